@@ -1,0 +1,145 @@
+// zod schemas of the dimensions: campaigns, partners, deals (links, promo codes), sources and dashboard tokens.
+import { z } from 'zod';
+import { count, isoDateTime, money, percent, platform, slugId, text, timeZone } from './common.js';
+import { currencyCode } from './money.js';
+import { tierOf } from './tiers.js';
+
+export const campaign = z
+  .object({
+    id: slugId,
+    name: text(200).min(1, 'expected a name'),
+    brand: text(200).min(1, 'expected a brand'),
+    start: isoDateTime,
+    end: isoDateTime,
+    timezone: timeZone.default('UTC'),
+    currency: currencyCode.default('USD'),
+    budget: money.default(0),
+    goals: z
+      .object({
+        revenue: money.optional(),
+        clicks: count.optional(),
+        er: z.number().min(0).max(100).optional(),
+      })
+      .default({}),
+  })
+  .refine((c) => c.end > c.start, { path: ['end'], message: 'expected end after start' });
+export type Campaign = z.infer<typeof campaign>;
+export type CampaignInput = z.input<typeof campaign>;
+
+export const PARTNER_TYPES = ['influencer', 'affiliate', 'ambassador', 'hybrid'] as const;
+export type PartnerType = (typeof PARTNER_TYPES)[number];
+
+export const partner = z.object({
+  id: slugId,
+  handle: text(100).min(1, 'expected a handle'),
+  display_name: text(200).min(1, 'expected a display name'),
+  platforms: z.array(platform).min(1, 'expected at least one platform').max(20),
+  followers: count,
+  type: z.enum(PARTNER_TYPES, { error: `expected one of ${PARTNER_TYPES.join(', ')}` }),
+  manager_id: slugId.optional(),
+});
+export type Partner = z.infer<typeof partner>;
+export const partnerTier = (p: Pick<Partner, 'followers'>) => tierOf(p.followers);
+
+export const trackingLink = z.object({
+  code: slugId,
+  destination: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048),
+  platform: platform.optional(),
+  utm_source: text(256).optional(),
+  utm_medium: text(256).optional(),
+  utm_campaign: text(256).optional(),
+  utm_content: text(256).optional(),
+});
+export type TrackingLink = z.infer<typeof trackingLink>;
+
+export const commissionTier = z.object({
+  /** Cumulative net revenue of the deal (campaign currency, major units) past which `percent` applies. */
+  threshold: money,
+  percent,
+});
+
+export const deal = z
+  .object({
+    id: slugId,
+    partner_id: slugId,
+    campaign_id: slugId,
+    /** Fixed fee in the campaign currency (major units), spread evenly over the deal's run. */
+    fixed_fee: money.default(0),
+    commission_percent: percent.default(0),
+    /** Flat amount per approved conversion (major units). */
+    commission_flat: money.default(0),
+    commission_tiers: z.array(commissionTier).max(20).default([]),
+    attribution_window_days: z.number().int().min(1).max(365).default(30),
+    start: isoDateTime.optional(),
+    end: isoDateTime.optional(),
+    links: z.array(trackingLink).max(100).default([]),
+    promo_codes: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a promo code of letters, digits, "_" or "-"')).max(100).default([]),
+  })
+  .refine((d) => d.start === undefined || d.end === undefined || d.end > d.start, { path: ['end'], message: 'expected end after start' });
+export type Deal = z.infer<typeof deal>;
+
+export const source = z.object({
+  id: slugId,
+  name: text(200).default(''),
+  /** Campaigns this key may send for; empty means all. */
+  campaign_ids: z.array(slugId).default([]),
+});
+export type Source = z.infer<typeof source>;
+
+export const ROLES = ['admin', 'viewer', 'manager', 'wall'] as const;
+export type Role = (typeof ROLES)[number];
+
+export const tokenRequest = z
+  .object({
+    role: z.enum(ROLES, { error: `expected one of ${ROLES.join(', ')}` }),
+    campaign_ids: z.array(slugId).default([]),
+    manager_id: slugId.optional(),
+    label: text(200).default(''),
+  })
+  .superRefine((t, ctx) => {
+    if (t.role === 'viewer' && t.campaign_ids.length === 0) ctx.addIssue({ code: 'custom', path: ['campaign_ids'], message: 'a viewer token needs at least one campaign' });
+    if (t.role === 'wall' && t.campaign_ids.length !== 1) ctx.addIssue({ code: 'custom', path: ['campaign_ids'], message: 'a wall token needs exactly one campaign' });
+    if (t.role === 'manager' && !t.manager_id) ctx.addIssue({ code: 'custom', path: ['manager_id'], message: 'a manager token needs a manager_id' });
+  });
+export type TokenRequest = z.infer<typeof tokenRequest>;
+
+/** What a dashboard token may see, as stored (the token itself is only kept hashed). */
+export interface DashboardScope {
+  token_id: string;
+  role: Role;
+  campaign_ids: string[];
+  manager_id: string;
+}
+
+/** The file `npm run load` takes. */
+export const dimensionFile = z.object({
+  campaigns: z.array(campaign).default([]),
+  partners: z.array(partner).default([]),
+  deals: z.array(deal).default([]),
+}).superRefine((f, ctx) => {
+  const campaigns = new Set(f.campaigns.map((c) => c.id));
+  const partners = new Set(f.partners.map((p) => p.id));
+  const codes = new Map<string, number>();
+  const promos = new Map<string, number>();
+  f.deals.forEach((d, i) => {
+    if (!campaigns.has(d.campaign_id)) ctx.addIssue({ code: 'custom', path: ['deals', i, 'campaign_id'], message: `unknown campaign "${d.campaign_id}" (not in this file)` });
+    if (!partners.has(d.partner_id)) ctx.addIssue({ code: 'custom', path: ['deals', i, 'partner_id'], message: `unknown partner "${d.partner_id}" (not in this file)` });
+    d.links.forEach((l, j) => {
+      if (codes.has(l.code)) ctx.addIssue({ code: 'custom', path: ['deals', i, 'links', j, 'code'], message: `link code "${l.code}" is already used by deals[${codes.get(l.code)}]` });
+      codes.set(l.code, i);
+    });
+    d.promo_codes.forEach((p, j) => {
+      const key = `${d.campaign_id}/${p.toUpperCase()}`;
+      if (promos.has(key)) ctx.addIssue({ code: 'custom', path: ['deals', i, 'promo_codes', j], message: `promo code "${p}" is already used in this campaign by deals[${promos.get(key)}]` });
+      promos.set(key, i);
+    });
+  });
+  for (const [kind, list] of [['campaigns', f.campaigns], ['partners', f.partners], ['deals', f.deals]] as const) {
+    const seen = new Set<string>();
+    list.forEach((x, i) => {
+      if (seen.has(x.id)) ctx.addIssue({ code: 'custom', path: [kind, i, 'id'], message: `duplicate id "${x.id}"` });
+      seen.add(x.id);
+    });
+  }
+});
+export type DimensionFile = z.infer<typeof dimensionFile>;

@@ -1,0 +1,10 @@
+// The single source of truth shared by ingest, server and web: schemas, types, formulas, contracts and the store.
+export * from './common.js';
+export * from './config.js';
+export * from './dimensions.js';
+export * from './events.js';
+export * from './live.js';
+export * from './metrics.js';
+export * from './money.js';
+export * from './tiers.js';
+export * from './zodErrors.js';

@@ -1,0 +1,170 @@
+// The live contract between server and web: windows, groups, snapshot/delta payloads and the typed Socket.IO event maps.
+import { z } from 'zod';
+import type { Metrics } from './metrics.js';
+import type { Disclosure, SentimentLabel } from './events.js';
+import type { PartnerType } from './dimensions.js';
+import type { Tier } from './tiers.js';
+import type { Role } from './dimensions.js';
+
+export const WINDOWS = ['1m', '5m', '15m', '1h', '24h', 'ctd'] as const;
+export type WindowName = (typeof WINDOWS)[number];
+export const windowName = z.enum(WINDOWS, { error: `expected a window: ${WINDOWS.join(', ')}` });
+/** Length of each rolling window in ms; campaign-to-date has none. */
+export const WINDOW_MS: Record<Exclude<WindowName, 'ctd'>, number> = {
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '24h': 86_400_000,
+};
+
+export const GROUPS = ['campaign', 'partner', 'type', 'tier', 'platform'] as const;
+export type GroupName = (typeof GROUPS)[number];
+export const groupName = z.enum(GROUPS, { error: `expected a group: ${GROUPS.join(', ')}` });
+
+/** One row of a breakdown: the group's key (partner id, type, tier, platform, or "all"), current and previous window. */
+export interface GroupRow {
+  key: string;
+  metrics: Metrics;
+  /** The previous window of the same length (null for campaign-to-date). */
+  previous: Metrics | null;
+}
+
+export interface SeriesPoint {
+  /** Bucket start, epoch ms. */
+  t: number;
+  views: number;
+  interactions: number;
+  clicks: number;
+  unique_clicks: number;
+  conversions: number;
+  revenue_minor: number;
+  comments_n: number;
+  pos_n: number;
+  neg_n: number;
+  neu_n: number;
+}
+
+export interface PartnerInfo {
+  id: string;
+  handle: string;
+  display_name: string;
+  type: PartnerType;
+  tier: Tier;
+  followers: number;
+  platforms: string[];
+  manager_id: string;
+}
+
+export interface CampaignInfo {
+  id: string;
+  name: string;
+  brand: string;
+  start: number;
+  end: number;
+  timezone: string;
+  currency: string;
+  budget_minor: number;
+  goals: { revenue_minor: number | null; clicks: number | null; er: number | null };
+}
+
+export interface CommentItem {
+  event_id: string;
+  ts: number;
+  partner_id: string;
+  platform: string;
+  content_id: string;
+  text: string;
+  sentiment: number;
+  label: SentimentLabel;
+  lang: string;
+}
+
+export interface PostItem {
+  event_id: string;
+  ts: number;
+  partner_id: string;
+  platform: string;
+  content_id: string;
+  url: string;
+  caption: string;
+  disclosure: Disclosure;
+}
+
+export const ALERT_KINDS = ['sentiment_swing', 'engagement_spike', 'engagement_drop', 'click_spike', 'goal_reached', 'disclosure_missing', 'unattributed_rising'] as const;
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
+export interface Alert {
+  id: string;
+  campaign_id: string;
+  partner_id: string; // '' for campaign-wide alerts
+  kind: AlertKind;
+  severity: 'info' | 'warning' | 'critical';
+  /** Why it fired, in words a marketer reads: "Net sentiment fell from +62 to −18 in 15 min (140 comments)". */
+  message: string;
+  ts: number;
+  acknowledged: boolean;
+}
+
+export interface Snapshot {
+  campaign_id: string;
+  window: WindowName;
+  /** Server time the figures are as of (epoch ms). */
+  at: number;
+  /** Increases with each snapshot/delta of this subscription; a gap means resubscribe. */
+  seq: number;
+  campaign: CampaignInfo;
+  /** Partners this socket may see (a manager sees only theirs). */
+  partners: PartnerInfo[];
+  groups: Record<GroupName, GroupRow[]>;
+  /** Last hour at 10 s buckets. */
+  series: SeriesPoint[];
+  comments: CommentItem[];
+  posts: PostItem[];
+  alerts: Alert[];
+}
+
+/** Only what changed since the previous message: changed rows replace rows with the same key. */
+export interface Delta {
+  campaign_id: string;
+  window: WindowName;
+  at: number;
+  seq: number;
+  groups: Partial<Record<GroupName, GroupRow[]>>;
+  series: SeriesPoint[];
+}
+
+export const subscribeRequest = z.object({
+  campaign_id: z.string().min(1, 'expected a campaign_id').max(64),
+  window: windowName.default('5m'),
+  /** Narrow to one partner, or to the caller's own partners ("mine", managers). */
+  partner_id: z.string().min(1).max(64).optional(),
+  mine: z.boolean().optional(),
+});
+export type SubscribeRequest = z.infer<typeof subscribeRequest>;
+
+export interface Ack {
+  ok: boolean;
+  error?: { code: string; message: string };
+}
+
+export interface WhoAmI {
+  role: Role;
+  campaign_ids: string[];
+  manager_id: string;
+}
+
+export interface ServerToClientEvents {
+  snapshot: (s: Snapshot) => void;
+  delta: (d: Delta) => void;
+  alert: (a: Alert) => void;
+  comment: (c: CommentItem & { campaign_id: string }) => void;
+  post: (p: PostItem & { campaign_id: string }) => void;
+  error: (e: { code: string; message: string }) => void;
+}
+
+export interface ClientToServerEvents {
+  subscribe: (req: SubscribeRequest, ack?: (a: Ack) => void) => void;
+  unsubscribe: (req: { campaign_id: string }, ack?: (a: Ack) => void) => void;
+  ack_alert: (req: { alert_id: string }, ack?: (a: Ack) => void) => void;
+}

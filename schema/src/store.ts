@@ -1,0 +1,72 @@
+// Builds the one ClickHouse client every service uses: embedded chDB by default, a ClickHouse server when CLICKHOUSE_URL is set.
+import { mkdirSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
+import { createChdbConnection } from 'chdb/connection';
+import type { StoreConfig } from './config.js';
+
+export interface Store {
+  client: ClickHouseClient;
+  mode: 'embedded' | 'server';
+  database: string;
+  /** Where the embedded engine keeps its data ('' in server mode). */
+  path: string;
+  close(): Promise<void>;
+}
+
+const SETTINGS: ClickHouseSettings = {
+  // Int64/UInt64 as JSON numbers: every counter we store fits in 2^53.
+  output_format_json_quote_64bit_integers: 0,
+  date_time_input_format: 'best_effort',
+};
+
+// chDB allows one engine (one data directory) per process: share it between the services of the process.
+let embedded: { path: string; store: Store; refs: number } | null = null;
+
+export async function openStore(config: StoreConfig): Promise<Store> {
+  if (config.CLICKHOUSE_URL) {
+    const boot = createClient({ url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD });
+    await boot.command({ query: `CREATE DATABASE IF NOT EXISTS {db:Identifier}`, query_params: { db: config.CLICKHOUSE_DATABASE } });
+    await boot.close();
+    const client = createClient({
+      url: config.CLICKHOUSE_URL,
+      username: config.CLICKHOUSE_USER,
+      password: config.CLICKHOUSE_PASSWORD,
+      database: config.CLICKHOUSE_DATABASE,
+      clickhouse_settings: SETTINGS,
+      request_timeout: 30_000,
+    });
+    return { client, mode: 'server', database: config.CLICKHOUSE_DATABASE, path: '', close: () => client.close() };
+  }
+  const path = resolve(config.PULSEROOM_DATA_DIR, 'clickhouse');
+  if (embedded) {
+    if (embedded.path !== path) throw new Error(`chDB allows one data directory per process: ${embedded.path} is open, cannot open ${path}`);
+    embedded.refs++;
+    return embedded.store;
+  }
+  mkdirSync(path, { recursive: true });
+  // chdb bundles its own copy of @clickhouse/client-common types; the runtime interface is the same.
+  const connection = createChdbConnection({ path }) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
+  const client = createClient({ connection, clickhouse_settings: SETTINGS });
+  // The embedded client ignores the `database` option; chDB keeps one session per process, so USE sticks.
+  await client.command({ query: `CREATE DATABASE IF NOT EXISTS {db:Identifier}`, query_params: { db: config.CLICKHOUSE_DATABASE } });
+  await client.command({ query: `USE {db:Identifier}`, query_params: { db: config.CLICKHOUSE_DATABASE } });
+  const store: Store = {
+    client,
+    mode: 'embedded',
+    database: config.CLICKHOUSE_DATABASE,
+    path,
+    close: async () => {
+      if (!embedded) return;
+      if (--embedded.refs > 0) return;
+      embedded = null;
+      await client.close();
+    },
+  };
+  embedded = { path, store, refs: 1 };
+  return store;
+}
+
+export function dataPath(config: StoreConfig, ...parts: string[]): string {
+  return resolve(join(config.PULSEROOM_DATA_DIR, ...parts));
+}

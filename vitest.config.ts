@@ -1,0 +1,13 @@
+import { defineConfig } from 'vitest/config';
+
+// Each test file runs in its own process: chDB allows one data directory per process.
+export default defineConfig({
+  test: {
+    include: ['schema/src/**/*.test.ts', 'ingest/src/**/*.test.ts', 'server/src/**/*.test.ts', 'web/src/**/*.test.ts', 'e2e/**/*.test.ts'],
+    pool: 'forks',
+    isolate: true,
+    testTimeout: 30_000,
+    hookTimeout: 60_000,
+    maxWorkers: 2,
+  },
+});
