@@ -5,3 +5,4 @@ export * from './secrets.js';
 export * from './versions.js';
 export * from './dimensionCache.js';
 export * from './queries/dimensions.js';
+export * from './queries/access.js';

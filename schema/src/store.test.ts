@@ -94,3 +94,19 @@ describe('command line', () => {
     expect(out).toContain('loaded 3 campaigns, 60 partners, 110 deals');
   });
 });
+
+describe('access', () => {
+  it('stores keys and tokens only hashed, and finds them by hash', async () => {
+    const { createSource, findSourceByKeyHash, createToken, findTokenByHash, revokeToken, listTokens } = await import('./queries/access.js');
+    const { hashSecret } = await import('./secrets.js');
+    const src = await createSource(store.client, { name: 'tiktok webhook', campaign_ids: ['c1'] });
+    expect((await findSourceByKeyHash(store.client, hashSecret(src.key)))?.campaign_ids).toEqual(['c1']);
+    const raw = JSON.stringify(await q('SELECT * FROM sources'));
+    expect(raw).not.toContain(src.key);
+    const tok = await createToken(store.client, { role: 'manager', manager_id: 'am-li' });
+    expect(await findTokenByHash(store.client, hashSecret(tok.token))).toEqual({ token_id: tok.id, role: 'manager', campaign_ids: [], manager_id: 'am-li' });
+    expect(JSON.stringify(await listTokens(store.client))).not.toContain(tok.token);
+    await revokeToken(store.client, tok.id);
+    expect(await findTokenByHash(store.client, hashSecret(tok.token))).toBeNull();
+  });
+});

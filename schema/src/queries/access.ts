@@ -1,0 +1,94 @@
+// Named queries for who may send (ingest sources) and who may see (dashboard tokens); secrets only as hashes.
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { DashboardScope, Role } from '../dimensions.js';
+import { hashSecret, newId, newSecret } from '../secrets.js';
+import { nextVersion } from '../versions.js';
+
+export interface SourceRow {
+  id: string;
+  name: string;
+  key_hash: string;
+  campaign_ids: string[];
+  revoked: number;
+}
+
+/** Creates an ingest source; the key is returned once and only its hash is stored. */
+export async function createSource(client: ClickHouseClient, input: { name?: string; campaign_ids?: string[]; id?: string }): Promise<{ id: string; key: string }> {
+  const key = newSecret('prk');
+  const id = input.id ?? newId('src');
+  await client.insert({
+    table: 'sources',
+    format: 'JSONEachRow',
+    values: [{ id, name: input.name ?? '', key_hash: hashSecret(key), campaign_ids: input.campaign_ids ?? [], version: nextVersion(), revoked: 0 }],
+  });
+  return { id, key };
+}
+
+export async function listSources(client: ClickHouseClient): Promise<SourceRow[]> {
+  const rs = await client.query({ query: 'SELECT id, name, key_hash, campaign_ids, revoked FROM sources FINAL ORDER BY id', format: 'JSONEachRow' });
+  return rs.json();
+}
+
+export async function findSourceByKeyHash(client: ClickHouseClient, keyHash: string): Promise<SourceRow | null> {
+  const rs = await client.query({
+    query: 'SELECT id, name, key_hash, campaign_ids, revoked FROM sources FINAL WHERE key_hash = {h:String} AND revoked = 0 LIMIT 1',
+    query_params: { h: keyHash },
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<SourceRow>();
+  return row ?? null;
+}
+
+export async function revokeSource(client: ClickHouseClient, id: string): Promise<boolean> {
+  const rows = (await listSources(client)).filter((s) => s.id === id);
+  if (rows.length === 0) return false;
+  await client.insert({ table: 'sources', format: 'JSONEachRow', values: [{ ...rows[0], revoked: 1, version: nextVersion() }] });
+  return true;
+}
+
+export interface TokenRow {
+  id: string;
+  token_hash: string;
+  role: Role;
+  campaign_ids: string[];
+  manager_id: string;
+  label: string;
+  revoked: number;
+}
+
+/** Creates a dashboard token; the token is returned once and only its hash is stored. */
+export async function createToken(
+  client: ClickHouseClient,
+  input: { role: Role; campaign_ids?: string[]; manager_id?: string; label?: string; token?: string },
+): Promise<{ id: string; token: string }> {
+  const token = input.token ?? newSecret('prt');
+  const id = newId('tok');
+  await client.insert({
+    table: 'dashboard_tokens',
+    format: 'JSONEachRow',
+    values: [{ id, token_hash: hashSecret(token), role: input.role, campaign_ids: input.campaign_ids ?? [], manager_id: input.manager_id ?? '', label: input.label ?? '', version: nextVersion(), revoked: 0 }],
+  });
+  return { id, token };
+}
+
+export async function listTokens(client: ClickHouseClient): Promise<TokenRow[]> {
+  const rs = await client.query({ query: 'SELECT id, token_hash, role, campaign_ids, manager_id, label, revoked FROM dashboard_tokens FINAL ORDER BY id', format: 'JSONEachRow' });
+  return rs.json();
+}
+
+export async function findTokenByHash(client: ClickHouseClient, tokenHash: string): Promise<DashboardScope | null> {
+  const rs = await client.query({
+    query: 'SELECT id, role, campaign_ids, manager_id FROM dashboard_tokens FINAL WHERE token_hash = {h:String} AND revoked = 0 LIMIT 1',
+    query_params: { h: tokenHash },
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<{ id: string; role: Role; campaign_ids: string[]; manager_id: string }>();
+  return row ? { token_id: row.id, role: row.role, campaign_ids: row.campaign_ids, manager_id: row.manager_id } : null;
+}
+
+export async function revokeToken(client: ClickHouseClient, id: string): Promise<boolean> {
+  const rows = (await listTokens(client)).filter((t) => t.id === id);
+  if (rows.length === 0) return false;
+  await client.insert({ table: 'dashboard_tokens', format: 'JSONEachRow', values: [{ ...rows[0], revoked: 1, version: nextVersion() }] });
+  return true;
+}
