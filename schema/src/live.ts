@@ -2,8 +2,9 @@
 import { z } from 'zod';
 import type { Metrics } from './metrics.js';
 import type { Disclosure, SentimentLabel } from './events.js';
-import type { PartnerType } from './dimensions.js';
-import type { Tier } from './tiers.js';
+import { PARTNER_TYPES, type PartnerType } from './dimensions.js';
+import { PLATFORMS } from './common.js';
+import { TIERS, type Tier } from './tiers.js';
 import type { Role } from './dimensions.js';
 
 export const WINDOWS = ['1m', '5m', '15m', '1h', '24h', 'ctd'] as const;
@@ -140,6 +141,14 @@ export const subscribeRequest = z.object({
   /** Narrow to one partner, or to the caller's own partners ("mine", managers). */
   partner_id: z.string().min(1).max(64).optional(),
   mine: z.boolean().optional(),
+  /** Narrow every figure (KPIs, breakdowns, series) to partners of these types / tiers and to these platforms. */
+  filter: z
+    .object({
+      type: z.array(z.enum(PARTNER_TYPES)).max(4).optional(),
+      tier: z.array(z.enum(TIERS)).max(4).optional(),
+      platform: z.array(z.enum(PLATFORMS)).max(PLATFORMS.length).optional(),
+    })
+    .optional(),
 });
 export type SubscribeRequest = z.infer<typeof subscribeRequest>;
 
@@ -167,4 +176,35 @@ export interface ClientToServerEvents {
   subscribe: (req: SubscribeRequest, ack?: (a: Ack) => void) => void;
   unsubscribe: (req: { campaign_id: string }, ack?: (a: Ack) => void) => void;
   ack_alert: (req: { alert_id: string }, ack?: (a: Ack) => void) => void;
+}
+
+// ---- REST responses (GET /api/...) ----
+
+/** GET /api/campaigns/:id/summary?window=5m&group=partner */
+export interface SummaryResponse {
+  campaign_id: string;
+  window: WindowName;
+  group: GroupName;
+  at: number;
+  currency: string;
+  rows: GroupRow[];
+}
+
+/** GET /api/campaigns/:id/series?from=&to=&bucket= (bucket chosen for the range when omitted) */
+export interface SeriesResponse {
+  campaign_id: string;
+  from: number;
+  to: number;
+  bucket_ms: number;
+  points: SeriesPoint[];
+}
+
+/** GET /api/partners/:id?campaign_id= */
+export interface PartnerDetail {
+  partner: PartnerInfo;
+  campaign_id: string;
+  windows: Partial<Record<WindowName, GroupRow>>;
+  posts: PostItem[];
+  comments: CommentItem[];
+  alerts: Alert[];
 }
