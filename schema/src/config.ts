@@ -52,7 +52,8 @@ export const envJson = <T extends z.ZodType>(inner: T, fallback: z.infer<T>) =>
       }
     })
     .pipe(inner)
-    .default(JSON.stringify(fallback) as never);
+    // prefault: the fallback goes through the parse like a value from the environment would.
+    .prefault(JSON.stringify(fallback) as never);
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 

@@ -1,0 +1,111 @@
+// The ingest service's configuration: read from the environment once, through zod, with errors naming the variable.
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import { envBool, envInt, envPort, LOG_LEVELS, parseConfig, storeEnv, type FxRates } from '@pulseroom/schema';
+
+/** Units of USD per 1 unit of each currency: a sensible default; production sets PULSEROOM_FX_RATES. */
+export const DEFAULT_FX_RATES: FxRates = {
+  EUR: 1.08,
+  GBP: 1.27,
+  CAD: 0.73,
+  AUD: 0.66,
+  NZD: 0.6,
+  JPY: 0.0067,
+  CHF: 1.13,
+  SEK: 0.095,
+  NOK: 0.093,
+  DKK: 0.145,
+  PLN: 0.25,
+  CZK: 0.043,
+  MXN: 0.058,
+  BRL: 0.2,
+  INR: 0.012,
+  SGD: 0.74,
+  HKD: 0.128,
+  KRW: 0.00074,
+  CNY: 0.14,
+  ZAR: 0.055,
+  AED: 0.272,
+};
+
+const fxRates = z.record(
+  z.string().regex(/^[A-Z]{3}$/, 'expected ISO 4217 currency codes as keys'),
+  z.number({ error: 'expected a positive number of USD per unit' }).positive('expected a positive number of USD per unit'),
+);
+
+export const ingestEnv = z.object({
+  ...storeEnv,
+  INGEST_PORT: envPort(8081),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Where acknowledged events wait for ClickHouse; default <PULSEROOM_DATA_DIR>/spool. */
+  INGEST_SPOOL_DIR: z.string().min(1).optional(),
+  /** Flush a spool segment to ClickHouse once it holds this many rows… */
+  INGEST_FLUSH_ROWS: envInt(10_000, 1, 1_000_000),
+  /** …or once its oldest row waited this long. */
+  INGEST_FLUSH_MS: envInt(1000, 10, 600_000),
+  /** Above this many bytes waiting in the spool, new events get 503 + Retry-After. */
+  INGEST_SPOOL_MAX_BYTES: envInt(1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
+  /** Requests per key per minute (0 = unlimited). */
+  INGEST_RATE_LIMIT_PER_MIN: envInt(6000, 0, 10_000_000),
+  /** How long event ids are remembered for de-duplication, and how many at most. */
+  INGEST_DEDUPE_WINDOW_HOURS: envInt(72, 1, 24 * 365),
+  INGEST_DEDUPE_MAX_IDS: envInt(3_000_000, 1000, 100_000_000),
+  /** How long a verified source key is trusted before the sources table is asked again. */
+  INGEST_AUTH_CACHE_MS: envInt(30_000, 0, 3_600_000),
+  /** Threads scoring comment sentiment (0 = score in the request thread). */
+  INGEST_SENTIMENT_THREADS: envInt(1, 0, 16),
+  /** Trust X-Forwarded-For (behind a proxy) for the visitor hash of tracking-link clicks. */
+  INGEST_TRUST_PROXY: envBool(false),
+  /** Exchange rates, USD per unit of each currency, as JSON: {"EUR":1.08,…}. */
+  PULSEROOM_FX_RATES: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined) return DEFAULT_FX_RATES;
+      try {
+        return JSON.parse(s) as unknown;
+      } catch {
+        ctx.addIssue({ code: 'custom', message: 'expected JSON such as {"EUR":1.08,"GBP":1.27}' });
+        return z.NEVER;
+      }
+    })
+    .pipe(fxRates),
+  /** Key of the keyed hashes of personal identifiers; generated and kept in the data dir when unset. */
+  PULSEROOM_HASH_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
+});
+export type IngestEnv = z.infer<typeof ingestEnv>;
+
+export interface IngestConfig extends IngestEnv {
+  spoolDir: string;
+  hashKey: string;
+}
+
+/** Parses the environment and resolves derived settings (spool dir, hash key). */
+export function loadIngestConfig(env: Record<string, string | undefined> = process.env): IngestConfig {
+  return resolveIngestConfig(parseConfig(ingestEnv, env));
+}
+
+/** Fills in the spool dir and hash key; a generated hash key is persisted so hashes stay stable across restarts. */
+export function resolveIngestConfig(parsed: IngestEnv): IngestConfig {
+  const spoolDir = resolve(parsed.INGEST_SPOOL_DIR ?? join(parsed.PULSEROOM_DATA_DIR, 'spool'));
+  return { ...parsed, spoolDir, hashKey: parsed.PULSEROOM_HASH_KEY ?? persistedHashKey(parsed.PULSEROOM_DATA_DIR) };
+}
+
+function persistedHashKey(dataDir: string): string {
+  const file = resolve(dataDir, 'hash.key');
+  if (existsSync(file)) {
+    const key = readFileSync(file, 'utf8').trim();
+    if (key.length >= 16) return key;
+  }
+  mkdirSync(resolve(dataDir), { recursive: true });
+  const key = randomBytes(32).toString('base64url');
+  writeFileSync(file, key + '\n', { mode: 0o600 });
+  return key;
+}
+
+/** A full config from defaults plus overrides: for tests and embedding. */
+export function ingestConfigFor(overrides: Record<string, string | undefined>): IngestConfig {
+  return loadIngestConfig(overrides);
+}

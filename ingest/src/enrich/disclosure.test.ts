@@ -1,0 +1,111 @@
+import { describe, expect, it } from 'vitest';
+import { checkDisclosure, feedCut, FEED_CUT_CHARS, type DisclosureStatus } from './disclosure.js';
+
+const filler = 'Golden hour at the beach with my favourite sunscreen, light, no white cast and it smells like holidays. ';
+const pile = '#summer #beach #skincare #spf #glow #sunset #travel #beauty #selfcare #ootd';
+
+// [caption, branded_content flag, expected status, a fragment the reason must contain]
+const captions: [string, boolean, DisclosureStatus, string][] = [
+  // clear: a label up front, in any common language
+  ['#ad Golden hour with @sunbrand ☀️ code SUN20 for 20% off', false, 'clear', '#ad appears at character 1'],
+  ['#AD | My new morning routine with @brand 🌞', false, 'clear', '#AD'],
+  ['Ad: my honest review of the @brand air fryer 🍟', false, 'clear', 'Ad'],
+  ['[AD] Three ways to style the new denim 👖', false, 'clear', 'AD appears at character 2'],
+  ['AD Loving this spring collection from @brand 🌸', false, 'clear', 'AD'],
+  ['Paid partnership with @glowco ✨ my skin after 4 weeks', false, 'clear', 'Paid partnership with'],
+  ['Sponsored by @fitfuel: 5 high-protein breakfasts 🍳', false, 'clear', 'Sponsored by'],
+  ['New drop 🔥 #sponsored', false, 'clear', '#sponsored'],
+  ['😍 #ad this serum changed my skin', false, 'clear', '#ad'],
+  ['Werbung | Mein neues Lieblingsparfum von @duftwerk 🌹', false, 'clear', 'Werbung'],
+  ['*Anzeige* Mein Sommer-Look mit @modehaus', false, 'clear', 'Anzeige'],
+  ['#werbung Endlich Urlaub! Mit @koffer.de unterwegs ✈️', false, 'clear', '#werbung'],
+  ['#anzeige Das neue Müsli von @kornkraft 🥣', false, 'clear', '#anzeige'],
+  ['#publicidad Mi rutina de noche con @bellezalab 🌙', false, 'clear', '#publicidad'],
+  ['#publi Mis zapatillas favoritas para correr @runfast', false, 'clear', '#publi'],
+  ['Partenariat rémunéré avec @maisonlumiere ✨ ma nouvelle lampe', false, 'clear', 'Partenariat rémunéré'],
+  ['#sponsorisé Ma routine cheveux avec @capilla', false, 'clear', '#sponsorisé'],
+  ['#pub Le nouveau parfum de @fleurdeparis 🌸', false, 'clear', '#pub'],
+  ['#publicidade Meu look do dia com @modabr 💛', false, 'clear', '#publicidade'],
+  ['#patrocinado Treino de hoje com @fitbr', false, 'clear', '#patrocinado'],
+  ['#reklame Ny kollektion fra @nordic 🇩🇰', false, 'clear', '#reklame'],
+  ['#advertentie Mijn favoriete koffie van @bonenbar ☕', false, 'clear', '#advertentie'],
+  ['#gesponsord Onze weekendtrip met @reisplus', false, 'clear', '#gesponsord'],
+  ['#reklam Min nya favoritjacka från @fjallwear', false, 'clear', '#reklam'],
+  ['#annons Vårens nyheter från @blomster', false, 'clear', '#annons'],
+  ['#sponsorizzato La mia pasta preferita di @pastificio 🍝', false, 'clear', '#sponsorizzato'],
+  ['#pubblicità Nuovi occhiali da sole @ottica', false, 'clear', '#pubblicità'],
+  ['#ad #summer #beach Golden hour with @sunbrand', false, 'clear', '#ad'],
+  ['Werbung\nMein neues Lieblingsparfum 🌹 #duft #parfum #beauty #ootd', false, 'clear', 'Werbung appears at character 1'],
+  ['Colaboración pagada con @bellezalab ✨ mi crema favorita', false, 'clear', 'Colaboración pagada'],
+  ['Summer essentials 🏖️\n#ad', false, 'clear', '#ad'],
+  ['No label at all, just vibes 🌊', true, 'clear', 'paid-partnership label'],
+  ['＃ａｄ full-width hashtag from a Japanese keyboard', false, 'clear', '#ad'],
+  // weak: a label the feed hides, or piled into hashtags
+  [`${filler}${filler}#ad`, false, 'weak', "after the 'more' cut"],
+  [`${filler}\n.\n.\n.\n#ad ${pile}`, false, 'weak', "after the 'more' cut"],
+  [`Beach day ☀️ #summer #beach #ad #sunset`, false, 'weak', 'the 3rd of 4 hashtags'],
+  ['Beach day ☀️\n\nso happy with this\n#ad', false, 'weak', "after the 'more' cut"],
+  ['Loving my new sneakers! #ad #sneakers #style', false, 'weak', 'hashtags piled'],
+  [`${filler}${filler}Werbung`, false, 'weak', "after the 'more' cut"],
+  // weak: only ambiguous wording
+  ['Golden hour ☀️ #sp', false, 'weak', '#sp'],
+  ['Morning coffee ☕ #spon', false, 'weak', '#spon'],
+  ['Thanks @sunbrand for these goodies 💛', false, 'weak', 'Thanks @sunbrand'],
+  ['Obsessed with my new bag #gifted', false, 'weak', '#gifted'],
+  ['New season, new kicks #nike_partner', false, 'weak', '#nike_partner'],
+  ['So proud to be a #brandambassador for @runfast 🏃', false, 'weak', '#brandambassador'],
+  ['My fave blender #collab @blendy', false, 'weak', '#collab'],
+  ['In collaboration with @maison ✨', false, 'weak', 'In collaboration with'],
+  ['#partner Neue Laufschuhe 👟', false, 'weak', '#partner'],
+  ['Mi nueva rutina 🌿 #colaboración @verdecosmetics', false, 'weak', '#colaboración'],
+  ['Ma nouvelle routine #partenariat @capilla', false, 'weak', '#partenariat'],
+  ['Dank @laufwerk für die neuen Schuhe 👟 in Kooperation mit @laufwerk', false, 'weak', 'in Kooperation mit'],
+  ['Obrigada @marca pelo presente 💛', false, 'weak', 'Obrigada @marca'],
+  ['Link in bio, affiliate link 💸', false, 'weak', 'affiliate link'],
+  ['Unbezahlte Werbung | Mein Lieblingsbuch diesen Monat 📚', false, 'weak', 'says the post is unpaid'],
+  ['Werbung (unbezahlt) wegen Markennennung @buchladen', false, 'weak', 'says the post is unpaid'],
+  ['#unbezahltewerbung Frühstück mit @kornkraft', false, 'weak', 'unpaid'],
+  // missing: nothing, look-alikes inside words, or a denial
+  ['Golden hour at the beach ☀️ #summer #beach', false, 'missing', 'No advertising label'],
+  ['Weekend #adventure in the Alps 🏔️', false, 'missing', 'No advertising label'],
+  ['New #adidas drop is here 👟', false, 'missing', 'No advertising label'],
+  ['I made this bad boy myself, add salt 😅 #admin #adsfree', false, 'missing', 'No advertising label'],
+  ['Shop the look: https://shop.example.com/spring#ad 🌸', false, 'missing', 'No advertising label'],
+  ['Mein Adventskalender ist da! 🎄 #advent', false, 'missing', 'No advertising label'],
+  ['Ich finde Werbung auf Instagram nervig', false, 'missing', 'No advertising label'],
+  ['Not sponsored, I just love this café ☕', false, 'missing', 'denies'],
+  ['#notsponsored my honest fave mascara', false, 'missing', 'denies'],
+  ['Keine Werbung, alles selbst bezahlt!', false, 'missing', 'denies'],
+  ['', false, 'missing', 'No advertising label'],
+];
+
+describe('checkDisclosure', () => {
+  it.each(captions)('%j (flag %s) → %s', (caption, flag, status, fragment) => {
+    const result = checkDisclosure(caption, flag);
+    expect(result.status).toBe(status);
+    expect(result.reason.toLowerCase()).toContain(fragment.toLowerCase());
+  });
+
+  it('has a table of at least 40 captions in several languages', () => {
+    expect(captions.length).toBeGreaterThanOrEqual(40);
+  });
+
+  it('reports the character where a buried label stands', () => {
+    const caption = `${'x'.repeat(211)} #ad`;
+    expect(checkDisclosure(caption, false)).toEqual({
+      status: 'weak',
+      reason: `#ad appears at character 213, after the 'more' cut (character ${FEED_CUT_CHARS + 1}); put it at the start.`,
+    });
+  });
+
+  it('cuts the feed preview at 125 characters or after the second line, whichever comes first', () => {
+    expect(feedCut('a'.repeat(300))).toBe(FEED_CUT_CHARS);
+    expect(feedCut('one\ntwo\nthree')).toBe('one\ntwo'.length);
+    expect(feedCut('😍'.repeat(200))).toBe(FEED_CUT_CHARS * 2); // code points, not UTF-16 units
+  });
+
+  it('counts characters as code points in its reason', () => {
+    const { reason } = checkDisclosure(`${'😍'.repeat(130)} #ad`, false);
+    expect(reason).toContain('character 132');
+  });
+});

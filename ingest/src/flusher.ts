@@ -1,0 +1,120 @@
+// The background flusher: seals the active spool segment on size or age and inserts sealed segments into
+// ClickHouse, oldest first, one batch each, retrying with exponential backoff while the store is down.
+import type { Logger } from 'pino';
+import type { Store } from '@pulseroom/schema/server';
+import type { IngestMetrics } from './metrics.js';
+import { insertEventBatch } from './queries.js';
+import type { Spool } from './spool.js';
+
+export interface FlusherOptions {
+  flushRows: number;
+  flushMs: number;
+  /** First retry delay and the ceiling of the exponential backoff. */
+  backoffMinMs?: number;
+  backoffMaxMs?: number;
+}
+
+export interface FlusherStatus {
+  healthy: boolean;
+  failures: number;
+  lastError: string | null;
+  lastFlushAt: number | null;
+  nextAttemptAt: number | null;
+}
+
+export class Flusher {
+  private timer: NodeJS.Timeout | null = null;
+  private running: Promise<void> | null = null;
+  private failures = 0;
+  private nextAttemptAt = 0;
+  private lastError: string | null = null;
+  private lastFlushAt: number | null = null;
+  private readonly backoffMin: number;
+  private readonly backoffMax: number;
+
+  constructor(
+    private readonly spool: Spool,
+    private readonly store: Store,
+    private readonly opts: FlusherOptions,
+    private readonly logger: Logger,
+    private readonly metrics: IngestMetrics,
+    private readonly clock: () => number,
+  ) {
+    this.backoffMin = opts.backoffMinMs ?? 200;
+    this.backoffMax = opts.backoffMaxMs ?? 30_000;
+  }
+
+  start(): void {
+    if (this.timer) return;
+    const every = Math.max(10, Math.min(250, Math.floor(this.opts.flushMs / 4)));
+    this.timer = setInterval(() => void this.tick(), every);
+    this.timer.unref();
+  }
+
+  /** New rows arrived: a full segment is sealed and flushed now rather than at the next tick. */
+  nudge(): void {
+    if (this.spool.activeState().rows >= this.opts.flushRows) void this.tick();
+  }
+
+  status(): FlusherStatus {
+    return { healthy: this.failures === 0, failures: this.failures, lastError: this.lastError, lastFlushAt: this.lastFlushAt, nextAttemptAt: this.failures ? this.nextAttemptAt : null };
+  }
+
+  /** One round: seal if due, then insert what is sealed (unless backing off). Rounds never overlap. */
+  tick(force = false): Promise<void> {
+    if (this.running) return this.running;
+    this.running = this.round(force).finally(() => {
+      this.running = null;
+    });
+    return this.running;
+  }
+
+  private async round(force: boolean): Promise<void> {
+    const a = this.spool.activeState();
+    if (a.rows > 0 && (force || a.rows >= this.opts.flushRows || a.ageMs >= this.opts.flushMs)) await this.spool.seal();
+    for (const seg of [...this.spool.sealedSegments()]) {
+      if (!force && this.failures > 0 && this.clock() < this.nextAttemptAt) return;
+      const rows = await this.spool.readCompact(seg);
+      const t0 = performance.now();
+      try {
+        if (rows.length > 0) await insertEventBatch(this.store.client, seg.token, rows);
+      } catch (err) {
+        this.failures++;
+        this.metrics.flushFailures.inc();
+        this.lastError = err instanceof Error ? err.message : String(err);
+        const delay = Math.min(this.backoffMax, this.backoffMin * 2 ** Math.min(this.failures - 1, 16));
+        this.nextAttemptAt = this.clock() + delay * (0.75 + Math.random() * 0.5);
+        this.logger.warn({ err: this.lastError, batch: seg.token, rows: rows.length, failures: this.failures, retryInMs: Math.round(delay) }, 'insert into ClickHouse failed; events stay in the spool');
+        return;
+      }
+      this.metrics.flushSeconds.observe((performance.now() - t0) / 1000);
+      this.metrics.flushedRows.inc(rows.length);
+      if (this.failures > 0) this.logger.info({ after: this.failures }, 'ClickHouse is back; draining the spool');
+      this.failures = 0;
+      this.lastError = null;
+      this.lastFlushAt = this.clock();
+      // Deleted only after the insert succeeded: a crash in between re-sends the batch, and its token makes that a no-op.
+      await this.spool.remove(seg);
+      this.logger.debug({ batch: seg.token, rows: rows.length }, 'flushed');
+    }
+  }
+
+  /** Seals and inserts everything waiting, trying until `deadlineMs`; what is left stays in the spool for the next start. */
+  async drain(deadlineMs: number): Promise<boolean> {
+    const until = this.clock() + deadlineMs;
+    for (;;) {
+      await this.tick(true);
+      const d = this.spool.depth();
+      if (d.rows === 0) return true;
+      if (this.clock() >= until) return false;
+      await new Promise((r) => setTimeout(r, Math.min(500, Math.max(10, until - this.clock()))));
+    }
+  }
+
+  async stop(deadlineMs = 5000): Promise<boolean> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
+    if (this.running) await this.running;
+    return this.drain(deadlineMs);
+  }
+}

@@ -1,0 +1,79 @@
+// The standalone ingest service (`npm run start:ingest`): ingest's router plus health, readiness, metrics and graceful shutdown.
+import express from 'express';
+import helmet from 'helmet';
+import { pino } from 'pino';
+import { ConfigError } from '@pulseroom/schema';
+import { applyMigrations, DimensionCache, openStore, type Store } from '@pulseroom/schema/server';
+import { loadIngestConfig } from './config.js';
+import { createIngest } from './index.js';
+
+async function openStoreWhenReady(open: () => Promise<Store>, logger: pino.Logger): Promise<Store> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await open();
+    } catch (err) {
+      if (attempt === 1) logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'the store does not answer yet; retrying');
+      await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
+    }
+  }
+}
+
+async function main(): Promise<void> {
+  const config = loadIngestConfig();
+  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'pulseroom-ingest' } });
+  const store = await openStoreWhenReady(async () => {
+    const s = await openStore(config);
+    await applyMigrations(s.client);
+    return s;
+  }, logger);
+  const dims = await DimensionCache.open(store.client, 2000);
+  const ingest = createIngest({ store, dims, config, logger });
+  await ingest.start();
+
+  const app = express();
+  app.disable('x-powered-by');
+  if (config.INGEST_TRUST_PROXY) app.set('trust proxy', true);
+  app.use(helmet());
+  app.get('/healthz', (_req, res) => {
+    res.json({ ok: true });
+  });
+  app.get('/readyz', async (_req, res) => {
+    const r = await ingest.ready();
+    res.status(r.ok ? 200 : 503).json(r);
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(ingest.registry.contentType).send(await ingest.registry.metrics());
+  });
+  app.use(ingest.router);
+  app.use((_req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such route' } });
+  });
+
+  const server = app.listen(config.INGEST_PORT, () => logger.info({ port: config.INGEST_PORT }, 'ingest listening'));
+  server.keepAliveTimeout = 65_000;
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: flushing the spool');
+    server.close();
+    server.closeIdleConnections();
+    try {
+      await ingest.stop();
+      dims.stopRefresh();
+      await store.close();
+    } catch (err) {
+      logger.error({ err }, 'shutdown failed; the spool is replayed at the next start');
+    }
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+main().catch((err) => {
+  if (err instanceof ConfigError) process.stderr.write(`error: ${err.message}\n`);
+  else process.stderr.write(`error: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  process.exit(1);
+});

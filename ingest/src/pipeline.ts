@@ -1,0 +1,332 @@
+// The ingest pipeline after authentication: scope → references → sentiment → look-ups → dedupe + enrich → spool → answer.
+import type { Logger } from 'pino';
+import { blankStoredEvent, type IncomingEvent } from '@pulseroom/schema';
+import { keyedHash, type DimensionCache, type SourceRow, type Store } from '@pulseroom/schema/server';
+import { assertCampaignScope } from './auth.js';
+import { unavailable } from './errors.js';
+import type { IngestConfig } from './config.js';
+import type { IngestMetrics } from './metrics.js';
+import { clicksById, dealRevenueBefore, orderRows, type ClickFact, type OrderRow } from './queries.js';
+import { SpoolFullError, type Spool } from './spool.js';
+import type { IngestRow, IngestState } from './state.js';
+import type { ParsedBatch, Rejection } from './validate.js';
+import { enrichClick } from './enrich/clicks.js';
+import { attribute, enrichConversion, enrichRefund, type MoneyContext } from './enrich/conversions.js';
+import { checkDisclosure } from './enrich/disclosure.js';
+import { scoreComment, type SentimentPool, type SentimentResult } from './enrich/sentiment.js';
+
+export interface BatchAnswer {
+  accepted: number;
+  duplicates: number;
+  rejected: Rejection[];
+}
+
+export interface PipelineDeps {
+  store: Store;
+  dims: DimensionCache;
+  config: IngestConfig;
+  logger: Logger;
+  clock: () => number;
+  state: IngestState;
+  spool: Spool;
+  metrics: IngestMetrics;
+  sentiment: SentimentPool | null;
+  /** Is ClickHouse answering? While it is not, look-ups are skipped instead of waiting for timeouts. */
+  storeHealthy: () => boolean;
+  /** Tells the flusher new rows arrived (it seals early when the segment is full). */
+  appended: () => void;
+}
+
+const LOOKUP_TIMEOUT_MS = 2000;
+const DIMENSION_REFRESH_MIN_MS = 2000;
+
+const eventKey = (sourceId: string, eventId: string) => `e\u0000${sourceId}\u0000${eventId}`;
+const orderKey = (campaignId: string, orderId: string) => `o\u0000${campaignId}\u0000${orderId}`;
+
+/** Joins a field to an event's prefix: `events[3]` + `amount` → `events[3].amount`; no prefix → `amount`. */
+export const fieldPath = (prefix: string, field: string) => (prefix ? `${prefix}.${field}` : field);
+
+export class Pipeline {
+  private lastDimsRefresh = 0;
+  /** The pending spool write of each event (and order) not yet on disk. */
+  private readonly inflight = new Map<string, Promise<void>>();
+
+  constructor(private readonly d: PipelineDeps) {}
+
+  /**
+   * Accepts the valid events of a parsed batch: answers once every accepted event is fsync'd in the
+   * spool. Throws 403 (a campaign outside the key's scope) or 503 (spool full or failing).
+   */
+  async accept(source: SourceRow, parsed: ParsedBatch, prefix: (i: number) => string): Promise<BatchAnswer> {
+    const { state, spool, metrics, clock } = this.d;
+    const t0 = performance.now();
+    if (spool.isFull()) throw unavailable('SPOOL_FULL', 'ingest is holding too many events for the store; retry later', 30);
+    assertCampaignScope(source, parsed.valid.map((v) => v.event.campaign_id));
+    parsed.rejectedTypes.forEach((t) => metrics.rejected.inc({ type: t }));
+
+    await this.refreshDimensionsIfUnknown(parsed.valid.map((v) => v.event));
+    const rejected = [...parsed.rejected];
+    const events: { index: number; event: IncomingEvent }[] = [];
+    for (const v of parsed.valid) {
+      const problem = this.checkReferences(v.event);
+      if (problem) {
+        rejected.push({ index: v.index, path: fieldPath(prefix(v.index), problem.field), message: problem.message });
+        metrics.rejected.inc({ type: v.event.type });
+      } else events.push(v);
+    }
+
+    const fresh = events.filter((v) => !state.recent.has(source.id, v.event.event_id));
+    const sentiments = await this.scoreComments(fresh);
+    await this.prefetch(fresh.map((v) => v.event));
+
+    // From here to the append nothing awaits: de-duplication and enrichment see one consistent state.
+    const receivedAt = clock();
+    const rows: IngestRow[] = [];
+    let duplicates = 0;
+    const seenInBatch = new Set<string>();
+    // A duplicate of an event still on its way to the disk is only answered once that write is done:
+    // "duplicate" must mean "stored", or a crash could lose an event its sender believes delivered.
+    const waits = new Set<Promise<void>>();
+    for (const { index, event } of events) {
+      if (state.recent.has(source.id, event.event_id) || seenInBatch.has(event.event_id)) {
+        duplicates++;
+        metrics.duplicates.inc({ type: event.type, reason: 'event_id' });
+        const w = this.inflight.get(eventKey(source.id, event.event_id));
+        if (w) waits.add(w);
+        continue;
+      }
+      let row: IngestRow | 'duplicate';
+      try {
+        row = this.enrich(event, source, receivedAt, sentiments.get(index));
+      } catch (err) {
+        // A bug must not leave half a batch in memory and none of it on disk: this event alone is refused.
+        this.d.logger.error({ err, event_id: event.event_id, type: event.type }, 'enrichment failed');
+        rejected.push({ index, path: prefix(index) || 'event', message: 'could not be processed (an ingest error, logged); retry later or report it' });
+        metrics.rejected.inc({ type: event.type });
+        continue;
+      }
+      seenInBatch.add(event.event_id);
+      if (row === 'duplicate') {
+        duplicates++;
+        metrics.duplicates.inc({ type: event.type, reason: 'order_id' });
+        const w = this.inflight.get(orderKey(event.campaign_id, (event as { order_id: string }).order_id));
+        if (w) waits.add(w);
+        continue;
+      }
+      state.apply(row);
+      rows.push(row);
+    }
+
+    const appended = spool.append(rows);
+    const keys = rows.flatMap((r) => (r.type === 'conversion' ? [eventKey(r.source_id, r.event_id), orderKey(r.campaign_id, r.order_id)] : [eventKey(r.source_id, r.event_id)]));
+    for (const k of keys) this.inflight.set(k, appended);
+    const settle = () => {
+      for (const k of keys) if (this.inflight.get(k) === appended) this.inflight.delete(k);
+    };
+    appended.then(settle, settle);
+    try {
+      await appended;
+    } catch (e) {
+      for (const row of rows) state.forget(row);
+      if (e instanceof SpoolFullError) throw unavailable('SPOOL_FULL', 'ingest is holding too many events for the store; retry later', 30);
+      this.d.logger.error({ err: e }, 'spool append failed');
+      throw unavailable('SPOOL_FAILED', 'ingest could not store the events durably; retry', 5);
+    }
+    if (waits.size > 0 && (await Promise.allSettled(waits)).some((r) => r.status === 'rejected')) {
+      throw unavailable('SPOOL_FAILED', 'an earlier copy of some of these events could not be stored; retry', 1);
+    }
+    for (const row of rows) metrics.accepted.inc({ type: row.type });
+    metrics.acceptSeconds.observe((performance.now() - t0) / 1000);
+    this.d.appended();
+    rejected.sort((a, b) => a.index - b.index);
+    return { accepted: rows.length, duplicates, rejected };
+  }
+
+  /** A campaign or partner this process has not heard of may be brand new: reload the dimensions (at most every 2 s). */
+  private async refreshDimensionsIfUnknown(events: IncomingEvent[]): Promise<void> {
+    const { dims } = this.d;
+    const unknown = events.some((e) => !dims.campaign(e.campaign_id) || (e.partner_id && !dims.partner(e.partner_id)) || (e.type === 'click' && !dims.link(e.link_code)));
+    if (unknown) await this.refreshDimensions();
+  }
+
+  /** Reloads the dimensions if they changed, at most every 2 s, never waiting long for a slow store. */
+  async refreshDimensions(): Promise<void> {
+    const { dims, clock } = this.d;
+    if (clock() - this.lastDimsRefresh < DIMENSION_REFRESH_MIN_MS || !this.d.storeHealthy()) return;
+    this.lastDimsRefresh = clock();
+    await withTimeout(dims.refresh(), LOOKUP_TIMEOUT_MS).catch(() => undefined);
+  }
+
+  /** Things zod cannot know: the campaign, partner and link must exist and agree. */
+  checkReferences(e: IncomingEvent): { field: string; message: string } | null {
+    const { dims } = this.d;
+    if (!dims.campaign(e.campaign_id)) return { field: 'campaign_id', message: `unknown campaign "${e.campaign_id}"` };
+    if (e.partner_id && !dims.partner(e.partner_id)) return { field: 'partner_id', message: `unknown partner "${e.partner_id}"` };
+    if (e.type === 'click') {
+      const target = dims.link(e.link_code);
+      if (target && target.deal.campaign_id !== e.campaign_id) return { field: 'link_code', message: `link "${e.link_code}" belongs to campaign "${target.deal.campaign_id}", not "${e.campaign_id}"` };
+      if (target && e.partner_id && target.deal.partner_id !== e.partner_id) return { field: 'link_code', message: `link "${e.link_code}" belongs to partner "${target.deal.partner_id}", not "${e.partner_id}"` };
+    }
+    return null;
+  }
+
+  private async scoreComments(events: { index: number; event: IncomingEvent }[]): Promise<Map<number, SentimentResult>> {
+    const comments = events.filter((v) => v.event.type === 'comment') as { index: number; event: Extract<IncomingEvent, { type: 'comment' }> }[];
+    const out = new Map<number, SentimentResult>();
+    if (comments.length === 0) return out;
+    const items = comments.map((c) => ({ text: c.event.text, lang: c.event.lang }));
+    let results: SentimentResult[];
+    try {
+      results = this.d.sentiment ? await this.d.sentiment.score(items) : items.map((i) => scoreComment(i.text, i.lang));
+    } catch (err) {
+      this.d.logger.warn({ err }, 'sentiment pool failed; scoring in this thread');
+      results = items.map((i) => {
+        try {
+          return scoreComment(i.text, i.lang);
+        } catch {
+          return { score: 0, label: 'unscored' as const, lang: i.lang ?? '' };
+        }
+      });
+    }
+    comments.forEach((c, i) => out.set(c.index, results[i]));
+    return out;
+  }
+
+  /** Loads into memory what conversions and refunds need and memory lacks: clicks, orders, deal revenue. */
+  async prefetch(events: IncomingEvent[]): Promise<void> {
+    const { state, store, dims } = this.d;
+    const money = events.filter((e) => e.type === 'conversion' || e.type === 'refund');
+    if (money.length === 0) return;
+    const clickIds = [...new Set(money.flatMap((e) => (e.type === 'conversion' && e.click_id && !state.clicks.has(e.click_id) ? [e.click_id] : [])))];
+    await this.lookup('clicks', async () => {
+      for (const c of await clicksById(store.client, clickIds)) if (!state.clicks.has(c.click_id)) state.rememberClick(c);
+    }, clickIds.length > 0);
+    const missingOrders = money.filter((e) => !state.order(e.campaign_id, e.order_id));
+    await this.lookup('orders', async () => {
+      const found = await orderRows(store.client, missingOrders.map((e) => e.campaign_id), missingOrders.map((e) => e.order_id));
+      const byOrder = new Map<string, OrderRow[]>();
+      for (const r of found) {
+        const k = `${r.campaign_id}\u0000${r.order_id}`;
+        byOrder.set(k, [...(byOrder.get(k) ?? []), r]);
+      }
+      for (const group of byOrder.values()) state.seedOrder(group);
+    }, missingOrders.length > 0);
+    // Commission tiers depend on the deal's revenue so far: load it once per deal that has tiers.
+    const ctx: MoneyContext = { state, dims, fxRates: this.d.config.PULSEROOM_FX_RATES };
+    const pairs = new Map<string, { campaign_id: string; partner_id: string }>();
+    for (const e of money) {
+      if (e.type !== 'conversion') continue;
+      const who = attribute(e, ctx);
+      if (!who) continue;
+      const deal = dims.dealFor(e.campaign_id, who.partner_id);
+      if (deal && deal.commission_tiers.length > 0 && !state.hasLedgerBase(e.campaign_id, who.partner_id)) pairs.set(`${e.campaign_id}\u0000${who.partner_id}`, { campaign_id: e.campaign_id, partner_id: who.partner_id });
+    }
+    await this.lookup('deal revenue', async () => {
+      const list = [...pairs.values()];
+      const found = await dealRevenueBefore(store.client, list, state.opts.startedAt, [...state.opts.replayedBatches]);
+      for (const p of list) {
+        const hit = found.find((f) => f.campaign_id === p.campaign_id && f.partner_id === p.partner_id);
+        state.setLedgerBase(p.campaign_id, p.partner_id, hit?.revenue_minor ?? 0);
+      }
+    }, pairs.size > 0);
+  }
+
+  /** Clicks by id, from memory or ClickHouse (postbacks need the click's campaign before validation). */
+  async findClick(clickId: string): Promise<ClickFact | undefined> {
+    const { state, store } = this.d;
+    if (!state.clicks.has(clickId)) {
+      await this.lookup('clicks', async () => {
+        for (const c of await clicksById(store.client, [clickId])) state.rememberClick(c);
+      }, true);
+    }
+    return state.clicks.get(clickId);
+  }
+
+  private async lookup(what: string, run: () => Promise<void>, needed: boolean): Promise<void> {
+    if (!needed) return;
+    if (!this.d.storeHealthy()) {
+      this.d.metrics.lookupFailures.inc();
+      return;
+    }
+    try {
+      await withTimeout(run(), LOOKUP_TIMEOUT_MS);
+    } catch (err) {
+      // Enrichment goes on from memory: the event is kept, possibly unattributed, rather than refused.
+      this.d.metrics.lookupFailures.inc();
+      this.d.logger.warn({ err, what }, 'look-up in the store failed; enriching from memory');
+    }
+  }
+
+  /** Builds the stored row of one event; 'duplicate' for a repeated order. */
+  enrich(e: IncomingEvent, source: SourceRow, receivedAt: number, sentiment: SentimentResult | undefined): IngestRow | 'duplicate' {
+    const { dims, state, config } = this.d;
+    const row: IngestRow = {
+      ...blankStoredEvent(),
+      event_id: e.event_id,
+      source_id: source.id,
+      type: e.type,
+      ts: e.ts,
+      received_at: receivedAt,
+      campaign_id: e.campaign_id,
+      partner_id: e.partner_id ?? '',
+      platform: e.platform ?? '',
+    };
+    switch (e.type) {
+      case 'engagement':
+        Object.assign(row, {
+          content_id: e.content_id, views: e.views, reach: e.reach ?? 0, has_reach: e.reach === undefined ? 0 : 1,
+          likes: e.likes, comments: e.comments, shares: e.shares, saves: e.saves ?? 0, follows: e.follows, correction: e.correction ? 1 : 0,
+        });
+        break;
+      case 'comment': {
+        const s = sentiment ?? scoreComment(e.text, e.lang);
+        Object.assign(row, { content_id: e.content_id, text: e.text, sentiment: s.score, label: s.label, lang: s.lang, author_hash: e.author ? keyedHash(config.hashKey, e.author) : '' });
+        break;
+      }
+      case 'post': {
+        const d = checkDisclosure(e.caption, e.branded_content);
+        Object.assign(row, { content_id: e.content_id, url: e.url, caption: e.caption, branded_content: e.branded_content ? 1 : 0, disclosure: d.status });
+        break;
+      }
+      case 'click': {
+        const target = dims.link(e.link_code);
+        if (target) {
+          row.partner_id ||= target.deal.partner_id;
+          row.platform ||= target.link.platform ?? '';
+          Object.assign(row, { utm_source: target.link.utm_source ?? '', utm_medium: target.link.utm_medium ?? '', utm_campaign: target.link.utm_campaign ?? '', utm_content: target.link.utm_content ?? '' });
+        }
+        enrichClick(e, row, { state, hashKey: config.hashKey });
+        break;
+      }
+      case 'conversion': {
+        const r = enrichConversion(e, row, { state, dims, fxRates: config.PULSEROOM_FX_RATES });
+        if (r === 'duplicate') return r;
+        break;
+      }
+      case 'refund':
+        enrichRefund(e, row, { state, dims, fxRates: config.PULSEROOM_FX_RATES });
+        break;
+    }
+    if (!row.platform && row.partner_id) {
+      const p = dims.partner(row.partner_id);
+      if (p && p.platforms.length === 1) row.platform = p.platforms[0];
+    }
+    return row;
+  }
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms);
+    p.then(
+      (v) => {
+        clearTimeout(t);
+        resolve(v);
+      },
+      (e) => {
+        clearTimeout(t);
+        reject(e);
+      },
+    );
+  });
+}

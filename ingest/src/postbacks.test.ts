@@ -1,0 +1,51 @@
+import { describe, expect, it } from 'vitest';
+import { incomingEvent } from '@pulseroom/schema';
+import { eventFromConversionJson, eventFromPostback } from './postbacks.js';
+import { redirectUrl } from './trackingLinks.js';
+import { deviceClass } from './enrich/clicks.js';
+
+describe('postback parameters', () => {
+  it('maps the affiliate-network style to a conversion, numbers parsed and sub ids kept in order', () => {
+    const ev = eventFromPostback({ transaction_id: 'ck_1', order_id: 'A-1', amount: '19.99', currency: 'eur', status: 'Confirmed', sub2: 'b', sub1: 'a', sub4: 'd' }, 1_800_000_000_000);
+    expect(ev).toEqual({ type: 'conversion', event_id: 'pb-A-1-approved', ts: 1_800_000_000_000, order_id: 'A-1', amount: 19.99, currency: 'EUR', click_id: 'ck_1', status: 'approved', sub: ['a', 'b', '', 'd'] });
+    expect(incomingEvent.safeParse({ ...ev, campaign_id: 'c1' }).success).toBe(true);
+  });
+
+  it('turns status=refunded (or a chargeback) into a refund of the order', () => {
+    expect(eventFromPostback({ order_id: 'A-1', amount: '5', status: 'chargeback', campaign_id: 'c1' }, 1)).toEqual({ type: 'refund', event_id: 'pb-A-1-refunded-5', ts: 1, campaign_id: 'c1', order_id: 'A-1', amount: 5 });
+  });
+
+  it('leaves what is not a number for validation to name', () => {
+    const ev = eventFromPostback({ order_id: 'A-1', amount: '12,50', campaign_id: 'c1', currency: 'EUR' }, 1_800_000_000_000);
+    const r = incomingEvent.safeParse(ev);
+    expect(r.success).toBe(false);
+    expect(r.error!.issues[0].path).toEqual(['amount']);
+  });
+
+  it('takes JSON conversions with typed values and a sub array', () => {
+    expect(eventFromConversionJson({ order_id: 'B', amount: 3, currency: 'USD', campaign_id: 'c1', sub: ['x'], event_id: 'own-id' }, 7)).toMatchObject({ event_id: 'own-id', amount: 3, sub: ['x'], ts: 7 });
+  });
+});
+
+describe('tracking links', () => {
+  it('redirects to the stored destination only, with the link UTM fields and the click id', () => {
+    const url = redirectUrl({ code: 'x', destination: 'https://shop.example.com/p?ref=a&utm_source=old#top', utm_source: 'tiktok', utm_campaign: 'drop' }, 'ck_abc');
+    expect(url).toBe('https://shop.example.com/p?ref=a&utm_source=tiktok&utm_campaign=drop&click_id=ck_abc#top');
+  });
+});
+
+describe('device class', () => {
+  it.each([
+    ['Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148', 'mobile'],
+    ['Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 Chrome/120.0 Mobile Safari/537.36', 'mobile'],
+    ['Mozilla/5.0 (iPad; CPU OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Mobile/15E148', 'tablet'],
+    ['Mozilla/5.0 (Linux; Android 13; SM-X700) AppleWebKit/537.36 Chrome/120.0 Safari/537.36', 'tablet'],
+    ['Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/130.0 Safari/537.36', 'desktop'],
+    ['Mozilla/5.0 (Macintosh; Intel Mac OS X 14_0) AppleWebKit/605.1.15 Version/17.0 Safari/605.1.15', 'desktop'],
+    ['Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)', 'bot'],
+    ['curl/8.4.0', 'bot'],
+    ['', 'other'],
+  ])('%s → %s', (ua, cls) => {
+    expect(deviceClass(ua)).toBe(cls);
+  });
+});

@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { appendFileSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { blankStoredEvent, type StoredEvent } from '@pulseroom/schema';
+import { decodeSegment, encodeRecord, Spool, SpoolFullError } from './spool.js';
+
+const row = (id: string): StoredEvent => ({ ...blankStoredEvent(), event_id: id, source_id: 's', campaign_id: 'c', ts: 1, received_at: 1 });
+const dir = () => mkdtempSync(join(tmpdir(), 'spool-test-'));
+
+describe('spool', () => {
+  it('appends durably, seals, replays after a restart and removes flushed segments', async () => {
+    const d = dir();
+    const { spool } = await Spool.open({ dir: d, maxBytes: 1 << 20 });
+    await Promise.all([spool.append([row('a'), row('b')]), spool.append([row('c')])]); // one group commit
+    await spool.seal();
+    await spool.append([row('d')]);
+    expect(spool.depth()).toMatchObject({ rows: 4, segments: 2 });
+    await spool.close();
+
+    const again = await Spool.open({ dir: d, maxBytes: 1 << 20 });
+    expect(again.replay).toMatchObject({ segments: 2, rows: 4, tornBytes: 0 });
+    const segs = again.spool.sealedSegments();
+    expect((await again.spool.readSegment(segs[0])).map((r) => r.event_id)).toEqual(['a', 'b', 'c']);
+    // Replayed segments keep the token of the run that wrote them; new ones get this run's.
+    expect(segs.map((s) => s.token)).toEqual([`${spool.id}-1`, `${spool.id}-2`]);
+    expect(again.spool.id).not.toBe(spool.id);
+    await again.spool.remove(segs[0]);
+    await again.spool.remove(segs[1]);
+    await again.spool.append([row('e')]);
+    await again.spool.close();
+    expect(again.spool.sealedSegments().map((s) => s.token)).toEqual([`${again.spool.id}-3`]);
+    expect(readdirSync(d).sort()).toEqual([`seg-000000000003-${again.spool.id}.log`]);
+
+    // An empty spool restarts numbering, but the run id keeps every token new.
+    const third = await Spool.open({ dir: d, maxBytes: 1 << 20 });
+    await third.spool.remove(third.spool.sealedSegments()[0]);
+    await third.spool.close();
+    const fourth = await Spool.open({ dir: d, maxBytes: 1 << 20 });
+    await fourth.spool.append([row('f')]);
+    await fourth.spool.close();
+    expect(fourth.spool.sealedSegments()[0].token).toBe(`${fourth.spool.id}-1`);
+    expect(new Set([spool.id, again.spool.id, third.spool.id, fourth.spool.id]).size).toBe(4);
+  });
+
+  it('ignores and cuts a torn or corrupt tail', async () => {
+    const d = dir();
+    const good = encodeRecord([row('a')]);
+    const torn = encodeRecord([row('b')]).subarray(0, 20);
+    const file = join(d, 'seg-000000000001-abcdef.log');
+    writeFileSync(file, Buffer.concat([good, torn]));
+    const { spool, replay } = await Spool.open({ dir: d, maxBytes: 1 << 20 });
+    expect(replay).toMatchObject({ rows: 1, tornBytes: torn.length });
+    expect(statSync(file).size).toBe(good.length);
+    await spool.close();
+
+    const bad = encodeRecord([row('z')]);
+    bad[bad.length - 2] ^= 0xff; // flipped bits: the checksum no longer matches
+    appendFileSync(file, bad);
+    expect(decodeSegment(Buffer.concat([good, bad])).rows.map((r) => r.event_id)).toEqual(['a']);
+  });
+
+  it('refuses appends past its byte limit', async () => {
+    const { spool } = await Spool.open({ dir: dir(), maxBytes: encodeRecord([row('a')]).length + 100 });
+    await spool.append([row('a')]);
+    await expect(spool.append(Array.from({ length: 5 }, (_, i) => row(`x${i}`)))).rejects.toBeInstanceOf(SpoolFullError);
+    await spool.close();
+  });
+});
