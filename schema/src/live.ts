@@ -23,6 +23,9 @@ export const GROUPS = ['campaign', 'partner', 'type', 'tier', 'platform'] as con
 export type GroupName = (typeof GROUPS)[number];
 export const groupName = z.enum(GROUPS, { error: `expected a group: ${GROUPS.join(', ')}` });
 
+/** Group key of events without a partner (e.g. unattributed conversions) and of a type/tier that is unknown. */
+export const UNATTRIBUTED_KEY = '';
+
 /** One row of a breakdown: the group's key (partner id, type, tier, platform, or "all"), current and previous window. */
 export interface GroupRow {
   key: string;

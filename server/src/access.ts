@@ -1,0 +1,119 @@
+// Who may see what: dashboard tokens resolved to scopes (cached briefly), and the checks every socket and REST call goes through.
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Campaign, DashboardScope, SubscribeRequest, WindowName } from '@pulseroom/schema';
+import { findTokenByHash, hashSecret, sameHash } from '@pulseroom/schema/server';
+import type { DimensionCacheLike } from './engine/types.js';
+import type { ViewSpec } from './engine/breakdowns.js';
+
+export class AccessError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export const ENV_ADMIN_TOKEN_ID = 'env-admin';
+
+/** Resolves bearer tokens to scopes: SHA-256 → dashboard_tokens, trusted for `cacheMs`. */
+export class TokenResolver {
+  private cache = new Map<string, { scope: DashboardScope | null; until: number }>();
+  private readonly adminHash: string | null;
+
+  constructor(
+    private readonly client: ClickHouseClient,
+    private readonly cacheMs: number,
+    adminToken?: string,
+  ) {
+    this.adminHash = adminToken ? hashSecret(adminToken) : null;
+  }
+
+  async resolve(token: string | undefined | null): Promise<DashboardScope | null> {
+    if (!token || typeof token !== 'string' || token.length > 256) return null;
+    const h = hashSecret(token);
+    if (this.adminHash && sameHash(h, this.adminHash)) return { token_id: ENV_ADMIN_TOKEN_ID, role: 'admin', campaign_ids: [], manager_id: '' };
+    const now = Date.now();
+    const hit = this.cache.get(h);
+    if (hit && hit.until > now) return hit.scope;
+    const scope = await findTokenByHash(this.client, h);
+    if (this.cache.size > 10_000) this.cache.clear();
+    this.cache.set(h, { scope, until: now + this.cacheMs });
+    return scope;
+  }
+
+  invalidate(): void {
+    this.cache.clear();
+  }
+}
+
+/** Campaign ids of a scope (admin: every campaign). */
+export function campaignAllowed(scope: DashboardScope, dims: DimensionCacheLike, campaignId: string): boolean {
+  switch (scope.role) {
+    case 'admin':
+      return true;
+    case 'viewer':
+      return scope.campaign_ids.includes(campaignId);
+    case 'wall':
+      return scope.campaign_ids[0] === campaignId;
+    case 'manager': {
+      const mine = dims.partnersOfManager(scope.manager_id);
+      return dims.dealsOf(campaignId).some((d) => mine.has(d.partner_id));
+    }
+  }
+}
+
+export function campaignsInScope(scope: DashboardScope, dims: DimensionCacheLike): Campaign[] {
+  return dims
+    .allCampaigns()
+    .filter((c) => campaignAllowed(scope, dims, c.id))
+    .sort((a, b) => a.start - b.start || (a.id < b.id ? -1 : 1));
+}
+
+export function requireCampaign(scope: DashboardScope, dims: DimensionCacheLike, campaignId: string): Campaign {
+  const c = dims.campaign(campaignId);
+  // The same answer for "does not exist" and "not yours": a scope learns nothing about other campaigns.
+  if (!c || !campaignAllowed(scope, dims, campaignId)) throw new AccessError(404, 'CAMPAIGN_NOT_FOUND', `no campaign "${campaignId}" in this token's scope`);
+  return c;
+}
+
+/** The partners a scope may see (null: all, unattributed events included). */
+export function scopePartners(scope: DashboardScope, dims: DimensionCacheLike): Set<string> | null {
+  return scope.role === 'manager' ? dims.partnersOfManager(scope.manager_id) : null;
+}
+
+export function partnerAllowed(scope: DashboardScope, dims: DimensionCacheLike, partnerId: string): boolean {
+  const set = scopePartners(scope, dims);
+  return set === null || set.has(partnerId);
+}
+
+export type ViewRequest = Pick<SubscribeRequest, 'campaign_id' | 'partner_id' | 'mine' | 'filter'>;
+
+/** Checks a request against the scope and builds the view it may see; throws AccessError otherwise. */
+export function viewFor(scope: DashboardScope, dims: DimensionCacheLike, req: ViewRequest): ViewSpec {
+  requireCampaign(scope, dims, req.campaign_id);
+  let partners = scopePartners(scope, dims);
+  if (req.mine && scope.role !== 'manager') throw new AccessError(400, 'NOT_A_MANAGER', '"mine" narrows to an account manager\'s partners; this token is not a manager token');
+  if (req.partner_id !== undefined) {
+    if (partners && !partners.has(req.partner_id)) throw new AccessError(403, 'PARTNER_OUT_OF_SCOPE', `partner "${req.partner_id}" is not one of this manager's partners`);
+    partners = new Set([req.partner_id]);
+  }
+  const set = <T extends string>(xs: T[] | undefined) => (xs && xs.length > 0 ? new Set<string>(xs) : null);
+  return { campaign_id: req.campaign_id, partners, types: set(req.filter?.type), tiers: set(req.filter?.tier), platforms: set(req.filter?.platform) };
+}
+
+/** A stable name for a view: sockets with the same view share one room and one serialised payload. */
+export function roomName(scope: DashboardScope, req: ViewRequest, window: WindowName): string {
+  const who = scope.role === 'manager' ? `m:${scope.manager_id}` : 'all';
+  const f = req.filter ?? {};
+  const list = (xs: string[] | undefined) => (xs && xs.length > 0 ? [...xs].sort().join(',') : '*');
+  return `view|${req.campaign_id}|${window}|${who}|p:${req.partner_id ?? '*'}|t:${list(f.type)}|r:${list(f.tier)}|x:${list(f.platform)}`;
+}
+
+/** Campaign-wide alerts carry campaign totals: only scopes that see the whole campaign get them. */
+export function alertVisible(scope: DashboardScope, dims: DimensionCacheLike, alert: { campaign_id: string; partner_id: string }): boolean {
+  if (!campaignAllowed(scope, dims, alert.campaign_id)) return false;
+  if (alert.partner_id === '') return scope.role !== 'manager';
+  return partnerAllowed(scope, dims, alert.partner_id);
+}

@@ -1,0 +1,333 @@
+// The REST API under /api: scoped reads (campaigns, summary, series, partner detail, alerts, CSV exports) and the admin API, all validated by zod.
+import express, { type NextFunction, type Request, type Response } from 'express';
+import { rateLimit } from 'express-rate-limit';
+import { z } from 'zod';
+import type { Logger } from 'pino';
+import {
+  campaign as campaignSchema,
+  deal as dealSchema,
+  fieldErrors,
+  groupName,
+  partner as partnerSchema,
+  PARTNER_TYPES,
+  PLATFORMS,
+  slugId,
+  text,
+  TIERS,
+  tokenRequest,
+  windowName,
+  type DashboardScope,
+  type GroupRow,
+  type PartnerDetail,
+  type SeriesResponse,
+  type SummaryResponse,
+  type WhoAmI,
+  type WindowName,
+  WINDOWS,
+} from '@pulseroom/schema';
+import { createSource, createToken, listTokens, revokeToken, upsertCampaigns, upsertDeals, upsertPartners, type DimensionCache, type Store } from '@pulseroom/schema/server';
+import { AccessError, campaignsInScope, partnerAllowed, requireCampaign, viewFor, type TokenResolver } from './access.js';
+import { computeGroups, partnerInfo, partnerTier, partnerType, partnerVisible, UNATTRIBUTED, type ViewSpec } from './engine/breakdowns.js';
+import { BUCKET_MS, type AggregationEngine } from './engine/rollingWindows.js';
+import { campaignInfo, type LiveHub } from './liveHub.js';
+import type { ServerConfig } from './config.js';
+import { alertsOfCampaign } from './queries/alerts.js';
+import { partnerFeed } from './queries/feed.js';
+import { campaignSeries, campaignSeriesCsv, leaderboardCsv, type HistoryScope } from './queries/history.js';
+
+export interface ApiDeps {
+  store: Store;
+  dims: DimensionCache;
+  engine: AggregationEngine;
+  hub: LiveHub;
+  resolver: TokenResolver;
+  config: ServerConfig;
+  logger: Logger;
+  clock: () => number;
+}
+
+class BadRequest extends Error {
+  constructor(readonly error: z.ZodError | { path: string; message: string }) {
+    super('invalid request');
+  }
+}
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw new BadRequest(r.error);
+  return r.data;
+}
+
+const list = <T extends readonly [string, ...string[]]>(values: T, name: string) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(values, { error: `expected ${name}: ${values.join(', ')}` })).max(values.length));
+
+const viewQuery = z.object({
+  partner_id: slugId.optional(),
+  type: list(PARTNER_TYPES, 'partner types').optional(),
+  tier: list(TIERS, 'tiers').optional(),
+  platform: list(PLATFORMS, 'platforms').optional(),
+});
+const summaryQuery = viewQuery.extend({ window: windowName.default('5m'), group: groupName.default('partner') });
+
+const instant = z
+  .string()
+  .transform((s, ctx) => {
+    const ms = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+    if (!Number.isFinite(ms)) {
+      ctx.addIssue({ code: 'custom', message: 'expected epoch milliseconds or an ISO-8601 date-time' });
+      return z.NEVER;
+    }
+    return ms;
+  });
+
+/** Bucket sizes a series can use, and the one picked for a range when none is asked for. */
+export const SERIES_BUCKETS = { '10s': 10_000, '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000, '1d': 86_400_000 } as const;
+const MAX_POINTS = 5_000;
+export function bucketForRange(rangeMs: number): number {
+  if (rangeMs <= 3_600_000) return SERIES_BUCKETS['10s'];
+  if (rangeMs <= 86_400_000) return SERIES_BUCKETS['1m'];
+  if (rangeMs <= 3 * 86_400_000) return SERIES_BUCKETS['5m'];
+  if (rangeMs <= 7 * 86_400_000) return SERIES_BUCKETS['15m'];
+  if (rangeMs <= 31 * 86_400_000) return SERIES_BUCKETS['1h'];
+  if (rangeMs <= 180 * 86_400_000) return SERIES_BUCKETS['6h'];
+  return SERIES_BUCKETS['1d'];
+}
+const bucketKeys = Object.keys(SERIES_BUCKETS) as [keyof typeof SERIES_BUCKETS, ...(keyof typeof SERIES_BUCKETS)[]];
+const seriesQuery = viewQuery.extend({ from: instant.optional(), to: instant.optional(), bucket: z.enum(bucketKeys, { error: `expected a bucket: ${bucketKeys.join(', ')}` }).optional() });
+
+const partnerQuery = z.object({ campaign_id: slugId.optional() });
+const sourceBody = z.object({ name: text(200).default(''), campaign_ids: z.array(slugId).max(1000).default([]) });
+
+const scopeOf = (res: Response): DashboardScope => res.locals.scope as DashboardScope;
+
+export function createApi(deps: ApiDeps): express.Router {
+  const { dims, engine, hub, resolver, config, clock } = deps;
+  const client = deps.store.client;
+  const api = express.Router();
+
+  api.use(rateLimit({ windowMs: 60_000, limit: config.PULSEROOM_API_RATE_PER_MIN, standardHeaders: 'draft-8', legacyHeaders: false, message: { error: { code: 'RATE_LIMITED', message: 'too many requests; slow down' } } }));
+  api.use(express.json({ limit: '256kb' }));
+  api.use(async (req, res, next) => {
+    const header = req.get('authorization') ?? '';
+    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    const scope = m ? await resolver.resolve(m[1]) : null;
+    if (!scope) {
+      res.status(401).json({ error: { code: 'UNAUTHORIZED', message: m ? 'this dashboard token is invalid or revoked' : 'send Authorization: Bearer <dashboard token>' } });
+      return;
+    }
+    res.locals.scope = scope;
+    next();
+  });
+
+  /** The view a scope may see for a campaign with the request's narrowing. */
+  const view = (scope: DashboardScope, campaignId: string, q: z.infer<typeof viewQuery>): ViewSpec =>
+    viewFor(scope, dims, { campaign_id: campaignId, partner_id: q.partner_id, filter: { type: q.type, tier: q.tier, platform: q.platform } });
+
+  /** The rows of agg_10s a view may read, for history queries. */
+  const historyScope = (spec: ViewSpec): HistoryScope => {
+    const narrowed = spec.partners !== null || spec.types !== null || spec.tiers !== null;
+    const candidates = spec.partners ? [...spec.partners] : [UNATTRIBUTED, ...dims.allPartners().map((p) => p.id)];
+    return { campaign_id: spec.campaign_id, partners: narrowed ? candidates.filter((id) => partnerVisible(spec, dims, id)) : null, platforms: spec.platforms ? [...spec.platforms] : null };
+  };
+
+  const seriesRange = (q: z.infer<typeof seriesQuery>) => {
+    const now = clock();
+    const toRaw = q.to ?? now;
+    const fromRaw = q.from ?? toRaw - 3_600_000;
+    if (fromRaw >= toRaw) throw new BadRequest({ path: 'to', message: 'expected "to" after "from"' });
+    const bucketMs = q.bucket ? SERIES_BUCKETS[q.bucket] : bucketForRange(toRaw - fromRaw);
+    const fromMs = Math.floor(fromRaw / bucketMs) * bucketMs;
+    const toMs = Math.ceil(toRaw / bucketMs) * bucketMs;
+    if ((toMs - fromMs) / bucketMs > MAX_POINTS) throw new BadRequest({ path: 'bucket', message: `expected at most ${MAX_POINTS} points: pick a larger bucket or a shorter range` });
+    return { fromMs, toMs, bucketMs };
+  };
+
+  api.get('/me', (_req, res) => {
+    const s = scopeOf(res);
+    const me: WhoAmI = { role: s.role, campaign_ids: s.role === 'admin' || s.role === 'manager' ? campaignsInScope(s, dims).map((c) => c.id) : s.campaign_ids, manager_id: s.manager_id };
+    res.json(me);
+  });
+
+  api.get('/campaigns', (_req, res) => {
+    res.json(campaignsInScope(scopeOf(res), dims).map(campaignInfo));
+  });
+
+  api.get('/campaigns/:id/summary', (req, res) => {
+    const q = parse(summaryQuery, req.query);
+    const spec = view(scopeOf(res), req.params.id, q);
+    const campaign = dims.campaign(req.params.id)!;
+    const body: SummaryResponse = { campaign_id: campaign.id, window: q.window, group: q.group, at: engine.lastTickAt, currency: campaign.currency, rows: computeGroups(engine, dims, spec, q.window)[q.group] };
+    res.json(body);
+  });
+
+  api.get('/campaigns/:id/export.csv', async (req, res) => {
+    const q = parse(summaryQuery, req.query);
+    const spec = view(scopeOf(res), req.params.id, q);
+    const rows = computeGroups(engine, dims, spec, q.window)[q.group];
+    const groupOf: Record<string, string> = {};
+    if (q.group === 'type' || q.group === 'tier') for (const p of dims.allPartners()) groupOf[p.id] = q.group === 'type' ? partnerType(dims, p.id) : partnerTier(dims, p.id);
+    const pick = (f: (r: GroupRow) => number) => Object.fromEntries(rows.map((r) => [r.key, f(r)]));
+    const range = engine.windowRange(q.window);
+    const stream = await leaderboardCsv(client, {
+      ...historyScope(spec),
+      group: q.group,
+      afterMs: q.window === 'ctd' ? null : range.from - BUCKET_MS,
+      untilMs: range.to - BUCKET_MS,
+      keys: rows.map((r) => r.key),
+      groupOf,
+      followers: pick((r) => r.metrics.followers),
+      fees: pick((r) => r.metrics.fee_minor),
+      committed: pick((r) => r.metrics.fee_committed_minor),
+    });
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${req.params.id}-${q.group}-${q.window}.csv"`);
+    stream.on('error', (e) => res.destroy(e));
+    stream.pipe(res);
+  });
+
+  api.get('/campaigns/:id/series', async (req, res) => {
+    const q = parse(seriesQuery, req.query);
+    const spec = view(scopeOf(res), req.params.id, q);
+    const r = seriesRange(q);
+    const body: SeriesResponse = { campaign_id: spec.campaign_id, from: r.fromMs, to: r.toMs, bucket_ms: r.bucketMs, points: await campaignSeries(client, { ...historyScope(spec), ...r }) };
+    res.json(body);
+  });
+
+  api.get('/campaigns/:id/series.csv', async (req, res) => {
+    const q = parse(seriesQuery, req.query);
+    const spec = view(scopeOf(res), req.params.id, q);
+    const r = seriesRange(q);
+    const stream = await campaignSeriesCsv(client, { ...historyScope(spec), ...r });
+    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+    res.setHeader('Content-Disposition', `attachment; filename="${req.params.id}-series.csv"`);
+    stream.on('error', (e) => res.destroy(e));
+    stream.pipe(res);
+  });
+
+  api.get('/campaigns/:id/alerts', async (req, res) => {
+    const scope = scopeOf(res);
+    const spec = view(scope, req.params.id, {});
+    res.json(await alertsOfCampaign(client, req.params.id, spec.partners ? [...spec.partners] : null));
+  });
+
+  api.post('/alerts/:id/ack', async (req, res) => {
+    res.json(await hub.acknowledge(scopeOf(res), req.params.id));
+  });
+
+  api.get('/partners/:id', async (req, res) => {
+    const scope = scopeOf(res);
+    const q = parse(partnerQuery, req.query);
+    const partnerId = req.params.id;
+    const p = dims.partner(partnerId);
+    const notFound = new AccessError(404, 'PARTNER_NOT_FOUND', `no partner "${partnerId}" in this token's scope`);
+    if (!p || !partnerAllowed(scope, dims, partnerId)) throw notFound;
+    const campaignId = q.campaign_id ?? campaignsInScope(scope, dims).find((c) => dims.dealFor(c.id, partnerId))?.id;
+    if (!campaignId) throw notFound;
+    const spec = viewFor(scope, dims, { campaign_id: campaignId, partner_id: partnerId });
+    const windows: PartnerDetail['windows'] = {};
+    for (const w of WINDOWS) {
+      const row = computeGroups(engine, dims, spec, w as WindowName).partner.find((r) => r.key === partnerId);
+      if (row) windows[w] = row;
+    }
+    const feed = await partnerFeed(client, { campaign_id: campaignId, partner_id: partnerId, sinceMs: clock() - 30 * 86_400_000, limit: 50 });
+    const body: PartnerDetail = {
+      partner: partnerInfo(p),
+      campaign_id: campaignId,
+      windows,
+      posts: feed.flatMap((f) => (f.kind === 'post' ? [f.item] : [])),
+      comments: feed.flatMap((f) => (f.kind === 'comment' ? [f.item] : [])),
+      alerts: await alertsOfCampaign(client, campaignId, [partnerId], 50),
+    };
+    res.json(body);
+  });
+
+  // ---- admin ----
+  const admin = express.Router();
+  admin.use((_req, res, next) => {
+    if (scopeOf(res).role !== 'admin') {
+      res.status(403).json({ error: { code: 'FORBIDDEN', message: 'the admin API needs an admin token' } });
+      return;
+    }
+    next();
+  });
+
+  admin.post('/sources', async (req, res) => {
+    const body = parse(sourceBody, req.body ?? {});
+    const { id, key } = await createSource(client, body);
+    res.status(201).json({ id, key });
+  });
+
+  admin.get('/tokens', async (_req, res) => {
+    res.json((await listTokens(client)).map(({ token_hash: _h, ...t }) => ({ ...t, revoked: t.revoked === 1 })));
+  });
+
+  admin.post('/tokens', async (req, res) => {
+    const body = parse(tokenRequest, req.body ?? {});
+    const { id, token } = await createToken(client, body);
+    res.status(201).json({ id, token, role: body.role });
+  });
+
+  admin.delete('/tokens/:id', async (req, res) => {
+    const ok = await revokeToken(client, req.params.id);
+    if (!ok) throw new AccessError(404, 'TOKEN_NOT_FOUND', `no token "${req.params.id}"`);
+    resolver.invalidate();
+    hub.disconnectToken(req.params.id);
+    res.json({ id: req.params.id, revoked: true });
+  });
+
+  const upsert = (schema: z.ZodType, write: (docs: never[]) => Promise<void>, check?: (doc: Record<string, unknown>) => void) => async (req: Request, res: Response) => {
+    const raw = req.body;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BadRequest({ path: '(root)', message: 'expected a JSON object' });
+    const doc = { ...(raw as Record<string, unknown>) };
+    if (doc.id === undefined) doc.id = req.params.id;
+    if (doc.id !== req.params.id) throw new BadRequest({ path: 'id', message: `expected "${req.params.id}" (the id in the URL)` });
+    parse(schema, doc);
+    check?.(doc);
+    await write([doc as never]);
+    await dims.reload();
+    res.json({ id: doc.id, ok: true });
+  };
+  admin.put('/campaigns/:id', upsert(campaignSchema, (d) => upsertCampaigns(client, d)));
+  admin.put('/partners/:id', upsert(partnerSchema, (d) => upsertPartners(client, d)));
+  admin.put(
+    '/deals/:id',
+    upsert(dealSchema, (d) => upsertDeals(client, d), (doc) => {
+      if (!dims.campaign(String(doc.campaign_id))) throw new BadRequest({ path: 'campaign_id', message: `unknown campaign "${String(doc.campaign_id)}"` });
+      if (!dims.partner(String(doc.partner_id))) throw new BadRequest({ path: 'partner_id', message: `unknown partner "${String(doc.partner_id)}"` });
+    }),
+  );
+  api.use('/admin', admin);
+
+  api.use((req, res) => {
+    res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.baseUrl}${req.path}` } });
+  });
+
+  api.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    if (err instanceof BadRequest) {
+      const fields = err.error instanceof z.ZodError ? fieldErrors(err.error) : [err.error];
+      res.status(400).json({ error: { code: 'INVALID_REQUEST', message: fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields } });
+      return;
+    }
+    if (err instanceof AccessError) {
+      res.status(err.status).json({ error: { code: err.code, message: err.message } });
+      return;
+    }
+    const e = err as { type?: string; status?: number; message?: string };
+    if (e?.type === 'entity.parse.failed') {
+      res.status(400).json({ error: { code: 'INVALID_JSON', message: 'the request body is not valid JSON' } });
+      return;
+    }
+    if (e?.type === 'entity.too.large') {
+      res.status(413).json({ error: { code: 'TOO_LARGE', message: 'the request body is larger than 256 KB' } });
+      return;
+    }
+    deps.logger.error({ err }, 'request failed');
+    res.status(500).json({ error: { code: 'INTERNAL', message: 'something went wrong on the server; see its log' } });
+  });
+  return api;
+}
+
+export { requireCampaign };

@@ -1,0 +1,51 @@
+// The live server's configuration, read from the environment once through zod; nothing else reads process.env.
+import { z } from 'zod';
+import { envBool, envInt, envNumber, envPort, LOG_LEVELS, parseConfig, storeEnv } from '@pulseroom/schema';
+
+export const serverEnv = {
+  ...storeEnv,
+  PORT: envPort(8080),
+  LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** An admin dashboard token accepted as-is (only its hash is kept in memory). */
+  PULSEROOM_ADMIN_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// URL such as redis://localhost:6379' }).optional(),
+  /** Directory of the built web app served at / (unset: API only). */
+  PULSEROOM_WEB_DIR: z.string().optional(),
+  /** Aggregation tick; deltas go out at most once per tick and at most 4 a second per room. */
+  PULSEROOM_TICK_MS: envInt(250, 50, 10_000),
+  /** How far back each tick re-reads agg_delta: covers inserts committed after their now64() was taken. */
+  PULSEROOM_DELTA_OVERLAP_MS: envInt(30_000, 0, 600_000),
+  /** How long a resolved dashboard token is trusted before it is looked up again. */
+  PULSEROOM_TOKEN_CACHE_MS: envInt(1_000, 0, 60_000),
+  /** Dimension cache refresh (campaigns, partners, deals). */
+  PULSEROOM_DIMENSIONS_REFRESH_MS: envInt(2_000, 0, 600_000),
+  PULSEROOM_API_RATE_PER_MIN: envInt(3_000, 1, 1_000_000),
+  /** Alerts are evaluated every this many ms. */
+  ALERT_EVAL_MS: envInt(5_000, 100, 600_000),
+  /** The same alert kind for the same partner (or campaign) fires at most once per cooldown. */
+  ALERT_COOLDOWN_MS: envInt(30 * 60_000, 0, 7 * 86_400_000),
+  /** Net sentiment (points, −100..100) of the last 15 min vs the hour before. */
+  ALERT_SENTIMENT_SWING_POINTS: envNumber(40, 1, 200),
+  ALERT_SENTIMENT_MIN_COMMENTS: envInt(20, 1),
+  /** Engagement/clicks of the last 15 min vs the partner's own 15-min average over the 6 h before. */
+  ALERT_SPIKE_FACTOR: envNumber(3, 1.01, 1000),
+  ALERT_DROP_FACTOR: envNumber(0.3, 0, 0.99),
+  ALERT_MIN_BASELINE_INTERACTIONS: envInt(50, 1),
+  ALERT_MIN_BASELINE_CLICKS: envInt(10, 1),
+  ALERT_MIN_SPIKE_CLICKS: envInt(30, 1),
+  /** Unattributed conversions in the last 15 min: at least this many and this factor over the hour before. */
+  ALERT_UNATTRIBUTED_MIN: envInt(5, 1),
+  ALERT_UNATTRIBUTED_FACTOR: envNumber(2, 1, 1000),
+  ALERTS_ENABLED: envBool(true),
+};
+export const serverConfig = z.object(serverEnv);
+export type ServerConfig = z.infer<typeof serverConfig>;
+
+export function loadServerConfig(env: Record<string, string | undefined> = process.env): ServerConfig {
+  return parseConfig(serverConfig, env);
+}
+
+/** Defaults for everything (tests override what they need). */
+export function defaultServerConfig(overrides: Partial<ServerConfig> = {}): ServerConfig {
+  return { ...parseConfig(serverConfig, {}), ...overrides };
+}

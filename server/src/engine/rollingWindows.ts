@@ -1,0 +1,363 @@
+// The aggregation engine: one per deployment, it applies the change log (agg_delta) to in-memory 10 s buckets and keeps running sums per window.
+//
+// Window alignment: the current bucket is B = floor(now / 10 s) × 10 s. A rolling window of length W holds the
+// buckets whose start is in (B − W, B]; its previous window holds (B − 2W, B − W]; campaign-to-date holds every
+// bucket with start ≤ B. Buckets of the last 48 h (and any in the future) are kept so windows can slide without
+// re-reading history; late rows land in the bucket their event time belongs to.
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Logger } from 'pino';
+import { TOTAL_FIELDS, WINDOW_MS, type CommentItem, type PostItem, type WindowName } from '@pulseroom/schema';
+import { loadInitialAggregates, readDeltasSince, serverNow, type AggRow } from '../queries/deltas.js';
+import { feedOfBatches, latestFeed, type FeedItem } from '../queries/feed.js';
+
+export const BUCKET_MS = 10_000;
+export const ROLLING = ['1m', '5m', '15m', '1h', '24h'] as const satisfies readonly Exclude<WindowName, 'ctd'>[];
+export type RollingWindow = (typeof ROLLING)[number];
+const LENGTHS = ROLLING.map((w) => WINDOW_MS[w]);
+/** The previous 24 h window reaches back 48 h. */
+export const KEEP_MS = 2 * WINDOW_MS['24h'];
+export const NF = TOTAL_FIELDS.length;
+export const FIELD_INDEX = Object.fromEntries(TOTAL_FIELDS.map((f, i) => [f, i])) as Record<(typeof TOTAL_FIELDS)[number], number>;
+const COMMENTS_N = FIELD_INDEX.comments_n;
+const POSTS = FIELD_INDEX.posts;
+/** A full recompute instead of stepping when the clock jumps further than this many buckets. */
+const MAX_STEPS = 360;
+
+export const bucketOf = (ms: number) => Math.floor(ms / BUCKET_MS) * BUCKET_MS;
+
+function addInto(into: Float64Array, v: ArrayLike<number>, sign = 1): void {
+  for (let i = 0; i < NF; i++) into[i] += sign * v[i];
+}
+
+/**
+ * A key's 10 s buckets in one growable slab (one typed array per bucket costs ~3× the memory of its figures).
+ * Views handed out are valid until the next `getOrCreate`.
+ */
+export class BucketStore {
+  private readonly slots = new Map<number, number>(); // bucket index (start / 10 s, a small integer) → slot
+  private data = new Float64Array(NF * 4);
+  private readonly free: number[] = [];
+  private used = 0;
+
+  get size(): number {
+    return this.slots.size;
+  }
+
+  get(b: number): Float64Array | undefined {
+    const slot = this.slots.get(b / BUCKET_MS);
+    return slot === undefined ? undefined : this.data.subarray(slot * NF, slot * NF + NF);
+  }
+
+  getOrCreate(b: number): Float64Array {
+    let slot = this.slots.get(b / BUCKET_MS);
+    if (slot === undefined) {
+      slot = this.free.pop();
+      if (slot === undefined) {
+        slot = this.used++;
+        if (this.used * NF > this.data.length) {
+          const grown = new Float64Array(Math.max(this.data.length * 2, this.used * NF));
+          grown.set(this.data);
+          this.data = grown;
+        }
+      }
+      this.slots.set(b / BUCKET_MS, slot);
+    }
+    return this.data.subarray(slot * NF, slot * NF + NF);
+  }
+
+  delete(b: number): void {
+    const slot = this.slots.get(b / BUCKET_MS);
+    if (slot === undefined) return;
+    this.slots.delete(b / BUCKET_MS);
+    this.data.fill(0, slot * NF, slot * NF + NF);
+    this.free.push(slot);
+  }
+
+  *[Symbol.iterator](): IterableIterator<[number, Float64Array]> {
+    for (const [i, slot] of this.slots) yield [i * BUCKET_MS, this.data.subarray(slot * NF, slot * NF + NF)];
+  }
+}
+
+/** One (partner, platform) of a campaign: its 10 s buckets and running sums. */
+export class KeyState {
+  readonly buckets = new BucketStore();
+  readonly ctd = new Float64Array(NF);
+  readonly cur = ROLLING.map(() => new Float64Array(NF));
+  readonly prev = ROLLING.map(() => new Float64Array(NF));
+  constructor(
+    readonly partner_id: string,
+    readonly platform: string,
+  ) {}
+}
+
+export class CampaignState {
+  readonly keys = new Map<string, KeyState>();
+  /** Newest first. */
+  comments: CommentItem[] = [];
+  posts: PostItem[] = [];
+  constructor(readonly id: string) {}
+  key(partnerId: string, platform: string): KeyState {
+    const k = `${partnerId}\u0000${platform}`;
+    let s = this.keys.get(k);
+    if (!s) this.keys.set(k, (s = new KeyState(partnerId, platform)));
+    return s;
+  }
+}
+
+export interface CampaignChange {
+  keys: Set<KeyState>;
+  /** Buckets that received rows this tick. */
+  buckets: Set<number>;
+  /** The windows slid (a new current bucket): every figure may have changed. */
+  slid: boolean;
+}
+
+export interface TickResult {
+  /** App clock of the tick and its current bucket. */
+  at: number;
+  bucket: number;
+  /** Change-log rows the tick fetched. */
+  rows: number;
+  durationMs: number;
+  changes: Map<string, CampaignChange>;
+  feed: FeedItem[];
+  /** Newest insert time (ClickHouse clock) among the applied rows, 0 when none. */
+  newestInsertMs: number;
+}
+
+export interface EngineDeps {
+  client: ClickHouseClient;
+  clock: () => number;
+  logger: Logger;
+  overlapMs: number;
+  /** Comments and posts kept per campaign for snapshots. */
+  feedKeep?: number;
+}
+
+interface PendingFeed {
+  campaign_id: string;
+  batch_id: string;
+  expected: number;
+  fromMs: number;
+  toMs: number;
+  seen: Set<string>;
+  tries: number;
+}
+
+export class AggregationEngine {
+  /** Current bucket start (epoch ms, app clock). */
+  bucket = 0;
+  readonly campaigns = new Map<string, CampaignState>();
+  private readonly applied = new Map<string, number>();
+  private watermarkMs = 0;
+  private pendingFeed: PendingFeed[] = [];
+  private readonly feedKeep: number;
+  ready = false;
+  lastTickAt = 0;
+
+  constructor(private readonly deps: EngineDeps) {
+    this.feedKeep = deps.feedKeep ?? 50;
+  }
+
+  campaign(id: string): CampaignState {
+    let c = this.campaigns.get(id);
+    if (!c) this.campaigns.set(id, (c = new CampaignState(id)));
+    return c;
+  }
+
+  /** Loads campaign-to-date and the last 48 h from agg_10s once, and the latest feed items. */
+  async init(): Promise<void> {
+    const t0 = performance.now();
+    this.bucket = bucketOf(this.deps.clock());
+    const cut = this.bucket - KEEP_MS + BUCKET_MS;
+    const load = await loadInitialAggregates(this.deps.client, cut, this.deps.overlapMs);
+    for (const r of load.rows) this.applyRow(r, r.bucket_ms < cut ? 0 : r.bucket_ms);
+    for (const [id, at] of load.batches) this.applied.set(id, at);
+    this.watermarkMs = load.serverNowMs;
+    const feed = await latestFeed(this.deps.client, this.bucket - WINDOW_MS['24h'], this.feedKeep);
+    for (const f of feed.reverse()) this.remember(f);
+    this.ready = true;
+    this.lastTickAt = this.deps.clock();
+    this.deps.logger.info({ rows: load.rows.length, campaigns: this.campaigns.size, ms: Math.round(performance.now() - t0) }, 'aggregation engine loaded');
+  }
+
+  private applyRow(r: AggRow, b: number): KeyState {
+    const key = this.campaign(r.campaign_id).key(r.partner_id, r.platform);
+    const v = r.values;
+    const B = this.bucket;
+    if (b <= B) addInto(key.ctd, v);
+    if (b > B - KEEP_MS) {
+      addInto(key.buckets.getOrCreate(b), v);
+    }
+    for (let i = 0; i < LENGTHS.length; i++) {
+      const L = LENGTHS[i];
+      if (b <= B && b > B - L) addInto(key.cur[i], v);
+      else if (b <= B - L && b > B - 2 * L) addInto(key.prev[i], v);
+    }
+    return key;
+  }
+
+  /** Moves every running sum to the current bucket `to`. */
+  private slideTo(to: number): boolean {
+    const from = this.bucket;
+    if (to === from) return false;
+    if (to < from || (to - from) / BUCKET_MS > MAX_STEPS) {
+      for (const c of this.campaigns.values()) for (const k of c.keys.values()) this.recompute(k, from, to);
+      this.bucket = to;
+      return true;
+    }
+    for (let nb = from + BUCKET_MS; nb <= to; nb += BUCKET_MS) {
+      for (const c of this.campaigns.values()) {
+        for (const k of c.keys.values()) {
+          const enter = k.buckets.get(nb);
+          if (enter) {
+            addInto(k.ctd, enter);
+            for (const cur of k.cur) addInto(cur, enter);
+          }
+          for (let i = 0; i < LENGTHS.length; i++) {
+            const L = LENGTHS[i];
+            const out = k.buckets.get(nb - L);
+            if (out) {
+              addInto(k.cur[i], out, -1);
+              addInto(k.prev[i], out);
+            }
+            const gone = k.buckets.get(nb - 2 * L);
+            if (gone) addInto(k.prev[i], gone, -1);
+          }
+          k.buckets.delete(nb - KEEP_MS);
+        }
+      }
+      this.bucket = nb;
+    }
+    return true;
+  }
+
+  private recompute(k: KeyState, from: number, to: number): void {
+    for (const [b, v] of k.buckets) {
+      if (b > from && b <= to) addInto(k.ctd, v);
+      else if (b > to && b <= from) addInto(k.ctd, v, -1);
+    }
+    for (let i = 0; i < LENGTHS.length; i++) {
+      k.cur[i].fill(0);
+      k.prev[i].fill(0);
+    }
+    const stale: number[] = [];
+    for (const [b, v] of k.buckets) {
+      if (b <= to - KEEP_MS) {
+        stale.push(b);
+        continue;
+      }
+      for (let i = 0; i < LENGTHS.length; i++) {
+        const L = LENGTHS[i];
+        if (b <= to && b > to - L) addInto(k.cur[i], v);
+        else if (b <= to - L && b > to - 2 * L) addInto(k.prev[i], v);
+      }
+    }
+    for (const b of stale) k.buckets.delete(b);
+  }
+
+  /** Reads what changed, applies it and slides the windows; the caller pushes the result. */
+  async tick(): Promise<TickResult> {
+    const t0 = performance.now();
+    const since = this.watermarkMs - this.deps.overlapMs;
+    for (const [id, at] of this.applied) if (at <= since) this.applied.delete(id);
+    const rows = await readDeltasSince(this.deps.client, since, [...this.applied.keys()]);
+
+    // Batches whose comments or posts go to the live feed: their buckets bound the read of `events`.
+    const feedBatches = new Map<string, PendingFeed>();
+    for (const r of rows) {
+      const n = r.values[COMMENTS_N] + r.values[POSTS];
+      if (n <= 0) continue;
+      const k = `${r.campaign_id}\u0000${r.batch_id}`;
+      const p = feedBatches.get(k) ?? { campaign_id: r.campaign_id, batch_id: r.batch_id, expected: 0, fromMs: r.bucket_ms, toMs: r.bucket_ms + BUCKET_MS, seen: new Set(), tries: 0 };
+      p.expected += n;
+      p.fromMs = Math.min(p.fromMs, r.bucket_ms);
+      p.toMs = Math.max(p.toMs, r.bucket_ms + BUCKET_MS);
+      feedBatches.set(k, p);
+    }
+    const pending = [...this.pendingFeed, ...feedBatches.values()];
+    let feed: FeedItem[] = [];
+    if (pending.length > 0) {
+      try {
+        feed = await feedOfBatches(this.deps.client, {
+          campaigns: [...new Set(pending.map((p) => p.campaign_id))],
+          batches: [...new Set(pending.map((p) => p.batch_id))],
+          fromMs: Math.min(...pending.map((p) => p.fromMs)),
+          toMs: Math.max(...pending.map((p) => p.toMs)),
+        });
+      } catch (e) {
+        this.deps.logger.warn({ err: e }, 'feed read failed; retrying next tick');
+      }
+    }
+
+    // From here on nothing awaits: state changes and the caller's pushes happen in one turn of the event loop.
+    const changes = new Map<string, CampaignChange>();
+    const change = (id: string) => {
+      let c = changes.get(id);
+      if (!c) changes.set(id, (c = { keys: new Set(), buckets: new Set(), slid: false }));
+      return c;
+    };
+    let newest = 0;
+    for (const r of rows) {
+      const key = this.applyRow(r, r.bucket_ms);
+      const c = change(r.campaign_id);
+      c.keys.add(key);
+      c.buckets.add(r.bucket_ms);
+      this.applied.set(r.batch_id, r.inserted_ms);
+      newest = Math.max(newest, r.inserted_ms);
+    }
+    if (newest > this.watermarkMs) this.watermarkMs = newest;
+
+    const fresh: FeedItem[] = [];
+    const byBatch = new Map(pending.map((p) => [`${p.campaign_id}\u0000${p.batch_id}`, p]));
+    for (const f of feed) {
+      const p = byBatch.get(`${f.campaign_id}\u0000${f.batch_id}`);
+      if (!p || p.seen.has(f.item.event_id)) continue;
+      p.seen.add(f.item.event_id);
+      this.remember(f);
+      fresh.push(f);
+    }
+    // A batch's events may become visible a moment after its change-log rows: retry a few ticks.
+    this.pendingFeed = pending.filter((p) => p.seen.size < p.expected && ++p.tries < 5);
+
+    const at = this.deps.clock();
+    const to = bucketOf(at);
+    if (this.slideTo(to)) for (const id of this.campaigns.keys()) change(id).slid = true;
+    this.lastTickAt = at;
+    return { at, bucket: this.bucket, rows: rows.length, durationMs: performance.now() - t0, changes, feed: fresh, newestInsertMs: newest };
+  }
+
+  private remember(f: FeedItem): void {
+    const c = this.campaign(f.campaign_id);
+    const list: { ts: number }[] = f.kind === 'comment' ? c.comments : c.posts;
+    // Newest first; late items go where their time puts them.
+    let i = 0;
+    while (i < list.length && list[i].ts > f.item.ts) i++;
+    list.splice(i, 0, f.item);
+    if (list.length > this.feedKeep) list.length = this.feedKeep;
+  }
+
+  /** ClickHouse's clock, for readiness checks. */
+  serverNow(): Promise<number> {
+    return serverNow(this.deps.client);
+  }
+
+  /** Time range [from, to) the current or previous window of `w` covers (bucket-aligned). */
+  windowRange(w: WindowName, previous = false): { from: number; to: number } {
+    const end = this.bucket + BUCKET_MS;
+    if (w === 'ctd') return { from: -Infinity, to: end };
+    const L = WINDOW_MS[w];
+    return previous ? { from: end - 2 * L, to: end - L } : { from: end - L, to: end };
+  }
+
+  /** Sum of a key's buckets with start in (fromExclusive, toInclusive], at most the last 48 h. */
+  rangeTotals(k: KeyState, fromExclusive: number, toInclusive: number, into = new Float64Array(NF)): Float64Array {
+    for (let b = bucketOf(fromExclusive) + BUCKET_MS; b <= toInclusive; b += BUCKET_MS) {
+      const v = k.buckets.get(b);
+      if (v) addInto(into, v);
+    }
+    return into;
+  }
+}
+
+export const windowIndex = (w: Exclude<WindowName, 'ctd'>) => ROLLING.indexOf(w as RollingWindow);

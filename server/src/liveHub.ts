@@ -1,0 +1,394 @@
+// Socket.IO: authenticates dashboard tokens, puts each subscription in a room per view, and pushes snapshots, deltas, feed items and alerts.
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { Logger } from 'pino';
+import {
+  describeZodError,
+  GROUPS,
+  subscribeRequest,
+  toMinor,
+  type Ack,
+  type Alert,
+  type Campaign,
+  type CampaignInfo,
+  type ClientToServerEvents,
+  type DashboardScope,
+  type Delta,
+  type GroupName,
+  type GroupRow,
+  type ServerToClientEvents,
+  type Snapshot,
+  type WindowName,
+} from '@pulseroom/schema';
+import { AccessError, alertVisible, ENV_ADMIN_TOKEN_ID, roomName, viewFor, type TokenResolver, type ViewRequest } from './access.js';
+import { computeGroups, keyVisible, lastHourBuckets, partnerInfos, partnerVisible, seriesPoints, type ViewSpec } from './engine/breakdowns.js';
+import type { AggregationEngine, TickResult } from './engine/rollingWindows.js';
+import type { DimensionCacheLike } from './engine/types.js';
+import type { ServerConfig } from './config.js';
+import type { ServerMetrics } from './promMetrics.js';
+import { alertsOfCampaign, findAlert, insertAlerts } from './queries/alerts.js';
+import { validTokenIds } from './queries/tokens.js';
+
+/** At most 4 deltas a second per room, whatever the tick. */
+const MIN_DELTA_INTERVAL_MS = 250;
+/** Feed items pushed per campaign and tick (the snapshot carries the latest 50). */
+const FEED_PER_TICK = 20;
+
+interface SocketData {
+  scope: DashboardScope;
+  /** campaign id → room name */
+  subs: Map<string, string>;
+  /** campaign id → the alert rooms joined for it */
+  alertRooms: Map<string, string[]>;
+}
+
+type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+interface Room {
+  name: string;
+  /** A scope representative of the room's members (rooms are per manager id or "all"). */
+  scope: DashboardScope;
+  req: ViewRequest;
+  window: WindowName;
+  seq: number;
+  /** The rows the members hold, serialised, by group and key. */
+  sent: Map<GroupName, Map<string, string>>;
+  lastEmit: number;
+  dirty: boolean;
+  buckets: Set<number>;
+}
+
+export interface LiveHubDeps {
+  engine: AggregationEngine;
+  dims: DimensionCacheLike;
+  resolver: TokenResolver;
+  client: ClickHouseClient;
+  config: ServerConfig;
+  logger: Logger;
+  metrics: ServerMetrics;
+}
+
+export function campaignInfo(c: Campaign): CampaignInfo {
+  return {
+    id: c.id,
+    name: c.name,
+    brand: c.brand,
+    start: c.start,
+    end: c.end,
+    timezone: c.timezone,
+    currency: c.currency,
+    budget_minor: toMinor(c.budget, c.currency),
+    goals: { revenue_minor: c.goals.revenue === undefined ? null : toMinor(c.goals.revenue, c.currency), clicks: c.goals.clicks ?? null, er: c.goals.er ?? null },
+  };
+}
+
+/** Sockets that see the whole campaign join the campaign's alert room; a manager's join one per partner of theirs. */
+export const alertRoom = (campaignId: string, partnerId: string | null) => (partnerId === null ? `alerts|${campaignId}|all` : `alerts|${campaignId}|p:${partnerId}`);
+
+const errorOf = (e: unknown): { code: string; message: string } => (e instanceof AccessError ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: 'something went wrong; try again' });
+
+export class LiveHub {
+  io: LiveServer | null = null;
+  readonly rooms = new Map<string, Room>();
+  private revalidateTimer: NodeJS.Timeout | null = null;
+  private flushTimer: NodeJS.Timeout | null = null;
+
+  constructor(private readonly deps: LiveHubDeps) {}
+
+  attach(http: HttpServer): LiveServer {
+    // perMessageDeflate off: compression costs more lag than it saves on small JSON deltas (PERFORMANCE.md).
+    const io: LiveServer = new Server(http, { path: '/socket.io', perMessageDeflate: false, httpCompression: false, serveClient: false, cors: { origin: false } });
+    this.io = io;
+    io.use((socket, next) => {
+      const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
+      this.deps.resolver.resolve(typeof token === 'string' ? token : null).then(
+        (scope) => {
+          if (!scope) {
+            const err = new Error('invalid or revoked dashboard token') as Error & { data?: unknown };
+            err.data = { code: 'UNAUTHORIZED', message: 'connect with auth: { token } set to a valid dashboard token' };
+            return next(err);
+          }
+          socket.data.scope = scope;
+          socket.data.subs = new Map();
+          socket.data.alertRooms = new Map();
+          next();
+        },
+        (e) => {
+          this.deps.logger.error({ err: e }, 'token lookup failed');
+          next(new Error('token lookup failed; try again'));
+        },
+      );
+    });
+    io.on('connection', (socket) => this.onConnection(socket));
+    io.of('/').adapter.on('delete-room', (name: string) => {
+      if (this.rooms.delete(name)) this.deps.metrics.rooms.set(this.rooms.size);
+    });
+    this.revalidateTimer = setInterval(() => void this.revalidate().catch((e) => this.deps.logger.warn({ err: e }, 'token revalidation failed')), 1000);
+    this.revalidateTimer.unref();
+    return io;
+  }
+
+  private onConnection(socket: LiveSocket): void {
+    const { metrics } = this.deps;
+    metrics.sockets.inc();
+    void socket.join(`tok:${socket.data.scope.token_id}`);
+    socket.on('disconnect', () => metrics.sockets.dec());
+    socket.on('subscribe', (raw, ack) => {
+      this.subscribe(socket, raw).then(
+        (res) => typeof ack === 'function' && ack(res),
+        (e) => {
+          this.deps.logger.error({ err: e }, 'subscribe failed');
+          if (typeof ack === 'function') ack({ ok: false, error: errorOf(e) });
+        },
+      );
+    });
+    socket.on('unsubscribe', (raw, ack) => {
+      const id = typeof raw?.campaign_id === 'string' ? raw.campaign_id : '';
+      const room = socket.data.subs.get(id);
+      if (room) void socket.leave(room);
+      socket.data.subs.delete(id);
+      for (const a of socket.data.alertRooms.get(id) ?? []) void socket.leave(a);
+      socket.data.alertRooms.delete(id);
+      if (typeof ack === 'function') ack({ ok: true });
+    });
+    socket.on('ack_alert', (raw, ack) => {
+      const id = typeof raw?.alert_id === 'string' ? raw.alert_id : '';
+      this.acknowledge(socket.data.scope, id).then(
+        () => typeof ack === 'function' && ack({ ok: true }),
+        (e) => typeof ack === 'function' && ack({ ok: false, error: errorOf(e) }),
+      );
+    });
+  }
+
+  private async subscribe(socket: LiveSocket, raw: unknown): Promise<Ack> {
+    const parsed = subscribeRequest.safeParse(raw);
+    if (!parsed.success) {
+      const error = { code: 'INVALID_REQUEST', message: describeZodError(parsed.error) };
+      socket.emit('error', error);
+      return { ok: false, error };
+    }
+    const req = parsed.data;
+    const scope = socket.data.scope;
+    let spec: ViewSpec;
+    try {
+      spec = viewFor(scope, this.deps.dims, req);
+    } catch (e) {
+      const error = errorOf(e);
+      socket.emit('error', error);
+      return { ok: false, error };
+    }
+    const alerts = (await alertsOfCampaign(this.deps.client, req.campaign_id, spec.partners ? [...spec.partners] : null, 50)).filter((a) => this.alertInView(scope, spec, a));
+    // Nothing awaits from here: the snapshot and the room's next delta come from the same state.
+    const name = roomName(scope, req, req.window);
+    const previous = socket.data.subs.get(req.campaign_id);
+    if (previous && previous !== name) void socket.leave(previous);
+    const room = this.room(name, scope, req, req.window);
+    void socket.join(name);
+    socket.data.subs.set(req.campaign_id, name);
+    for (const a of socket.data.alertRooms.get(req.campaign_id) ?? []) void socket.leave(a);
+    const alertRooms = scope.role === 'manager' ? [...(spec.partners ?? [])].map((p) => alertRoom(req.campaign_id, p)) : [alertRoom(req.campaign_id, null)];
+    for (const a of alertRooms) void socket.join(a);
+    socket.data.alertRooms.set(req.campaign_id, alertRooms);
+    socket.emit('snapshot', this.snapshot(room, spec, alerts));
+    this.deps.metrics.snapshots.inc();
+    return { ok: true };
+  }
+
+  private room(name: string, scope: DashboardScope, req: ViewRequest, window: WindowName): Room {
+    let room = this.rooms.get(name);
+    if (room) {
+      // Members hold the rows last emitted; bring them up to date before a newcomer's snapshot.
+      if (room.dirty) this.emitDelta(room, Date.now(), 0);
+      return room;
+    }
+    const representative: DashboardScope = scope.role === 'manager' ? { ...scope } : { token_id: '', role: 'admin', campaign_ids: [], manager_id: '' };
+    room = { name, scope: representative, req: { campaign_id: req.campaign_id, partner_id: req.partner_id, mine: req.mine, filter: req.filter }, window, seq: 0, sent: new Map(), lastEmit: 0, dirty: false, buckets: new Set() };
+    const spec = viewFor(representative, this.deps.dims, room.req);
+    const groups = computeGroups(this.deps.engine, this.deps.dims, spec, window);
+    for (const g of GROUPS) room.sent.set(g, new Map(groups[g].map((r) => [r.key, JSON.stringify(r)])));
+    this.rooms.set(name, room);
+    this.deps.metrics.rooms.set(this.rooms.size);
+    return room;
+  }
+
+  private snapshot(room: Room, spec: ViewSpec, alerts: Alert[]): Snapshot {
+    const { engine, dims } = this.deps;
+    const campaign = dims.campaign(room.req.campaign_id)!;
+    const groups = computeGroups(engine, dims, spec, room.window);
+    const state = engine.campaigns.get(room.req.campaign_id);
+    return {
+      campaign_id: room.req.campaign_id,
+      window: room.window,
+      at: engine.lastTickAt,
+      seq: room.seq,
+      campaign: campaignInfo(campaign),
+      partners: partnerInfos(spec, dims, state),
+      groups,
+      series: seriesPoints(engine, dims, spec, lastHourBuckets(engine)),
+      comments: (state?.comments ?? []).filter((c) => keyVisible(spec, dims, c.partner_id, c.platform)),
+      posts: (state?.posts ?? []).filter((p) => keyVisible(spec, dims, p.partner_id, p.platform)),
+      alerts,
+    };
+  }
+
+  private specOf(room: Room): ViewSpec | null {
+    try {
+      return viewFor(room.scope, this.deps.dims, room.req);
+    } catch {
+      return null; // the campaign left the scope (dimensions changed): the room gets nothing more
+    }
+  }
+
+  /** Pushes what one tick changed: deltas per room (serialised once per room), then feed items. */
+  onTick(result: TickResult, dimsChanged = false): void {
+    const t0 = performance.now();
+    const now = Date.now();
+    for (const room of this.rooms.values()) {
+      const change = result.changes.get(room.req.campaign_id);
+      if (change || dimsChanged) {
+        room.dirty = true;
+        if (change) for (const b of change.buckets) room.buckets.add(b);
+        if (change?.slid) room.buckets.add(this.deps.engine.bucket);
+      }
+      if (room.dirty && now - room.lastEmit >= MIN_DELTA_INTERVAL_MS) this.emitDelta(room, now, result.newestInsertMs);
+    }
+    this.scheduleFlush();
+    this.pushFeed(result);
+    this.deps.metrics.pushSeconds.observe((performance.now() - t0) / 1000);
+  }
+
+  /** Rooms held back by the 4-a-second limit get their delta as soon as the limit allows, tick or no tick. */
+  private scheduleFlush(): void {
+    if (this.flushTimer) return;
+    let due = Infinity;
+    for (const room of this.rooms.values()) if (room.dirty) due = Math.min(due, room.lastEmit + MIN_DELTA_INTERVAL_MS);
+    if (due === Infinity) return;
+    this.flushTimer = setTimeout(() => {
+      this.flushTimer = null;
+      const now = Date.now();
+      for (const room of this.rooms.values()) if (room.dirty && now - room.lastEmit >= MIN_DELTA_INTERVAL_MS) this.emitDelta(room, now, 0);
+      this.scheduleFlush();
+    }, Math.max(0, due - Date.now()));
+  }
+
+  private emitDelta(room: Room, now: number, newestInsertMs: number): void {
+    room.dirty = false;
+    const spec = this.specOf(room);
+    if (!spec || !this.io) return;
+    const { engine, dims } = this.deps;
+    const groups = computeGroups(engine, dims, spec, room.window);
+    const changed: Partial<Record<GroupName, GroupRow[]>> = {};
+    let any = false;
+    for (const g of GROUPS) {
+      const sent = room.sent.get(g)!;
+      for (const row of groups[g]) {
+        const json = JSON.stringify(row);
+        if (sent.get(row.key) === json) continue;
+        sent.set(row.key, json);
+        (changed[g] ??= []).push(row);
+        any = true;
+      }
+    }
+    const hourAgo = engine.bucket - 3_600_000;
+    const buckets = [...room.buckets].filter((b) => b > hourAgo && b <= engine.bucket).sort((a, b) => a - b);
+    room.buckets.clear();
+    const series = buckets.length > 0 ? seriesPoints(engine, dims, spec, buckets) : [];
+    if (!any && series.length === 0) return;
+    room.seq++;
+    room.lastEmit = now;
+    const delta: Delta = { campaign_id: room.req.campaign_id, window: room.window, at: engine.lastTickAt, seq: room.seq, groups: changed, series };
+    // One emit per room: socket.io encodes the packet once for all of the room's sockets.
+    this.io.local.to(room.name).emit('delta', delta);
+    this.deps.metrics.deltas.inc();
+    if (newestInsertMs > 0) this.deps.metrics.pushLagSeconds.observe(Math.max(0, Date.now() - newestInsertMs) / 1000);
+  }
+
+  private roomsOfCampaign(campaignId: string): { room: Room; spec: ViewSpec }[] {
+    const out: { room: Room; spec: ViewSpec }[] = [];
+    for (const room of this.rooms.values()) {
+      if (room.req.campaign_id !== campaignId) continue;
+      const spec = this.specOf(room);
+      if (spec) out.push({ room, spec });
+    }
+    return out;
+  }
+
+  private pushFeed(result: TickResult): void {
+    if (!this.io || result.feed.length === 0) return;
+    const byCampaign = new Map<string, typeof result.feed>();
+    for (const f of result.feed) byCampaign.set(f.campaign_id, [...(byCampaign.get(f.campaign_id) ?? []), f]);
+    for (const [campaignId, items] of byCampaign) {
+      const rooms = this.roomsOfCampaign(campaignId);
+      if (rooms.length === 0) continue;
+      const comments = items.filter((f) => f.kind === 'comment').slice(-FEED_PER_TICK);
+      const posts = items.filter((f) => f.kind === 'post').slice(-FEED_PER_TICK);
+      for (const f of [...comments, ...posts]) {
+        const names = rooms.filter(({ spec }) => keyVisible(spec, this.deps.dims, f.item.partner_id, f.item.platform)).map(({ room }) => room.name);
+        if (names.length === 0) continue;
+        if (f.kind === 'comment') this.io.local.to(names).emit('comment', { ...f.item, campaign_id: campaignId });
+        else this.io.local.to(names).emit('post', { ...f.item, campaign_id: campaignId });
+      }
+    }
+  }
+
+  private alertInView(scope: DashboardScope, spec: ViewSpec, a: Alert): boolean {
+    if (!alertVisible(scope, this.deps.dims, a)) return false;
+    return a.partner_id === '' ? scope.role !== 'manager' : partnerVisible(spec, this.deps.dims, a.partner_id);
+  }
+
+  /**
+   * Alerts go to alert rooms that mirror scopes (whole campaign, or one partner for managers) on every node:
+   * with the Redis adapter one node raises them and every node's sockets get them.
+   */
+  pushAlerts(alerts: Alert[]): void {
+    if (!this.io) return;
+    for (const a of alerts) {
+      const rooms = [alertRoom(a.campaign_id, null)];
+      if (a.partner_id !== '') rooms.push(alertRoom(a.campaign_id, a.partner_id));
+      this.io.to(rooms).emit('alert', a);
+    }
+  }
+
+  /** Marks an alert acknowledged (any scope that sees it, except the read-only wall) and pushes the update. */
+  async acknowledge(scope: DashboardScope, alertId: string): Promise<Alert> {
+    if (scope.role === 'wall') throw new AccessError(403, 'READ_ONLY', 'a wall token is read-only');
+    const alert = alertId ? await findAlert(this.deps.client, alertId) : null;
+    if (!alert || !alertVisible(scope, this.deps.dims, alert)) throw new AccessError(404, 'ALERT_NOT_FOUND', `no alert "${alertId}" in this token's scope`);
+    if (alert.acknowledged) return alert;
+    const acked = { ...alert, acknowledged: true };
+    await insertAlerts(this.deps.client, [acked], scope.token_id);
+    this.pushAlerts([acked]);
+    return acked;
+  }
+
+  /** Disconnects every socket of a token, on every node when the Redis adapter is on. */
+  disconnectToken(tokenId: string): void {
+    if (!this.io) return;
+    this.io.to(`tok:${tokenId}`).emit('error', { code: 'TOKEN_REVOKED', message: 'this dashboard token was revoked' });
+    this.io.in(`tok:${tokenId}`).disconnectSockets(true);
+  }
+
+  /** Revocations made elsewhere (another node, the CLI) reach this node's sockets within a second. */
+  private async revalidate(): Promise<void> {
+    if (!this.io) return;
+    const ids = new Set<string>();
+    for (const s of this.io.of('/').sockets.values()) if (s.data.scope && s.data.scope.token_id !== ENV_ADMIN_TOKEN_ID) ids.add(s.data.scope.token_id);
+    if (ids.size === 0) return;
+    const valid = await validTokenIds(this.deps.client, [...ids]);
+    for (const id of ids) if (!valid.has(id)) this.disconnectToken(id);
+  }
+
+  async close(): Promise<void> {
+    if (this.revalidateTimer) clearInterval(this.revalidateTimer);
+    if (this.flushTimer) clearTimeout(this.flushTimer);
+    this.flushTimer = null;
+    this.revalidateTimer = null;
+    if (this.io) {
+      this.io.disconnectSockets(true);
+      await new Promise<void>((resolve) => this.io!.close(() => resolve()));
+    }
+    this.io = null;
+  }
+}

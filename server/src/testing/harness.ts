@@ -1,0 +1,86 @@
+// Test support: a live server on a real chDB store and a loopback port, with a controllable clock and socket.io clients.
+import { createServer, type Server as HttpServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { io as connect, type Socket } from 'socket.io-client';
+import { upsertCampaigns, upsertDeals, upsertPartners, DimensionCache, type Store } from '@pulseroom/schema/server';
+import type { ClientToServerEvents, ServerToClientEvents } from '@pulseroom/schema';
+import { createLiveServer, type LiveServerHandle } from '../index.js';
+import { defaultServerConfig, type ServerConfig } from '../config.js';
+
+export type TestSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+
+export interface World {
+  campaigns: Record<string, unknown>[];
+  partners: Record<string, unknown>[];
+  deals: Record<string, unknown>[];
+}
+
+export async function seedWorld(store: Store, world: World): Promise<void> {
+  await upsertCampaigns(store.client, world.campaigns as never);
+  await upsertPartners(store.client, world.partners as never);
+  await upsertDeals(store.client, world.deals as never);
+}
+
+/** A clock tests move by hand. */
+export function testClock(start: number) {
+  let now = start;
+  return { now: () => now, set: (t: number) => (now = t), advance: (ms: number) => (now += ms) };
+}
+
+export interface TestServer {
+  server: LiveServerHandle;
+  dims: DimensionCache;
+  http: HttpServer;
+  url: string;
+  connect(token: string): TestSocket;
+  close(): Promise<void>;
+}
+
+export async function startTestServer(store: Store, opts: { clock?: () => number; config?: Partial<ServerConfig>; autoTick?: boolean } = {}): Promise<TestServer> {
+  const dims = await DimensionCache.open(store.client, 0);
+  const config = defaultServerConfig({ PULSEROOM_DELTA_OVERLAP_MS: 5_000, ALERT_EVAL_MS: 100, ...opts.config });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const server = await createLiveServer({ store, dims, config, logger, clock: opts.clock, autoTick: opts.autoTick ?? false });
+  const http = createServer(server.app);
+  server.attach(http);
+  await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
+  await server.start();
+  const url = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  const sockets: TestSocket[] = [];
+  return {
+    server,
+    dims,
+    http,
+    url,
+    connect(token: string) {
+      const s: TestSocket = connect(url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false });
+      sockets.push(s);
+      return s;
+    },
+    async close() {
+      for (const s of sockets) s.disconnect();
+      await server.stop();
+      await new Promise<void>((resolve) => http.close(() => resolve()));
+    },
+  };
+}
+
+/** Waits for a socket event (or fails after `ms`). */
+export function once<T>(socket: TestSocket, event: string, ms = 5_000): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${event}" within ${ms} ms`)), ms);
+    (socket as unknown as { once(e: string, f: (x: T) => void): void }).once(event, (x: T) => {
+      clearTimeout(timer);
+      resolve(x);
+    });
+  });
+}
+
+export async function waitFor(check: () => boolean, ms = 5_000, what = 'condition'): Promise<void> {
+  const until = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
