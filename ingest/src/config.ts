@@ -43,8 +43,8 @@ export const ingestEnv = z.object({
   INGEST_SPOOL_DIR: z.string().min(1).optional(),
   /** Flush a spool segment to ClickHouse once it holds this many rows… */
   INGEST_FLUSH_ROWS: envInt(10_000, 1, 1_000_000),
-  /** …or once its oldest row waited this long. */
-  INGEST_FLUSH_MS: envInt(1000, 10, 600_000),
+  /** …or once its oldest row waited this long (short: the screen should move within a second of the event). */
+  INGEST_FLUSH_MS: envInt(200, 10, 600_000),
   /** Above this many bytes waiting in the spool, new events get 503 + Retry-After. */
   INGEST_SPOOL_MAX_BYTES: envInt(1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
   /** Requests per key per minute (0 = unlimited). */

@@ -195,7 +195,8 @@ async function main(): Promise<void> {
     say(`\n${signal}: stopping — flushing the spool…`);
     abort.abort();
     if (progressTimer) clearInterval(progressTimer);
-    await sim;
+    // The simulator's requests in flight get a moment to finish; nothing it has not sent yet is lost (it replays by seed).
+    await Promise.race([sim, new Promise((r) => setTimeout(r, 3_000))]);
     if (flags.sim) {
       state.sim_progress = Date.now() - 5_000;
       saveState();
