@@ -1,0 +1,43 @@
+import { describe, expect, it } from 'vitest';
+import type { Delta } from './contract';
+import { pt, row, snapshot } from './testData';
+import { addComment, applyDelta, campaignRow, CAPS, mergeRows, mergeSeries, normalizeSnapshot, pushFeed, Sampler } from './liveState';
+
+describe('merging', () => {
+  it('replaces rows by key and appends new keys', () => {
+    const out = mergeRows([row('a', { clicks: 1 }), row('b')], [row('a', { clicks: 5 }), row('c')]);
+    expect(out.map((r) => [r.key, r.metrics.clicks])).toEqual([['a', 5], ['b', 0], ['c', 0]]);
+  });
+  it('replaces or inserts series points by t and caps the length', () => {
+    expect(mergeSeries([pt(10), pt(20)], [pt(20, 7), pt(30), pt(15)]).map((p) => [p.t, p.clicks])).toEqual([[10, 1], [15, 1], [20, 7], [30, 1]]);
+    const many = Array.from({ length: 500 }, (_, i) => pt(i * 10));
+    const capped = mergeSeries(many, [pt(5000)], 100);
+    expect(capped).toHaveLength(100);
+    expect(capped.at(-1)!.t).toBe(5000);
+  });
+  it('applies deltas in order, drops old ones and reports gaps', () => {
+    const v = normalizeSnapshot(snapshot());
+    expect(v.series.map((p) => p.t)).toEqual([10, 20]);
+    const d: Delta = { campaign_id: 'c1', window: '5m', at: 2000, seq: 2, groups: { campaign: [row('all', { clicks: 9 })] }, series: [pt(30)] };
+    const r = applyDelta(v, d);
+    expect(r.status).toBe('applied');
+    expect(campaignRow(r.view)!.metrics.clicks).toBe(9);
+    expect(r.view.groups.partner).toBe(v.groups.partner);
+    expect(r.view.series).toHaveLength(3);
+    expect(applyDelta(r.view, d).status).toBe('stale');
+    expect(applyDelta(r.view, { ...d, seq: 5 }).status).toBe('gap');
+    expect(applyDelta(r.view, { ...d, seq: 3, window: '1h' }).status).toBe('other');
+  });
+  it('keeps feeds newest first, deduplicated and capped', () => {
+    let v = normalizeSnapshot(snapshot());
+    for (let i = 0; i < CAPS.comments + 50; i++) v = addComment(v, { event_id: `e${i}`, ts: i, partner_id: 'p1', platform: 'x', content_id: 'c', text: 't', sentiment: 0, label: 'neu', lang: 'en' });
+    expect(v.comments).toHaveLength(CAPS.comments);
+    expect(v.comments[0].event_id).toBe(`e${CAPS.comments + 49}`);
+    expect(pushFeed([{ id: 'a' }, { id: 'b' }], { id: 'b' }, (x) => x.id, 5).map((x) => x.id)).toEqual(['b', 'a']);
+  });
+  it('samples a bounded history', () => {
+    const s = new Sampler(3);
+    [1, 2, 3, 4, 5].forEach((v) => s.push(v));
+    expect(s.get()).toEqual([3, 4, 5]);
+  });
+});
