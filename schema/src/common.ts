@@ -1,5 +1,6 @@
 // Small zod building blocks shared by events and dimensions.
 import { z } from 'zod';
+import { PLATFORMS, type Platform } from './constants.js';
 
 /** Identifiers of campaigns, partners, deals, links: readable slugs. */
 export const slugId = z
@@ -14,24 +15,8 @@ export function text(max: number) {
     .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), 'control characters are not allowed');
 }
 
-export const PLATFORMS = [
-  'instagram',
-  'tiktok',
-  'youtube',
-  'x',
-  'facebook',
-  'twitch',
-  'pinterest',
-  'snapchat',
-  'linkedin',
-  'threads',
-  'blog',
-  'newsletter',
-  'podcast',
-  'web',
-] as const;
+export { PLATFORMS, type Platform } from './constants.js';
 export const platform = z.enum(PLATFORMS, { error: `expected one of ${PLATFORMS.join(', ')}` });
-export type Platform = z.infer<typeof platform>;
 
 /** Platforms that report no reach or no saves: their events must not claim them. */
 export const PLATFORMS_WITHOUT_REACH: ReadonlySet<Platform> = new Set(['tiktok', 'x', 'twitch', 'blog', 'podcast']);

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { count, isoDateTime, money, percent, platform, slugId, text, timeZone } from './common.js';
 import { currencyCode } from './money.js';
+import { PARTNER_TYPES } from './constants.js';
 import { tierOf } from './tiers.js';
 
 export const campaign = z
@@ -26,8 +27,7 @@ export const campaign = z
 export type Campaign = z.infer<typeof campaign>;
 export type CampaignInput = z.input<typeof campaign>;
 
-export const PARTNER_TYPES = ['influencer', 'affiliate', 'ambassador', 'hybrid'] as const;
-export type PartnerType = (typeof PARTNER_TYPES)[number];
+export { PARTNER_TYPES, type PartnerType } from './constants.js';
 
 export const partner = z.object({
   id: slugId,

@@ -2,25 +2,13 @@
 import { z } from 'zod';
 import type { Metrics } from './metrics.js';
 import type { Disclosure, SentimentLabel } from './events.js';
-import { PARTNER_TYPES, type PartnerType } from './dimensions.js';
-import { PLATFORMS } from './common.js';
+import { GROUPS, PARTNER_TYPES, PLATFORMS, WINDOWS, type GroupName, type PartnerType, type WindowName } from './constants.js';
 import { TIERS, type Tier } from './tiers.js';
 import type { Role } from './dimensions.js';
 
-export const WINDOWS = ['1m', '5m', '15m', '1h', '24h', 'ctd'] as const;
-export type WindowName = (typeof WINDOWS)[number];
+export { WINDOWS, WINDOW_MS, GROUPS, type WindowName, type GroupName } from './constants.js';
 export const windowName = z.enum(WINDOWS, { error: `expected a window: ${WINDOWS.join(', ')}` });
-/** Length of each rolling window in ms; campaign-to-date has none. */
-export const WINDOW_MS: Record<Exclude<WindowName, 'ctd'>, number> = {
-  '1m': 60_000,
-  '5m': 300_000,
-  '15m': 900_000,
-  '1h': 3_600_000,
-  '24h': 86_400_000,
-};
 
-export const GROUPS = ['campaign', 'partner', 'type', 'tier', 'platform'] as const;
-export type GroupName = (typeof GROUPS)[number];
 export const groupName = z.enum(GROUPS, { error: `expected a group: ${GROUPS.join(', ')}` });
 
 /** Group key of events without a partner (e.g. unattributed conversions) and of a type/tier that is unknown. */
