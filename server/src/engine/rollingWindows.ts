@@ -2,12 +2,20 @@
 //
 // Window alignment: the current bucket is B = floor(now / 10 s) × 10 s. A rolling window of length W holds the
 // buckets whose start is in (B − W, B]; its previous window holds (B − 2W, B − W]; campaign-to-date holds every
-// bucket with start ≤ B. Buckets of the last 48 h (and any in the future) are kept so windows can slide without
-// re-reading history; late rows land in the bucket their event time belongs to.
+// bucket with start ≤ B. Late rows land in the bucket their event time belongs to.
+//
+// Memory is bounded: only the 10 s buckets of the last 2 h (RECENT_MS) and any in the future are kept — enough for
+// 1 m … 1 h and their previous windows, the 1 h series and the alert baselines, which slide over those buckets. The
+// 24 h window and its previous window are running sums too: entering buckets come from memory; the buckets sliding
+// out of them (B − 24 h, B − 48 h) are read back from agg_10s in the tick's one query, together with the change log,
+// so both tables are read from one moment: once that read's change-log rows are applied, the engine has added for
+// every bucket exactly what agg_10s holds for it, and subtracting agg_10s's totals subtracts exactly what was added
+// (late rows for old buckets included). A late row for a bucket older than 2 h updates the sums it belongs to
+// (24 h, previous 24 h, campaign-to-date) and is not kept.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import { TOTAL_FIELDS, WINDOW_MS, type CommentItem, type PostItem, type WindowName } from '@pulseroom/schema';
-import { loadInitialAggregates, readDeltasSince, serverNow, type AggRow } from '../queries/deltas.js';
+import { loadInitialAggregates, readTick, serverNow, type AggRow, type BucketRange } from '../queries/deltas.js';
 import { feedOfBatches, latestFeed, type FeedItem } from '../queries/feed.js';
 
 export const BUCKET_MS = 10_000;
@@ -16,6 +24,13 @@ export type RollingWindow = (typeof ROLLING)[number];
 const LENGTHS = ROLLING.map((w) => WINDOW_MS[w]);
 /** The previous 24 h window reaches back 48 h. */
 export const KEEP_MS = 2 * WINDOW_MS['24h'];
+/** 10 s buckets kept in memory: the last 2 h (the 1 h window and its previous hour), and any in the future. */
+export const RECENT_MS = 2 * WINDOW_MS['1h'];
+/** Windows that slide over the buckets in memory, and those whose slid-out buckets are read back from agg_10s. */
+const SHORT = LENGTHS.map((L, i) => (2 * L <= RECENT_MS ? i : -1)).filter((i) => i >= 0);
+const LONG = LENGTHS.map((L, i) => (2 * L > RECENT_MS ? i : -1)).filter((i) => i >= 0);
+// init's bands and the slide's read-back assume exactly one long window, 24 h, longer than what memory keeps.
+if (LONG.length !== 1 || ROLLING[LONG[0]] !== '24h' || LENGTHS[LONG[0]] < RECENT_MS) throw new Error('the engine expects 24 h as its only long window');
 export const NF = TOTAL_FIELDS.length;
 export const FIELD_INDEX = Object.fromEntries(TOTAL_FIELDS.map((f, i) => [f, i])) as Record<(typeof TOTAL_FIELDS)[number], number>;
 const COMMENTS_N = FIELD_INDEX.comments_n;
@@ -41,6 +56,11 @@ export class BucketStore {
 
   get size(): number {
     return this.slots.size;
+  }
+
+  /** Bytes of the slab (the figures; the slot map comes on top). */
+  get capacityBytes(): number {
+    return this.data.byteLength;
   }
 
   get(b: number): Float64Array | undefined {
@@ -69,6 +89,13 @@ export class BucketStore {
     const slot = this.slots.get(b / BUCKET_MS);
     if (slot === undefined) return;
     this.slots.delete(b / BUCKET_MS);
+    if (this.slots.size === 0) {
+      // A key gone quiet (a campaign that ended) gives its slab back.
+      this.data = new Float64Array(NF * 4);
+      this.free.length = 0;
+      this.used = 0;
+      return;
+    }
     this.data.fill(0, slot * NF, slot * NF + NF);
     this.free.push(slot);
   }
@@ -165,13 +192,24 @@ export class AggregationEngine {
     return c;
   }
 
-  /** Loads campaign-to-date and the last 48 h from agg_10s once, and the latest feed items. */
+  /**
+   * Loads agg_10s once: the buckets of the last 2 h (and future ones) one by one; older ones summed per key into bands
+   * that land in the same running sums (campaign-to-date only; previous 24 h; 24 h); and the latest feed items.
+   */
   async init(): Promise<void> {
     const t0 = performance.now();
     this.bucket = bucketOf(this.deps.clock());
-    const cut = this.bucket - KEEP_MS + BUCKET_MS;
-    const load = await loadInitialAggregates(this.deps.client, cut, this.deps.overlapMs);
-    for (const r of load.rows) this.applyRow(r, r.bucket_ms < cut ? 0 : r.bucket_ms);
+    const B = this.bucket;
+    // Buckets older than 2 h are summed per key into the sums they belong to: ≤ B − 48 h → campaign-to-date only (bucket 0);
+    // (B − 48 h, B − 24 h] → the previous 24 h (as bucket B − 24 h); (B − 24 h, B − 2 h] → the 24 h window (as bucket B − 2 h).
+    const DAY = WINDOW_MS['24h'];
+    const bands = [
+      { upToMs: B - 2 * DAY, asMs: 0 },
+      { upToMs: B - DAY, asMs: B - DAY },
+      { upToMs: B - RECENT_MS, asMs: B - RECENT_MS },
+    ];
+    const load = await loadInitialAggregates(this.deps.client, B - RECENT_MS + BUCKET_MS, this.deps.overlapMs, bands);
+    for (const r of load.rows) this.applyRow(r, r.bucket_ms);
     for (const [id, at] of load.batches) this.applied.set(id, at);
     this.watermarkMs = load.serverNowMs;
     const feed = await latestFeed(this.deps.client, this.bucket - WINDOW_MS['24h'], this.feedKeep);
@@ -186,9 +224,7 @@ export class AggregationEngine {
     const v = r.values;
     const B = this.bucket;
     if (b <= B) addInto(key.ctd, v);
-    if (b > B - KEEP_MS) {
-      addInto(key.buckets.getOrCreate(b), v);
-    }
+    if (b > B - RECENT_MS) addInto(key.buckets.getOrCreate(b), v);
     for (let i = 0; i < LENGTHS.length; i++) {
       const L = LENGTHS[i];
       if (b <= B && b > B - L) addInto(key.cur[i], v);
@@ -197,63 +233,90 @@ export class AggregationEngine {
     return key;
   }
 
-  /** Moves every running sum to the current bucket `to`. */
-  private slideTo(to: number): boolean {
+  /** The bucket ranges that slide out of the long windows when the current bucket moves to `to`: for each long window, (from − L, to − L] then (from − 2L, to − 2L]. */
+  private slideRanges(to: number): BucketRange[] {
     const from = this.bucket;
-    if (to === from) return false;
-    if (to < from || (to - from) / BUCKET_MS > MAX_STEPS) {
-      for (const c of this.campaigns.values()) for (const k of c.keys.values()) this.recompute(k, from, to);
-      this.bucket = to;
-      return true;
-    }
-    for (let nb = from + BUCKET_MS; nb <= to; nb += BUCKET_MS) {
-      for (const c of this.campaigns.values()) {
-        for (const k of c.keys.values()) {
-          const enter = k.buckets.get(nb);
-          if (enter) {
-            addInto(k.ctd, enter);
-            for (const cur of k.cur) addInto(cur, enter);
-          }
-          for (let i = 0; i < LENGTHS.length; i++) {
-            const L = LENGTHS[i];
-            const out = k.buckets.get(nb - L);
-            if (out) {
-              addInto(k.cur[i], out, -1);
-              addInto(k.prev[i], out);
-            }
-            const gone = k.buckets.get(nb - 2 * L);
-            if (gone) addInto(k.prev[i], gone, -1);
-          }
-          k.buckets.delete(nb - KEEP_MS);
-        }
-      }
-      this.bucket = nb;
-    }
-    return true;
+    if (to <= from) return [];
+    return LONG.flatMap((i) => {
+      const L = LENGTHS[i];
+      return [
+        { loMs: from - L, hiMs: to - L },
+        { loMs: from - 2 * L, hiMs: to - 2 * L },
+      ];
+    });
   }
 
-  private recompute(k: KeyState, from: number, to: number): void {
-    for (const [b, v] of k.buckets) {
-      if (b > from && b <= to) addInto(k.ctd, v);
-      else if (b > to && b <= from) addInto(k.ctd, v, -1);
-    }
-    for (let i = 0; i < LENGTHS.length; i++) {
-      k.cur[i].fill(0);
-      k.prev[i].fill(0);
-    }
-    const stale: number[] = [];
-    for (const [b, v] of k.buckets) {
-      if (b <= to - KEEP_MS) {
-        stale.push(b);
-        continue;
+  /**
+   * Moves every running sum forward to the current bucket `to`. `out` holds, per key, agg_10s's totals of the ranges
+   * `slideRanges(to)` named, read together with the change-log rows already applied. The windows never move back: when
+   * the clock steps back they stay where they are until it catches up.
+   */
+  private slideTo(to: number, out: Map<KeyState, Float64Array[]>): boolean {
+    const from = this.bucket;
+    if (to <= from) return false;
+    const stepping = (to - from) / BUCKET_MS <= MAX_STEPS;
+    for (const c of this.campaigns.values()) {
+      for (const k of c.keys.values()) {
+        if (stepping) {
+          for (let nb = from + BUCKET_MS; nb <= to; nb += BUCKET_MS) {
+            const enter = k.buckets.get(nb);
+            if (enter) {
+              addInto(k.ctd, enter);
+              for (const cur of k.cur) addInto(cur, enter);
+            }
+            for (const i of SHORT) {
+              const L = LENGTHS[i];
+              const leaving = k.buckets.get(nb - L);
+              if (leaving) {
+                addInto(k.cur[i], leaving, -1);
+                addInto(k.prev[i], leaving);
+              }
+              const gone = k.buckets.get(nb - 2 * L);
+              if (gone) addInto(k.prev[i], gone, -1);
+            }
+            k.buckets.delete(nb - RECENT_MS);
+          }
+        } else {
+          // A jump: every bucket that enters is in memory (all buckets after from − 2 h are); the short windows are recomputed.
+          for (const i of SHORT) {
+            k.cur[i].fill(0);
+            k.prev[i].fill(0);
+          }
+          const stale: number[] = [];
+          for (const [b, v] of k.buckets) {
+            if (b > from && b <= to) {
+              addInto(k.ctd, v);
+              for (const i of LONG) addInto(k.cur[i], v);
+            }
+            if (b <= to - RECENT_MS) {
+              stale.push(b);
+              continue;
+            }
+            for (const i of SHORT) {
+              const L = LENGTHS[i];
+              if (b <= to && b > to - L) addInto(k.cur[i], v);
+              else if (b <= to - L && b > to - 2 * L) addInto(k.prev[i], v);
+            }
+          }
+          for (const b of stale) k.buckets.delete(b);
+        }
+        // The long windows: what slid out, as agg_10s has it (which is what this engine added for those buckets).
+        const o = out.get(k);
+        if (o) {
+          LONG.forEach((i, j) => {
+            const leaving = o[2 * j];
+            const gone = o[2 * j + 1];
+            if (leaving) {
+              addInto(k.cur[i], leaving, -1);
+              addInto(k.prev[i], leaving);
+            }
+            if (gone) addInto(k.prev[i], gone, -1);
+          });
+        }
       }
-      for (let i = 0; i < LENGTHS.length; i++) {
-        const L = LENGTHS[i];
-        if (b <= to && b > to - L) addInto(k.cur[i], v);
-        else if (b <= to - L && b > to - 2 * L) addInto(k.prev[i], v);
-      }
     }
-    for (const b of stale) k.buckets.delete(b);
+    this.bucket = to;
+    return true;
   }
 
   /** Reads what changed, applies it and slides the windows; the caller pushes the result. */
@@ -261,7 +324,12 @@ export class AggregationEngine {
     const t0 = performance.now();
     const since = this.watermarkMs - this.deps.overlapMs;
     for (const [id, at] of this.applied) if (at <= since) this.applied.delete(id);
-    const rows = await readDeltasSince(this.deps.client, since, [...this.applied.keys()]);
+    // The clock is read first: the tick's one query also reads the buckets its slide moves out of the long windows.
+    const at = this.deps.clock();
+    const to = bucketOf(at);
+    const ranges = this.slideRanges(to);
+    const read = await readTick(this.deps.client, since, [...this.applied.keys()], ranges);
+    const rows = read.rows;
 
     // Batches whose comments or posts go to the live feed: their buckets bound the read of `events`.
     const feedBatches = new Map<string, PendingFeed>();
@@ -303,7 +371,7 @@ export class AggregationEngine {
       const c = change(r.campaign_id);
       c.keys.add(key);
       c.buckets.add(r.bucket_ms);
-      this.applied.set(r.batch_id, r.inserted_ms);
+      this.applied.set(r.batch_id, Math.max(this.applied.get(r.batch_id) ?? 0, r.inserted_ms));
       newest = Math.max(newest, r.inserted_ms);
     }
     if (newest > this.watermarkMs) this.watermarkMs = newest;
@@ -320,9 +388,14 @@ export class AggregationEngine {
     // A batch's events may become visible a moment after its change-log rows: retry a few ticks.
     this.pendingFeed = pending.filter((p) => p.seen.size < p.expected && ++p.tries < 5);
 
-    const at = this.deps.clock();
-    const to = bucketOf(at);
-    if (this.slideTo(to)) for (const id of this.campaigns.keys()) change(id).slid = true;
+    const out = new Map<KeyState, Float64Array[]>();
+    for (const r of read.ranges) {
+      const key = this.campaign(r.campaign_id).key(r.partner_id, r.platform);
+      let o = out.get(key);
+      if (!o) out.set(key, (o = []));
+      addInto((o[r.range] ??= new Float64Array(NF)), r.values);
+    }
+    if (this.slideTo(to, out)) for (const id of this.campaigns.keys()) change(id).slid = true;
     this.lastTickAt = at;
     return { at, bucket: this.bucket, rows: rows.length, durationMs: performance.now() - t0, changes, feed: fresh, newestInsertMs: newest };
   }
@@ -335,6 +408,21 @@ export class AggregationEngine {
     while (i < list.length && list[i].ts > f.item.ts) i++;
     list.splice(i, 0, f.item);
     if (list.length > this.feedKeep) list.length = this.feedKeep;
+  }
+
+  /** What the engine holds: keys, 10 s bucket entries in memory (bounded by keys × (2 h / 10 s + future buckets)), and the bytes of their slabs. */
+  memoryStats(): { keys: number; buckets: number; slabBytes: number } {
+    let keys = 0;
+    let buckets = 0;
+    let slabBytes = 0;
+    for (const c of this.campaigns.values()) {
+      for (const k of c.keys.values()) {
+        keys++;
+        buckets += k.buckets.size;
+        slabBytes += k.buckets.capacityBytes;
+      }
+    }
+    return { keys, buckets, slabBytes };
   }
 
   /** ClickHouse's clock, for readiness checks. */
@@ -350,7 +438,7 @@ export class AggregationEngine {
     return previous ? { from: end - 2 * L, to: end - L } : { from: end - L, to: end };
   }
 
-  /** Sum of a key's buckets with start in (fromExclusive, toInclusive], at most the last 48 h. */
+  /** Sum of a key's buckets with start in (fromExclusive, toInclusive]; only the buckets of the last 2 h (RECENT_MS) are in memory. */
   rangeTotals(k: KeyState, fromExclusive: number, toInclusive: number, into = new Float64Array(NF)): Float64Array {
     for (let b = bucketOf(fromExclusive) + BUCKET_MS; b <= toInclusive; b += BUCKET_MS) {
       const v = k.buckets.get(b);

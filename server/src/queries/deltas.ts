@@ -22,6 +22,10 @@ const ZEROS = TOTAL_FIELDS.map((f) => `toFloat64(0) AS ${f}`).join(', ');
 const COLS = TOTAL_FIELDS.join(', ');
 
 type Raw = Record<string, number | string>;
+
+const START_MS = 'toInt64(toUnixTimestamp(bucket)) * 1000';
+/** A bucket's start, or the `as` of the first band whose `up_to` it does not exceed (a sentinel band ends both lists). */
+const BAND_OF_BUCKET = `arrayElement(arrayConcat({as:Array(Int64)}, [${START_MS}]), arrayFirstIndex(x -> ${START_MS} <= x, arrayConcat({up_to:Array(Int64)}, [${START_MS}])))`;
 const toValues = (r: Raw) => TOTAL_FIELDS.map((f) => Number(r[f]));
 
 export interface InitialLoad {
@@ -32,16 +36,24 @@ export interface InitialLoad {
   serverNowMs: number;
 }
 
+/** Buckets with start ≤ `upToMs` (and above the previous band's bound) are summed into one row per key at bucket `asMs`. */
+export interface CollapseBand {
+  upToMs: number;
+  asMs: number;
+}
+
 /**
- * Everything in agg_10s, with buckets older than `cutMs` collapsed into one row per key at bucket 0 (they only count
- * towards campaign-to-date), and — in the same query, so both tables are read from one moment — the
- * batch ids of agg_delta inside the overlap, which are already in those totals.
+ * Everything in agg_10s, with old buckets collapsed into one row per key and band (by default: buckets older than
+ * `cutMs` at bucket 0, which only counts towards campaign-to-date; `bands`, ascending, replace that default), and — in
+ * the same query, so both tables are read from one moment — the batch ids of agg_delta inside the overlap, which are
+ * already in those totals.
  */
-export async function loadInitialAggregates(client: ClickHouseClient, cutMs: number, overlapMs: number): Promise<InitialLoad> {
+export async function loadInitialAggregates(client: ClickHouseClient, cutMs: number, overlapMs: number, bands?: CollapseBand[]): Promise<InitialLoad> {
+  const b = bands ?? [{ upToMs: cutMs - 1, asMs: 0 }];
   const rs = await client.query({
     query: `
       SELECT 'agg' AS src, '' AS batch_id, toInt64(0) AS inserted_ms, toInt64(toUnixTimestamp64Milli(now64(3))) AS now_ms,
-             campaign_id, partner_id, platform, toInt64(toUnixTimestamp(if(bucket < toDateTime(intDiv({cut:Int64}, 1000), 'UTC'), toDateTime(0, 'UTC'), bucket))) * 1000 AS bucket_ms, ${SUMS}
+             campaign_id, partner_id, platform, ${BAND_OF_BUCKET} AS bucket_ms, ${SUMS}
       FROM agg_10s
       GROUP BY campaign_id, partner_id, platform, bucket_ms
       UNION ALL
@@ -50,7 +62,7 @@ export async function loadInitialAggregates(client: ClickHouseClient, cutMs: num
       FROM agg_delta
       WHERE inserted_at > now64(3) - toIntervalMillisecond({overlap:Int64})
       GROUP BY batch_id`,
-    query_params: { cut: cutMs, overlap: overlapMs },
+    query_params: { up_to: b.map((x) => x.upToMs), as: b.map((x) => x.asMs), overlap: overlapMs },
     format: 'JSONEachRow',
   });
   const raw = await rs.json<Raw>();
@@ -97,4 +109,69 @@ export async function readDeltasSince(client: ClickHouseClient, sinceMs: number,
     bucket_ms: Number(r.bucket_ms),
     values: toValues(r),
   }));
+}
+
+/** Bucket starts in (loMs, hiMs] (epoch ms, multiples of 10 s). */
+export interface BucketRange {
+  loMs: number;
+  hiMs: number;
+}
+
+/** A key's agg_10s totals over one of the requested ranges. */
+export interface RangeRow {
+  campaign_id: string;
+  partner_id: string;
+  platform: string;
+  /** Index of the range in the request (a row per range and agg_10s row: several rows of a key and range add up). */
+  range: number;
+  values: number[];
+}
+
+/**
+ * One tick's read, in one query so both tables are read from one moment: the change-log rows `readDeltasSince`
+ * returns and the agg_10s rows of each range (the buckets that slide out of the long windows). Once those
+ * change-log rows are applied, the engine holds exactly what agg_10s holds for every bucket. A range reads only its
+ * own buckets (agg_10s is ordered by campaign, bucket; partitioned by day): its cost is the data in those buckets.
+ */
+export async function readTick(client: ClickHouseClient, sinceMs: number, applied: string[], ranges: BucketRange[]): Promise<{ rows: DeltaRow[]; ranges: RangeRow[] }> {
+  if (ranges.length === 0) return { rows: await readDeltasSince(client, sinceMs, applied), ranges: [] };
+  const params: Record<string, unknown> = { since: sinceMs, applied };
+  const where = ranges
+    .map((r, i) => {
+      params[`lo${i}`] = Math.floor(r.loMs / 1000);
+      params[`hi${i}`] = Math.floor(r.hiMs / 1000);
+      return `(bucket > toDateTime({lo${i}:Int64}, 'UTC') AND bucket <= toDateTime({hi${i}:Int64}, 'UTC'))`;
+    })
+    .join(' OR ');
+  // The agg_10s rows come as they are (per key and bucket, parts not merged yet included) and are summed per range
+  // here: cheaper than grouping in SQL for the usual one bucket per range, and a bucket in two ranges counts in both.
+  const rs = await client.query({
+    query: `
+      SELECT 'd' AS src, toInt64(toUnixTimestamp64Milli(inserted_at)) AS inserted_ms, batch_id, campaign_id, partner_id, platform,
+             toInt64(toUnixTimestamp(bucket)) * 1000 AS bucket_ms, ${COLS}
+      FROM agg_delta
+      WHERE inserted_at > fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND batch_id NOT IN {applied:Array(String)}
+      UNION ALL
+      SELECT 'r' AS src, toInt64(0) AS inserted_ms, '' AS batch_id, campaign_id, partner_id, platform,
+             toInt64(toUnixTimestamp(bucket)) * 1000 AS bucket_ms, ${COLS}
+      FROM agg_10s
+      WHERE ${where}`,
+    query_params: params,
+    format: 'JSONEachRow',
+  });
+  const raw = await rs.json<Raw>();
+  const rows: DeltaRow[] = [];
+  const out: RangeRow[] = [];
+  for (const r of raw) {
+    const row = { campaign_id: String(r.campaign_id), partner_id: String(r.partner_id), platform: String(r.platform), bucket_ms: Number(r.bucket_ms), values: toValues(r) };
+    if (r.src === 'd') rows.push({ ...row, inserted_ms: Number(r.inserted_ms), batch_id: String(r.batch_id) });
+    else {
+      ranges.forEach((g, i) => {
+        if (row.bucket_ms > g.loMs && row.bucket_ms <= g.hiMs) out.push({ campaign_id: row.campaign_id, partner_id: row.partner_id, platform: row.platform, range: i, values: row.values });
+      });
+    }
+  }
+  // The order readDeltasSince gives (by insert time).
+  rows.sort((a, b) => a.inserted_ms - b.inserted_ms);
+  return { rows, ranges: out };
 }
