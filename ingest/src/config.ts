@@ -49,6 +49,8 @@ export const ingestEnv = z.object({
   INGEST_SPOOL_MAX_BYTES: envInt(1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
   /** Requests per key per minute (0 = unlimited). */
   INGEST_RATE_LIMIT_PER_MIN: envInt(6000, 0, 10_000_000),
+  /** Requests per client address per minute on /v1, counted before the key is checked (0 = unlimited). */
+  INGEST_RATE_LIMIT_PER_IP_PER_MIN: envInt(60_000, 0, 10_000_000),
   /** How long event ids are remembered for de-duplication, and how many at most. */
   INGEST_DEDUPE_WINDOW_HOURS: envInt(72, 1, 24 * 365),
   INGEST_DEDUPE_MAX_IDS: envInt(3_000_000, 1000, 100_000_000),

@@ -39,9 +39,17 @@ export interface PipelineDeps {
 
 const LOOKUP_TIMEOUT_MS = 2000;
 const DIMENSION_REFRESH_MIN_MS = 2000;
+/** Clock skew rule: an event may be stamped at most this far ahead of ingest's clock (late events are fine). */
+export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
 
 const eventKey = (sourceId: string, eventId: string) => `e\u0000${sourceId}\u0000${eventId}`;
 const orderKey = (campaignId: string, orderId: string) => `o\u0000${campaignId}\u0000${orderId}`;
+
+function formatAhead(ms: number): string {
+  if (ms < 3_600_000) return `${Math.round(ms / 60_000)} min`;
+  if (ms < 2 * 86_400_000) return `${Math.round(ms / 3_600_000)} h`;
+  return `${Math.round(ms / 86_400_000)} days`;
+}
 
 /** Joins a field to an event's prefix: `events[3]` + `amount` → `events[3].amount`; no prefix → `amount`. */
 export const fieldPath = (prefix: string, field: string) => (prefix ? `${prefix}.${field}` : field);
@@ -130,6 +138,8 @@ export class Pipeline {
       for (const row of rows) state.forget(row);
       if (e instanceof SpoolFullError) throw unavailable('SPOOL_FULL', 'ingest is holding too many events for the store; retry later', 30);
       this.d.logger.error({ err: e }, 'spool append failed');
+      const code = (e as NodeJS.ErrnoException)?.code;
+      if (code === 'ENOSPC' || code === 'EDQUOT') throw unavailable('SPOOL_DISK_FULL', 'the spool disk of ingest is full: nothing of this batch was stored; retry later', 30);
       throw unavailable('SPOOL_FAILED', 'ingest could not store the events durably; retry', 5);
     }
     if (waits.size > 0 && (await Promise.allSettled(waits)).some((r) => r.status === 'rejected')) {
@@ -159,7 +169,9 @@ export class Pipeline {
 
   /** Things zod cannot know: the campaign, partner and link must exist and agree. */
   checkReferences(e: IncomingEvent): { field: string; message: string } | null {
-    const { dims } = this.d;
+    const { dims, clock } = this.d;
+    const ahead = e.ts - clock();
+    if (ahead > MAX_CLOCK_AHEAD_MS) return { field: 'ts', message: `expected a time at most ${MAX_CLOCK_AHEAD_MS / 60_000} minutes ahead of the server clock (this one is ${formatAhead(ahead)} ahead): check the sender's clock` };
     if (!dims.campaign(e.campaign_id)) return { field: 'campaign_id', message: `unknown campaign "${e.campaign_id}"` };
     if (e.partner_id && !dims.partner(e.partner_id)) return { field: 'partner_id', message: `unknown partner "${e.partner_id}"` };
     if (e.type === 'click') {

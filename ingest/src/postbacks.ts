@@ -65,5 +65,10 @@ export function eventFromConversionJson(o: unknown, now: number): Record<string,
   const rec = o as Record<string, unknown>;
   const ev = eventFromPostback(rec, now);
   if (Array.isArray(rec.sub)) ev.sub = rec.sub;
+  // JSON is typed: a text field sent as an object, array or boolean is named by validation, not silently dropped.
+  for (const k of ['event_id', 'campaign_id', 'partner_id', 'order_id', 'currency', 'click_id', 'promo_code', 'customer', 'status'] as const) {
+    const v = rec[k];
+    if (v !== undefined && v !== null && typeof v !== 'string' && typeof v !== 'number') ev[k] = v;
+  }
   return ev;
 }

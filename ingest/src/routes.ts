@@ -1,4 +1,6 @@
 // The HTTP surface of ingest as an express Router: /v1/events, /v1/postback, /v1/conversions and /r/:code.
+import { isUtf8 } from 'node:buffer';
+import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
@@ -30,8 +32,8 @@ type Handler = (req: Request, res: Response) => Promise<void>;
 
 export function createRouter(d: RouterDeps): express.Router {
   const router = express.Router();
-  const jsonAny = express.json({ limit: MAX_BATCH_BYTES, type: () => true, strict: false });
-  const jsonOrForm = [express.json({ limit: '64kb' }), express.urlencoded({ extended: false, limit: '64kb' })];
+  const jsonAny = express.json({ limit: MAX_BATCH_BYTES, type: () => true, strict: false, verify: utf8Only });
+  const jsonOrForm = [express.json({ limit: '64kb', verify: utf8Only }), express.urlencoded({ extended: false, limit: '64kb', verify: utf8Only })];
 
   const started = (): Pipeline => {
     const p = d.pipeline();
@@ -65,6 +67,23 @@ export function createRouter(d: RouterDeps): express.Router {
         })
       : (_req: Request, _res: Response, next: NextFunction) => next();
 
+  // Per IP on /v1, before the key is known: bounds key guessing and floods from one address (0 = off). Not on /r:
+  // shoppers behind one carrier NAT share an address, and a visitor must always reach the shop.
+  const perIp =
+    d.config.INGEST_RATE_LIMIT_PER_IP_PER_MIN > 0
+      ? rateLimit({
+          windowMs: 60_000,
+          limit: d.config.INGEST_RATE_LIMIT_PER_IP_PER_MIN,
+          standardHeaders: 'draft-8',
+          legacyHeaders: false,
+          validate: false,
+          handler: (_req, res, _next, options) => {
+            res.status(429).json({ error: { code: 'RATE_LIMITED', message: `more than ${options.limit} requests a minute from this address; slow down` } });
+          },
+        })
+      : (_req: Request, _res: Response, next: NextFunction) => next();
+  router.use('/v1', perIp);
+
   const count = (route: string) => (req: Request, res: Response, next: NextFunction) => {
     res.on('finish', () => d.metrics.requests.inc({ route, status: String(res.statusCode) }));
     next();
@@ -91,6 +110,11 @@ export function createRouter(d: RouterDeps): express.Router {
       }
       const parsed = parseBatch(body);
       const answer = await started().accept(res.locals.source as SourceRow, parsed, (i) => `events[${i}]`);
+      // A batch of which nothing was taken is a bad request; the per-event answer names each field.
+      if (answer.accepted + answer.duplicates === 0 && answer.rejected.length > 0) {
+        res.status(400).json({ ...answer, error: { code: 'INVALID_EVENTS', message: answer.rejected.slice(0, 20).map((r) => `${r.path}: ${r.message}`).join('; ') } });
+        return;
+      }
       res.status(200).json(answer);
     }),
   );
@@ -180,11 +204,17 @@ export function createRouter(d: RouterDeps): express.Router {
   return router;
 }
 
+/** Bodies must be UTF-8: invalid bytes would be stored as U+FFFD, silently changing what the sender sent. */
+function utf8Only(_req: IncomingMessage, _res: unknown, buf: Buffer): void {
+  if (!isUtf8(buf)) throw Object.assign(new Error('the body is not valid UTF-8'), { status: 400, type: 'encoding.not.utf8' });
+}
+
 /** Body-parser and our own errors as HTTP answers; anything else is a bug (500). */
 function toHttpError(err: unknown): HttpError {
   if (err instanceof HttpError) return err;
   const e = err as { type?: string; status?: number; message?: string; limit?: number };
   if (e?.type === 'entity.too.large') return new HttpError(413, 'TOO_LARGE', `the body may be at most ${e.limit ?? MAX_BATCH_BYTES} bytes`);
+  if (e?.type === 'encoding.not.utf8') return new HttpError(400, 'INVALID_UTF8', 'the body is not valid UTF-8: send text fields as UTF-8');
   if (e?.type === 'entity.parse.failed') return new HttpError(400, 'MALFORMED_JSON', `malformed JSON: ${e.message ?? 'could not parse the body'}`);
   if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new HttpError(e.status, 'BAD_REQUEST', e.message ?? 'bad request');
   return new HttpError(500, 'INTERNAL', 'internal error; the events were not accepted, retry');

@@ -1,4 +1,5 @@
 // The REST API under /api: scoped reads (campaigns, summary, series, partner detail, alerts, CSV exports) and the admin API, all validated by zod.
+import { isUtf8 } from 'node:buffer';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
@@ -25,7 +26,7 @@ import {
   type WindowName,
   WINDOWS,
 } from '@pulseroom/schema';
-import { createSource, createToken, listTokens, revokeToken, upsertCampaigns, upsertDeals, upsertPartners, type DimensionCache, type Store } from '@pulseroom/schema/server';
+import { createSource, createToken, listSources, listTokens, revokeSource, revokeToken, upsertCampaigns, upsertDeals, upsertPartners, type DimensionCache, type Store } from '@pulseroom/schema/server';
 import { AccessError, campaignsInScope, partnerAllowed, requireCampaign, viewFor, type TokenResolver } from './access.js';
 import { computeGroups, partnerInfo, partnerTier, partnerType, partnerVisible, UNATTRIBUTED, type ViewSpec } from './engine/breakdowns.js';
 import { BUCKET_MS, type AggregationEngine } from './engine/rollingWindows.js';
@@ -72,10 +73,12 @@ const viewQuery = z.object({
 });
 const summaryQuery = viewQuery.extend({ window: windowName.default('5m'), group: groupName.default('partner') });
 
+const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
 const instant = z
   .string()
   .transform((s, ctx) => {
-    const ms = /^\d+$/.test(s) ? Number(s) : Date.parse(s);
+    // Strict: Date.parse alone takes almost anything ("' OR '1'='1" is a date in 2001 to V8).
+    const ms = /^\d{1,15}$/.test(s) ? Number(s) : ISO_DATE_TIME.test(s) ? Date.parse(s) : NaN;
     if (!Number.isFinite(ms)) {
       ctx.addIssue({ code: 'custom', message: 'expected epoch milliseconds or an ISO-8601 date-time' });
       return z.NEVER;
@@ -109,7 +112,14 @@ export function createApi(deps: ApiDeps): express.Router {
   const api = express.Router();
 
   api.use(rateLimit({ windowMs: 60_000, limit: config.PULSEROOM_API_RATE_PER_MIN, standardHeaders: 'draft-8', legacyHeaders: false, message: { error: { code: 'RATE_LIMITED', message: 'too many requests; slow down' } } }));
-  api.use(express.json({ limit: '256kb' }));
+  api.use(
+    express.json({
+      limit: '256kb',
+      verify: (_req, _res, buf) => {
+        if (!isUtf8(buf)) throw new BadRequest({ path: '(body)', message: 'the body is not valid UTF-8' });
+      },
+    }),
+  );
   api.use(async (req, res, next) => {
     const header = req.get('authorization') ?? '';
     const m = /^Bearer\s+(\S+)$/i.exec(header);
@@ -121,6 +131,18 @@ export function createApi(deps: ApiDeps): express.Router {
     res.locals.scope = scope;
     next();
   });
+  // Per token as well as per address: one leaked or runaway token cannot starve the others behind a shared proxy.
+  api.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: config.PULSEROOM_API_RATE_PER_TOKEN_PER_MIN,
+      keyGenerator: (_req, res) => `tok:${scopeOf(res).token_id}`,
+      validate: false,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      message: { error: { code: 'RATE_LIMITED', message: 'too many requests with this token; slow down' } },
+    }),
+  );
 
   /** The view a scope may see for a campaign with the request's narrowing. */
   const view = (scope: DashboardScope, campaignId: string, q: z.infer<typeof viewQuery>): ViewSpec =>
@@ -258,6 +280,16 @@ export function createApi(deps: ApiDeps): express.Router {
     const body = parse(sourceBody, req.body ?? {});
     const { id, key } = await createSource(client, body);
     res.status(201).json({ id, key });
+  });
+
+  admin.get('/sources', async (_req, res) => {
+    res.json((await listSources(client)).map(({ key_hash: _h, ...s }) => ({ ...s, revoked: s.revoked === 1 })));
+  });
+
+  // Rotating an ingest key: create a new one, move the sender over, then revoke the old one here.
+  admin.delete('/sources/:id', async (req, res) => {
+    if (!(await revokeSource(client, req.params.id))) throw new AccessError(404, 'SOURCE_NOT_FOUND', `no source "${req.params.id}"`);
+    res.json({ id: req.params.id, revoked: true });
   });
 
   admin.get('/tokens', async (_req, res) => {

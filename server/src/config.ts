@@ -19,7 +19,10 @@ export const serverEnv = {
   PULSEROOM_TOKEN_CACHE_MS: envInt(1_000, 0, 60_000),
   /** Dimension cache refresh (campaigns, partners, deals). */
   PULSEROOM_DIMENSIONS_REFRESH_MS: envInt(2_000, 0, 600_000),
+  /** /api requests per minute per client address (counted before the token is checked)… */
   PULSEROOM_API_RATE_PER_MIN: envInt(3_000, 1, 1_000_000),
+  /** …and per dashboard token. */
+  PULSEROOM_API_RATE_PER_TOKEN_PER_MIN: envInt(3_000, 1, 1_000_000),
   /** Alerts are evaluated every this many ms. */
   ALERT_EVAL_MS: envInt(5_000, 100, 600_000),
   /** The same alert kind for the same partner (or campaign) fires at most once per cooldown. */

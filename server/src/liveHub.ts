@@ -145,7 +145,11 @@ export class LiveHub {
       );
     });
     socket.on('unsubscribe', (raw, ack) => {
-      const id = typeof raw?.campaign_id === 'string' ? raw.campaign_id : '';
+      if (typeof raw?.campaign_id !== 'string') {
+        if (typeof ack === 'function') ack({ ok: false, error: { code: 'INVALID_REQUEST', message: 'campaign_id: expected the id of a subscribed campaign' } });
+        return;
+      }
+      const id = raw.campaign_id;
       const room = socket.data.subs.get(id);
       if (room) void socket.leave(room);
       socket.data.subs.delete(id);
@@ -154,7 +158,11 @@ export class LiveHub {
       if (typeof ack === 'function') ack({ ok: true });
     });
     socket.on('ack_alert', (raw, ack) => {
-      const id = typeof raw?.alert_id === 'string' ? raw.alert_id : '';
+      if (typeof raw?.alert_id !== 'string' || raw.alert_id.length === 0 || raw.alert_id.length > 128) {
+        if (typeof ack === 'function') ack({ ok: false, error: { code: 'INVALID_REQUEST', message: 'alert_id: expected the id of an alert' } });
+        return;
+      }
+      const id = raw.alert_id;
       this.acknowledge(socket.data.scope, id).then(
         () => typeof ack === 'function' && ack({ ok: true }),
         (e) => typeof ack === 'function' && ack({ ok: false, error: errorOf(e) }),
