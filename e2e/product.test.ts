@@ -53,10 +53,12 @@ async function start(args: string[]): Promise<number> {
   return Date.now() - t0;
 }
 
-async function stop(): Promise<number | null> {
+/** Stops the product with SIGTERM; resolves with its exit code, or the signal that ended it (with its output, to see why). */
+async function stop(): Promise<number | string> {
   const c = child;
-  if (!c || c.exitCode !== null) return c?.exitCode ?? null;
-  const exited = new Promise<number | null>((ok) => c.once('exit', (code) => ok(code)));
+  if (!c) return 'not started';
+  if (c.exitCode !== null || c.signalCode !== null) return c.exitCode ?? `${c.signalCode}\n${output}`;
+  const exited = new Promise<number | string>((ok) => c.once('exit', (code, signal) => ok(code ?? `${signal}\n${output}`)));
   c.kill('SIGTERM');
   return exited;
 }
