@@ -110,3 +110,12 @@ describe('access', () => {
     expect(await findTokenByHash(store.client, hashSecret(tok.token))).toBeNull();
   });
 });
+
+describe('settings', () => {
+  it('a deduplication token given to one insert does not leak into the next', async () => {
+    await store.client.command({ query: 'CREATE TABLE IF NOT EXISTS leak_check (n UInt32) ENGINE = MergeTree ORDER BY n SETTINGS non_replicated_deduplication_window = 100' });
+    await store.client.insert({ table: 'leak_check', values: [{ n: 1 }], format: 'JSONEachRow', clickhouse_settings: { insert_deduplication_token: 'once' } });
+    for (const n of [2, 3, 4]) await store.client.insert({ table: 'leak_check', values: [{ n }], format: 'JSONEachRow' });
+    expect(await q<{ n: number }>('SELECT n FROM leak_check ORDER BY n')).toEqual([{ n: 1 }, { n: 2 }, { n: 3 }, { n: 4 }]);
+  });
+});

@@ -18,6 +18,12 @@ const SETTINGS: ClickHouseSettings = {
   // Int64/UInt64 as JSON numbers: every counter we store fits in 2^53.
   output_format_json_quote_64bit_integers: 0,
   date_time_input_format: 'best_effort',
+  // chDB applies per-call settings with SET on its one long-lived session, so they persist into later
+  // calls: reset the insert deduplication token on every call (only a flusher batch passes its own), or a
+  // plain insert after a tokened one would be dropped as a repeat of it.
+  insert_deduplication_token: '',
+  // Re-sent blocks are deduplicated in the materialized views' tables too (agg_10s, agg_delta, lookups).
+  deduplicate_blocks_in_dependent_materialized_views: 1,
 };
 
 // chDB allows one engine (one data directory) per process: share it between the services of the process.

@@ -1,0 +1,151 @@
+// Child processes of the benchmarks: start a TypeScript entry point under tsx, exchange one JSON result, read its peak RSS.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const BENCH = join(ROOT, 'bench');
+/** Marks the line a child prints with its result (stdout stays free for logs). */
+export const RESULT_PREFIX = 'BENCH_RESULT ';
+
+export interface Child {
+  proc: ChildProcess;
+  name: string;
+  output(): string;
+  /** Resolves with the first stdout/stderr text matching `re` (rejects on exit or timeout). */
+  waitFor(re: RegExp, ms: number): Promise<RegExpMatchArray>;
+  /** The JSON a child printed after RESULT_PREFIX (rejects if it exits without one, or after `ms`). */
+  result<T>(ms: number): Promise<T>;
+  /** Peak resident set (MB) so far, from /proc (VmHWM); null once exited. */
+  peakRssMb(): number | null;
+  /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
+  stop(graceMs?: number): Promise<number | null>;
+}
+
+export interface SpawnOptions {
+  args?: string[];
+  env?: Record<string, string | undefined>;
+  nodeArgs?: string[];
+  /** Echo the child's output to ours (prefixed). */
+  echo?: boolean;
+}
+
+/** Runs `file` (relative to the repo root) with node --import tsx. */
+export function spawnTs(name: string, file: string, opts: SpawnOptions = {}): Child {
+  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(ROOT, file), ...(opts.args ?? [])], {
+    cwd: ROOT,
+    env: { ...process.env, LOG_LEVEL: 'warn', ...opts.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  const listeners = new Set<() => void>();
+  const onData = (d: Buffer) => {
+    const s = d.toString();
+    out += s;
+    if (out.length > 4_000_000) out = out.slice(-2_000_000);
+    if (opts.echo) process.stderr.write(s.replace(/^(?!$)/gm, `  [${name}] `));
+    for (const l of listeners) l();
+  };
+  proc.stdout!.on('data', onData);
+  proc.stderr!.on('data', onData);
+  let exited = false;
+  let exitCode: number | null = null;
+  const exit = new Promise<number | null>((ok) =>
+    proc.once('exit', (code, signal) => {
+      exited = true;
+      exitCode = code ?? (signal ? 128 : null);
+      for (const l of listeners) l();
+      ok(exitCode);
+    }),
+  );
+  let lastPeak: number | null = null;
+
+  const watch = <T>(check: () => T | undefined, ms: number, what: string) =>
+    new Promise<T>((ok, fail) => {
+      const done = () => {
+        listeners.delete(poll);
+        clearTimeout(timer);
+      };
+      const poll = () => {
+        const v = check();
+        if (v !== undefined) {
+          done();
+          ok(v);
+        } else if (exited) {
+          done();
+          fail(new Error(`${name} exited (${exitCode}) before ${what}:\n${out.slice(-3000)}`));
+        }
+      };
+      const timer = setTimeout(() => {
+        done();
+        fail(new Error(`${name}: no ${what} within ${ms} ms:\n${out.slice(-3000)}`));
+      }, ms);
+      listeners.add(poll);
+      poll();
+    });
+
+  const child: Child = {
+    proc,
+    name,
+    output: () => out,
+    waitFor: (re, ms) => watch(() => out.match(re) ?? undefined, ms, `output matching ${re}`),
+    result: <T>(ms: number) =>
+      watch(
+        () => {
+          const i = out.indexOf(RESULT_PREFIX);
+          if (i < 0) return undefined;
+          const end = out.indexOf('\n', i);
+          if (end < 0) return undefined;
+          return JSON.parse(out.slice(i + RESULT_PREFIX.length, end)) as T;
+        },
+        ms,
+        'result',
+      ),
+    peakRssMb() {
+      if (exited || proc.pid === undefined) return lastPeak;
+      try {
+        const m = readFileSync(`/proc/${proc.pid}/status`, 'utf8').match(/VmHWM:\s+(\d+) kB/);
+        if (m) lastPeak = Math.round(Number(m[1]) / 1024);
+      } catch {
+        /* gone */
+      }
+      return lastPeak;
+    },
+    async stop(graceMs = 15_000) {
+      child.peakRssMb();
+      if (exited) return exitCode;
+      proc.kill('SIGTERM');
+      const t = setTimeout(() => !exited && proc.kill('SIGKILL'), graceMs);
+      const code = await exit;
+      clearTimeout(t);
+      return code;
+    },
+  };
+  return child;
+}
+
+/** Prints the result line a parent's `Child.result()` waits for. */
+export function sendResult(value: unknown): void {
+  process.stdout.write(`${RESULT_PREFIX}${JSON.stringify(value)}\n`);
+}
+
+/** The peak RSS (MB) of this process. */
+export function ownPeakRssMb(): number {
+  const m = readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+) kB/);
+  return m ? Math.round(Number(m[1]) / 1024) : Math.round(process.memoryUsage().rss / 1048576);
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
+}
+
+export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));

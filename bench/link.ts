@@ -1,0 +1,60 @@
+// Tracking-link benchmark: GET /r/:code (302 + the click recorded durably through ingest) per second and p99, against a
+// bare node:http 302 driven by the same load process settings.
+import { startProduct } from './lib/product.js';
+import { freePort, spawnTs } from './lib/proc.js';
+import { ratio } from './lib/stats.js';
+import type { BenchContext, BenchResult } from './lib/types.js';
+
+interface GetResult {
+  per_s: number;
+  statuses: Record<string, number>;
+  latency_ms: { p50: number | null; p95: number | null; p99: number | null; max: number | null };
+  location_bytes: number;
+  peak_rss_mb: number;
+}
+const ARGS = ['--connections', '32', '--warmup-ms', '2000', '--duration-ms', '10000'];
+
+export async function run(ctx: BenchContext): Promise<BenchResult> {
+  const t0 = Date.now();
+  const product = await startProduct('link', { cpuProfile: ctx.cpuProfile ? 'link' : undefined });
+  let mine: GetResult;
+  let productRss: number | null;
+  let code = '';
+  try {
+    code = product.demo.launch.deals.find((d) => d.links?.length)!.links![0].code;
+    ctx.log(`product: GET /r/${code}, 32 connections, 2 s warm-up + 10 s`);
+    const c = spawnTs('link-load', 'bench/load/httpGet.ts', { args: ['--port', String(product.port), '--path', `/r/${code}`, ...ARGS] });
+    mine = await c.result<GetResult>(60_000);
+    await c.stop();
+  } finally {
+    productRss = (await product.stop()).peakRssMb;
+  }
+  const port = await freePort();
+  const location = `https://www.sonora-audio.com/halo-buds-pro?utm_source=youtube&utm_medium=influencer&utm_campaign=halo-launch&utm_content=p001&pr_click=CLICKID`.padEnd(mine.location_bytes, 'x');
+  const bare = spawnTs('bare-302', 'bench/targets/bare302.ts', { args: ['--port', String(port), '--location', location] });
+  let base: GetResult;
+  let bareRss: number | null;
+  try {
+    await bare.waitFor(/listening/, 30_000);
+    ctx.log('bare node:http 302, same load');
+    const c = spawnTs('link-load', 'bench/load/httpGet.ts', { args: ['--port', String(port), '--path', '/r/x', ...ARGS] });
+    base = await c.result<GetResult>(60_000);
+    bareRss = bare.peakRssMb();
+    await c.stop();
+  } finally {
+    await bare.stop();
+  }
+  const r = ratio(mine.per_s, base.per_s);
+  return {
+    name: 'link',
+    seconds: Math.round((Date.now() - t0) / 1000),
+    figures: [
+      { metric: `/r/:code redirects/s (click recorded durably), 32 connections`, value: mine.per_s, unit: 'redirects/s', baseline: { label: 'bare node:http 302', value: base.per_s }, ratio: r, target: '≥ 0.7× bare node:http', met: r === null ? null : r >= 0.7 },
+      { metric: '/r/:code latency p99', value: mine.latency_ms.p99, unit: 'ms', baseline: { label: 'bare node:http 302 p99', value: base.latency_ms.p99 }, ratio: ratio(mine.latency_ms.p99, base.latency_ms.p99) },
+      { metric: '/r/:code latency p50', value: mine.latency_ms.p50, unit: 'ms', baseline: { label: 'bare node:http 302 p50', value: base.latency_ms.p50 }, ratio: ratio(mine.latency_ms.p50, base.latency_ms.p50) },
+    ],
+    memory: { product: productRss, 'bare node:http': bareRss, 'load generator': mine.peak_rss_mb },
+    notes: [`Answers: product ${JSON.stringify(mine.statuses)}, bare ${JSON.stringify(base.statuses)}. Each request has its own visitor (User-Agent / X-Forwarded-For vary; the product does not trust the proxy header, so the IAB unique-click memory sees one IP).`],
+    raw: { product: mine, bare: base },
+  };
+}
