@@ -76,8 +76,10 @@ function buildWebIfNeeded(log: (m: string) => void): void {
 
 async function main(): Promise<void> {
   const flags = parseFlags();
-  const serverConfig = loadServerConfig();
-  const ingestConfig = loadIngestConfig();
+  // The demo's console is for a person: warnings and errors only, unless LOG_LEVEL asks for more.
+  const env = { LOG_LEVEL: 'warn', ...process.env };
+  const serverConfig = loadServerConfig(env);
+  const ingestConfig = loadIngestConfig(env);
   const logger = pino({ level: serverConfig.LOG_LEVEL, base: { service: 'pulseroom' } });
   const say = (m: string) => process.stdout.write(`${m}\n`);
   if (ingestConfig.CLICKHOUSE_URL) say('note: CLICKHOUSE_URL is set — `npm start` uses it; run start:ingest and start:server for separate processes.');
@@ -160,6 +162,7 @@ async function main(): Promise<void> {
   const abort = new AbortController();
   let sim: Promise<unknown> = Promise.resolve();
   let progressTimer: NodeJS.Timeout | null = null;
+  let lastProgress = 0;
   if (flags.sim) {
     const resumeAfter = state.sim_progress;
     say(`Simulating the launch (speed ${flags.speed}×, seed ${state.seed})${resumeAfter ? ', resuming where it stopped' : ''}. Ctrl-C stops.`);
@@ -178,7 +181,15 @@ async function main(): Promise<void> {
       seed: state.seed,
       signal: abort.signal,
       resumeAfter,
-      log: (m) => logger.info({ part: 'simulator' }, m),
+      log: (m) => {
+        logger.info({ part: 'simulator' }, m);
+        // Progress once a minute in plain words; anything else the simulator says, as it comes.
+        const progress = m.startsWith('launch minute');
+        if (!progress || Date.now() - lastProgress >= 60_000) {
+          if (progress) lastProgress = Date.now();
+          say(`simulator: ${m}`);
+        }
+      },
     }).catch((e: unknown) => {
       if (!abort.signal.aborted) say(`simulator stopped: ${e instanceof Error ? e.message : String(e)}`);
     });
