@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
-import { CAMPAIGN, postJson, query, runIngest, seedLaunch, seedSource, testIngestConfig, type RunningIngest } from '@pulseroom/ingest/testing';
+import { CAMPAIGN, postJson, query, runIngest, seedLaunch, seedSource, testIngestConfig, type RunningIngest, faultyStore } from '@pulseroom/ingest/testing';
 import { decodeSegment } from '@pulseroom/ingest/spool';
 import { MAX_CLOCK_AHEAD_MS } from '@pulseroom/ingest/pipeline';
 import { expectExactlyOnce, sleep, waitFor } from './faultsChecks.js';
@@ -18,28 +18,10 @@ import { expectExactlyOnce, sleep, waitFor } from './faultsChecks.js';
 
 const KEY = 'prk_faults_test_key_gggggggggggggggggg';
 let real: Store;
-type Mode = 'up' | 'down';
-const ctl: { mode: Mode; injected: number } = { mode: 'up', injected: 0 };
+let ctl: ReturnType<typeof faultyStore>['ctl'];
 let offset = 0;
 const clock = () => Date.now() + offset;
 
-/** The real client with its transport failing on demand (as ingest/src/outage.test.ts). */
-function faulty(store: Store): Store {
-  const client = new Proxy(store.client, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver);
-      if (typeof v !== 'function' || !['insert', 'query', 'command', 'exec', 'ping'].includes(String(prop))) return v;
-      return async (...args: unknown[]) => {
-        if (ctl.mode === 'down') {
-          ctl.injected++;
-          throw new Error('connect ECONNREFUSED 127.0.0.1:8123 (injected)');
-        }
-        return (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-      };
-    },
-  });
-  return { ...store, client } as Store;
-}
 
 const copies = (prefix: string) => query<{ event_id: string; n: number }>(real, 'SELECT event_id, count() AS n FROM events WHERE startsWith(event_id, {p:String}) GROUP BY event_id', { p: prefix });
 const engagement = (id: string, ts = clock() - 1000) => ({ event_id: id, type: 'engagement', ts, campaign_id: CAMPAIGN, partner_id: 'ana', content_id: 'faults', views: 1, likes: 1 });
@@ -50,7 +32,9 @@ describe('ingest faults', () => {
     real = await openTestStore();
     await seedLaunch(real);
     await seedSource(real, 'faults-src', KEY);
-    run = await runIngest(faulty(real), testIngestConfig({ INGEST_FLUSH_MS: '100', INGEST_RATE_LIMIT_PER_MIN: '0' }), clock);
+    const faults = faultyStore(real);
+  ctl = faults.ctl;
+  run = await runIngest(faults.store, testIngestConfig({ INGEST_FLUSH_MS: '100', INGEST_RATE_LIMIT_PER_MIN: '0' }), clock);
   });
   afterAll(async () => {
     ctl.mode = 'up';

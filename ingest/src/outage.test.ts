@@ -1,44 +1,22 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { openTestStore } from '@pulseroom/schema/testing';
 import type { Store } from '@pulseroom/schema/server';
-import { CAMPAIGN, postJson, query, runIngest, seedLaunch, seedSource, testIngestConfig, type RunningIngest } from './testing.js';
+import { CAMPAIGN, postJson, query, runIngest, seedLaunch, seedSource, testIngestConfig, type RunningIngest, faultyStore } from './testing.js';
 
 const KEY = 'prk_outage_test_key_dddddddddddddddd';
 let real: Store;
+let ctl: ReturnType<typeof faultyStore>['ctl'];
 let run: RunningIngest;
 
-type Mode = 'up' | 'down' | 'lose-answer';
-const ctl: { mode: Mode; injected: number } = { mode: 'up', injected: 0 };
 
-/** The real client, with its transport failing on demand: 'down' fails every call, 'lose-answer' inserts and then fails once. */
-function faulty(store: Store): Store {
-  const client = new Proxy(store.client, {
-    get(target, prop, receiver) {
-      const v = Reflect.get(target, prop, receiver);
-      if (typeof v !== 'function' || !['insert', 'query', 'command', 'exec', 'ping'].includes(String(prop))) return v;
-      return async (...args: unknown[]) => {
-        if (ctl.mode === 'down') {
-          ctl.injected++;
-          throw new Error('connect ECONNREFUSED 127.0.0.1:8123 (injected)');
-        }
-        if (ctl.mode === 'lose-answer' && prop === 'insert') {
-          await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-          ctl.mode = 'up';
-          ctl.injected++;
-          throw new Error('socket hang up (injected after the insert succeeded)');
-        }
-        return (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
-      };
-    },
-  });
-  return { ...store, client } as Store;
-}
 
 beforeAll(async () => {
   real = await openTestStore();
   await seedLaunch(real);
   await seedSource(real, 'outage-src', KEY);
-  run = await runIngest(faulty(real), testIngestConfig({ INGEST_FLUSH_MS: '100', INGEST_RATE_LIMIT_PER_MIN: '0' }));
+  const faults = faultyStore(real);
+  ctl = faults.ctl;
+  run = await runIngest(faults.store, testIngestConfig({ INGEST_FLUSH_MS: '100', INGEST_RATE_LIMIT_PER_MIN: '0' }));
 });
 afterAll(async () => {
   ctl.mode = 'up';

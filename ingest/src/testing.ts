@@ -102,3 +102,33 @@ export async function postJson(url: string, body: unknown, key?: string): Promis
 export async function query<T>(store: Store, sql: string, params: Record<string, unknown> = {}): Promise<T[]> {
   return (await store.client.query({ query: sql, query_params: params, format: 'JSONEachRow' })).json<T>();
 }
+
+export type FaultMode = 'up' | 'down' | 'lose-answer';
+
+/**
+ * The real client with its transport failing on demand: 'down' fails every call, 'lose-answer' performs the
+ * next insert and then fails once (the answer is lost). `ctl.injected` counts the injected failures.
+ */
+export function faultyStore(store: Store): { store: Store; ctl: { mode: FaultMode; injected: number } } {
+  const ctl: { mode: FaultMode; injected: number } = { mode: 'up', injected: 0 };
+  const client = new Proxy(store.client, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver);
+      if (typeof v !== 'function' || !['insert', 'query', 'command', 'exec', 'ping'].includes(String(prop))) return v;
+      return async (...args: unknown[]) => {
+        if (ctl.mode === 'down') {
+          ctl.injected++;
+          throw new Error('connect ECONNREFUSED 127.0.0.1:8123 (injected)');
+        }
+        if (ctl.mode === 'lose-answer' && prop === 'insert') {
+          await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+          ctl.mode = 'up';
+          ctl.injected++;
+          throw new Error('socket hang up (injected after the insert succeeded)');
+        }
+        return (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+      };
+    },
+  });
+  return { store: { ...store, client } as Store, ctl };
+}
