@@ -40,7 +40,8 @@ export const timestamp = z
 /** ISO date-time → epoch ms, for dimension dates. */
 export const isoDateTime = z
   .iso.datetime({ offset: true, error: 'expected an ISO-8601 date-time with a time zone' })
-  .transform((v) => Date.parse(v));
+  .transform((v) => Date.parse(v))
+  .refine((ms) => ms >= MIN_TS && ms < MAX_TS, 'expected a date between 2000 and 2100');
 
 export const timeZone = z.string().refine((tz) => {
   try {

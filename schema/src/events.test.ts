@@ -89,6 +89,11 @@ describe('dimension file', () => {
       'deals[1].campaign_id: unknown campaign "nope" (not in this file)\n' + `deals[2].links[0].code: link code "${file.deals[0].links[0].code}" is already used by deals[0]`,
     );
   });
+  it('bounds campaign dates', () => {
+    const file = JSON.parse(readFileSync('examples/launch.json', 'utf8'));
+    file.campaigns[0].start = '1900-01-01T00:00:00Z';
+    expect(describeZodError(dimensionFile.safeParse(file).error!)).toBe('campaigns[0].start: expected a date between 2000 and 2100');
+  });
   it('checks token scopes', () => {
     expect(tokenRequest.safeParse({ role: 'wall', campaign_ids: [] }).success).toBe(false);
     expect(tokenRequest.safeParse({ role: 'manager' }).success).toBe(false);
