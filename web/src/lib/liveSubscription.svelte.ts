@@ -12,8 +12,8 @@ export class LiveSubscription {
   now = $state(Date.now());
   private client: LiveClient | null = null;
 
-  /** Must be constructed while a component initialises (it registers effects). `request` is null until known. */
-  constructor(token: string, request: () => SubscribeRequest | null, clockMs = 250) {
+  /** Must be constructed while a component initialises (it registers effects). `request` is null until known; a new token opens a new client. */
+  constructor(token: () => string, request: () => SubscribeRequest | null, clockMs = 250) {
     $effect(() => {
       const h = setInterval(() => (this.now = Date.now()), clockMs);
       return () => clearInterval(h);
@@ -21,7 +21,7 @@ export class LiveSubscription {
     const ready = $derived(request() !== null);
     $effect(() => {
       if (!ready) return;
-      const c = new LiveClient({ token, request: untrack(request)!, onView: (v) => (this.view = v), onStatus: (s) => (this.status = s) });
+      const c = new LiveClient({ token: token(), request: untrack(request)!, onView: (v) => (this.view = v), onStatus: (s) => (this.status = s) });
       this.client = c;
       return () => {
         c.close();
