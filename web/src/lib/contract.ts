@@ -35,6 +35,8 @@ export const WINDOW_LABELS: Record<WindowName, string> = {
   '24h': '24 hours',
   ctd: 'Campaign to date',
 };
+/** Compact button labels where space is short (war-room filter bar, manager view). */
+export const SHORT_WINDOW_LABELS: Record<WindowName, string> = { '1m': '1m', '5m': '5m', '15m': '15m', '1h': '1h', '24h': '24h', ctd: 'To date' };
 export const WINDOW_MS: Record<WindowName, number | null> = { ...ROLLING_MS, ctd: null };
 export { WINDOWS, GROUPS, PARTNER_TYPES, TIERS, PLATFORMS };
 
