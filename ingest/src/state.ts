@@ -61,21 +61,14 @@ export class RecentIds {
 }
 
 /** An order as conversions and refunds need it: the original conversion and what was refunded before this process. */
-export interface OrderFact {
-  partner_id: string;
-  status: string;
-  ts: number;
-  amount_minor: number;
-  currency: string;
-  orig_amount_minor: number;
-  orig_currency: string;
-  commission_minor: number;
-  attributed: number;
-  converted: number;
+export type OrderFact = Pick<
+  OrderRow,
+  'partner_id' | 'status' | 'ts' | 'amount_minor' | 'currency' | 'orig_amount_minor' | 'orig_currency' | 'commission_minor' | 'attributed' | 'converted'
+> & {
   /** Refunded (campaign currency, positive) and commission reversed, stored before this process started. */
   baseRefundedMinor: number;
   baseReversedMinor: number;
-}
+};
 
 export interface StateOptions {
   dedupeWindowMs: number;
