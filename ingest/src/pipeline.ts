@@ -38,6 +38,9 @@ export interface PipelineDeps {
 }
 
 const LOOKUP_TIMEOUT_MS = 2000;
+const DAY_MS = 86_400_000;
+/** A deal's attribution window when it sets none (schema/src/dimensions.ts). */
+const DEFAULT_ATTRIBUTION_DAYS = 30;
 const DIMENSION_REFRESH_MIN_MS = 2000;
 /** Clock skew rule: an event may be stamped at most this far ahead of ingest's clock (late events are fine). */
 export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;
@@ -84,8 +87,8 @@ export class Pipeline {
     }
 
     const fresh = events.filter((v) => !state.recent.has(source.id, v.event.event_id));
-    const sentiments = await this.scoreComments(fresh);
-    await this.prefetch(fresh.map((v) => v.event));
+    // scoring (worker threads) and look-ups (rare once memory is loaded) touch different things: wait for both at once
+    const [sentiments] = await Promise.all([this.scoreComments(fresh), this.prefetch(fresh.map((v) => v.event))]);
 
     // From here to the append nothing awaits: de-duplication and enrichment see one consistent state.
     const receivedAt = clock();
@@ -204,16 +207,29 @@ export class Pipeline {
     return out;
   }
 
-  /** Loads into memory what conversions and refunds need and memory lacks: clicks, orders, deal revenue. */
+  /**
+   * Loads into memory what conversions and refunds need and memory may lack: clicks, orders, deal revenue.
+   * Once start-up loading is done, memory is authoritative and this queries ClickHouse only for orders and
+   * clicks evicted past the caps (or clicks older than were loaded): a new order id costs no query.
+   */
   async prefetch(events: IncomingEvent[]): Promise<void> {
     const { state, store, dims } = this.d;
     const money = events.filter((e) => e.type === 'conversion' || e.type === 'refund');
     if (money.length === 0) return;
-    const clickIds = [...new Set(money.flatMap((e) => (e.type === 'conversion' && e.click_id && !state.clicks.has(e.click_id) ? [e.click_id] : [])))];
+    const windowOf = new Map<string, number>();
+    const earliestClick = (e: IncomingEvent) => {
+      let w = windowOf.get(e.campaign_id);
+      if (w === undefined) {
+        w = Math.max(DEFAULT_ATTRIBUTION_DAYS, ...dims.dealsOf(e.campaign_id).map((d) => d.attribution_window_days)) * DAY_MS;
+        windowOf.set(e.campaign_id, w);
+      }
+      return e.ts - w;
+    };
+    const clickIds = [...new Set(money.flatMap((e) => (e.type === 'conversion' && e.click_id && state.clickMayBeStored(e.click_id, earliestClick(e)) ? [e.click_id] : [])))];
     await this.lookup('clicks', async () => {
-      for (const c of await clicksById(store.client, clickIds)) if (!state.clicks.has(c.click_id)) state.rememberClick(c);
+      for (const c of await clicksById(store.client, clickIds)) state.rememberClick(c);
     }, clickIds.length > 0);
-    const missingOrders = money.filter((e) => !state.order(e.campaign_id, e.order_id));
+    const missingOrders = money.filter((e) => state.orderMayBeStored(e.campaign_id, e.order_id));
     await this.lookup('orders', async () => {
       const found = await orderRows(store.client, missingOrders.map((e) => e.campaign_id), missingOrders.map((e) => e.order_id));
       const byOrder = new Map<string, OrderRow[]>();
@@ -229,9 +245,9 @@ export class Pipeline {
     for (const e of money) {
       if (e.type !== 'conversion') continue;
       const who = attribute(e, ctx);
-      if (!who) continue;
+      if (!who || state.hasLedgerBase(e.campaign_id, who.partner_id)) continue;
       const deal = dims.dealFor(e.campaign_id, who.partner_id);
-      if (deal && deal.commission_tiers.length > 0 && !state.hasLedgerBase(e.campaign_id, who.partner_id)) pairs.set(`${e.campaign_id}\u0000${who.partner_id}`, { campaign_id: e.campaign_id, partner_id: who.partner_id });
+      if (deal && deal.commission_tiers.length > 0) pairs.set(`${e.campaign_id}\u0000${who.partner_id}`, { campaign_id: e.campaign_id, partner_id: who.partner_id });
     }
     await this.lookup('deal revenue', async () => {
       const list = [...pairs.values()];
@@ -246,12 +262,12 @@ export class Pipeline {
   /** Clicks by id, from memory or ClickHouse (postbacks need the click's campaign before validation). */
   async findClick(clickId: string): Promise<ClickFact | undefined> {
     const { state, store } = this.d;
-    if (!state.clicks.has(clickId)) {
+    if (!state.hasClick(clickId)) {
       await this.lookup('clicks', async () => {
         for (const c of await clicksById(store.client, [clickId])) state.rememberClick(c);
       }, true);
     }
-    return state.clicks.get(clickId);
+    return state.click(clickId);
   }
 
   private async lookup(what: string, run: () => Promise<void>, needed: boolean): Promise<void> {
@@ -272,17 +288,16 @@ export class Pipeline {
   /** Builds the stored row of one event; 'duplicate' for a repeated order. */
   enrich(e: IncomingEvent, source: SourceRow, receivedAt: number, sentiment: SentimentResult | undefined): IngestRow | 'duplicate' {
     const { dims, state, config } = this.d;
-    const row: IngestRow = {
-      ...blankStoredEvent(),
-      event_id: e.event_id,
-      source_id: source.id,
-      type: e.type,
-      ts: e.ts,
-      received_at: receivedAt,
-      campaign_id: e.campaign_id,
-      partner_id: e.partner_id ?? '',
-      platform: e.platform ?? '',
-    };
+    // filled in place: spreading the 58 blank columns into a second object cost a copy per event
+    const row: IngestRow = blankStoredEvent();
+    row.event_id = e.event_id;
+    row.source_id = source.id;
+    row.type = e.type;
+    row.ts = e.ts;
+    row.received_at = receivedAt;
+    row.campaign_id = e.campaign_id;
+    row.partner_id = e.partner_id ?? '';
+    row.platform = e.platform ?? '';
     switch (e.type) {
       case 'engagement':
         Object.assign(row, {

@@ -27,17 +27,6 @@ export async function storeAnswers(client: ClickHouseClient): Promise<boolean> {
   return row?.ok === 1;
 }
 
-/** Event ids received since `sinceMs`, to rebuild the de-duplication memory at start-up. */
-export async function eventIdsReceivedSince(client: ClickHouseClient, sinceMs: number, limit: number): Promise<{ source_id: string; event_id: string; last_at: number }[]> {
-  return rows(
-    client,
-    `SELECT source_id, event_id, toUnixTimestamp64Milli(max(ingest_event_ids.received_at)) AS last_at
-     FROM ingest_event_ids WHERE ingest_event_ids.received_at >= fromUnixTimestamp64Milli({since:Int64})
-     GROUP BY source_id, event_id ORDER BY last_at DESC LIMIT {limit:UInt64}`,
-    { since: sinceMs, limit },
-  );
-}
-
 /** The latest non-bot click of each visitor on each link since `sinceMs` (event time): the IAB unique-click memory. */
 export async function lastClicksSince(client: ClickHouseClient, sinceMs: number): Promise<{ visitor_hash: string; link_code: string; ts: number }[]> {
   return rows(
@@ -121,5 +110,98 @@ export async function dealRevenueBefore(
        AND received_at < fromUnixTimestamp64Milli({started:Int64}) AND batch_id NOT IN {replayed:Array(String)}
      GROUP BY campaign_id, partner_id`,
     { cs: [...new Set(pairs.map((p) => p.campaign_id))], ps: [...new Set(pairs.map((p) => p.partner_id))], started: startedAt, replayed: replayedBatches },
+  );
+}
+
+// ---------- start-up loading (ids as 64-bit hashes: murmurHash3_32 and xxHash32, as idHash.ts computes them) ----------
+
+async function compactRows<T extends unknown[]>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+  const rs = await client.query({ query, query_params: params, format: 'JSONCompactEachRow' });
+  return rs.json<T>();
+}
+
+/** Hashes of the event ids received since `sinceMs` (newest first, at most `limit`), with when each was last received. */
+export async function eventIdHashesReceivedSince(client: ClickHouseClient, sinceMs: number, limit: number): Promise<[hi: number, lo: number, lastAt: number][]> {
+  return compactRows(
+    client,
+    `SELECT murmurHash3_32(k) AS hi, xxHash32(k) AS lo, last_at FROM (
+       SELECT concat(source_id, '\\0', event_id) AS k, toUnixTimestamp64Milli(max(ingest_event_ids.received_at)) AS last_at
+       FROM ingest_event_ids WHERE ingest_event_ids.received_at >= fromUnixTimestamp64Milli({since:Int64})
+       GROUP BY k ORDER BY last_at DESC LIMIT {limit:UInt64})`,
+    { since: sinceMs, limit },
+  );
+}
+
+/** A click as start-up loads it: the hash of its id, campaign, partner, link, time, bot. */
+export type ClickHashRow = [hi: number, lo: number, campaign_id: string, partner_id: string, link_code: string, ts: number, bot: number];
+
+/** The newest `limit` clicks with a time from `sinceMs` on, newest first. */
+export async function clickHashesSince(client: ClickHouseClient, sinceMs: number, limit: number): Promise<ClickHashRow[]> {
+  return compactRows(
+    client,
+    `SELECT murmurHash3_32(click_id) AS hi, xxHash32(click_id) AS lo, any(ingest_clicks.campaign_id), any(ingest_clicks.partner_id), any(ingest_clicks.link_code),
+            toUnixTimestamp64Milli(min(ingest_clicks.ts)) AS first_ts, min(ingest_clicks.bot)
+     FROM ingest_clicks WHERE ingest_clicks.ts >= fromUnixTimestamp64Milli({since:Int64})
+     GROUP BY click_id ORDER BY first_ts DESC LIMIT {limit:UInt64}`,
+    { since: sinceMs, limit },
+  );
+}
+
+/** murmurHash3_32 of the ids of the clicks from `sinceMs` on past the newest `skip` (those that do not fit in memory). */
+export async function clickFingerprintsSince(client: ClickHouseClient, sinceMs: number, skip: number): Promise<[hi: number][]> {
+  return compactRows(
+    client,
+    `SELECT murmurHash3_32(click_id) FROM ingest_clicks WHERE ingest_clicks.ts >= fromUnixTimestamp64Milli({since:Int64})
+     GROUP BY click_id ORDER BY min(ingest_clicks.ts) DESC LIMIT 18446744073709551615 OFFSET {skip:UInt64}`,
+    { since: sinceMs, skip },
+  );
+}
+
+/** An order as start-up loads it: its first conversion and what was refunded of it before this process. */
+export type StoredOrderRow = [
+  campaign_id: string, order_id: string, partner_id: string, status: string, currency: string, orig_currency: string, attributed: number, converted: number,
+  ts: number, amount_minor: number, orig_amount_minor: number, commission_minor: number, refunded_minor: number, reversed_minor: number,
+];
+
+const ORDERS_BEFORE = `FROM ingest_orders GROUP BY campaign_id, order_id HAVING countIf(type = 'conversion') > 0`;
+
+/**
+ * The newest `limit` orders (by first conversion received), oldest first, with the refunds stored before this
+ * process (leaving out the batches it replayed: those are counted from memory), as `seedOrder` computes them.
+ */
+export async function storedOrders(client: ClickHouseClient, limit: number, startedAt: number, replayedBatches: string[]): Promise<StoredOrderRow[]> {
+  const first = (col: string) => `argMinIf(${col}, (ingest_orders.received_at, event_id), type = 'conversion')`;
+  const before = `type = 'refund' AND ingest_orders.received_at < fromUnixTimestamp64Milli({started:Int64}) AND batch_id NOT IN {replayed:Array(String)}`;
+  return compactRows(
+    client,
+    `SELECT * FROM (
+       SELECT campaign_id, order_id, ${first('partner_id')}, ${first('status')}, ${first('currency')}, ${first('orig_currency')}, ${first('attributed')}, ${first('converted')},
+              ${first('toUnixTimestamp64Milli(ingest_orders.ts)')}, ${first('amount_minor')}, ${first('orig_amount_minor')}, ${first('commission_minor')},
+              -sumIf(amount_minor, ${before}), -sumIf(commission_minor, ${before}), minIf(ingest_orders.received_at, type = 'conversion') AS first_at
+       ${ORDERS_BEFORE} ORDER BY first_at DESC LIMIT {limit:UInt64}
+     ) ORDER BY first_at`,
+    { limit, started: startedAt, replayed: replayedBatches },
+  );
+}
+
+/** murmurHash3_32 of `campaign_id \0 order_id` of the stored orders past the newest `skip` (those that do not fit in memory). */
+export async function orderFingerprints(client: ClickHouseClient, skip: number): Promise<[hi: number][]> {
+  return compactRows(
+    client,
+    `SELECT murmurHash3_32(concat(campaign_id, '\\0', order_id)) ${ORDERS_BEFORE}
+     ORDER BY minIf(ingest_orders.received_at, type = 'conversion') DESC LIMIT 18446744073709551615 OFFSET {skip:UInt64}`,
+    { skip },
+  );
+}
+
+/** Net approved revenue of every (campaign, partner) stored before this process: all commission-tier bases at once. */
+export async function allDealRevenueBefore(client: ClickHouseClient, startedAt: number, replayedBatches: string[]): Promise<{ campaign_id: string; partner_id: string; revenue_minor: number }[]> {
+  return rows(
+    client,
+    `SELECT campaign_id, partner_id, sum(amount_minor) AS revenue_minor FROM events
+     WHERE type IN ('conversion', 'refund') AND status = 'approved' AND converted = 1 AND attributed = 1
+       AND received_at < fromUnixTimestamp64Milli({started:Int64}) AND batch_id NOT IN {replayed:Array(String)}
+     GROUP BY campaign_id, partner_id`,
+    { started: startedAt, replayed: replayedBatches },
   );
 }

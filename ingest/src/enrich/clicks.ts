@@ -16,9 +16,26 @@ export function deviceClass(userAgent: string | undefined): DeviceClass {
   return 'other';
 }
 
+/** User agents repeat a lot (a few thousand cover most traffic): their bot flag and class, remembered. */
+const uaClasses = new Map<string, DeviceClass>();
+const MAX_CACHED_AGENTS = 5000;
+
+/** `deviceClass`, from memory for a user agent seen recently (isbot's regex is the costliest step of a click). */
+export function cachedDeviceClass(userAgent: string | undefined): DeviceClass {
+  if (!userAgent) return 'other';
+  let c = uaClasses.get(userAgent);
+  if (c === undefined) {
+    c = deviceClass(userAgent);
+    if (uaClasses.size >= MAX_CACHED_AGENTS) uaClasses.clear(); // bounded; refilled by the agents still in use
+    uaClasses.set(userAgent, c);
+  }
+  return c;
+}
+
 /** Fills the click columns of `row` (already carrying the common fields). */
 export function enrichClick(e: ClickEvent, row: IngestRow, ctx: { state: IngestState; hashKey: string }): IngestRow {
-  const bot = e.device === 'bot' || (e.user_agent ? isbot(e.user_agent) : false);
+  const uaClass = cachedDeviceClass(e.user_agent);
+  const bot = e.device === 'bot' || uaClass === 'bot';
   row.link_code = e.link_code;
   row.click_id = e.click_id ?? '';
   row.utm_source = e.utm_source ?? row.utm_source;
@@ -27,7 +44,7 @@ export function enrichClick(e: ClickEvent, row: IngestRow, ctx: { state: IngestS
   row.utm_content = e.utm_content ?? row.utm_content;
   row.utm_term = e.utm_term ?? row.utm_term;
   row.referrer = e.referrer ?? '';
-  row.device = bot ? 'bot' : (e.device ?? deviceClass(e.user_agent));
+  row.device = bot ? 'bot' : (e.device ?? uaClass);
   row.visitor_hash = e.visitor ? keyedHash(ctx.hashKey, e.visitor) : '';
   row.bot = bot ? 1 : 0;
   // Without a visitor we cannot tell repeats apart: each such click counts as its own visitor.

@@ -27,7 +27,7 @@ export type Attribution = { partner_id: string; via: 'click' | 'promo' | 'partne
 /** Who earned this conversion: the click (if within its deal's window), else the promo code, else the sender's partner_id. */
 export function attribute(e: ConversionEvent, ctx: MoneyContext): Attribution {
   if (e.click_id) {
-    const click = ctx.state.clicks.get(e.click_id);
+    const click = ctx.state.click(e.click_id);
     if (click && click.campaign_id === e.campaign_id && click.partner_id) {
       const deal = ctx.dims.dealFor(e.campaign_id, click.partner_id);
       const windowMs = (deal?.attribution_window_days ?? 30) * DAY_MS;

@@ -122,6 +122,8 @@ export function detectLanguage(words: string, hintLang?: string): string {
     }
     return best;
   }
+  const known = knownByCues(words, hint);
+  if (known) return known;
   const ranked = detectAll(words);
   const top = ranked[0];
   if (!top) return isScored(hint) ? hint : 'en';
@@ -144,6 +146,29 @@ export function detectLanguage(words: string, hintLang?: string): string {
   if (best && (bestCues >= 2 || (bestCues >= 1 && top.accuracy < 0.1))) return best;
   // a Latin-script text tinyld can hardly place, with no cue either: English, as for short texts
   return top.accuracy < 0.05 ? (isScored(hint) ? hint : 'en') : top.lang;
+}
+
+/** Share of an ASCII text's words that must be English cue words to skip tinyld. */
+const EN_CUE_SHARE = 0.3;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+/**
+ * The cheap answer that spares tinyld (the costliest step of scoring) when the words leave no doubt:
+ * - the sender's language, when at least two of the words are its cue words and no other scorable
+ *   language has as many (a hint alone is weak: "this is honestly the best collab" hinted 'es' is English);
+ * - English, for an ASCII text of which at least 30 % of the words, and at least two, are English cue
+ *   words and no word is a cue of es/de/pt/fr.
+ * Otherwise undefined: tinyld decides.
+ */
+function knownByCues(words: string, hint: string | undefined): ScoredLang | undefined {
+  const counts = SCORED_LANGS.map((lang) => cueCount(words, lang));
+  if (isScored(hint)) {
+    const h = counts[SCORED_LANGS.indexOf(hint)];
+    if (h >= 2 && counts.every((n, i) => SCORED_LANGS[i] === hint || n < h)) return hint;
+  }
+  const en = counts[SCORED_LANGS.indexOf('en')];
+  if (en < 2 || NON_ASCII.test(words) || counts.some((n, i) => SCORED_LANGS[i] !== 'en' && n > 0)) return undefined;
+  return en >= tokenize(words, 'en').length * EN_CUE_SHARE ? 'en' : undefined;
 }
 
 const cueSets = new Map<ScoredLang, Set<string>>();
