@@ -12,6 +12,8 @@ export interface FlusherOptions {
   /** First retry delay and the ceiling of the exponential backoff. */
   backoffMinMs?: number;
   backoffMaxMs?: number;
+  /** Called after each batch ClickHouse took (the one-process product ticks its live server on it). */
+  flushed?: () => void;
 }
 
 export interface FlusherStatus {
@@ -93,6 +95,7 @@ export class Flusher {
       this.failures = 0;
       this.lastError = null;
       this.lastFlushAt = this.clock();
+      this.opts.flushed?.();
       // Deleted only after the insert succeeded: a crash in between re-sends the batch, and its token makes that a no-op.
       await this.spool.remove(seg);
       this.logger.debug({ batch: seg.token, rows: rows.length }, 'flushed');

@@ -1,4 +1,5 @@
 // The ingest service as a library: createIngest() gives the router to mount, its metrics, readiness and lifecycle.
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
@@ -9,7 +10,9 @@ import { SentimentPool } from './enrich/sentiment.js';
 import { Flusher } from './flusher.js';
 import { IngestMetrics } from './metrics.js';
 import { Pipeline } from './pipeline.js';
-import { eventIdsReceivedSince, lastClicksSince, storeAnswers } from './queries.js';
+import { allDealRevenueBefore, clickFingerprintsSince, clickHashesSince, eventIdHashesReceivedSince, lastClicksSince, orderFingerprints, storeAnswers, storedOrders } from './queries.js';
+import { ClickRecorder } from './clickRecorder.js';
+import { fastRedirect, trustNone, type TrustProxy } from './redirects.js';
 import { createRouter } from './routes.js';
 import { Spool, type ReplayInfo } from './spool.js';
 import { IngestState, UNIQUE_CLICK_WINDOW_MS } from './state.js';
@@ -24,6 +27,10 @@ export interface IngestDeps {
   config: IngestConfig;
   logger: Logger;
   clock?: () => number;
+  /** Whose X-Forwarded-For the redirect fast path believes (as the app's `trust proxy`); none by default. */
+  trustProxy?: TrustProxy;
+  /** Caps of the order and click memories (tests of eviction set them low). */
+  memoryLimits?: { maxOrders?: number; maxClicks?: number };
 }
 
 export interface Readiness {
@@ -33,7 +40,14 @@ export interface Readiness {
 
 export interface Ingest {
   router: Router;
+  /**
+   * `GET /r/<code>` of a known link, for a node:http server to call before its Express app: answers and returns
+   * true, or returns false and leaves the request to the app (whose router answers it the same way, more slowly).
+   */
+  redirect: (req: IncomingMessage, res: ServerResponse) => boolean;
   registry: Registry;
+  /** Calls `listener` after every batch inserted into ClickHouse; returns the unsubscribe. */
+  onFlushed(listener: () => void): () => void;
   ready(): Promise<Readiness>;
   /** Opens the spool, replays what an earlier run left, rebuilds the memory of ids and clicks, starts the flusher. */
   start(): Promise<void>;
@@ -43,6 +57,8 @@ export interface Ingest {
 
 const REBUILD_RETRY_MS = 5000;
 const PRUNE_EVERY_MS = 60_000;
+/** A deal's attribution window when it sets none (schema/src/dimensions.ts). */
+const DEFAULT_ATTRIBUTION_DAYS = 30;
 
 export function createIngest(deps: IngestDeps): Ingest {
   const { store, dims, config } = deps;
@@ -62,21 +78,57 @@ export function createIngest(deps: IngestDeps): Ingest {
     () => state?.sizes() ?? {},
   );
   const auth = new SourceAuth(store.client, config.INGEST_AUTH_CACHE_MS, clock);
-  const router = createRouter({ pipeline: () => pipeline, state: () => state, auth, dims, config, metrics, logger, clock });
+  const flushedListeners = new Set<() => void>();
+  const clicks = new ClickRecorder(() => pipeline, metrics, logger);
+  const router = createRouter({ pipeline: () => pipeline, state: () => state, auth, dims, config, metrics, logger, clock, clicks });
 
   /**
-   * The recent-id memory and the IAB click memory must outlive a restart: what ClickHouse holds is
-   * loaded once it answers (the spool's rows were applied on replay already).
+   * The recent-id memory, the IAB click memory and the click, order and deal-revenue memories must outlive a
+   * restart: what ClickHouse holds is loaded once it answers (the spool's rows were applied on replay already).
+   * Ids travel as hashes (idHash.ts), not strings. Once loaded, memory is authoritative: a conversion with
+   * a new order id or click id needs no look-up (pipeline.ts prefetch).
    */
   async function rebuildMemory(): Promise<boolean> {
     if (!state) return false;
+    const s = state;
     try {
       const now = clock();
-      const ids = await eventIdsReceivedSince(store.client, now - config.INGEST_DEDUPE_WINDOW_HOURS * 3_600_000, config.INGEST_DEDUPE_MAX_IDS);
-      for (let i = ids.length - 1; i >= 0; i--) state.recent.add(ids[i].source_id, ids[i].event_id, ids[i].last_at);
-      for (const c of await lastClicksSince(store.client, now - UNIQUE_CLICK_WINDOW_MS)) state.seedLastClick(c.visitor_hash, c.link_code, c.ts);
+      const ids = await eventIdHashesReceivedSince(store.client, now - config.INGEST_DEDUPE_WINDOW_HOURS * 3_600_000, config.INGEST_DEDUPE_MAX_IDS);
+      const h = { hi: 0, lo: 0 };
+      for (let i = ids.length - 1; i >= 0; i--) {
+        h.hi = ids[i][0];
+        h.lo = ids[i][1];
+        s.recent.addHash(h, ids[i][2]);
+      }
+      for (const c of await lastClicksSince(store.client, now - UNIQUE_CLICK_WINDOW_MS)) s.seedLastClick(c.visitor_hash, c.link_code, c.ts);
+
+      const replayed = [...s.opts.replayedBatches];
+      const orders = await storedOrders(store.client, s.orderCapacity, s.opts.startedAt, replayed);
+      for (const [campaign_id, order_id, partner_id, status, currency, orig_currency, attributed, converted, ts, amount_minor, orig_amount_minor, commission_minor, refunded, reversed] of orders) {
+        s.loadOrder({ campaign_id, order_id, partner_id, status, currency, orig_currency, attributed, converted, ts, amount_minor, orig_amount_minor, commission_minor, baseRefundedMinor: refunded, baseReversedMinor: reversed });
+      }
+      if (orders.length >= s.orderCapacity) for (const [hi] of await orderFingerprints(store.client, s.orderCapacity)) s.loadOrderFingerprint(hi);
+
+      // clicks that any deal's attribution window can still reach (a later, longer window falls back to look-ups)
+      const windowDays = Math.max(DEFAULT_ATTRIBUTION_DAYS, ...dims.allCampaigns().flatMap((c) => dims.dealsOf(c.id).map((d) => d.attribution_window_days)));
+      const clicksSince = now - (windowDays + 1) * 86_400_000;
+      const clicks = await clickHashesSince(store.client, clicksSince, s.clickCapacity);
+      for (let i = clicks.length - 1; i >= 0; i--) {
+        const [hi, lo, campaign_id, partner_id, link_code, ts, bot] = clicks[i];
+        h.hi = hi;
+        h.lo = lo;
+        s.loadClick(h, { campaign_id, partner_id, link_code, ts, bot });
+      }
+      if (clicks.length >= s.clickCapacity) for (const [hi] of await clickFingerprintsSince(store.client, clicksSince, s.clickCapacity)) s.loadClickFingerprint(hi);
+
+      const ledger = await allDealRevenueBefore(store.client, s.opts.startedAt, replayed);
+      for (const r of ledger) s.setLedgerBase(r.campaign_id, r.partner_id, r.revenue_minor);
+      // only now is "not in memory" the same as "not stored"
+      s.ordersLoaded();
+      s.clicksLoaded(clicksSince);
+      s.ledgerLoaded();
       memoryRebuilt = true;
-      logger.info({ eventIds: ids.length }, 'de-duplication memory rebuilt from the store');
+      logger.info({ eventIds: ids.length, orders: orders.length, clicks: clicks.length, deals: ledger.length }, 'ingest memory rebuilt from the store');
       return true;
     } catch (err) {
       logger.warn({ err: err instanceof Error ? err.message : String(err) }, `cannot rebuild the de-duplication memory from the store yet; retrying every ${REBUILD_RETRY_MS / 1000} s`);
@@ -86,6 +138,11 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   return {
     router,
+    onFlushed(listener) {
+      flushedListeners.add(listener);
+      return () => flushedListeners.delete(listener);
+    },
+    redirect: fastRedirect({ dims, clicks, metrics, clock }, deps.trustProxy ?? trustNone),
     registry: metrics.registry,
 
     async start() {
@@ -95,7 +152,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       spool = opened.spool;
       replay = opened.replay;
       const replayed = new Set(spool.sealedSegments().map((s) => s.token));
-      state = new IngestState({ dedupeWindowMs: config.INGEST_DEDUPE_WINDOW_HOURS * 3_600_000, dedupeMaxIds: config.INGEST_DEDUPE_MAX_IDS, startedAt, replayedBatches: replayed });
+      state = new IngestState({ dedupeWindowMs: config.INGEST_DEDUPE_WINDOW_HOURS * 3_600_000, dedupeMaxIds: config.INGEST_DEDUPE_MAX_IDS, ...deps.memoryLimits, startedAt, replayedBatches: replayed });
       for (const seg of spool.sealedSegments()) for (const row of await spool.readSegment(seg)) state.apply(row);
       if (replay.segments > 0 || replay.tornBytes > 0) logger.info({ ...replay }, 'replaying the spool left by an earlier run');
 
@@ -108,7 +165,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       }
       sentiment =
         config.INGEST_SENTIMENT_THREADS > 0 ? SentimentPool.create({ threads: config.INGEST_SENTIMENT_THREADS, onWorkerError: (err) => logger.warn({ err }, 'a sentiment worker died') }) : null;
-      flusher = new Flusher(spool, store, { flushRows: config.INGEST_FLUSH_ROWS, flushMs: config.INGEST_FLUSH_MS }, logger, metrics, clock);
+      flusher = new Flusher(spool, store, { flushRows: config.INGEST_FLUSH_ROWS, flushMs: config.INGEST_FLUSH_MS, flushed: () => flushedListeners.forEach((f) => f()) }, logger, metrics, clock);
       const f = flusher;
       pipeline = new Pipeline({
         store, dims, config, logger, clock, state, spool, metrics, sentiment,
@@ -125,6 +182,7 @@ export function createIngest(deps: IngestDeps): Ingest {
 
     async stop() {
       if (!pipeline) return;
+      await clicks.drain(); // redirects already answered: their clicks go to the spool before it closes
       pipeline = null; // new requests get 503 from here on
       for (const t of timers) clearInterval(t);
       timers = [];

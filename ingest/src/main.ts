@@ -1,4 +1,5 @@
 // The standalone ingest service (`npm run start:ingest`): ingest's router plus health, readiness, metrics and graceful shutdown.
+import { createServer } from 'node:http';
 import express from 'express';
 import helmet from 'helmet';
 import { pino } from 'pino';
@@ -27,7 +28,7 @@ async function main(): Promise<void> {
     return s;
   }, logger);
   const dims = await DimensionCache.open(store.client, 2000);
-  const ingest = createIngest({ store, dims, config, logger });
+  const ingest = createIngest({ store, dims, config, logger, trustProxy: config.INGEST_TRUST_PROXY ? () => true : undefined });
   await ingest.start();
 
   const app = express();
@@ -49,7 +50,9 @@ async function main(): Promise<void> {
     res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such route' } });
   });
 
-  const server = app.listen(config.INGEST_PORT, () => logger.info({ port: config.INGEST_PORT }, 'ingest listening'));
+  // Tracking links are answered before the app's middleware: a shopper's redirect is the hot path.
+  const server = createServer((req, res) => ingest.redirect(req, res) || app(req, res));
+  server.listen(config.INGEST_PORT, () => logger.info({ port: config.INGEST_PORT }, 'ingest listening'));
   server.keepAliveTimeout = 65_000;
 
   let stopping = false;

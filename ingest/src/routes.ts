@@ -6,12 +6,13 @@ import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { MAX_BATCH_BYTES, MAX_EVENTS_PER_BATCH } from '@pulseroom/schema';
 import type { DimensionCache, SourceRow } from '@pulseroom/schema/server';
-import { keyFrom, TRACKING_LINK_SOURCE, type SourceAuth } from './auth.js';
+import { keyFrom, type SourceAuth } from './auth.js';
 import { HttpError, badRequest, unavailable } from './errors.js';
 import type { IngestMetrics } from './metrics.js';
 import type { BatchAnswer, Pipeline } from './pipeline.js';
+import type { ClickRecorder } from './clickRecorder.js';
 import { eventFromConversionJson, eventFromPostback } from './postbacks.js';
-import { clickEventFor, newClickId, redirectUrl } from './trackingLinks.js';
+import { answerRedirect } from './redirects.js';
 import { parseBatch, validateEvents } from './validate.js';
 import type { IngestConfig } from './config.js';
 import { fromMinor } from '@pulseroom/schema';
@@ -26,6 +27,7 @@ export interface RouterDeps {
   metrics: IngestMetrics;
   logger: Logger;
   clock: () => number;
+  clicks: ClickRecorder;
 }
 
 type Handler = (req: Request, res: Response) => Promise<void>;
@@ -175,22 +177,7 @@ export function createRouter(d: RouterDeps): express.Router {
         res.status(404).type('text/plain').send('unknown link');
         return;
       }
-      const clickId = newClickId();
-      const location = redirectUrl(target.link, clickId);
-      let recorded = false;
-      if (pipeline) {
-        try {
-          const ev = clickEventFor(target, clickId, { ip: req.ip ?? req.socket.remoteAddress ?? '', userAgent: req.get('user-agent') ?? '', referrer: req.get('referer') ?? '' }, d.clock());
-          const answer = await pipeline.accept(TRACKING_LINK_SOURCE, validateEvents([ev], () => ''), () => '');
-          recorded = answer.accepted === 1;
-          if (!recorded) d.logger.warn({ code, rejected: answer.rejected }, 'tracking-link click not recorded');
-        } catch (err) {
-          // The visitor still gets to the shop; the lost click is logged and counted.
-          d.logger.error({ err, code }, 'tracking-link click not recorded');
-        }
-      }
-      d.metrics.redirects.inc({ recorded: String(recorded) });
-      res.set('Cache-Control', 'no-store').set('Referrer-Policy', 'no-referrer-when-downgrade').redirect(302, location);
+      answerRedirect(d, target, { ip: req.ip ?? req.socket.remoteAddress ?? '', userAgent: req.get('user-agent') ?? '', referrer: req.get('referer') ?? '' }, res);
     }),
   );
 

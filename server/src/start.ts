@@ -1,6 +1,7 @@
 // `npm start`: the whole product in one process on the embedded store — ingest, live server, web app — with a launch simulator.
 import { spawnSync } from 'node:child_process';
 import { createServer } from 'node:http';
+import proxyaddr from 'proxy-addr';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -127,7 +128,7 @@ async function main(): Promise<void> {
   saveState();
 
   const dims = await DimensionCache.open(store.client, serverConfig.PULSEROOM_DIMENSIONS_REFRESH_MS);
-  const ingest = createIngest({ store, dims, config: ingestConfig, logger: logger.child({ part: 'ingest' }) });
+  const ingest = createIngest({ store, dims, config: ingestConfig, logger: logger.child({ part: 'ingest' }), trustProxy: proxyaddr.compile('loopback') });
   const live = await createLiveServer({
     store,
     dims,
@@ -137,11 +138,14 @@ async function main(): Promise<void> {
     extraRouters: [ingest.router],
     extraRegistries: [ingest.registry],
   });
-  const http = createServer(live.app);
+  // Tracking links are answered before the app's middleware: a shopper's redirect is the hot path.
+  const http = createServer((req, res) => ingest.redirect(req, res) || live.app(req, res));
   http.keepAliveTimeout = 65_000;
   live.attach(http);
   await ingest.start();
   await live.start();
+  // One process: the live server ticks as soon as a batch is in ClickHouse, not up to a tick period later.
+  ingest.onFlushed(live.nudge);
   await new Promise<void>((ok, fail) => {
     http.once('error', fail);
     http.listen(serverConfig.PORT, ok);
