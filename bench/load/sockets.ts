@@ -1,5 +1,6 @@
 // Client process of the fan-out benchmark: N socket.io-client sockets (websocket transport) on one room; each message's
-// push lag is its arrival time minus the `at` it carries. Against the product it subscribes to a campaign and posts one
+// push lag is its arrival time minus the time the server pushed it (the product's `sent_at`, the bare server's `at`);
+// the product's deltas also give their age since the tick's clock `at` (which includes the tick's ClickHouse read). Against the product it subscribes to a campaign and posts one
 // small event a second, so the room gets about one delta a second; against the bare server it only listens.
 import { Agent } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -31,6 +32,7 @@ const campaign = demo?.launch.campaigns[0].id ?? '';
 
 let measuring = false;
 const lags: number[] = [];
+const sinceTick: number[] = [];
 let received = 0;
 /** The deltas the first socket received, by size: the bare server replays the median one. */
 const samples: { bytes: number; delta: unknown }[] = [];
@@ -41,9 +43,11 @@ const t0 = performance.now();
 async function connectOne(): Promise<void> {
   const s = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], auth: product ? { token: demo!.tokens.viewer } : {}, reconnection: false, forceNew: true, timeout: 60_000 });
   sockets.push(s);
-  s.on('delta', (d: { at: number }) => {
+  s.on('delta', (d: { at: number; sent_at?: number }) => {
     if (!measuring) return;
-    lags.push(Date.now() - d.at);
+    const now = Date.now();
+    lags.push(now - (d.sent_at ?? d.at));
+    if (d.sent_at !== undefined) sinceTick.push(now - d.at);
     received++;
     if (s === sockets[0]) samples.push({ bytes: JSON.stringify(d).length, delta: d });
   });
@@ -102,6 +106,7 @@ sendResult({
   messages: received,
   per_client_per_s: Math.round((received / Math.max(1, connected) / (durationMs / 1000)) * 100) / 100,
   lag_ms: summarize(lags),
+  since_tick_ms: sinceTick.length ? summarize(sinceTick) : null,
   payload_bytes: median?.bytes ?? null,
   payload_bytes_max: samples.at(-1)?.bytes ?? null,
   peak_rss_mb: ownPeakRssMb(),

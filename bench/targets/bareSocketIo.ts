@@ -10,6 +10,6 @@ const payload = JSON.parse(readFileSync(values.payload!, 'utf8')) as Record<stri
 const http = createServer();
 const io = new Server(http, { path: '/socket.io', perMessageDeflate: false, httpCompression: false, serveClient: false, cors: { origin: false } });
 io.on('connection', (s) => void s.join('room'));
-setInterval(() => io.to('room').emit('delta', { ...payload, at: Date.now() }), 1000);
+setInterval(() => io.to('room').emit('delta', { ...payload, at: Date.now(), sent_at: Date.now() }), 1000);
 http.listen(Number(values.port), '127.0.0.1', () => process.stdout.write('listening\n'));
 process.on('SIGTERM', () => process.exit(0));

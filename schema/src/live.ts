@@ -116,14 +116,32 @@ export interface Snapshot {
   alerts: Alert[];
 }
 
-/** Only what changed since the previous message: changed rows replace rows with the same key. */
+/**
+ * The fields of a held row that changed while none of its counts did (a window sliding over a fixed fee's run moves
+ * fee_minor, cost_minor, roas and cpa_minor of every row): merged field by field into the row with the same key.
+ */
+export interface GroupRowPatch {
+  key: string;
+  metrics?: Partial<Metrics>;
+  /** Changed fields of the previous window (never sent for campaign-to-date, whose previous is null). */
+  previous?: Partial<Metrics>;
+}
+
+/**
+ * Only what changed since the previous message. `groups`: rows that are new or whose counts changed, complete; they
+ * replace rows with the same key. `patches` (applied after `groups`): only the changed fields of rows whose counts did
+ * not change.
+ */
 export interface Delta {
   campaign_id: string;
   window: WindowName;
   at: number;
   seq: number;
   groups: Partial<Record<GroupName, GroupRow[]>>;
+  patches?: Partial<Record<GroupName, GroupRowPatch[]>>;
   series: SeriesPoint[];
+  /** The server's wall clock (epoch ms) when it pushed this delta; `at` is the tick's clock, before its read. */
+  sent_at?: number;
 }
 
 export const subscribeRequest = z.object({

@@ -17,6 +17,7 @@ import {
   type Delta,
   type GroupName,
   type GroupRow,
+  type GroupRowPatch,
   type ServerToClientEvents,
   type Snapshot,
   type WindowName,
@@ -27,13 +28,17 @@ import type { AggregationEngine, TickResult } from './engine/rollingWindows.js';
 import type { DimensionCacheLike } from './engine/types.js';
 import type { ServerConfig } from './config.js';
 import type { ServerMetrics } from './promMetrics.js';
-import { alertsOfCampaign, findAlert, insertAlerts } from './queries/alerts.js';
+import { AlertMemory } from './alertMemory.js';
+import { findAlert, insertAlerts } from './queries/alerts.js';
+import { rowChange } from './rowDiff.js';
 import { validTokenIds } from './queries/tokens.js';
 
 /** At most 4 deltas a second per room, whatever the tick. */
 const MIN_DELTA_INTERVAL_MS = 250;
 /** Feed items pushed per campaign and tick (the snapshot carries the latest 50). */
 const FEED_PER_TICK = 20;
+/** Alerts a snapshot carries. */
+const SNAPSHOT_ALERTS = 50;
 
 interface SocketData {
   scope: DashboardScope;
@@ -53,21 +58,37 @@ interface Room {
   req: ViewRequest;
   window: WindowName;
   seq: number;
-  /** The rows the members hold, serialised, by group and key. */
-  sent: Map<GroupName, Map<string, string>>;
+  /** The rows the members hold, by group and key (as last sent: rows are never mutated after). */
+  sent: Map<GroupName, Map<string, GroupRow>>;
   lastEmit: number;
   dirty: boolean;
   buckets: Set<number>;
+  /** Sockets whose snapshot goes out with the next flush, all in one broadcast (one encoding). */
+  pending: PendingJoin[];
+  /** The snapshot of the room's current state, built at most once per state: reused by every socket joining before it changes. */
+  cached: { key: string; snapshot: Snapshot } | null;
+}
+
+interface PendingJoin {
+  socket: LiveSocket;
+  done: (ack: Ack) => void;
 }
 
 export interface LiveHubDeps {
   engine: AggregationEngine;
-  dims: DimensionCacheLike;
+  /** `onChange` (the real cache has it) lets cached snapshots follow dimension changes made between ticks. */
+  dims: DimensionCacheLike & { onChange?: (listener: () => void) => () => void };
   resolver: TokenResolver;
   client: ClickHouseClient;
   config: ServerConfig;
   logger: Logger;
   metrics: ServerMetrics;
+}
+
+/** Counters tests read: snapshots built (not sent) and alert queries made. */
+export interface LiveHubStats {
+  snapshotBuilds: number;
+  readonly alertLoads: number;
 }
 
 export function campaignInfo(c: Campaign): CampaignInfo {
@@ -94,8 +115,30 @@ export class LiveHub {
   readonly rooms = new Map<string, Room>();
   private revalidateTimer: NodeJS.Timeout | null = null;
   private flushTimer: NodeJS.Timeout | null = null;
+  private joinFlush: NodeJS.Immediate | null = null;
+  private readonly alerts: AlertMemory;
+  /** Bumped when dimensions change, so cached snapshots (partners, campaign, fees) are rebuilt. */
+  private dimsEpoch = 0;
+  private readonly offDims: (() => void) | null;
+  readonly stats: LiveHubStats;
 
-  constructor(private readonly deps: LiveHubDeps) {}
+  constructor(private readonly deps: LiveHubDeps) {
+    // With the Redis adapter other nodes raise and acknowledge alerts too: reload a campaign's alerts every few seconds.
+    this.alerts = new AlertMemory({ client: deps.client, maxAgeMs: deps.config.REDIS_URL ? 5_000 : Infinity });
+    this.offDims =
+      deps.dims.onChange?.(() => {
+        this.dimsEpoch++;
+        // Rows may change with dimensions (fees, followers, filters): members get them before any newcomer's snapshot.
+        for (const room of this.rooms.values()) room.dirty = true;
+      }) ?? null;
+    const alerts = this.alerts;
+    this.stats = {
+      snapshotBuilds: 0,
+      get alertLoads() {
+        return alerts.loads;
+      },
+    };
+  }
 
   attach(http: HttpServer): LiveServer {
     // perMessageDeflate off: compression costs more lag than it saves on small JSON deltas (PERFORMANCE.md).
@@ -123,6 +166,8 @@ export class LiveHub {
     });
     io.on('connection', (socket) => this.onConnection(socket));
     io.of('/').adapter.on('delete-room', (name: string) => {
+      // A room with sockets about to join (their snapshot is pending) stays: they join it at the next flush.
+      if (this.rooms.get(name)?.pending.length) return;
       if (this.rooms.delete(name)) this.deps.metrics.rooms.set(this.rooms.size);
     });
     this.revalidateTimer = setInterval(() => void this.revalidate().catch((e) => this.deps.logger.warn({ err: e }, 'token revalidation failed')), 1000);
@@ -187,38 +232,89 @@ export class LiveHub {
       socket.emit('error', error);
       return { ok: false, error };
     }
-    const alerts = (await alertsOfCampaign(this.deps.client, req.campaign_id, spec.partners ? [...spec.partners] : null, 50)).filter((a) => this.alertInView(scope, spec, a));
-    // Nothing awaits from here: the snapshot and the room's next delta come from the same state.
+    // The campaign's alerts come from memory; the first subscribe of a campaign loads them (one query, shared).
+    if (!this.alerts.peek(req.campaign_id)) await this.alerts.load(req.campaign_id);
+    if (!socket.connected) return { ok: false, error: { code: 'DISCONNECTED', message: 'the socket disconnected while subscribing' } };
     const name = roomName(scope, req, req.window);
     const previous = socket.data.subs.get(req.campaign_id);
     if (previous && previous !== name) void socket.leave(previous);
     const room = this.room(name, scope, req, req.window);
-    void socket.join(name);
     socket.data.subs.set(req.campaign_id, name);
     for (const a of socket.data.alertRooms.get(req.campaign_id) ?? []) void socket.leave(a);
     const alertRooms = scope.role === 'manager' ? [...(spec.partners ?? [])].map((p) => alertRoom(req.campaign_id, p)) : [alertRoom(req.campaign_id, null)];
     for (const a of alertRooms) void socket.join(a);
     socket.data.alertRooms.set(req.campaign_id, alertRooms);
-    socket.emit('snapshot', this.snapshot(room, spec, alerts));
-    this.deps.metrics.snapshots.inc();
-    return { ok: true };
+    // The socket joins the room when its snapshot goes out (the next flush), so it never sees a delta older than it.
+    return new Promise<Ack>((done) => {
+      room.pending.push({ socket, done });
+      this.scheduleJoins();
+    });
+  }
+
+  private scheduleJoins(): void {
+    if (this.joinFlush) return;
+    this.joinFlush = setImmediate(() => {
+      this.joinFlush = null;
+      this.flushJoins();
+    });
+  }
+
+  /** Sends each room's pending sockets one shared snapshot in one broadcast, after bringing the room's members up to date. */
+  private flushJoins(): void {
+    for (const room of this.rooms.values()) {
+      if (room.pending.length === 0) continue;
+      const pending = room.pending;
+      room.pending = [];
+      // A socket that moved on (another subscribe of the campaign) or left is not joined; its ack still answers.
+      const joining = pending.filter((p) => p.socket.connected && p.socket.data.subs.get(room.req.campaign_id) === room.name);
+      const spec = this.specOf(room);
+      if (!spec || !this.io || joining.length === 0) {
+        for (const p of pending) p.done(spec ? { ok: true } : { ok: false, error: { code: 'CAMPAIGN_NOT_FOUND', message: `no campaign "${room.req.campaign_id}" in this token's scope` } });
+        // Nobody joined a room made for them: forget it (the adapter never held it, so it sends no delete-room).
+        if (this.io && !this.io.of('/').adapter.rooms.has(room.name) && this.rooms.delete(room.name)) this.deps.metrics.rooms.set(this.rooms.size);
+        continue;
+      }
+      // Members hold the rows last emitted; bring them up to date before the newcomers' snapshot.
+      if (room.dirty) this.emitDelta(room, Date.now(), 0);
+      const snapshot = this.roomSnapshot(room, spec);
+      const ids = new Set<string>();
+      for (const p of joining) {
+        void p.socket.join(room.name);
+        ids.add(p.socket.id);
+      }
+      this.io.local.to([...ids]).emit('snapshot', snapshot);
+      this.deps.metrics.snapshots.inc(ids.size);
+      for (const p of pending) p.done({ ok: true });
+    }
   }
 
   private room(name: string, scope: DashboardScope, req: ViewRequest, window: WindowName): Room {
     let room = this.rooms.get(name);
-    if (room) {
-      // Members hold the rows last emitted; bring them up to date before a newcomer's snapshot.
-      if (room.dirty) this.emitDelta(room, Date.now(), 0);
-      return room;
-    }
+    if (room) return room;
     const representative: DashboardScope = scope.role === 'manager' ? { ...scope } : { token_id: '', role: 'admin', campaign_ids: [], manager_id: '' };
-    room = { name, scope: representative, req: { campaign_id: req.campaign_id, partner_id: req.partner_id, mine: req.mine, filter: req.filter }, window, seq: 0, sent: new Map(), lastEmit: 0, dirty: false, buckets: new Set() };
+    room = { name, scope: representative, req: { campaign_id: req.campaign_id, partner_id: req.partner_id, mine: req.mine, filter: req.filter }, window, seq: 0, sent: new Map(), lastEmit: 0, dirty: false, buckets: new Set(), pending: [], cached: null };
     const spec = viewFor(representative, this.deps.dims, room.req);
     const groups = computeGroups(this.deps.engine, this.deps.dims, spec, window);
-    for (const g of GROUPS) room.sent.set(g, new Map(groups[g].map((r) => [r.key, JSON.stringify(r)])));
+    for (const g of GROUPS) room.sent.set(g, new Map(groups[g].map((r) => [r.key, r])));
     this.rooms.set(name, room);
     this.deps.metrics.rooms.set(this.rooms.size);
     return room;
+  }
+
+  /**
+   * The room's snapshot, rebuilt only when what it shows may have changed: a delta (seq), a tick (feed, clock), alerts or
+   * dimensions. The room is not dirty here, so its rows equal what its members hold.
+   */
+  private roomSnapshot(room: Room, spec: ViewSpec): Snapshot {
+    const key = `${room.seq}|${this.deps.engine.lastTickAt}|${this.deps.engine.bucket}|${this.alerts.version(room.req.campaign_id)}|${this.dimsEpoch}`;
+    if (room.cached?.key === key) return room.cached.snapshot;
+    const held = this.alerts.peek(room.req.campaign_id)?.alerts ?? [];
+    // As the alerts query had it: a view narrowed to partners gets only their alerts, campaign-wide ones excluded.
+    const alerts = held.filter((a) => (spec.partners === null || (a.partner_id !== '' && spec.partners.has(a.partner_id))) && this.alertInView(room.scope, spec, a)).slice(0, SNAPSHOT_ALERTS);
+    const snapshot = this.snapshot(room, spec, alerts);
+    this.stats.snapshotBuilds++;
+    room.cached = { key, snapshot };
+    return snapshot;
   }
 
   private snapshot(room: Room, spec: ViewSpec, alerts: Alert[]): Snapshot {
@@ -288,15 +384,21 @@ export class LiveHub {
     const { engine, dims } = this.deps;
     const groups = computeGroups(engine, dims, spec, room.window);
     const changed: Partial<Record<GroupName, GroupRow[]>> = {};
+    const patches: Partial<Record<GroupName, GroupRowPatch[]>> = {};
     let any = false;
+    let patched = false;
     for (const g of GROUPS) {
       const sent = room.sent.get(g)!;
       for (const row of groups[g]) {
-        const json = JSON.stringify(row);
-        if (sent.get(row.key) === json) continue;
-        sent.set(row.key, json);
-        (changed[g] ??= []).push(row);
+        const c = rowChange(sent.get(row.key), row);
+        if (!c) continue;
+        sent.set(row.key, row);
         any = true;
+        if (c.full) (changed[g] ??= []).push(c.full);
+        else {
+          (patches[g] ??= []).push(c.patch);
+          patched = true;
+        }
       }
     }
     const hourAgo = engine.bucket - 3_600_000;
@@ -306,9 +408,9 @@ export class LiveHub {
     if (!any && series.length === 0) return;
     room.seq++;
     room.lastEmit = now;
-    const delta: Delta = { campaign_id: room.req.campaign_id, window: room.window, at: engine.lastTickAt, seq: room.seq, groups: changed, series };
+    const delta: Delta = { campaign_id: room.req.campaign_id, window: room.window, at: engine.lastTickAt, seq: room.seq, groups: changed, ...(patched ? { patches } : {}), series };
     // One emit per room: socket.io encodes the packet once for all of the room's sockets.
-    this.io.local.to(room.name).emit('delta', delta);
+    this.io.local.to(room.name).emit('delta', { ...delta, sent_at: Date.now() });
     this.deps.metrics.deltas.inc();
     if (newestInsertMs > 0) this.deps.metrics.pushLagSeconds.observe(Math.max(0, Date.now() - newestInsertMs) / 1000);
   }
@@ -326,7 +428,11 @@ export class LiveHub {
   private pushFeed(result: TickResult): void {
     if (!this.io || result.feed.length === 0) return;
     const byCampaign = new Map<string, typeof result.feed>();
-    for (const f of result.feed) byCampaign.set(f.campaign_id, [...(byCampaign.get(f.campaign_id) ?? []), f]);
+    for (const f of result.feed) {
+      const list = byCampaign.get(f.campaign_id);
+      if (list) list.push(f);
+      else byCampaign.set(f.campaign_id, [f]);
+    }
     for (const [campaignId, items] of byCampaign) {
       const rooms = this.roomsOfCampaign(campaignId);
       if (rooms.length === 0) continue;
@@ -351,6 +457,7 @@ export class LiveHub {
    * with the Redis adapter one node raises them and every node's sockets get them.
    */
   pushAlerts(alerts: Alert[]): void {
+    this.alerts.add(alerts);
     if (!this.io) return;
     for (const a of alerts) {
       const rooms = [alertRoom(a.campaign_id, null)];
@@ -391,7 +498,14 @@ export class LiveHub {
   async close(): Promise<void> {
     if (this.revalidateTimer) clearInterval(this.revalidateTimer);
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.joinFlush) clearImmediate(this.joinFlush);
+    this.offDims?.();
     this.flushTimer = null;
+    this.joinFlush = null;
+    for (const room of this.rooms.values()) {
+      for (const p of room.pending) p.done({ ok: false, error: { code: 'SHUTTING_DOWN', message: 'the server is shutting down; reconnect' } });
+      room.pending = [];
+    }
     this.revalidateTimer = null;
     if (this.io) {
       this.io.disconnectSockets(true);

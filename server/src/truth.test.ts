@@ -47,7 +47,7 @@ afterAll(async () => {
   await store?.close();
 });
 
-/** A client-side copy: the snapshot with each delta's rows replacing rows of the same key. */
+/** A client-side copy: the snapshot with each delta's rows replacing rows of the same key, then its patches merged in. */
 class Held {
   groups = {} as Record<GroupName, Map<string, GroupRow>>;
   seq = -1;
@@ -57,6 +57,12 @@ class Held {
       if (d.seq !== this.seq + 1) this.gaps++;
       this.seq = d.seq;
       for (const g of GROUPS) for (const row of d.groups[g] ?? []) this.groups[g].set(row.key, row);
+      // Patches: the changed fields of rows whose counts did not change (fee shares as the windows slide).
+      for (const g of GROUPS)
+        for (const p of d.patches?.[g] ?? []) {
+          const row = this.groups[g].get(p.key)!;
+          this.groups[g].set(p.key, { key: p.key, metrics: { ...row.metrics, ...p.metrics }, previous: row.previous && { ...row.previous, ...p.previous } });
+        }
     });
   }
   take(s: Snapshot) {

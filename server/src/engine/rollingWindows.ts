@@ -150,6 +150,8 @@ export interface TickResult {
   feed: FeedItem[];
   /** Newest insert time (ClickHouse clock) among the applied rows, 0 when none. */
   newestInsertMs: number;
+  /** Change-log batches are still waiting (the read was one page of a backlog): tick again at once. */
+  more: boolean;
 }
 
 export interface EngineDeps {
@@ -159,6 +161,8 @@ export interface EngineDeps {
   overlapMs: number;
   /** Comments and posts kept per campaign for snapshots. */
   feedKeep?: number;
+  /** Change-log rows one tick reads at most (whole batches; default TICK_PAGE_ROWS). */
+  pageRows?: number;
 }
 
 interface PendingFeed {
@@ -328,7 +332,7 @@ export class AggregationEngine {
     const at = this.deps.clock();
     const to = bucketOf(at);
     const ranges = this.slideRanges(to);
-    const read = await readTick(this.deps.client, since, [...this.applied.keys()], ranges);
+    const read = await readTick(this.deps.client, since, [...this.applied.keys()], ranges, this.deps.pageRows);
     const rows = read.rows;
 
     // Batches whose comments or posts go to the live feed: their buckets bound the read of `events`.
@@ -352,7 +356,9 @@ export class AggregationEngine {
           batches: [...new Set(pending.map((p) => p.batch_id))],
           fromMs: Math.min(...pending.map((p) => p.fromMs)),
           toMs: Math.max(...pending.map((p) => p.toMs)),
+          perCampaign: this.feedKeep,
         });
+        feed.reverse(); // oldest first, as they are pushed
       } catch (e) {
         this.deps.logger.warn({ err: e }, 'feed read failed; retrying next tick');
       }
@@ -374,7 +380,9 @@ export class AggregationEngine {
       this.applied.set(r.batch_id, Math.max(this.applied.get(r.batch_id) ?? 0, r.inserted_ms));
       newest = Math.max(newest, r.inserted_ms);
     }
-    if (newest > this.watermarkMs) this.watermarkMs = newest;
+    // A partial page: the watermark stops where the unread batches start.
+    const mark = Math.min(newest, read.resumeMs);
+    if (mark > this.watermarkMs) this.watermarkMs = mark;
 
     const fresh: FeedItem[] = [];
     const byBatch = new Map(pending.map((p) => [`${p.campaign_id}\u0000${p.batch_id}`, p]));
@@ -385,8 +393,17 @@ export class AggregationEngine {
       this.remember(f);
       fresh.push(f);
     }
-    // A batch's events may become visible a moment after its change-log rows: retry a few ticks.
-    this.pendingFeed = pending.filter((p) => p.seen.size < p.expected && ++p.tries < 5);
+    // A batch's events may become visible a moment after its change-log rows: retry a few ticks. Not when the read
+    // came back full for its campaign: the items it did not return are older than the ones kept, so never shown.
+    const full = new Set<string>();
+    const perKind = new Map<string, number>();
+    for (const f of feed) {
+      const k = `${f.campaign_id}\u0000${f.kind}`;
+      const n = (perKind.get(k) ?? 0) + 1;
+      perKind.set(k, n);
+      if (n >= this.feedKeep) full.add(f.campaign_id);
+    }
+    this.pendingFeed = pending.filter((p) => p.seen.size < p.expected && !full.has(p.campaign_id) && ++p.tries < 5);
 
     const out = new Map<KeyState, Float64Array[]>();
     for (const r of read.ranges) {
@@ -395,9 +412,10 @@ export class AggregationEngine {
       if (!o) out.set(key, (o = []));
       addInto((o[r.range] ??= new Float64Array(NF)), r.values);
     }
-    if (this.slideTo(to, out)) for (const id of this.campaigns.keys()) change(id).slid = true;
+    // With batches still unread, agg_10s holds rows the engine has not applied: the windows slide once they are in.
+    if (!read.more && this.slideTo(to, out)) for (const id of this.campaigns.keys()) change(id).slid = true;
     this.lastTickAt = at;
-    return { at, bucket: this.bucket, rows: rows.length, durationMs: performance.now() - t0, changes, feed: fresh, newestInsertMs: newest };
+    return { at, bucket: this.bucket, rows: rows.length, durationMs: performance.now() - t0, changes, feed: fresh, newestInsertMs: newest, more: read.more };
   }
 
   private remember(f: FeedItem): void {

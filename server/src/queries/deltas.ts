@@ -127,15 +127,31 @@ export interface RangeRow {
   values: number[];
 }
 
+/** What one tick read: a page of whole change-log batches (oldest first) and the agg_10s rows of the requested ranges. */
+export interface TickRead {
+  rows: DeltaRow[];
+  ranges: RangeRow[];
+  /**
+   * More batches were waiting than the page held (a spool catch-up, a backfill). The ranges are then not consistent with
+   * the engine (it has not applied everything agg_10s holds yet) and must not be used; `resumeMs` is a safe watermark:
+   * no batch left unread has a row inserted before it.
+   */
+  more: boolean;
+  resumeMs: number;
+}
+
+/** Default bound of one tick's page of change-log rows: a backlog is applied over several ticks, never in one huge result. */
+export const TICK_PAGE_ROWS = 50_000;
+
 /**
  * One tick's read, in one query so both tables are read from one moment: the change-log rows `readDeltasSince`
- * returns and the agg_10s rows of each range (the buckets that slide out of the long windows). Once those
- * change-log rows are applied, the engine holds exactly what agg_10s holds for every bucket. A range reads only its
- * own buckets (agg_10s is ordered by campaign, bucket; partitioned by day): its cost is the data in those buckets.
+ * returns — whole batches, oldest first, as many as fit in `pageRows` (always at least one) — and the agg_10s rows of
+ * each range (the buckets that slide out of the long windows). Once all waiting change-log rows are applied, the engine
+ * holds exactly what agg_10s holds for every bucket. A range reads only its own buckets (agg_10s is ordered by campaign,
+ * bucket; partitioned by day): its cost is the data in those buckets.
  */
-export async function readTick(client: ClickHouseClient, sinceMs: number, applied: string[], ranges: BucketRange[]): Promise<{ rows: DeltaRow[]; ranges: RangeRow[] }> {
-  if (ranges.length === 0) return { rows: await readDeltasSince(client, sinceMs, applied), ranges: [] };
-  const params: Record<string, unknown> = { since: sinceMs, applied };
+export async function readTick(client: ClickHouseClient, sinceMs: number, applied: string[], ranges: BucketRange[], pageRows = TICK_PAGE_ROWS): Promise<TickRead> {
+  const params: Record<string, unknown> = { since: sinceMs, applied, page: pageRows };
   const where = ranges
     .map((r, i) => {
       params[`lo${i}`] = Math.floor(r.loMs / 1000);
@@ -143,29 +159,50 @@ export async function readTick(client: ClickHouseClient, sinceMs: number, applie
       return `(bucket > toDateTime({lo${i}:Int64}, 'UTC') AND bucket <= toDateTime({hi${i}:Int64}, 'UTC'))`;
     })
     .join(' OR ');
+  const WAITING = `inserted_at > fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND batch_id NOT IN {applied:Array(String)}`;
   // The agg_10s rows come as they are (per key and bucket, parts not merged yet included) and are summed per range
   // here: cheaper than grouping in SQL for the usual one bucket per range, and a bucket in two ranges counts in both.
+  // The 'n' row counts the waiting batches (in inserted_ms), to tell whether the page held them all.
   const rs = await client.query({
     query: `
+      WITH waiting AS (SELECT batch_id, min(inserted_at) AS first, count() AS n FROM agg_delta WHERE ${WAITING} GROUP BY batch_id)
       SELECT 'd' AS src, toInt64(toUnixTimestamp64Milli(inserted_at)) AS inserted_ms, batch_id, campaign_id, partner_id, platform,
              toInt64(toUnixTimestamp(bucket)) * 1000 AS bucket_ms, ${COLS}
       FROM agg_delta
-      WHERE inserted_at > fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND batch_id NOT IN {applied:Array(String)}
+      WHERE ${WAITING} AND batch_id IN (
+        SELECT batch_id FROM (SELECT batch_id, n, sum(n) OVER (ORDER BY first, batch_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto FROM waiting)
+        WHERE upto - n < {page:UInt64})
+      UNION ALL
+      SELECT 'n' AS src, toInt64(count()) AS inserted_ms, '' AS batch_id, '' AS campaign_id, '' AS partner_id, '' AS platform, toInt64(0) AS bucket_ms, ${ZEROS}
+      FROM waiting${
+        ranges.length
+          ? `
       UNION ALL
       SELECT 'r' AS src, toInt64(0) AS inserted_ms, '' AS batch_id, campaign_id, partner_id, platform,
              toInt64(toUnixTimestamp(bucket)) * 1000 AS bucket_ms, ${COLS}
       FROM agg_10s
-      WHERE ${where}`,
+      WHERE ${where}`
+          : ''
+      }`,
     query_params: params,
     format: 'JSONEachRow',
   });
   const raw = await rs.json<Raw>();
   const rows: DeltaRow[] = [];
   const out: RangeRow[] = [];
+  let waitingBatches = 0;
+  const firstOf = new Map<string, number>();
   for (const r of raw) {
+    if (r.src === 'n') {
+      waitingBatches = Number(r.inserted_ms);
+      continue;
+    }
     const row = { campaign_id: String(r.campaign_id), partner_id: String(r.partner_id), platform: String(r.platform), bucket_ms: Number(r.bucket_ms), values: toValues(r) };
-    if (r.src === 'd') rows.push({ ...row, inserted_ms: Number(r.inserted_ms), batch_id: String(r.batch_id) });
-    else {
+    if (r.src === 'd') {
+      const d = { ...row, inserted_ms: Number(r.inserted_ms), batch_id: String(r.batch_id) };
+      rows.push(d);
+      firstOf.set(d.batch_id, Math.min(firstOf.get(d.batch_id) ?? Infinity, d.inserted_ms));
+    } else {
       ranges.forEach((g, i) => {
         if (row.bucket_ms > g.loMs && row.bucket_ms <= g.hiMs) out.push({ campaign_id: row.campaign_id, partner_id: row.partner_id, platform: row.platform, range: i, values: row.values });
       });
@@ -173,5 +210,8 @@ export async function readTick(client: ClickHouseClient, sinceMs: number, applie
   }
   // The order readDeltasSince gives (by insert time).
   rows.sort((a, b) => a.inserted_ms - b.inserted_ms);
-  return { rows, ranges: out };
+  const more = firstOf.size < waitingBatches;
+  // Batches are paged by their first insert time: every unread one starts at or after the last one read.
+  const resumeMs = more ? Math.max(...firstOf.values()) : Infinity;
+  return { rows, ranges: more ? [] : out, more, resumeMs };
 }

@@ -42,15 +42,18 @@ function toFeed(r: RawFeed): FeedItem {
  * Comments and posts of the given batches. The event-time range (from the buckets the change log named)
  * and the campaigns keep the read on the primary key of `events` instead of a scan.
  */
-export async function feedOfBatches(client: ClickHouseClient, q: { campaigns: string[]; batches: string[]; fromMs: number; toMs: number }): Promise<FeedItem[]> {
+export async function feedOfBatches(client: ClickHouseClient, q: { campaigns: string[]; batches: string[]; fromMs: number; toMs: number; perCampaign: number }): Promise<FeedItem[]> {
   if (q.batches.length === 0) return [];
+  // Only the newest `perCampaign` of each kind can enter what the engine keeps: at launch volumes a batch holds
+  // hundreds of comments, and reading every one of their texts each tick would be most of the tick's work.
   const rs = await client.query({
     query: `SELECT ${FEED_COLUMNS} FROM events
       WHERE campaign_id IN {campaigns:Array(String)}
         AND ts >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND ts < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
         AND type IN ('comment', 'post') AND batch_id IN {batches:Array(String)}
-      ORDER BY ts`,
-    query_params: { campaigns: q.campaigns, batches: q.batches, from: q.fromMs, to: q.toMs },
+      ORDER BY ts DESC
+      LIMIT {n:UInt32} BY campaign_id, type`,
+    query_params: { campaigns: q.campaigns, batches: q.batches, from: q.fromMs, to: q.toMs, n: q.perCampaign },
     format: 'JSONEachRow',
   });
   return (await rs.json<RawFeed>()).map(toFeed);

@@ -6,6 +6,7 @@ export type {
   WindowName,
   GroupName,
   GroupRow,
+  GroupRowPatch,
   SeriesPoint,
   PartnerInfo,
   CampaignInfo,

@@ -28,6 +28,25 @@ describe('merging', () => {
     expect(applyDelta(r.view, { ...d, seq: 5 }).status).toBe('gap');
     expect(applyDelta(r.view, { ...d, seq: 3, window: '1h' }).status).toBe('other');
   });
+  it('merges patches field by field into held rows, after the delta\'s full rows', () => {
+    const v = normalizeSnapshot(snapshot({ groups: { campaign: [row('all', { clicks: 1, fee_minor: 10, cost_minor: 10 }, { fee_minor: 5 })], partner: [row('p1', { fee_minor: 3 }), row('p2')], type: [], tier: [], platform: [] } }));
+    const d: Delta = {
+      campaign_id: 'c1',
+      window: '5m',
+      at: 2000,
+      seq: 2,
+      groups: { partner: [row('p3', { clicks: 4 })] },
+      patches: { campaign: [{ key: 'all', metrics: { fee_minor: 11, cost_minor: 11 }, previous: { fee_minor: 6 } }], partner: [{ key: 'p1', metrics: { fee_minor: 4 } }, { key: 'p3', metrics: { fee_minor: 2 } }] },
+      series: [],
+    };
+    const r = applyDelta(v, d);
+    expect(r.status).toBe('applied');
+    const all = campaignRow(r.view)!;
+    expect([all.metrics.clicks, all.metrics.fee_minor, all.metrics.cost_minor, all.previous!.fee_minor]).toEqual([1, 11, 11, 6]);
+    expect(r.view.groups.partner.map((x) => [x.key, x.metrics.fee_minor, x.metrics.clicks])).toEqual([['p1', 4, 0], ['p2', 0, 0], ['p3', 2, 4]]);
+    expect(r.view.groups.partner[1]).toBe(v.groups.partner[1]); // untouched rows keep their identity
+    expect(v.groups.campaign[0].metrics.fee_minor).toBe(10); // the view held before is not mutated
+  });
   it('keeps feeds newest first, deduplicated and capped', () => {
     let v = normalizeSnapshot(snapshot());
     for (let i = 0; i < CAPS.comments + 50; i++) v = addComment(v, { event_id: `e${i}`, ts: i, partner_id: 'p1', platform: 'x', content_id: 'c', text: 't', sentiment: 0, label: 'neu', lang: 'en' });

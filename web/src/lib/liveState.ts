@@ -1,5 +1,5 @@
 // Client-side live state: applies snapshots, deltas and pushed items to an immutable view with capped arrays (bounded memory for days of running).
-import type { Alert, CommentItem, Delta, GroupName, GroupRow, PostItem, SeriesPoint, Snapshot } from './contract';
+import type { Alert, CommentItem, Delta, GroupName, GroupRow, GroupRowPatch, PostItem, SeriesPoint, Snapshot } from './contract';
 
 export const CAPS = {
   /** Last hour at 10 s buckets, plus slack. */
@@ -25,6 +25,17 @@ export function mergeRows(rows: readonly GroupRow[], changed: readonly GroupRow[
   }
   for (const c of byKey.values()) out.push(c);
   return out;
+}
+
+/** Patches merge their fields into the row with the same key (a patch for a key not held is dropped: it only ever follows the full row). */
+export function patchRows(rows: readonly GroupRow[], patches: readonly GroupRowPatch[]): GroupRow[] {
+  if (!patches.length) return rows as GroupRow[];
+  const byKey = new Map(patches.map((p) => [p.key, p]));
+  return rows.map((r) => {
+    const p = byKey.get(r.key);
+    if (!p) return r;
+    return { key: r.key, metrics: p.metrics ? { ...r.metrics, ...p.metrics } : r.metrics, previous: p.previous && r.previous ? { ...r.previous, ...p.previous } : r.previous };
+  });
 }
 
 /** New points replace points with the same bucket start or are inserted in time order; keeps the last `cap`. */
@@ -55,6 +66,10 @@ export function applyDelta(view: LiveView, d: Delta): DeltaResult {
   for (const g of Object.keys(d.groups) as GroupName[]) {
     const changed = d.groups[g];
     if (changed) groups[g] = mergeRows(groups[g] ?? [], changed);
+  }
+  for (const g of Object.keys(d.patches ?? {}) as GroupName[]) {
+    const patches = d.patches![g];
+    if (patches) groups[g] = patchRows(groups[g] ?? [], patches);
   }
   return { view: { ...view, at: d.at, seq: d.seq, groups, series: mergeSeries(view.series, d.series ?? []) }, status: 'applied' };
 }
