@@ -5,6 +5,14 @@ import { demoLaunch, HEADLINE_CAMPAIGN_ID, LAUNCH_LEAD_MS, MANAGERS } from './de
 const NOW = Date.parse('2026-11-25T10:00:00Z');
 
 describe('demoLaunch', () => {
+  it('never gives two partners the same name on screen', () => {
+    for (const seed of [1, 7, 42, 99, 2026]) {
+      const names = (demoLaunch({ seed, now: Date.UTC(2026, 10, 25) }).partners ?? []).map((p) => p.display_name);
+      expect(names.length).toBeGreaterThan(90);
+      expect(new Set(names).size).toBe(names.length);
+    }
+  });
+
   it('is the same launch for the same seed and another for another seed', () => {
     expect(demoLaunch({ now: NOW, seed: 42 })).toEqual(demoLaunch({ now: NOW, seed: 42 }));
     expect(demoLaunch({ now: NOW, seed: 43 })).not.toEqual(demoLaunch({ now: NOW, seed: 42 }));

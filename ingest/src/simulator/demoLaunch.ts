@@ -134,6 +134,7 @@ function buildPartners(rng: Rng, seed: number): DraftPartner[] {
   while (types.length < n) types.push('influencer');
   const megaCount = rng.int(2, 4);
   const handles = new Set<string>();
+  const displays = new Set<string>();
   const out: DraftPartner[] = types.slice(0, n).map((type, i) => {
     const id = `p${String(i + 1).padStart(3, '0')}`;
     const locale = audienceLocale(seed, id);
@@ -165,6 +166,10 @@ function buildPartners(rng: Rng, seed: number): DraftPartner[] {
     let unique = handle;
     for (let k = 2; handles.has(unique); k++) unique = `${handle}${k}`;
     handles.add(unique);
+    // Two partners never share a name on screen: a namesake is told apart by its handle (no extra random draw,
+    // so a seed still gives the same launch).
+    if (displays.has(display)) display = `${display} (@${unique})`;
+    displays.add(display);
     const partner: PartnerInput = {
       id,
       handle: unique,

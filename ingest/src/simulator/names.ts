@@ -95,11 +95,13 @@ export function creatorHandle(rng: Rng, name: PersonName): string {
 export function siteName(rng: Rng): { display: string; domain: string } {
   const base = rng.pick(SITES);
   const tld = rng.pick(['com', 'de', 'es', 'fr', 'com.br', 'co.uk', 'io']);
-  const display = base
+  const name = base
     .split('-')
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join(' ');
-  return { display, domain: `${base}.${tld}` };
+  // Regional editions of a site are told apart on screen: "Techdeals DE", "Techdeals UK".
+  const region = tld === 'com' || tld === 'io' ? '' : ` ${(tld === 'co.uk' ? 'uk' : tld === 'com.br' ? 'br' : tld).toUpperCase()}`;
+  return { display: `${name}${region}`, domain: `${base}.${tld}` };
 }
 
 /** A commenter's name as a platform would show it (hashed by ingest, never stored raw). */
