@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '@pulseroom/schema/server';
 import type { IngestMetrics } from './metrics.js';
-import { insertEventBatch } from './queries.js';
+import { insertEventBatch, insertEventJson } from './queries.js';
 import type { Spool } from './spool.js';
 
 export interface FlusherOptions {
@@ -76,21 +76,31 @@ export class Flusher {
     if (a.rows > 0 && (force || a.rows >= this.opts.flushRows || a.ageMs >= this.opts.flushMs)) await this.spool.seal();
     for (const seg of [...this.spool.sealedSegments()]) {
       if (!force && this.failures > 0 && this.clock() < this.nextAttemptAt) return;
-      const rows = await this.spool.readCompact(seg);
       const t0 = performance.now();
+      let inserted = 0;
       try {
-        if (rows.length > 0) await insertEventBatch(this.store.client, seg.token, rows);
+        // Straight from the segment's text; the row count must match what was appended, or the rows are parsed
+        // and sent the ordinary way (a segment written by another version).
+        const text = await this.spool.readJson(seg);
+        if (text.rows === seg.rows) {
+          if (text.rows > 0) await insertEventJson(this.store.client, seg.token, text.json);
+          inserted = text.rows;
+        } else {
+          const rows = await this.spool.readCompact(seg);
+          if (rows.length > 0) await insertEventBatch(this.store.client, seg.token, rows);
+          inserted = rows.length;
+        }
       } catch (err) {
         this.failures++;
         this.metrics.flushFailures.inc();
         this.lastError = err instanceof Error ? err.message : String(err);
         const delay = Math.min(this.backoffMax, this.backoffMin * 2 ** Math.min(this.failures - 1, 16));
         this.nextAttemptAt = this.clock() + delay * (0.75 + Math.random() * 0.5);
-        this.logger.warn({ err: this.lastError, batch: seg.token, rows: rows.length, failures: this.failures, retryInMs: Math.round(delay) }, 'insert into ClickHouse failed; events stay in the spool');
+        this.logger.warn({ err: this.lastError, batch: seg.token, rows: seg.rows, failures: this.failures, retryInMs: Math.round(delay) }, 'insert into ClickHouse failed; events stay in the spool');
         return;
       }
       this.metrics.flushSeconds.observe((performance.now() - t0) / 1000);
-      this.metrics.flushedRows.inc(rows.length);
+      this.metrics.flushedRows.inc(inserted);
       if (this.failures > 0) this.logger.info({ after: this.failures }, 'ClickHouse is back; draining the spool');
       this.failures = 0;
       this.lastError = null;
@@ -98,7 +108,7 @@ export class Flusher {
       this.opts.flushed?.();
       // Deleted only after the insert succeeded: a crash in between re-sends the batch, and its token makes that a no-op.
       await this.spool.remove(seg);
-      this.logger.debug({ batch: seg.token, rows: rows.length }, 'flushed');
+      this.logger.debug({ batch: seg.token, rows: inserted }, 'flushed');
     }
   }
 

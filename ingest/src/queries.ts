@@ -1,4 +1,6 @@
 // Every ClickHouse query of ingest, each named after what it answers; parameters only, never concatenated values.
+import { Readable } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { StoredEvent } from '@pulseroom/schema';
 
@@ -20,6 +22,21 @@ export async function insertEventBatch(client: ClickHouseClient, batchId: string
     format: 'JSONEachRow',
     clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: batchId, deduplicate_blocks_in_dependent_materialized_views: 1 },
   });
+}
+
+/**
+ * The same insert as insertEventBatch, from a JSON array text whose rows already carry `batch_id` (the spool's
+ * segment text): no row objects are built or serialised again. `exec` with a values stream is the client's way to
+ * send text in the INSERT's own format, embedded or over HTTP alike.
+ */
+export async function insertEventJson(client: ClickHouseClient, batchId: string, json: string): Promise<void> {
+  const { stream } = await client.exec({
+    query: 'INSERT INTO events FORMAT JSONEachRow',
+    values: Readable.from([json], { objectMode: false }),
+    clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: batchId, deduplicate_blocks_in_dependent_materialized_views: 1 },
+  });
+  stream.resume(); // nothing to read: drain so an HTTP connection goes back to the pool
+  await finished(stream).catch(() => undefined);
 }
 
 export async function storeAnswers(client: ClickHouseClient): Promise<boolean> {

@@ -3,12 +3,26 @@ import { appendFileSync, mkdtempSync, readdirSync, statSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blankStoredEvent, type StoredEvent } from '@pulseroom/schema';
-import { decodeSegment, encodeRecord, Spool, SpoolFullError } from './spool.js';
+import { decodeSegment, encodeRecord, segmentJson, Spool, SpoolFullError } from './spool.js';
 
 const row = (id: string): StoredEvent => ({ ...blankStoredEvent(), event_id: id, source_id: 's', campaign_id: 'c', ts: 1, received_at: 1 });
 const dir = () => mkdtempSync(join(tmpdir(), 'spool-test-'));
 
 describe('spool', () => {
+  it('gives a segment as one JSON array with the batch id on every row, without touching row text that looks like a row start', () => {
+    const tricky = { ...row('t1'), type: 'comment', text: 'he wrote {"event_id":"x"} and [1,2] here' } as StoredEvent;
+    const a = encodeRecord([row('a'), tricky]);
+    const b = encodeRecord([row('b')]);
+    const torn = encodeRecord([row('c')]).subarray(0, 15);
+    const { json, rows } = segmentJson(Buffer.concat([a, b, torn]), 'tok-"1"');
+    expect(rows).toBe(3);
+    const parsed = JSON.parse(json) as Record<string, unknown>[];
+    expect(parsed.map((r) => [r.batch_id, r.event_id])).toEqual([['tok-"1"', 'a'], ['tok-"1"', 't1'], ['tok-"1"', 'b']]);
+    expect(parsed[1].text).toBe(tricky.text);
+    expect(parsed).toEqual(decodeSegment(Buffer.concat([a, b, torn])).rows.map((r) => ({ batch_id: 'tok-"1"', ...r })));
+    expect(segmentJson(Buffer.alloc(0), 'x')).toEqual({ json: '[]', rows: 0 });
+  });
+
   it('appends durably, seals, replays after a restart and removes flushed segments', async () => {
     const d = dir();
     const { spool } = await Spool.open({ dir: d, maxBytes: 1 << 20 });

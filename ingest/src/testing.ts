@@ -120,7 +120,8 @@ export function faultyStore(store: Store): { store: Store; ctl: { mode: FaultMod
           ctl.injected++;
           throw new Error('connect ECONNREFUSED 127.0.0.1:8123 (injected)');
         }
-        if (ctl.mode === 'lose-answer' && prop === 'insert') {
+        const inserting = prop === 'insert' || (prop === 'exec' && /^\s*INSERT\b/i.test(String((args[0] as { query?: string }).query)));
+        if (ctl.mode === 'lose-answer' && inserting) {
           await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           ctl.mode = 'up';
           ctl.injected++;
