@@ -160,34 +160,47 @@ export async function readTick(client: ClickHouseClient, sinceMs: number, applie
     })
     .join(' OR ');
   const WAITING = `inserted_at > fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND batch_id NOT IN {applied:Array(String)}`;
+  const DELTA_COLS = `toInt64(toUnixTimestamp64Milli(inserted_at)) AS inserted_ms, batch_id, campaign_id, partner_id, platform,
+             toInt64(toUnixTimestamp(bucket)) * 1000 AS bucket_ms, ${COLS}`;
   // The agg_10s rows come as they are (per key and bucket, parts not merged yet included) and are summed per range
   // here: cheaper than grouping in SQL for the usual one bucket per range, and a bucket in two ranges counts in both.
-  // The 'n' row counts the waiting batches (in inserted_ms), to tell whether the page held them all.
-  const rs = await client.query({
-    query: `
-      WITH waiting AS (SELECT batch_id, min(inserted_at) AS first, count() AS n FROM agg_delta WHERE ${WAITING} GROUP BY batch_id)
-      SELECT 'd' AS src, toInt64(toUnixTimestamp64Milli(inserted_at)) AS inserted_ms, batch_id, campaign_id, partner_id, platform,
+  const RANGES = ranges.length
+    ? `
+      UNION ALL
+      SELECT 'r' AS src, toInt64(0) AS inserted_ms, '' AS batch_id, campaign_id, partner_id, platform,
              toInt64(toUnixTimestamp(bucket)) * 1000 AS bucket_ms, ${COLS}
+      FROM agg_10s
+      WHERE ${where}`
+    : '';
+  // Usually everything waiting fits in a page: one read of the change log's recent part, at most page + 1 rows.
+  let raw = await (
+    await client.query({
+      query: `
+      SELECT 'd' AS src, * FROM (SELECT ${DELTA_COLS} FROM agg_delta WHERE ${WAITING} LIMIT {lim:UInt64})${RANGES}`,
+      query_params: { ...params, lim: pageRows + 1 },
+      format: 'JSONEachRow',
+    })
+  ).json<Raw>();
+  if (raw.filter((r) => r.src === 'd').length > pageRows) {
+    // A backlog: whole batches, oldest first, as many as fit in the page (at least one); the 'n' row counts the
+    // waiting batches (in inserted_ms), to tell whether the page held them all.
+    raw = await (
+      await client.query({
+        query: `
+      WITH waiting AS (SELECT batch_id, min(inserted_at) AS first, count() AS n FROM agg_delta WHERE ${WAITING} GROUP BY batch_id)
+      SELECT 'd' AS src, ${DELTA_COLS}
       FROM agg_delta
       WHERE ${WAITING} AND batch_id IN (
         SELECT batch_id FROM (SELECT batch_id, n, sum(n) OVER (ORDER BY first, batch_id ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW) AS upto FROM waiting)
         WHERE upto - n < {page:UInt64})
       UNION ALL
       SELECT 'n' AS src, toInt64(count()) AS inserted_ms, '' AS batch_id, '' AS campaign_id, '' AS partner_id, '' AS platform, toInt64(0) AS bucket_ms, ${ZEROS}
-      FROM waiting${
-        ranges.length
-          ? `
-      UNION ALL
-      SELECT 'r' AS src, toInt64(0) AS inserted_ms, '' AS batch_id, campaign_id, partner_id, platform,
-             toInt64(toUnixTimestamp(bucket)) * 1000 AS bucket_ms, ${COLS}
-      FROM agg_10s
-      WHERE ${where}`
-          : ''
-      }`,
-    query_params: params,
-    format: 'JSONEachRow',
-  });
-  const raw = await rs.json<Raw>();
+      FROM waiting${RANGES}`,
+        query_params: params,
+        format: 'JSONEachRow',
+      })
+    ).json<Raw>();
+  }
   const rows: DeltaRow[] = [];
   const out: RangeRow[] = [];
   let waitingBatches = 0;
