@@ -1,4 +1,4 @@
-// `npm run bench [-- name …] [-- --profile]`: runs the benchmarks one after another (each starts what it measures, drives
+// `npm run bench [-- name …] [-- --profile]` (or `-- --render`): runs the benchmarks one after another (each starts what it measures, drives
 // it from a separate load process and stops it), then writes bench/results/latest.json and bench/RESULTS.md.
 import { execSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, totalmem } from 'node:os';
@@ -46,6 +46,14 @@ function gitState(): string {
   } catch {
     return 'unknown';
   }
+}
+
+// `npm run bench -- --render`: rewrites bench/RESULTS.md from latest.json and analysis.md, running nothing.
+if (args.includes('--render')) {
+  const latest = join(BENCH, 'results', 'latest.json');
+  writeFileSync(join(BENCH, 'RESULTS.md'), renderResults(JSON.parse(readFileSync(latest, 'utf8')) as ResultsFile));
+  log('rendered bench/RESULTS.md');
+  process.exit(0);
 }
 
 const started = Date.now();

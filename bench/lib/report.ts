@@ -31,7 +31,7 @@ export function renderResults(file: FileLike): string {
   out.push('');
   out.push(`Machine: ${m.cores} cores (${m.cpu}), ${m.memory_gb} GB, Node ${m.node}, chDB engine ${m.chdb_engine}; last \`npm run bench\` started ${m.date} (each benchmark's own date is in its notes) with load average ${m.load_average_at_start.join(' / ')}; code ${m.git ?? 'unknown'}.`);
   out.push('');
-  out.push('> **Noise.** This is a shared 2-core machine and other sessions were running test suites at the same time (see each');
+  out.push('> **Noise.** This is a shared 2-core machine where other sessions may be running at the same time (see each');
   out.push('> benchmark\'s load average below). Load generator and process under test also share the two cores. Figures can move');
   out.push('> by ±20 % or more between runs; ratios are steadier because each baseline ran within about a minute of its figure, under similar load.');
   out.push('');
