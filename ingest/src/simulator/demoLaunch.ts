@@ -168,7 +168,7 @@ function buildPartners(rng: Rng, seed: number): DraftPartner[] {
     handles.add(unique);
     // Two partners never share a name on screen: a namesake is told apart by its handle (no extra random draw,
     // so a seed still gives the same launch).
-    if (displays.has(display)) display = `${display} (@${unique})`;
+    if (displays.has(display)) display = `${display} (${unique})`;
     displays.add(display);
     const partner: PartnerInput = {
       id,
