@@ -71,24 +71,31 @@ export function segmentJson(buf: Buffer, batchId: string): { json: string; rows:
   const start = `{"batch_id":${JSON.stringify(batchId)},"event_id":`;
   const parts: string[] = [];
   let rows = 0;
+  for (const { payload } of records(buf)) {
+    const text = payload.toString('utf8');
+    if (text.length <= 2 || text[0] !== '[' || text[text.length - 1] !== ']') break; // as decodeSegment: not a record
+    parts.push(
+      text.slice(1, -1).replaceAll(ROW_START, () => {
+        rows++;
+        return start;
+      }),
+    );
+  }
+  return { json: `[${parts.join(',')}]`, rows };
+}
+
+/** The records of a segment whose length and checksum hold, in order, each with the offset just past it. */
+function* records(buf: Buffer): Generator<{ payload: Buffer; end: number }> {
   let at = 0;
   while (at + HEADER <= buf.length) {
     const len = buf.readUInt32LE(at);
     const sum = buf.readUInt32LE(at + 4);
-    if (at + HEADER + len > buf.length) break;
+    if (at + HEADER + len > buf.length) return;
     const payload = buf.subarray(at + HEADER, at + HEADER + len);
-    if (crc32(payload) !== sum) break;
-    const text = payload.toString('utf8');
-    if (text.length > 2 && text[0] === '[' && text[text.length - 1] === ']') {
-      const inner = text.slice(1, -1).replaceAll(ROW_START, () => {
-        rows++;
-        return start;
-      });
-      parts.push(inner);
-    }
+    if (crc32(payload) !== sum) return;
     at += HEADER + len;
+    yield { payload, end: at };
   }
-  return { json: `[${parts.join(',')}]`, rows };
 }
 
 export function expandRow(c: Record<string, unknown>): StoredEvent {
@@ -106,14 +113,9 @@ export function encodeRecord(rows: readonly StoredEvent[]): Buffer {
 /** Reads the valid records of a segment (rows compact, as stored); `validBytes` < file size means the tail was torn. */
 export function decodeSegment(buf: Buffer): { rows: Record<string, unknown>[]; validBytes: number; records: number } {
   const rows: Record<string, unknown>[] = [];
-  let at = 0;
-  let records = 0;
-  while (at + HEADER <= buf.length) {
-    const len = buf.readUInt32LE(at);
-    const sum = buf.readUInt32LE(at + 4);
-    if (at + HEADER + len > buf.length) break;
-    const payload = buf.subarray(at + HEADER, at + HEADER + len);
-    if (crc32(payload) !== sum) break;
+  let validBytes = 0;
+  let count = 0;
+  for (const { payload, end } of records(buf)) {
     let parsed: unknown;
     try {
       parsed = JSON.parse(payload.toString('utf8'));
@@ -122,10 +124,10 @@ export function decodeSegment(buf: Buffer): { rows: Record<string, unknown>[]; v
     }
     if (!Array.isArray(parsed)) break;
     for (const r of parsed) rows.push(r as Record<string, unknown>);
-    at += HEADER + len;
-    records++;
+    validBytes = end;
+    count++;
   }
-  return { rows, validBytes: at, records };
+  return { rows, validBytes, records: count };
 }
 
 interface PendingAppend {
