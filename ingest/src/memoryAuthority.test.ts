@@ -1,13 +1,10 @@
 // Memory is authoritative after start-up: new order and click ids cost no ClickHouse look-up, a restart still
 // sees what was stored before it, and orders or clicks evicted past the caps are looked up (and found) again.
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import express from 'express';
-import { pino } from 'pino';
 import { openTestStore } from '@pulseroom/schema/testing';
-import { DimensionCache, type Store } from '@pulseroom/schema/server';
-import { CAMPAIGN, postJson, query, seedLaunch, seedSource, testIngestConfig } from './testing.js';
-import { createIngest, type IngestConfig } from './index.js';
+import type { Store } from '@pulseroom/schema/server';
+import { CAMPAIGN, postJson, query, runIngest, seedLaunch, seedSource, testIngestConfig } from './testing.js';
+import type { IngestConfig } from './index.js';
 
 const KEY = 'prk_memory_authority_test_key_mmmmmmmm';
 let store: Store;
@@ -26,7 +23,7 @@ afterAll(async () => {
   await store?.close();
 });
 
-/** createIngest on a random port, its queries recorded in `sent`. */
+/** runIngest with ingest's client recording the SQL of its queries in `sent`. */
 async function start(memoryLimits?: { maxOrders?: number; maxClicks?: number }) {
   const client = new Proxy(store.client, {
     get(target, prop, receiver) {
@@ -38,23 +35,7 @@ async function start(memoryLimits?: { maxOrders?: number; maxClicks?: number }) 
       };
     },
   });
-  const counted = { ...store, client } as Store;
-  const dims = await DimensionCache.open(store.client, 0);
-  const ingest = createIngest({ store: counted, dims, config, logger: pino({ level: 'silent' }), memoryLimits });
-  await ingest.start();
-  const app = express();
-  app.use(ingest.router);
-  const server = app.listen(0);
-  await new Promise<void>((r) => server.once('listening', () => r()));
-  const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  return {
-    url,
-    async close() {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      await ingest.stop();
-    },
-  };
+  return runIngest({ ...store, client } as Store, config, undefined, { memoryLimits });
 }
 
 const conversion = (orderId: string, extra: Record<string, unknown> = {}) => ({ event_id: `conv-${orderId}-${Math.random()}`, type: 'conversion', ts: Date.now(), campaign_id: CAMPAIGN, order_id: orderId, amount: 100, currency: 'EUR', ...extra });

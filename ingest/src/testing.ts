@@ -7,7 +7,7 @@ import express from 'express';
 import { pino } from 'pino';
 import { DimensionCache, hashSecret, nextVersion, upsertCampaigns, upsertDeals, upsertPartners, type Store } from '@pulseroom/schema/server';
 import { ingestEnv, resolveIngestConfig, type IngestConfig } from './config.js';
-import { createIngest, type Ingest } from './index.js';
+import { createIngest, type Ingest, type IngestDeps } from './index.js';
 
 export const CAMPAIGN = 'spring-drop';
 export const OTHER_CAMPAIGN = 'fall-drop';
@@ -61,9 +61,9 @@ export interface RunningIngest {
 }
 
 /** createIngest on an express app listening on a random port, as the one-process product mounts it. */
-export async function runIngest(store: Store, config: IngestConfig, clock?: () => number): Promise<RunningIngest> {
+export async function runIngest(store: Store, config: IngestConfig, clock?: () => number, opts: Pick<IngestDeps, 'memoryLimits'> = {}): Promise<RunningIngest> {
   const dims = await DimensionCache.open(store.client, 0);
-  const ingest = createIngest({ store, dims, config, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), clock });
+  const ingest = createIngest({ store, dims, config, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), clock, ...opts });
   await ingest.start();
   const app = express();
   app.use(ingest.router);
