@@ -84,33 +84,6 @@ export async function serverNow(client: ClickHouseClient): Promise<number> {
   return Number(row.now_ms);
 }
 
-/**
- * The change-log rows inserted after `sinceMs` (ClickHouse's insert clock) that belong to batches not
- * applied yet. The primary key starts with inserted_at, so this reads only the recent part of the log.
- */
-export async function readDeltasSince(client: ClickHouseClient, sinceMs: number, applied: string[]): Promise<DeltaRow[]> {
-  const rs = await client.query({
-    query: `
-      SELECT toInt64(toUnixTimestamp64Milli(inserted_at)) AS inserted_ms, batch_id, campaign_id, partner_id, platform,
-             toInt64(toUnixTimestamp(bucket)) * 1000 AS bucket_ms, ${COLS}
-      FROM agg_delta
-      WHERE inserted_at > fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND batch_id NOT IN {applied:Array(String)}
-      ORDER BY inserted_at`,
-    query_params: { since: sinceMs, applied },
-    format: 'JSONEachRow',
-  });
-  const raw = await rs.json<Raw>();
-  return raw.map((r) => ({
-    inserted_ms: Number(r.inserted_ms),
-    batch_id: String(r.batch_id),
-    campaign_id: String(r.campaign_id),
-    partner_id: String(r.partner_id),
-    platform: String(r.platform),
-    bucket_ms: Number(r.bucket_ms),
-    values: toValues(r),
-  }));
-}
-
 /** Bucket starts in (loMs, hiMs] (epoch ms, multiples of 10 s). */
 export interface BucketRange {
   loMs: number;
@@ -144,8 +117,9 @@ export interface TickRead {
 export const TICK_PAGE_ROWS = 50_000;
 
 /**
- * One tick's read, in one query so both tables are read from one moment: the change-log rows `readDeltasSince`
- * returns — whole batches, oldest first, as many as fit in `pageRows` (always at least one) — and the agg_10s rows of
+ * One tick's read, in one query so both tables are read from one moment: the change-log rows inserted after `sinceMs`
+ * (ClickHouse's insert clock; the primary key starts with inserted_at, so only the recent part of the log is read)
+ * that belong to batches not applied yet — whole batches, oldest first, as many as fit in `pageRows` (always at least one) — and the agg_10s rows of
  * each range (the buckets that slide out of the long windows). Once all waiting change-log rows are applied, the engine
  * holds exactly what agg_10s holds for every bucket. A range reads only its own buckets (agg_10s is ordered by campaign,
  * bucket; partitioned by day): its cost is the data in those buckets.
@@ -161,14 +135,14 @@ export async function readTick(client: ClickHouseClient, sinceMs: number, applie
     .join(' OR ');
   const WAITING = `inserted_at > fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND batch_id NOT IN {applied:Array(String)}`;
   const DELTA_COLS = `toInt64(toUnixTimestamp64Milli(inserted_at)) AS inserted_ms, batch_id, campaign_id, partner_id, platform,
-             toInt64(toUnixTimestamp(bucket)) * 1000 AS bucket_ms, ${COLS}`;
+             ${START_MS} AS bucket_ms, ${COLS}`;
   // The agg_10s rows come as they are (per key and bucket, parts not merged yet included) and are summed per range
   // here: cheaper than grouping in SQL for the usual one bucket per range, and a bucket in two ranges counts in both.
   const RANGES = ranges.length
     ? `
       UNION ALL
       SELECT 'r' AS src, toInt64(0) AS inserted_ms, '' AS batch_id, campaign_id, partner_id, platform,
-             toInt64(toUnixTimestamp(bucket)) * 1000 AS bucket_ms, ${COLS}
+             ${START_MS} AS bucket_ms, ${COLS}
       FROM agg_10s
       WHERE ${where}`
     : '';
@@ -221,7 +195,7 @@ export async function readTick(client: ClickHouseClient, sinceMs: number, applie
       });
     }
   }
-  // The order readDeltasSince gives (by insert time).
+  // By insert time, the order the engine applies them in.
   rows.sort((a, b) => a.inserted_ms - b.inserted_ms);
   const more = firstOf.size < waitingBatches;
   // Batches are paged by their first insert time: every unread one starts at or after the last one read.
