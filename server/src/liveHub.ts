@@ -408,9 +408,9 @@ export class LiveHub {
     if (!any && series.length === 0) return;
     room.seq++;
     room.lastEmit = now;
-    const delta: Delta = { campaign_id: room.req.campaign_id, window: room.window, at: engine.lastTickAt, seq: room.seq, groups: changed, ...(patched ? { patches } : {}), series };
+    const delta: Delta = { campaign_id: room.req.campaign_id, window: room.window, at: engine.lastTickAt, seq: room.seq, groups: changed, ...(patched ? { patches } : {}), series, sent_at: Date.now() };
     // One emit per room: socket.io encodes the packet once for all of the room's sockets.
-    this.io.local.to(room.name).emit('delta', { ...delta, sent_at: Date.now() });
+    this.io.local.to(room.name).emit('delta', delta);
     this.deps.metrics.deltas.inc();
     if (newestInsertMs > 0) this.deps.metrics.pushLagSeconds.observe(Math.max(0, Date.now() - newestInsertMs) / 1000);
   }
