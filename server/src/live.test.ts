@@ -1,11 +1,11 @@
 // Live path on the real clock with the tick loop running: an inserted batch reaches a subscribed socket's delta (lag printed);
 // a reconnect gets a fresh snapshot; filters narrow every figure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Delta, Snapshot, SummaryResponse } from '@pulseroom/schema';
+import type { Snapshot, SummaryResponse } from '@pulseroom/schema';
 import { createToken, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { insertBatch, randomEvent, rng } from './testing/events.js';
-import { once, seedWorld, startTestServer, waitFor, type TestServer } from './testing/harness.js';
+import { followPlatformViews, once, seedWorld, startTestServer, waitFor, type TestServer } from './testing/harness.js';
 import { EVENT_PARTNERS, testWorld } from './testing/world.js';
 
 const r = rng(11);
@@ -27,22 +27,13 @@ afterAll(async () => {
 
 describe('live', () => {
   it('an inserted batch shows up in a subscribed socket\'s delta within a second', async () => {
-    const s = t.connect(admin);
-    const snap = once<Snapshot>(s, 'snapshot');
-    s.emit('subscribe', { campaign_id: 'c1', window: 'ctd' });
-    await snap;
-    // A platform no partner of the random history uses: its row moves only with these batches.
-    let views = 0;
-    s.on('delta', (d: Delta) => {
-      const row = d.groups.platform?.find((x) => x.key === 'twitch');
-      if (row) views = row.metrics.views;
-    });
+    const views = await followPlatformViews(t, admin, 'c1', 'twitch');
     const lags: number[] = [];
     for (let i = 0; i < 8; i++) {
-      const before = views;
+      const before = views();
       const t0 = Date.now();
       await insertBatch(store.client, [{ campaign_id: 'c1', partner_id: 'pa1', platform: 'twitch', type: 'engagement', ts: Date.now(), views: 1000 + i }]);
-      await waitFor(() => views >= before + 1000 + i, 3_000, 'the delta');
+      await waitFor(() => views() >= before + 1000 + i, 3_000, 'the delta');
       lags.push(Date.now() - t0);
       await new Promise((res) => setTimeout(res, 100 + r.int(0, 200)));
     }

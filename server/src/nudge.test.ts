@@ -1,10 +1,9 @@
 // The one-process product ticks when ingest's flusher has put a batch into ClickHouse, not a tick period later.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Delta, Snapshot } from '@pulseroom/schema';
 import { createToken, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { insertBatch } from './testing/events.js';
-import { once, seedWorld, startTestServer, waitFor, type TestServer } from './testing/harness.js';
+import { followPlatformViews, seedWorld, startTestServer, waitFor, type TestServer } from './testing/harness.js';
 import { testWorld } from './testing/world.js';
 
 let store: Store;
@@ -25,24 +24,16 @@ afterAll(async () => {
 
 describe('nudge', () => {
   it('a nudge after an insert ticks at once; one arriving mid-tick ticks again right after', async () => {
-    const s = t.connect(admin);
-    const snap = once<Snapshot>(s, 'snapshot');
-    s.emit('subscribe', { campaign_id: 'c1', window: 'ctd' });
-    await snap;
-    let views = 0;
-    s.on('delta', (d: Delta) => {
-      const row = d.groups.platform?.find((x) => x.key === 'twitch');
-      if (row) views = row.metrics.views;
-    });
+    const views = await followPlatformViews(t, admin, 'c1', 'twitch');
     await insertBatch(store.client, [{ campaign_id: 'c1', partner_id: 'pa1', platform: 'twitch', type: 'engagement', ts: Date.now(), views: 700 }]);
     t.server.nudge();
-    await waitFor(() => views === 700, PERIOD_MS / 2, 'the nudged delta');
+    await waitFor(() => views() === 700, PERIOD_MS / 2, 'the nudged delta');
 
     // Mid-tick: start a tick by hand, insert and nudge while it runs; the nudge must not be lost.
     const running = t.server.tickOnce();
     await insertBatch(store.client, [{ campaign_id: 'c1', partner_id: 'pa1', platform: 'twitch', type: 'engagement', ts: Date.now(), views: 300 }]);
     t.server.nudge();
     await running;
-    await waitFor(() => views === 1000, PERIOD_MS / 2, 'the delta of the nudge that came mid-tick');
+    await waitFor(() => views() === 1000, PERIOD_MS / 2, 'the delta of the nudge that came mid-tick');
   });
 });
