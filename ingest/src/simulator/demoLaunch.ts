@@ -166,9 +166,10 @@ function buildPartners(rng: Rng, seed: number): DraftPartner[] {
     let unique = handle;
     for (let k = 2; handles.has(unique); k++) unique = `${handle}${k}`;
     handles.add(unique);
-    // Two partners never share a name on screen: a namesake is told apart by its handle (no extra random draw,
-    // so a seed still gives the same launch).
-    if (displays.has(display)) display = `${display} (${unique})`;
+    // Two partners never share a name on screen (and no extra random draw, so a seed still gives the same launch):
+    // a creator's namesake is told apart by its handle, a second site of the same name by a number.
+    if (displays.has(display) && type !== 'affiliate') display = `${display} (${unique})`;
+    for (let k = 2, base = display; displays.has(display); k++) display = `${base} ${k}`;
     displays.add(display);
     const partner: PartnerInput = {
       id,
