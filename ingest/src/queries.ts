@@ -69,9 +69,9 @@ export async function clicksById(client: ClickHouseClient, clickIds: string[]): 
   if (clickIds.length === 0) return [];
   return rows(
     client,
-    `SELECT click_id, any(ingest_clicks.campaign_id) AS campaign_id, any(ingest_clicks.partner_id) AS partner_id, any(ingest_clicks.link_code) AS link_code,
-            toUnixTimestamp64Milli(min(ingest_clicks.ts)) AS ts, min(ingest_clicks.bot) AS bot
-     FROM ingest_clicks WHERE click_id IN {ids:Array(String)} GROUP BY click_id`,
+    `SELECT click_id, any(events.campaign_id) AS campaign_id, any(events.partner_id) AS partner_id, any(events.link_code) AS link_code,
+            toUnixTimestamp64Milli(min(events.ts)) AS ts, min(events.bot) AS bot
+     FROM events WHERE type = 'click' AND click_id IN {ids:Array(String)} GROUP BY click_id`,
     { ids: clickIds },
   );
 }
@@ -102,7 +102,7 @@ export async function orderRows(client: ClickHouseClient, campaignIds: string[],
     client,
     `SELECT campaign_id, order_id, type, event_id, partner_id, toUnixTimestamp64Milli(ts) AS ts, status, amount_minor, currency,
             orig_amount_minor, orig_currency, commission_minor, attributed, converted, batch_id, toUnixTimestamp64Milli(received_at) AS received_at
-     FROM ingest_orders WHERE campaign_id IN {cs:Array(String)} AND order_id IN {os:Array(String)}
+     FROM events WHERE type IN ('conversion', 'refund') AND campaign_id IN {cs:Array(String)} AND order_id IN {os:Array(String)}
      ORDER BY received_at, event_id`,
     { cs: [...new Set(campaignIds)], os: [...new Set(orderIds)] },
   );
@@ -142,8 +142,8 @@ export async function eventIdHashesReceivedSince(client: ClickHouseClient, since
   return compactRows(
     client,
     `SELECT murmurHash3_32(k) AS hi, xxHash32(k) AS lo, last_at FROM (
-       SELECT concat(source_id, '\\0', event_id) AS k, toUnixTimestamp64Milli(max(ingest_event_ids.received_at)) AS last_at
-       FROM ingest_event_ids WHERE ingest_event_ids.received_at >= fromUnixTimestamp64Milli({since:Int64})
+       SELECT concat(source_id, '\\0', event_id) AS k, toUnixTimestamp64Milli(max(events.received_at)) AS last_at
+       FROM events WHERE events.received_at >= fromUnixTimestamp64Milli({since:Int64})
        GROUP BY k ORDER BY last_at DESC LIMIT {limit:UInt64})`,
     { since: sinceMs, limit },
   );
@@ -156,9 +156,9 @@ export type ClickHashRow = [hi: number, lo: number, campaign_id: string, partner
 export async function clickHashesSince(client: ClickHouseClient, sinceMs: number, limit: number): Promise<ClickHashRow[]> {
   return compactRows(
     client,
-    `SELECT murmurHash3_32(click_id) AS hi, xxHash32(click_id) AS lo, any(ingest_clicks.campaign_id), any(ingest_clicks.partner_id), any(ingest_clicks.link_code),
-            toUnixTimestamp64Milli(min(ingest_clicks.ts)) AS first_ts, min(ingest_clicks.bot)
-     FROM ingest_clicks WHERE ingest_clicks.ts >= fromUnixTimestamp64Milli({since:Int64})
+    `SELECT murmurHash3_32(click_id) AS hi, xxHash32(click_id) AS lo, any(events.campaign_id), any(events.partner_id), any(events.link_code),
+            toUnixTimestamp64Milli(min(events.ts)) AS first_ts, min(events.bot)
+     FROM events WHERE type = 'click' AND click_id != '' AND events.ts >= fromUnixTimestamp64Milli({since:Int64})
      GROUP BY click_id ORDER BY first_ts DESC LIMIT {limit:UInt64}`,
     { since: sinceMs, limit },
   );
@@ -168,8 +168,8 @@ export async function clickHashesSince(client: ClickHouseClient, sinceMs: number
 export async function clickFingerprintsSince(client: ClickHouseClient, sinceMs: number, skip: number): Promise<[hi: number][]> {
   return compactRows(
     client,
-    `SELECT murmurHash3_32(click_id) FROM ingest_clicks WHERE ingest_clicks.ts >= fromUnixTimestamp64Milli({since:Int64})
-     GROUP BY click_id ORDER BY min(ingest_clicks.ts) DESC LIMIT 18446744073709551615 OFFSET {skip:UInt64}`,
+    `SELECT murmurHash3_32(click_id) FROM events WHERE type = 'click' AND click_id != '' AND events.ts >= fromUnixTimestamp64Milli({since:Int64})
+     GROUP BY click_id ORDER BY min(events.ts) DESC LIMIT 18446744073709551615 OFFSET {skip:UInt64}`,
     { since: sinceMs, skip },
   );
 }
@@ -180,21 +180,21 @@ export type StoredOrderRow = [
   ts: number, amount_minor: number, orig_amount_minor: number, commission_minor: number, refunded_minor: number, reversed_minor: number,
 ];
 
-const ORDERS_BEFORE = `FROM ingest_orders GROUP BY campaign_id, order_id HAVING countIf(type = 'conversion') > 0`;
+const ORDERS_BEFORE = `FROM events WHERE type IN ('conversion', 'refund') AND order_id != '' GROUP BY campaign_id, order_id HAVING countIf(type = 'conversion') > 0`;
 
 /**
  * The newest `limit` orders (by first conversion received), oldest first, with the refunds stored before this
  * process (leaving out the batches it replayed: those are counted from memory), as `seedOrder` computes them.
  */
 export async function storedOrders(client: ClickHouseClient, limit: number, startedAt: number, replayedBatches: string[]): Promise<StoredOrderRow[]> {
-  const first = (col: string) => `argMinIf(${col}, (ingest_orders.received_at, event_id), type = 'conversion')`;
-  const before = `type = 'refund' AND ingest_orders.received_at < fromUnixTimestamp64Milli({started:Int64}) AND batch_id NOT IN {replayed:Array(String)}`;
+  const first = (col: string) => `argMinIf(${col}, (events.received_at, event_id), type = 'conversion')`;
+  const before = `type = 'refund' AND events.received_at < fromUnixTimestamp64Milli({started:Int64}) AND batch_id NOT IN {replayed:Array(String)}`;
   return compactRows(
     client,
     `SELECT * FROM (
        SELECT campaign_id, order_id, ${first('partner_id')}, ${first('status')}, ${first('currency')}, ${first('orig_currency')}, ${first('attributed')}, ${first('converted')},
-              ${first('toUnixTimestamp64Milli(ingest_orders.ts)')}, ${first('amount_minor')}, ${first('orig_amount_minor')}, ${first('commission_minor')},
-              -sumIf(amount_minor, ${before}), -sumIf(commission_minor, ${before}), minIf(ingest_orders.received_at, type = 'conversion') AS first_at
+              ${first('toUnixTimestamp64Milli(events.ts)')}, ${first('amount_minor')}, ${first('orig_amount_minor')}, ${first('commission_minor')},
+              -sumIf(amount_minor, ${before}), -sumIf(commission_minor, ${before}), minIf(events.received_at, type = 'conversion') AS first_at
        ${ORDERS_BEFORE} ORDER BY first_at DESC LIMIT {limit:UInt64}
      ) ORDER BY first_at`,
     { limit, started: startedAt, replayed: replayedBatches },
@@ -206,7 +206,7 @@ export async function orderFingerprints(client: ClickHouseClient, skip: number):
   return compactRows(
     client,
     `SELECT murmurHash3_32(concat(campaign_id, '\\0', order_id)) ${ORDERS_BEFORE}
-     ORDER BY minIf(ingest_orders.received_at, type = 'conversion') DESC LIMIT 18446744073709551615 OFFSET {skip:UInt64}`,
+     ORDER BY minIf(events.received_at, type = 'conversion') DESC LIMIT 18446744073709551615 OFFSET {skip:UInt64}`,
     { skip },
   );
 }

@@ -24,7 +24,7 @@ const pairKey = (a: string, b: string) => `${a}\u0000${b}`;
  *   different segment with a different token and would be stored twice. That is this check's job.
  * - This check cannot cover the re-sent segment: those events were accepted once, correctly, and must
  *   be inserted; only the store can tell whether the first insert took effect. That is the token's job.
- * It survives restarts: rebuilt from the spool (replay) and from ClickHouse (ingest_event_ids) at start.
+ * It survives restarts: rebuilt from the spool (replay) and from ClickHouse (`events`) at start.
  */
 export class RecentIds extends HashRing {
   private readonly h: Hash64 = { hi: 0, lo: 0 };
