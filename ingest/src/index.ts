@@ -31,6 +31,8 @@ export interface IngestDeps {
   trustProxy?: TrustProxy;
   /** Caps of the order and click memories (tests of eviction set them low). */
   memoryLimits?: { maxOrders?: number; maxClicks?: number };
+  /** The longest the next insert waits for what an `onFlushed` listener returned (default `AFTER_FLUSH_WAIT_MAX_MS`). */
+  afterFlushWaitMaxMs?: number;
 }
 
 export interface Readiness {
@@ -46,8 +48,11 @@ export interface Ingest {
    */
   redirect: (req: IncomingMessage, res: ServerResponse) => boolean;
   registry: Registry;
-  /** Calls `listener` after every batch inserted into ClickHouse; returns the unsubscribe. */
-  onFlushed(listener: () => void): () => void;
+  /**
+   * Calls `listener` after every batch inserted into ClickHouse; returns the unsubscribe. A promise it returns is
+   * awaited (at most `AFTER_FLUSH_WAIT_MAX_MS`) before the next insert.
+   */
+  onFlushed(listener: () => unknown): () => void;
   ready(): Promise<Readiness>;
   /** Opens the spool, replays what an earlier run left, rebuilds the memory of ids and clicks, starts the flusher. */
   start(): Promise<void>;
@@ -78,7 +83,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     () => state?.sizes() ?? {},
   );
   const auth = new SourceAuth(store.client, config.INGEST_AUTH_CACHE_MS, clock);
-  const flushedListeners = new Set<() => void>();
+  const flushedListeners = new Set<() => unknown>();
   const clicks = new ClickRecorder(() => pipeline, metrics, logger);
   const router = createRouter({ pipeline: () => pipeline, state: () => state, auth, dims, config, metrics, logger, clock, clicks });
 
@@ -165,7 +170,7 @@ export function createIngest(deps: IngestDeps): Ingest {
       }
       sentiment =
         config.INGEST_SENTIMENT_THREADS > 0 ? SentimentPool.create({ threads: config.INGEST_SENTIMENT_THREADS, onWorkerError: (err) => logger.warn({ err }, 'a sentiment worker died') }) : null;
-      flusher = new Flusher(spool, store, { flushRows: config.INGEST_FLUSH_ROWS, flushMs: config.INGEST_FLUSH_MS, flushed: () => flushedListeners.forEach((f) => f()) }, logger, metrics, clock);
+      flusher = new Flusher(spool, store, { flushRows: config.INGEST_FLUSH_ROWS, flushMs: config.INGEST_FLUSH_MS, flushed: () => Promise.allSettled([...flushedListeners].map((f) => new Promise((ok) => ok(f())))), afterFlushWaitMaxMs: deps.afterFlushWaitMaxMs }, logger, metrics, clock);
       const f = flusher;
       pipeline = new Pipeline({
         store, dims, config, logger, clock, state, spool, metrics, sentiment,

@@ -48,6 +48,8 @@ export async function createLiveServer(deps: LiveServerDeps) {
   let running = false;
   let timer: NodeJS.Timeout | null = null;
   let ticking: Promise<TickResult | null> | null = null;
+  /** The running tick's ClickHouse read (it settles before the tick pushes). */
+  let reading: Promise<unknown> = Promise.resolve();
   let lastTickOk = 0;
   let dimsChanged = false;
   const offDims = dims.onChange(() => {
@@ -60,7 +62,9 @@ export async function createLiveServer(deps: LiveServerDeps) {
     ticking = (async () => {
       const stop = metrics.tickSeconds.startTimer();
       try {
-        const result = await engine.tick();
+        const read = engine.tick();
+        reading = read.catch(() => undefined);
+        const result = await read;
         stop();
         if (result.more) nudge(); // a backlog: the next page as soon as this tick is done
         metrics.tickRows.observe(result.rows);
@@ -86,7 +90,9 @@ export async function createLiveServer(deps: LiveServerDeps) {
   }
 
   // A nudge (new rows were just inserted) ticks now instead of at the next period; one arriving mid-tick ticks again
-  // right after, so rows inserted while the tick read are not left waiting for a whole period.
+  // right after, so rows inserted while the tick read are not left waiting for a whole period. It resolves once the
+  // tick it caused has read ClickHouse: the one-process product's flusher waits for that before its next insert, so
+  // in the one chDB session the read does not queue behind that insert.
   let nudged = false;
   const loop = () => {
     if (!running) return;
@@ -98,14 +104,21 @@ export async function createLiveServer(deps: LiveServerDeps) {
       if (running && !nudged) timer = setTimeout(loop, Math.max(0, config.PULSEROOM_TICK_MS - (Date.now() - t0)));
     });
   };
-  function nudge(): void {
-    if (!running) return;
-    if (!ticking) return loop();
-    if (nudged) return;
-    nudged = true;
-    void ticking.finally(() => {
-      if (nudged) loop();
-    });
+  function nudge(): Promise<void> {
+    if (!running) return Promise.resolve();
+    if (!ticking) {
+      loop();
+      return reading.then(() => undefined);
+    }
+    const current = ticking;
+    if (!nudged) {
+      nudged = true;
+      void current.finally(() => {
+        if (nudged) loop();
+      });
+    }
+    // The loop above runs first (it was registered first), so `reading` is then the read of the chained tick.
+    return current.then(() => reading).then(() => undefined);
   }
 
   const app = express();

@@ -2,6 +2,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
+import { FIELD_INDEX } from './engine/rollingWindows.js';
 import { insertBatch } from './testing/events.js';
 import { followPlatformViews, seedWorld, startTestServer, waitFor, type TestServer } from './testing/harness.js';
 import { testWorld } from './testing/world.js';
@@ -35,5 +36,13 @@ describe('nudge', () => {
     t.server.nudge();
     await running;
     await waitFor(() => views() === 1000, PERIOD_MS / 2, 'the delta of the nudge that came mid-tick');
+  });
+
+  it("resolves once the tick it started has read ClickHouse (ingest's flusher waits for that before its next insert)", async () => {
+    await insertBatch(store.client, [{ campaign_id: 'c1', partner_id: 'pa2', platform: 'twitch', type: 'engagement', ts: Date.now(), views: 50 }]);
+    await t.server.nudge();
+    // No periodic tick for 10 s: only the nudged tick can have applied the batch by now.
+    const e = t.server.engine;
+    expect(e.rangeTotals(e.campaign('c1').key('pa2', 'twitch'), e.bucket - 60_000, e.bucket)[FIELD_INDEX.views]).toBe(50);
   });
 });
