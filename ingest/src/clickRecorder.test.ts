@@ -1,15 +1,17 @@
 // Tracking-link clicks are recorded after the redirect: batched per event-loop turn, all of them, each once.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ClickEvent } from '@pulseroom/schema';
 import type { Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
-import { ClickRecorder, MAX_CLICKS_WAITING } from './clickRecorder.js';
+import { builtClicks, ClickRecorder, MAX_CLICKS_WAITING } from './clickRecorder.js';
 import { IngestMetrics } from './metrics.js';
 import type { Pipeline } from './pipeline.js';
 import { query, runIngest, seedLaunch, testIngestConfig, type RunningIngest } from './testing.js';
+import { validateEvents } from './validate.js';
 
 const silent = pino({ level: 'silent' });
-const clickEvent = (i: number) => ({ type: 'click', event_id: `ck_t${i}`, click_id: `ck_t${i}`, ts: Date.now(), campaign_id: 'spring', partner_id: 'ana', link_code: 'ana-spring', visitor: `10.0.0.${i}|ua` });
+const clickEvent = (i: number): ClickEvent => ({ type: 'click', event_id: `ck_t${i}`, click_id: `ck_t${i}`, ts: Date.now(), campaign_id: 'spring', partner_id: 'ana', link_code: 'ana-spring', visitor: `10.0.0.${i}|ua` });
 
 /** Records what the recorder hands to the pipeline (the real pipeline is exercised below, against chDB). */
 function recordingPipeline() {
@@ -54,6 +56,15 @@ describe('ClickRecorder', () => {
   });
 });
 
+describe('builtClicks', () => {
+  it('passes the clicks zod would pass, and sends a click with a time the schema refuses through zod', () => {
+    const batch = [clickEvent(0), { ...clickEvent(1), ts: Date.now() + 0.5 }, clickEvent(2), { ...clickEvent(3), ts: Date.UTC(1999, 0, 1) }, clickEvent(4)];
+    const zod = validateEvents(batch, (i) => `clicks[${i}]`);
+    expect(zod.valid.map((v) => v.index)).toEqual([0, 2, 4]);
+    expect(builtClicks(batch)).toEqual(zod);
+  });
+});
+
 describe('redirects through the real pipeline', () => {
   let store: Store;
   let run: RunningIngest;
@@ -74,8 +85,10 @@ describe('redirects through the real pipeline', () => {
     const ids = answers.map((r) => new URL(r.headers.get('location')!).searchParams.get('click_id')!);
     expect(new Set(ids).size).toBe(120);
     await run.close(); // stop drains queued clicks into the spool and flushes it
+    const accepted = (await run.ingest.registry.getSingleMetric('pulseroom_ingest_events_accepted_total')!.get()).values.find((v) => v.labels.type === 'click')?.value;
     const rows = await query<{ click_id: string; n: number }>(store, 'SELECT click_id, count() AS n FROM events WHERE click_id IN {ids:Array(String)} GROUP BY click_id', { ids });
     expect(rows).toHaveLength(120);
     expect(rows.every((r) => r.n === 1)).toBe(true);
+    expect(accepted).toBe(120);
   });
 });

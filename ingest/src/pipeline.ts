@@ -54,6 +54,10 @@ function formatAhead(ms: number): string {
   return `${Math.round(ms / 86_400_000)} days`;
 }
 
+/** The event types that need work before enrichment: comments are scored, money events may need look-ups. */
+const NEEDS_PREPARING: ReadonlySet<IncomingEvent['type']> = new Set(['comment', 'conversion', 'refund']);
+const NO_SENTIMENTS: ReadonlyMap<number, SentimentResult> = new Map();
+
 /** Joins a field to an event's prefix: `events[3]` + `amount` → `events[3].amount`; no prefix → `amount`. */
 export const fieldPath = (prefix: string, field: string) => (prefix ? `${prefix}.${field}` : field);
 
@@ -75,7 +79,7 @@ export class Pipeline {
     assertCampaignScope(source, parsed.valid.map((v) => v.event.campaign_id));
     parsed.rejectedTypes.forEach((t) => metrics.rejected.inc({ type: t }));
 
-    await this.refreshDimensionsIfUnknown(parsed.valid.map((v) => v.event));
+    if (this.anyUnknown(parsed.valid)) await this.refreshDimensions();
     const rejected = [...parsed.rejected];
     const events: { index: number; event: IncomingEvent }[] = [];
     for (const v of parsed.valid) {
@@ -86,9 +90,10 @@ export class Pipeline {
       } else events.push(v);
     }
 
-    const fresh = events.filter((v) => !state.recent.has(source.id, v.event.event_id));
+    // Only comments (scoring) and money events (look-ups) need work before enrichment; a batch of clicks goes straight on.
+    const fresh = events.filter((v) => NEEDS_PREPARING.has(v.event.type) && !state.recent.has(source.id, v.event.event_id));
     // scoring (worker threads) and look-ups (rare once memory is loaded) touch different things: wait for both at once
-    const [sentiments] = await Promise.all([this.scoreComments(fresh), this.prefetch(fresh.map((v) => v.event))]);
+    const [sentiments] = fresh.length ? await Promise.all([this.scoreComments(fresh), this.prefetch(fresh.map((v) => v.event))]) : [NO_SENTIMENTS];
 
     // From here to the append nothing awaits: de-duplication and enrichment see one consistent state.
     const receivedAt = clock();
@@ -129,7 +134,11 @@ export class Pipeline {
     }
 
     const appended = spool.append(rows);
-    const keys = rows.flatMap((r) => (r.type === 'conversion' ? [eventKey(r.source_id, r.event_id), orderKey(r.campaign_id, r.order_id)] : [eventKey(r.source_id, r.event_id)]));
+    const keys: string[] = [];
+    for (const r of rows) {
+      keys.push(eventKey(r.source_id, r.event_id));
+      if (r.type === 'conversion') keys.push(orderKey(r.campaign_id, r.order_id));
+    }
     for (const k of keys) this.inflight.set(k, appended);
     const settle = () => {
       for (const k of keys) if (this.inflight.get(k) === appended) this.inflight.delete(k);
@@ -148,18 +157,20 @@ export class Pipeline {
     if (waits.size > 0 && (await Promise.allSettled(waits)).some((r) => r.status === 'rejected')) {
       throw unavailable('SPOOL_FAILED', 'an earlier copy of some of these events could not be stored; retry', 1);
     }
-    for (const row of rows) metrics.accepted.inc({ type: row.type });
+    // one labelled increment per type, not per row
+    const perType = new Map<string, number>();
+    for (const row of rows) perType.set(row.type, (perType.get(row.type) ?? 0) + 1);
+    for (const [type, n] of perType) metrics.accepted.inc({ type }, n);
     metrics.acceptSeconds.observe((performance.now() - t0) / 1000);
     this.d.appended();
     rejected.sort((a, b) => a.index - b.index);
     return { accepted: rows.length, duplicates, rejected };
   }
 
-  /** A campaign or partner this process has not heard of may be brand new: reload the dimensions (at most every 2 s). */
-  private async refreshDimensionsIfUnknown(events: IncomingEvent[]): Promise<void> {
+  /** A campaign, partner or link this process has not heard of may be brand new: the dimensions are reloaded then (at most every 2 s). */
+  private anyUnknown(valid: ParsedBatch['valid']): boolean {
     const { dims } = this.d;
-    const unknown = events.some((e) => !dims.campaign(e.campaign_id) || (e.partner_id && !dims.partner(e.partner_id)) || (e.type === 'click' && !dims.link(e.link_code)));
-    if (unknown) await this.refreshDimensions();
+    return valid.some(({ event: e }) => !dims.campaign(e.campaign_id) || (e.partner_id && !dims.partner(e.partner_id)) || (e.type === 'click' && !dims.link(e.link_code)));
   }
 
   /** Reloads the dimensions if they changed, at most every 2 s, never waiting long for a slow store. */
@@ -320,7 +331,10 @@ export class Pipeline {
         if (target) {
           row.partner_id ||= target.deal.partner_id;
           row.platform ||= target.link.platform ?? '';
-          Object.assign(row, { utm_source: target.link.utm_source ?? '', utm_medium: target.link.utm_medium ?? '', utm_campaign: target.link.utm_campaign ?? '', utm_content: target.link.utm_content ?? '' });
+          row.utm_source = target.link.utm_source ?? '';
+          row.utm_medium = target.link.utm_medium ?? '';
+          row.utm_campaign = target.link.utm_campaign ?? '';
+          row.utm_content = target.link.utm_content ?? '';
         }
         enrichClick(e, row, { state, hashKey: config.hashKey });
         break;
