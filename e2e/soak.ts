@@ -107,9 +107,10 @@ async function main(): Promise<void> {
     s.on('delta', (d: Delta) => {
       deltas++;
       if (i !== 4) return; // socket 4 watches ctd
-      const row = d.groups.campaign?.find((r) => r.key === 'all');
-      if (!row) return;
-      ctdViews = row.metrics.views;
+      // New views come as a patch of the fields that moved (or the whole row, were it new to the socket).
+      const views = d.patches?.campaign?.metrics?.views?.all ?? d.groups.campaign?.find((r) => r.key === 'all')?.metrics.views;
+      if (views === undefined) return;
+      ctdViews = views;
       const now = Date.now();
       while (pendingLag.length > 0 && pendingLag[0].target <= ctdViews - baseViews) lags.push({ t: now, ms: now - pendingLag.shift()!.at });
     });

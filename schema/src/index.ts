@@ -6,5 +6,6 @@ export * from './events.js';
 export * from './live.js';
 export * from './metrics.js';
 export * from './money.js';
+export * from './rowPatch.js';
 export * from './tiers.js';
 export * from './zodErrors.js';

@@ -1,6 +1,7 @@
 // The live contract between server and web: windows, groups, snapshot/delta payloads and the typed Socket.IO event maps.
 import { z } from 'zod';
 import type { Metrics } from './metrics.js';
+import type { FeeTerm, GroupPatch } from './rowPatch.js';
 import type { Disclosure, SentimentLabel } from './events.js';
 import { GROUPS, PARTNER_TYPES, PLATFORMS, WINDOWS, type GroupName, type PartnerType, type WindowName } from './constants.js';
 import { TIERS, type Tier } from './tiers.js';
@@ -109,6 +110,10 @@ export interface Snapshot {
   /** Partners this socket may see (a manager sees only theirs). */
   partners: PartnerInfo[];
   groups: Record<GroupName, GroupRow[]>;
+  /** End (exclusive, epoch ms) of the window the figures cover: the window is [window_end − its length, window_end). */
+  window_end: number;
+  /** Partner id → its fixed fee as this view sees it: partner rows' fee shares follow from it and `window_end`. */
+  fee_terms: Record<string, FeeTerm>;
   /** Last hour at 10 s buckets. */
   series: SeriesPoint[];
   comments: CommentItem[];
@@ -117,20 +122,11 @@ export interface Snapshot {
 }
 
 /**
- * The fields of a held row that changed while none of its counts did (a window sliding over a fixed fee's run moves
- * fee_minor, cost_minor, roas and cpa_minor of every row): merged field by field into the row with the same key.
- */
-export interface GroupRowPatch {
-  key: string;
-  metrics?: Partial<Metrics>;
-  /** Changed fields of the previous window (never sent for campaign-to-date, whose previous is null). */
-  previous?: Partial<Metrics>;
-}
-
-/**
- * Only what changed since the previous message. `groups`: rows that are new or whose counts changed, complete; they
- * replace rows with the same key. `patches` (applied after `groups`): only the changed fields of rows whose counts did
- * not change.
+ * Only what changed since the previous message. `groups`: rows new to the receiver (or whose previous window appeared
+ * or went), complete; they replace rows with the same key. `patches` (applied after `groups`, with `patchRows`): only
+ * the base fields that moved in rows the receiver holds — counts after new data, fee_minor of aggregate rows as a window
+ * slides over deals' runs — from which the receiver recomputes the derived metrics (rates, cost, ROAS, CPA…). Partner
+ * rows' fee shares are not sent as the window slides: the receiver derives them from `fee_terms` and `window_end`.
  */
 export interface Delta {
   campaign_id: string;
@@ -138,7 +134,11 @@ export interface Delta {
   at: number;
   seq: number;
   groups: Partial<Record<GroupName, GroupRow[]>>;
-  patches?: Partial<Record<GroupName, GroupRowPatch[]>>;
+  patches?: Partial<Record<GroupName, GroupPatch>>;
+  /** The window's end now; when it moved, the receiver recomputes its partner rows' fee shares from their fee terms. */
+  window_end: number;
+  /** Fee terms that changed or are new (a deal edited, a partner with new data), applied before that recomputation. */
+  fee_terms?: Record<string, FeeTerm>;
   series: SeriesPoint[];
   /** The server's wall clock (epoch ms) when it pushed this delta; `at` is the tick's clock, before its read. */
   sent_at?: number;

@@ -1,8 +1,9 @@
 // Fan-out cost: sockets joining a view in one tick share one snapshot build and make no alert query; a window sliding
-// over fixed fees sends only the fields that moved, and new data sends only the rows it touched.
+// over fixed fees sends only aggregate rows' fee shares (receivers derive partner rows' from fee terms), and new data
+// sends only the counts it moved in the rows it touched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, Delta, Snapshot } from '@pulseroom/schema';
-import { createToken, type Store } from '@pulseroom/schema/server';
+import { GROUPS, patchRows, withPartnerFees, type Alert, type Delta, type GroupName, type Snapshot } from '@pulseroom/schema';
+import { createToken, upsertDeals, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { insertBatch } from './testing/events.js';
 import { once, seedWorld, startTestServer, testClock, type TestServer, type TestSocket } from './testing/harness.js';
@@ -66,7 +67,7 @@ describe('live hub fan-out', () => {
     expect(hub.stats.alertLoads).toBe(loads);
   });
 
-  it('a slide with no new data sends only the fee fields that moved; new data sends only the rows it touched', async () => {
+  it('a slide with no new data sends only aggregate rows\' fee shares (partner rows\' follow from fee terms); new data sends only the counts it moved', async () => {
     const s = t.connect(admin);
     const snap = await subscribe(s, 'ctd');
     const deltas: Delta[] = [];
@@ -77,19 +78,49 @@ describe('live hub fan-out', () => {
     await waitForLength(deltas, 1);
     const slide = deltas[0];
     expect(slide.groups).toEqual({});
-    expect(slide.patches!.partner!.map((p) => p.key).sort()).toEqual(snap.groups.partner.map((r) => r.key).sort());
-    const fields = new Set(Object.values(slide.patches!).flatMap((ps) => ps!.flatMap((p) => Object.keys(p.metrics ?? {}))));
-    expect([...fields].every((f) => ['fee_minor', 'cost_minor', 'roas', 'cpa_minor'].includes(f))).toBe(true);
+    expect(slide.window_end).toBe(snap.window_end + 10_000);
+    // Partner rows: nothing (their fee shares follow from the fee terms the snapshot carried and the window's end).
+    // Aggregate rows: one field, fee_minor (cost, ROAS and CPA are derived from it by the receiver).
+    expect(Object.keys(slide.patches!).sort()).toEqual(['campaign', 'platform', 'tier', 'type']);
+    expect(new Set(Object.values(slide.patches!).flatMap((p) => Object.keys(p!.metrics ?? {})))).toEqual(new Set(['fee_minor']));
+    expect(slide.fee_terms).toBeUndefined();
     expect(JSON.stringify(slide).length * 4).toBeLessThan(JSON.stringify(snap.groups).length);
+    // What a receiver derives equals what the server now holds: a newcomer's snapshot, row for row.
+    const derived = Object.fromEntries(GROUPS.map((g) => [g, slide.patches?.[g] ? patchRows(snap.groups[g], slide.patches[g]) : snap.groups[g]]));
+    derived.partner = withPartnerFees(derived.partner, snap.fee_terms, 'ctd', slide.window_end);
+    expect(derived.partner.some((r, i) => r.metrics.fee_minor !== snap.groups.partner[i].metrics.fee_minor)).toBe(true);
+    expect(derived).toEqual((await subscribe(t.connect(admin), 'ctd')).groups);
 
-    // One event for pa1 on instagram: its partner, type, tier, platform and campaign rows, complete; nothing else in full.
+    // One event for pa1 on instagram: its partner, type, tier, platform and campaign rows, as patches of the counts it moved.
     await insertBatch(store.client, [{ campaign_id: 'c1', partner_id: 'pa1', platform: 'instagram', type: 'engagement', ts: clock.now() - 1000, views: 7, likes: 1 }]);
     await t.server.tickOnce();
     await waitForLength(deltas, 2);
     const d = deltas[1];
-    expect(Object.fromEntries(Object.entries(d.groups).map(([g, rows]) => [g, rows!.map((r) => r.key)]))).toEqual({ campaign: ['all'], partner: ['pa1'], type: ['influencer'], tier: ['nano'], platform: ['instagram'] });
-    expect(d.groups.partner![0].metrics.views).toBe(snap.groups.partner.find((r) => r.key === 'pa1')!.metrics.views + 7);
-    expect(d.patches).toBeUndefined();
+    expect(d.groups).toEqual({});
+    const held = (g: GroupName, key: string) => snap.groups[g].find((r) => r.key === key)!.metrics;
+    const moved = (g: GroupName, key: string) => ({ views: { [key]: held(g, key).views + 7 }, likes: { [key]: held(g, key).likes + 1 } });
+    expect(JSON.parse(JSON.stringify(d.patches))).toEqual({ campaign: { metrics: moved('campaign', 'all') }, partner: { metrics: moved('partner', 'pa1') }, type: { metrics: moved('type', 'influencer') }, tier: { metrics: moved('tier', 'nano') }, platform: { metrics: moved('platform', 'instagram') } });
+  });
+
+  it('a deal whose fee changes sends its new fee term, and receivers derive the partner row from it', async () => {
+    const s = t.connect(admin);
+    const snap = await subscribe(s, '24h');
+    const deltas: Delta[] = [];
+    s.on('delta', (d) => deltas.push(d));
+    const deal = testWorld().deals.find((d) => d.id === 'c1--pa1')!;
+    await upsertDeals(store.client, [{ ...deal, fixed_fee: (deal.fixed_fee as number) * 2 }] as never);
+    await t.dims.reload();
+    await t.server.tickOnce();
+    await waitForLength(deltas, 1);
+    const d = deltas[0];
+    expect(Object.keys(d.fee_terms!)).toEqual(['pa1']);
+    expect(d.fee_terms!.pa1[0]).toBe(snap.fee_terms.pa1[0] * 2);
+    // The partner row's fee share is not on the wire (its committed fee is); receivers derive it from the new term.
+    expect(Object.keys(d.patches!.partner!.metrics!)).toEqual(['fee_committed_minor']);
+    const partner = withPartnerFees(patchRows(snap.groups.partner, d.patches!.partner!), { ...snap.fee_terms, ...d.fee_terms }, '24h', d.window_end);
+    const fresh = (await subscribe(t.connect(admin), '24h')).groups.partner;
+    expect(partner.find((r) => r.key === 'pa1')!.metrics.fee_minor).not.toBe(snap.groups.partner.find((r) => r.key === 'pa1')!.metrics.fee_minor);
+    expect(partner).toEqual(fresh);
   });
 });
 

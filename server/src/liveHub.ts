@@ -4,6 +4,7 @@ import { Server, type Socket } from 'socket.io';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import {
+  addToFieldPatch,
   describeZodError,
   GROUPS,
   subscribeRequest,
@@ -15,9 +16,10 @@ import {
   type ClientToServerEvents,
   type DashboardScope,
   type Delta,
+  type FeeTerm,
   type GroupName,
   type GroupRow,
-  type GroupRowPatch,
+  type GroupPatch,
   type ServerToClientEvents,
   type Snapshot,
   type WindowName,
@@ -58,8 +60,10 @@ interface Room {
   req: ViewRequest;
   window: WindowName;
   seq: number;
-  /** The rows the members hold, by group and key (as last sent: rows are never mutated after). */
+  /** The rows the members hold, by group and key (as last sent: rows are never mutated after; partner rows' fee shares excepted, which members derive from `terms`). */
   sent: Map<GroupName, Map<string, GroupRow>>;
+  /** The partners' fee terms the members hold. */
+  terms: Record<string, FeeTerm>;
   lastEmit: number;
   dirty: boolean;
   buckets: Set<number>;
@@ -292,9 +296,9 @@ export class LiveHub {
     let room = this.rooms.get(name);
     if (room) return room;
     const representative: DashboardScope = scope.role === 'manager' ? { ...scope } : { token_id: '', role: 'admin', campaign_ids: [], manager_id: '' };
-    room = { name, scope: representative, req: { campaign_id: req.campaign_id, partner_id: req.partner_id, mine: req.mine, filter: req.filter }, window, seq: 0, sent: new Map(), lastEmit: 0, dirty: false, buckets: new Set(), pending: [], cached: null };
+    room = { name, scope: representative, req: { campaign_id: req.campaign_id, partner_id: req.partner_id, mine: req.mine, filter: req.filter }, window, seq: 0, sent: new Map(), terms: Object.create(null) as Record<string, FeeTerm>, lastEmit: 0, dirty: false, buckets: new Set(), pending: [], cached: null };
     const spec = viewFor(representative, this.deps.dims, room.req);
-    const groups = computeGroups(this.deps.engine, this.deps.dims, spec, window);
+    const groups = computeGroups(this.deps.engine, this.deps.dims, spec, window, room.terms);
     for (const g of GROUPS) room.sent.set(g, new Map(groups[g].map((r) => [r.key, r])));
     this.rooms.set(name, room);
     this.deps.metrics.rooms.set(this.rooms.size);
@@ -320,7 +324,8 @@ export class LiveHub {
   private snapshot(room: Room, spec: ViewSpec, alerts: Alert[]): Snapshot {
     const { engine, dims } = this.deps;
     const campaign = dims.campaign(room.req.campaign_id)!;
-    const groups = computeGroups(engine, dims, spec, room.window);
+    const terms = Object.create(null) as Record<string, FeeTerm>;
+    const groups = computeGroups(engine, dims, spec, room.window, terms);
     const state = engine.campaigns.get(room.req.campaign_id);
     return {
       campaign_id: room.req.campaign_id,
@@ -330,6 +335,8 @@ export class LiveHub {
       campaign: campaignInfo(campaign),
       partners: partnerInfos(spec, dims, state),
       groups,
+      window_end: engine.windowRange(room.window).to,
+      fee_terms: terms,
       series: seriesPoints(engine, dims, spec, lastHourBuckets(engine)),
       comments: (state?.comments ?? []).filter((c) => keyVisible(spec, dims, c.partner_id, c.platform)),
       posts: (state?.posts ?? []).filter((p) => keyVisible(spec, dims, p.partner_id, p.platform)),
@@ -382,21 +389,31 @@ export class LiveHub {
     const spec = this.specOf(room);
     if (!spec || !this.io) return;
     const { engine, dims } = this.deps;
-    const groups = computeGroups(engine, dims, spec, room.window);
+    const terms = Object.create(null) as Record<string, FeeTerm>;
+    const groups = computeGroups(engine, dims, spec, room.window, terms);
+    // Fee terms the members lack or hold otherwise (dimensions changed): sent, so they derive partner fee shares right.
+    let newTerms: Record<string, FeeTerm> | null = null;
+    for (const id of Object.keys(terms)) {
+      const held = Object.hasOwn(room.terms, id) ? room.terms[id] : undefined;
+      if (!held || held.some((v, i) => v !== terms[id][i])) (newTerms ??= Object.create(null) as Record<string, FeeTerm>)[id] = terms[id];
+    }
+    if (newTerms) Object.assign(room.terms, newTerms);
     const changed: Partial<Record<GroupName, GroupRow[]>> = {};
-    const patches: Partial<Record<GroupName, GroupRowPatch[]>> = {};
-    let any = false;
+    const patches: Partial<Record<GroupName, GroupPatch>> = {};
+    let any = newTerms !== null;
     let patched = false;
     for (const g of GROUPS) {
       const sent = room.sent.get(g)!;
       for (const row of groups[g]) {
-        const c = rowChange(sent.get(row.key), row);
+        const c = rowChange(sent.get(row.key), row, g === 'partner' && Object.hasOwn(room.terms, row.key));
         if (!c) continue;
         sent.set(row.key, row);
         any = true;
         if (c.full) (changed[g] ??= []).push(c.full);
         else {
-          (patches[g] ??= []).push(c.patch);
+          const p = (patches[g] ??= {});
+          if (c.moved.metrics) addToFieldPatch((p.metrics ??= {}), row.key, c.moved.metrics);
+          if (c.moved.previous) addToFieldPatch((p.previous ??= {}), row.key, c.moved.previous);
           patched = true;
         }
       }
@@ -408,7 +425,7 @@ export class LiveHub {
     if (!any && series.length === 0) return;
     room.seq++;
     room.lastEmit = now;
-    const delta: Delta = { campaign_id: room.req.campaign_id, window: room.window, at: engine.lastTickAt, seq: room.seq, groups: changed, ...(patched ? { patches } : {}), series, sent_at: Date.now() };
+    const delta: Delta = { campaign_id: room.req.campaign_id, window: room.window, at: engine.lastTickAt, seq: room.seq, groups: changed, ...(patched ? { patches } : {}), window_end: engine.windowRange(room.window).to, ...(newTerms ? { fee_terms: newTerms } : {}), series, sent_at: Date.now() };
     // One emit per room: socket.io encodes the packet once for all of the room's sockets.
     this.io.local.to(room.name).emit('delta', delta);
     this.deps.metrics.deltas.inc();

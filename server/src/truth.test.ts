@@ -1,7 +1,7 @@
 // TRUTH: after a few thousand random events (late, out-of-order and future ones included), what a socket holds
 // (snapshot + deltas) equals the metrics computed in SQL over the raw events, for every window and group.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeMetrics, emptyTotals, feeShare, GROUPS, tierOf, TOTAL_FIELDS, WINDOW_MS, WINDOWS, type Delta, type GroupName, type GroupRow, type Metrics, type Snapshot, type WindowName } from '@pulseroom/schema';
+import { computeMetrics, emptyTotals, feeShare, GROUPS, patchRows, tierOf, withPartnerFees, type FeeTerm, TOTAL_FIELDS, WINDOW_MS, WINDOWS, type Delta, type GroupName, type GroupRow, type Metrics, type Snapshot, type WindowName } from '@pulseroom/schema';
 import { createToken } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import type { Store } from '@pulseroom/schema/server';
@@ -52,21 +52,27 @@ class Held {
   groups = {} as Record<GroupName, Map<string, GroupRow>>;
   seq = -1;
   gaps = 0;
+  window: WindowName = 'ctd';
+  terms: Record<string, FeeTerm> = {};
   constructor(readonly socket: TestSocket) {
     socket.on('delta', (d: Delta) => {
       if (d.seq !== this.seq + 1) this.gaps++;
       this.seq = d.seq;
       for (const g of GROUPS) for (const row of d.groups[g] ?? []) this.groups[g].set(row.key, row);
-      // Patches: the changed fields of rows whose counts did not change (fee shares as the windows slide).
-      for (const g of GROUPS)
-        for (const p of d.patches?.[g] ?? []) {
-          const row = this.groups[g].get(p.key)!;
-          this.groups[g].set(p.key, { key: p.key, metrics: { ...row.metrics, ...p.metrics }, previous: row.previous && { ...row.previous, ...p.previous } });
-        }
+      // Patches: the moved base fields of held rows (new counts, fee shares as the windows slide); the rest is derived.
+      for (const g of GROUPS) {
+        const patch = d.patches?.[g];
+        if (patch) for (const row of patchRows([...this.groups[g].values()], patch)) this.groups[g].set(row.key, row);
+      }
+      // Partner rows' fee shares: derived from the fee terms and the window's end, as the web client does.
+      Object.assign(this.terms, d.fee_terms);
+      for (const row of withPartnerFees([...this.groups.partner.values()], this.terms, this.window, d.window_end)) this.groups.partner.set(row.key, row);
     });
   }
   take(s: Snapshot) {
     this.seq = s.seq;
+    this.window = s.window;
+    this.terms = { ...s.fee_terms };
     for (const g of GROUPS) this.groups[g] = new Map(s.groups[g].map((row) => [row.key, row]));
   }
 }

@@ -1,5 +1,5 @@
 // Turns the engine's per-(partner, platform) running sums into the group rows, series and partner lists one view (scope + filter) may see.
-import { computeMetrics, feeShare, GROUPS, tierOf, toMinor, TOTAL_FIELDS, type DimensionCacheLike, type GroupName, type GroupRow, type Partner, type PartnerInfo, type SeriesPoint, type Totals, type WindowName, UNATTRIBUTED_KEY } from './types.js';
+import { computeMetrics, feeShare, GROUPS, tierOf, toMinor, TOTAL_FIELDS, type DimensionCacheLike, type FeeTerm, type GroupName, type GroupRow, type Partner, type PartnerInfo, type SeriesPoint, type Totals, type WindowName, UNATTRIBUTED_KEY } from './types.js';
 import { BUCKET_MS, FIELD_INDEX, NF, windowIndex, type AggregationEngine, type CampaignState, type KeyState } from './rollingWindows.js';
 
 /** What one subscription or request may see of a campaign. */
@@ -89,6 +89,12 @@ export function viewPartners(spec: ViewSpec, dims: DimensionCacheLike, state: Ca
   return out;
 }
 
+/** A partner's fee term as the view sees it: its platform filter shows this share of the partner's declared platforms. */
+export function feeTermOf(spec: ViewSpec, p: PartnerCost): FeeTerm {
+  const shown = spec.platforms && p.platforms.length > 0 ? p.platforms.filter((x) => spec.platforms!.has(x)).length / p.platforms.length : 1;
+  return [p.feeMinor, p.runStart, p.runEnd, shown];
+}
+
 export function partnerInfo(p: Partner): PartnerInfo {
   return { id: p.id, handle: p.handle, display_name: p.display_name, type: p.type, tier: tierOf(p.followers), followers: p.followers, platforms: p.platforms, manager_id: p.manager_id ?? '' };
 }
@@ -105,9 +111,10 @@ export function partnerInfos(spec: ViewSpec, dims: DimensionCacheLike, state: Ca
 /**
  * The rows of every group for one window. A partner's fixed fee is spread evenly over its deal's run (the
  * window carries the share of its time range) and, in the platform breakdown, evenly over the partner's
- * declared platforms; a platform filter keeps the share of the platforms it lets through.
+ * declared platforms; a platform filter keeps the share of the platforms it lets through. `terms`, when given, receives
+ * each partner's fee term (a partner row's fee share is `partnerFeeShare` of it, exactly).
  */
-export function computeGroups(engine: AggregationEngine, dims: DimensionCacheLike, spec: ViewSpec, window: WindowName): Record<GroupName, GroupRow[]> {
+export function computeGroups(engine: AggregationEngine, dims: DimensionCacheLike, spec: ViewSpec, window: WindowName, terms?: Record<string, FeeTerm>): Record<GroupName, GroupRow[]> {
   const state = engine.campaigns.get(spec.campaign_id);
   const accs: Record<GroupName, Map<string, Acc>> = { campaign: new Map(), partner: new Map(), type: new Map(), tier: new Map(), platform: new Map() };
   const acc = (g: GroupName, key: string): Acc => {
@@ -134,7 +141,9 @@ export function computeGroups(engine: AggregationEngine, dims: DimensionCacheLik
   for (const p of viewPartners(spec, dims, state)) {
     const fee = feeShare(p.feeMinor, p.runStart, p.runEnd, range.from, range.to);
     const feePrev = prevRange ? feeShare(p.feeMinor, p.runStart, p.runEnd, prevRange.from, prevRange.to) : 0;
-    const shown = spec.platforms && p.platforms.length > 0 ? p.platforms.filter((x) => spec.platforms!.has(x)).length / p.platforms.length : 1;
+    const term = feeTermOf(spec, p);
+    if (terms) terms[p.id] = term;
+    const shown = term[3];
     for (const a of [acc('campaign', 'all'), acc('partner', p.id), acc('type', partnerType(dims, p.id)), acc('tier', partnerTier(dims, p.id))]) {
       a.followers += p.followers;
       a.fee += fee * shown;

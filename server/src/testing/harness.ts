@@ -88,8 +88,9 @@ export async function followPlatformViews(t: TestServer, token: string, campaign
   await snap;
   let views = 0;
   s.on('delta', (d: Delta) => {
-    const row = d.groups.platform?.find((x) => x.key === platform);
-    if (row) views = row.metrics.views;
+    // A held row's new counts come as a patch of the fields that moved; a row new to the socket comes whole.
+    const moved = d.patches?.platform?.metrics?.views?.[platform] ?? d.groups.platform?.find((x) => x.key === platform)?.metrics.views;
+    if (moved !== undefined) views = moved;
   });
   return () => views;
 }

@@ -1,5 +1,6 @@
 // Client-side live state: applies snapshots, deltas and pushed items to an immutable view with capped arrays (bounded memory for days of running).
-import type { Alert, CommentItem, Delta, GroupName, GroupRow, GroupRowPatch, PostItem, SeriesPoint, Snapshot } from './contract';
+import { patchRows, withPartnerFees } from '@pulseroom/schema/rowPatch';
+import type { Alert, CommentItem, Delta, GroupName, GroupRow, PostItem, SeriesPoint, Snapshot } from './contract';
 
 export const CAPS = {
   /** Last hour at 10 s buckets, plus slack. */
@@ -25,17 +26,6 @@ export function mergeRows(rows: readonly GroupRow[], changed: readonly GroupRow[
   }
   for (const c of byKey.values()) out.push(c);
   return out;
-}
-
-/** Patches merge their fields into the row with the same key (a patch for a key not held is dropped: it only ever follows the full row). */
-export function patchRows(rows: readonly GroupRow[], patches: readonly GroupRowPatch[]): GroupRow[] {
-  if (!patches.length) return rows as GroupRow[];
-  const byKey = new Map(patches.map((p) => [p.key, p]));
-  return rows.map((r) => {
-    const p = byKey.get(r.key);
-    if (!p) return r;
-    return { key: r.key, metrics: p.metrics ? { ...r.metrics, ...p.metrics } : r.metrics, previous: p.previous && r.previous ? { ...r.previous, ...p.previous } : r.previous };
-  });
 }
 
 /** New points replace points with the same bucket start or are inserted in time order; keeps the last `cap`. */
@@ -67,11 +57,15 @@ export function applyDelta(view: LiveView, d: Delta): DeltaResult {
     const changed = d.groups[g];
     if (changed) groups[g] = mergeRows(groups[g] ?? [], changed);
   }
+  // Patches carry the base fields that moved in held rows; patchRows recomputes the derived metrics from them.
   for (const g of Object.keys(d.patches ?? {}) as GroupName[]) {
-    const patches = d.patches![g];
-    if (patches) groups[g] = patchRows(groups[g] ?? [], patches);
+    const patch = d.patches![g];
+    if (patch) groups[g] = patchRows(groups[g] ?? [], patch);
   }
-  return { view: { ...view, at: d.at, seq: d.seq, groups, series: mergeSeries(view.series, d.series ?? []) }, status: 'applied' };
+  // Partner rows' fee shares follow from their fee terms and the window's end, which the delta may have moved.
+  const terms = d.fee_terms ? { ...view.fee_terms, ...d.fee_terms } : view.fee_terms;
+  groups.partner = withPartnerFees(groups.partner ?? [], terms ?? {}, view.window, d.window_end);
+  return { view: { ...view, at: d.at, seq: d.seq, groups, window_end: d.window_end, fee_terms: terms, series: mergeSeries(view.series, d.series ?? []) }, status: 'applied' };
 }
 
 /** Snapshot arrays capped and sorted newest first for feeds. */

@@ -17,6 +17,8 @@ export function snapshot(p: Partial<Snapshot> = {}): Snapshot {
     campaign: { id: 'c1', name: 'C', brand: 'B', start: 0, end: 1, timezone: 'UTC', currency: 'EUR', budget_minor: 0, goals: { revenue_minor: null, clicks: null, er: null } },
     partners: [],
     groups: { campaign: [row('all', { clicks: 1 })], partner: [row('p1'), row('p2')], type: [], tier: [], platform: [] },
+    window_end: 10_000,
+    fee_terms: {},
     series: [pt(20), pt(10)],
     comments: [],
     posts: [],
