@@ -18,6 +18,8 @@ const { values } = parseArgs({
     'warmup-ms': { type: 'string', default: '3000' },
     'duration-ms': { type: 'string', default: '20000' },
     'max-in-flight': { type: 'string', default: '16' },
+    /** Diagnostic: each marker's ack time (since the start) and latency on stderr, to see stalls over time. */
+    trace: { type: 'boolean', default: false },
   },
 });
 interface DemoFile {
@@ -54,8 +56,9 @@ const seen: { at: number; count: number }[] = [];
 let deltas = 0;
 socket.on('delta', (d: Delta) => {
   deltas++;
-  const row = d.groups.campaign?.find((r) => r.key === 'all');
-  if (row) seen.push({ at: performance.now(), count: row.metrics.views - baseViews });
+  // New views come as a patch of the fields that moved (or the whole row, were it new to the socket).
+  const views = d.patches?.campaign?.metrics?.views?.all ?? d.groups.campaign?.find((r) => r.key === 'all')?.metrics.views;
+  if (views !== undefined) seen.push({ at: performance.now(), count: views - baseViews });
 });
 
 const agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
@@ -147,6 +150,7 @@ for (const m of acked) {
     continue;
   }
   latencies.push(Math.max(0, d.at - m.at));
+  if (values.trace) process.stderr.write(`marker acked at ${Math.round(m.at - t0)} ms: delta after ${Math.round(d.at - m.at)} ms\n`);
   fromSend.push(Math.max(0, d.at - m.sent));
 }
 socket.close();
