@@ -16,6 +16,8 @@ interface StubState {
   invalid: number;
   types: Record<string, number>;
   maxTs: number;
+  /** Newest `ts` of a click sent as an event (not through /r/:code). */
+  maxClickTs: number;
   hits: Array<{ code: string; ua: string; referrer?: string; clickId: string; at: number }>;
   postbacks: Array<Record<string, string>>;
   /** Answers to give before the real one: 429 then 503 on the first batches. */
@@ -23,7 +25,7 @@ interface StubState {
   knownCodes: Set<string>;
 }
 
-const state: StubState = { batches: 0, eventIds: new Set(), invalid: 0, types: {}, maxTs: 0, hits: [], postbacks: [], throttle: [], knownCodes: new Set() };
+const state: StubState = { batches: 0, eventIds: new Set(), invalid: 0, types: {}, maxTs: 0, maxClickTs: 0, hits: [], postbacks: [], throttle: [], knownCodes: new Set() };
 let server: Server;
 let baseUrl = '';
 const KEY = 'prk_test';
@@ -50,6 +52,7 @@ beforeAll(async () => {
         return;
       }
       state.maxTs = Math.max(state.maxTs, r.data.ts);
+      if (r.data.type === 'click') state.maxClickTs = Math.max(state.maxClickTs, r.data.ts);
       if (state.eventIds.has(r.data.event_id)) return duplicates++;
       state.eventIds.add(r.data.event_id);
       state.types[r.data.type] = (state.types[r.data.type] ?? 0) + 1;
@@ -177,6 +180,19 @@ describe('runSimulation against a stub', () => {
     expect(state.hits.length - hitsBefore).toBeGreaterThan(0); // the present through /r/:code
     expect(state.maxTs).toBeLessThanOrEqual(Date.now());
     expect(stats.last_ts!).toBeGreaterThan(Date.now() - 10_000);
+  }, 30_000);
+
+  it('catching up, only visits of the last seconds go through /r/:code: the minutes before keep their clicks at their own time', async () => {
+    const now = Date.now();
+    const launch = demoLaunch({ now, seed: 6 });
+    for (const d of launch.deals ?? []) for (const l of d.links ?? []) state.knownCodes.add(l.code);
+    state.maxClickTs = 0;
+    const controller = new AbortController();
+    setTimeout(() => controller.abort(), 2500);
+    await runSimulation({ baseUrl, sourceKey: KEY, launch, speed: 1, rate: 100_000, seed: 6, startAt: now - 4 * 60_000, signal: controller.signal, catchUpSpeed: 600, flushMs: 50 });
+    // A GET is stamped on arrival: had the last minutes gone through /r/ at the catch-up moment, their clicks would
+    // leave a hole before it and pile into one bucket. As events they keep their times, up to seconds before now.
+    expect(state.maxClickTs).toBeGreaterThan(now - 15_000);
   }, 30_000);
 
   it('stops with a clear error on a wrong key', async () => {

@@ -35,6 +35,10 @@ export interface SimulationOptions {
   catchUpSpeed?: number;
   /** Default 'live': a visit within liveWindowMs of now is a GET /r/:code; older ones are click events with their ts. */
   linkHits?: LinkHitMode;
+  /**
+   * Default 5 s. A GET is stamped when it arrives, so a visit played as one while catching up lands at the catch-up
+   * moment: a wider window would leave that many minutes without clicks and pile their clicks into one 10 s bucket.
+   */
   liveWindowMs?: number;
   /** Visits and postbacks at or before this launch time are not repeated (a GET is not idempotent); events are re-sent and deduplicated. */
   resumeAfter?: number;
@@ -199,7 +203,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<SimStats> 
   const log = opts.log ?? (() => {});
   const client = new IngestClient({ baseUrl: opts.baseUrl, sourceKey: opts.sourceKey, signal: opts.signal, log, backoffMs: opts.backoffMs, maxAttempts: opts.maxAttempts });
   const mode = opts.linkHits ?? 'live';
-  const liveWindow = opts.liveWindowMs ?? 2 * MINUTE_MS;
+  const liveWindow = opts.liveWindowMs ?? 5_000;
   const batchSize = Math.min(1000, Math.max(1, opts.batchSize ?? 1000));
   const flushMs = opts.flushMs ?? 500;
   const concurrency = Math.max(1, opts.concurrency ?? 8);
