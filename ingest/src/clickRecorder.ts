@@ -1,6 +1,6 @@
 // Records tracking-link clicks after the visitor has been redirected: the shopper never waits for the disk.
 import type { Logger } from 'pino';
-import type { ClickEvent } from '@pulseroom/schema';
+import { inTimeBounds, type ClickEvent } from '@pulseroom/schema';
 import { TRACKING_LINK_SOURCE } from './auth.js';
 import type { IngestMetrics } from './metrics.js';
 import type { Pipeline } from './pipeline.js';
@@ -78,8 +78,6 @@ export class ClickRecorder {
 }
 
 const clickPath = (i: number) => `clicks[${i}]`;
-const MIN_TS = Date.UTC(2000, 0, 1);
-const MAX_TS = Date.UTC(2100, 0, 1);
 
 /**
  * The batch as validation would pass it, without running zod over events the product built itself (the pipeline
@@ -91,7 +89,7 @@ export function builtClicks(batch: ClickEvent[]): ParsedBatch {
   let odd: number[] | null = null;
   for (let i = 0; i < batch.length; i++) {
     const e = batch[i];
-    if (e.type === 'click' && Number.isInteger(e.ts) && e.ts >= MIN_TS && e.ts < MAX_TS) parsed.valid.push({ index: i, event: e });
+    if (e.type === 'click' && Number.isInteger(e.ts) && inTimeBounds(e.ts)) parsed.valid.push({ index: i, event: e });
     else (odd ??= []).push(i);
   }
   if (odd) {

@@ -2,7 +2,6 @@
 // one-process product can answer `/r/:code` in front of the whole Express app (no middleware on the shopper's path).
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import proxyaddr from 'proxy-addr';
-import type { ClickEvent } from '@pulseroom/schema';
 import type { DimensionCache, LinkTarget } from '@pulseroom/schema/server';
 import type { ClickRecorder } from './clickRecorder.js';
 import type { IngestMetrics } from './metrics.js';
@@ -47,7 +46,7 @@ export function answerRedirect(d: RedirectDeps, target: LinkTarget, client: Clic
   });
   res.end();
   // after the answer: see ClickRecorder. clickEventFor's output is a valid click by construction (redirects.test.ts holds it to the schema).
-  d.clicks.record(clickEventFor(target, clickId, client, d.clock()) as ClickEvent);
+  d.clicks.record(clickEventFor(target, clickId, client, d.clock()));
 }
 
 /**

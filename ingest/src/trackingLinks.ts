@@ -1,6 +1,6 @@
 // Tracking links: the redirect target (only ever the stored destination, plus click_id and the link's UTM fields) and the click it records.
 import { randomBytes } from 'node:crypto';
-import type { TrackingLink } from '@pulseroom/schema';
+import type { ClickEvent, TrackingLink } from '@pulseroom/schema';
 import type { LinkTarget } from '@pulseroom/schema/server';
 
 const UTM_FIELDS = ['utm_source', 'utm_medium', 'utm_campaign', 'utm_content'] as const;
@@ -37,7 +37,7 @@ export interface ClickRequest {
 }
 
 /** The click event a redirect records; the visitor (IP + user agent) is hashed at enrichment, never stored raw. */
-export function clickEventFor(target: LinkTarget, clickId: string, req: ClickRequest, now: number): Record<string, unknown> {
+export function clickEventFor(target: LinkTarget, clickId: string, req: ClickRequest, now: number): ClickEvent {
   const { link, deal } = target;
   return {
     type: 'click',

@@ -24,6 +24,8 @@ export const PLATFORMS_WITHOUT_SAVES: ReadonlySet<Platform> = new Set(['tiktok',
 
 const MIN_TS = Date.UTC(2000, 0, 1);
 const MAX_TS = Date.UTC(2100, 0, 1);
+/** Whether epoch ms fall in the years every time of the schema must (2000 up to 2100). */
+export const inTimeBounds = (ms: number) => ms >= MIN_TS && ms < MAX_TS;
 
 /** Event time: ISO-8601 with a zone, or epoch milliseconds → epoch ms. */
 export const timestamp = z
@@ -35,13 +37,13 @@ export const timestamp = z
     { error: 'expected an ISO-8601 date-time or epoch milliseconds' },
   )
   .transform((v) => (typeof v === 'number' ? v : Date.parse(v)))
-  .refine((ms) => ms >= MIN_TS && ms < MAX_TS, 'expected a time between 2000 and 2100');
+  .refine(inTimeBounds, 'expected a time between 2000 and 2100');
 
 /** ISO date-time → epoch ms, for dimension dates. */
 export const isoDateTime = z
   .iso.datetime({ offset: true, error: 'expected an ISO-8601 date-time with a time zone' })
   .transform((v) => Date.parse(v))
-  .refine((ms) => ms >= MIN_TS && ms < MAX_TS, 'expected a date between 2000 and 2100');
+  .refine(inTimeBounds, 'expected a date between 2000 and 2100');
 
 export const timeZone = z.string().refine((tz) => {
   try {
