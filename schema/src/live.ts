@@ -7,7 +7,7 @@ import { GROUPS, PARTNER_TYPES, PLATFORMS, WINDOWS, type GroupName, type Partner
 import { TIERS, type Tier } from './tiers.js';
 import type { Role } from './dimensions.js';
 
-export { WINDOWS, WINDOW_MS, GROUPS, type WindowName, type GroupName } from './constants.js';
+export { WINDOWS, WINDOW_MS, GROUPS, windowRangeEndingAt, type WindowName, type GroupName } from './constants.js';
 export const windowName = z.enum(WINDOWS, { error: `expected a window: ${WINDOWS.join(', ')}` });
 
 export const groupName = z.enum(GROUPS, { error: `expected a group: ${GROUPS.join(', ')}` });

@@ -1,5 +1,5 @@
 // Row patches on the wire: only the base fields that moved, field by field, and how a receiver merges them into the rows it holds.
-import { WINDOW_MS, type WindowName } from './constants.js';
+import { windowRangeEndingAt, type WindowName } from './constants.js';
 import { computeMetrics, feeShare, TOTAL_FIELDS, type Metrics } from './metrics.js';
 import type { GroupRow } from './live.js';
 
@@ -74,9 +74,8 @@ export type FeeTerm = [feeMinor: number, runStart: number, runEnd: number, shown
 
 /** The fee share of a partner's row in a window ending (exclusive) at `windowEnd`, or in the window before it. */
 export function partnerFeeShare(term: FeeTerm, window: WindowName, windowEnd: number, previous: boolean): number {
-  if (window === 'ctd') return feeShare(term[0], term[1], term[2], -Infinity, windowEnd) * term[3];
-  const L = WINDOW_MS[window];
-  return previous ? feeShare(term[0], term[1], term[2], windowEnd - 2 * L, windowEnd - L) * term[3] : feeShare(term[0], term[1], term[2], windowEnd - L, windowEnd) * term[3];
+  const { from, to } = windowRangeEndingAt(window, windowEnd, previous);
+  return feeShare(term[0], term[1], term[2], from, to) * term[3];
 }
 
 /** Partner rows with the fee shares (and what derives from them) their fee terms give at `windowEnd`; rows already right keep their identity. */

@@ -14,7 +14,7 @@
 // (24 h, previous 24 h, campaign-to-date) and is not kept.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
-import { TOTAL_FIELDS, WINDOW_MS, type CommentItem, type PostItem, type WindowName } from '@pulseroom/schema';
+import { TOTAL_FIELDS, WINDOW_MS, windowRangeEndingAt, type CommentItem, type PostItem, type WindowName } from '@pulseroom/schema';
 import { loadInitialAggregates, readTick, serverNow, type AggRow, type BucketRange } from '../queries/deltas.js';
 import { feedOfBatches, latestFeed, type FeedItem } from '../queries/feed.js';
 
@@ -450,10 +450,7 @@ export class AggregationEngine {
 
   /** Time range [from, to) the current or previous window of `w` covers (bucket-aligned). */
   windowRange(w: WindowName, previous = false): { from: number; to: number } {
-    const end = this.bucket + BUCKET_MS;
-    if (w === 'ctd') return { from: -Infinity, to: end };
-    const L = WINDOW_MS[w];
-    return previous ? { from: end - 2 * L, to: end - L } : { from: end - L, to: end };
+    return windowRangeEndingAt(w, this.bucket + BUCKET_MS, previous);
   }
 
   /** Sum of a key's buckets with start in (fromExclusive, toInclusive]; only the buckets of the last 2 h (RECENT_MS) are in memory. */
