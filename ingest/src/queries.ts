@@ -32,7 +32,8 @@ export async function insertEventBatch(client: ClickHouseClient, batchId: string
 export async function insertEventJson(client: ClickHouseClient, batchId: string, json: string): Promise<void> {
   const { stream } = await client.exec({
     query: 'INSERT INTO events FORMAT JSONEachRow',
-    values: Readable.from([json], { objectMode: false }),
+    // a string chunk (object mode): embedded, chDB takes the text as it is, with no Buffer made and decoded again
+    values: Readable.from([json]),
     clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: batchId, deduplicate_blocks_in_dependent_materialized_views: 1 },
   });
   stream.resume(); // nothing to read: drain so an HTTP connection goes back to the pool
