@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
 import type { Alert, ClientToServerEvents, Delta, ServerToClientEvents, Snapshot, SummaryResponse, WhoAmI } from '@pulseroom/schema';
-import { tierOf } from '@pulseroom/schema';
+import { tierOf, unpackSnapshot } from '@pulseroom/schema';
 import { openStore, type Store } from '@pulseroom/schema/server';
 import { ER_BY_TIER } from '@pulseroom/ingest/simulator/claims';
 import { freePort, ROOT } from './ports.js';
@@ -121,7 +121,7 @@ describe('npm start', () => {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(base, { auth: { token: demo.tokens.viewer }, transports: ['websocket'] });
     try {
       const snapshot = await new Promise<Snapshot>((ok, fail) => {
-        socket.once('snapshot', ok);
+        socket.once('snapshot', (w) => ok(unpackSnapshot(w)));
         socket.emit('subscribe', { campaign_id: CAMPAIGN, window: '5m' }, (a) => !a.ok && fail(new Error(a.error?.message)));
       });
       const viewsBefore = snapshot.groups.campaign[0]?.metrics.views ?? 0;

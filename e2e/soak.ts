@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, Delta, ServerToClientEvents, Snapshot } from '@pulseroom/schema';
+import { unpackSnapshot, type ClientToServerEvents, type Delta, type ServerToClientEvents, type Snapshot } from '@pulseroom/schema';
 import { openStore } from '@pulseroom/schema/server';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -114,7 +114,7 @@ async function main(): Promise<void> {
       const now = Date.now();
       while (pendingLag.length > 0 && pendingLag[0].target <= ctdViews - baseViews) lags.push({ t: now, ms: now - pendingLag.shift()!.at });
     });
-    const snap = new Promise<Snapshot>((ok) => s.once('snapshot', ok));
+    const snap = new Promise<Snapshot>((ok) => s.once('snapshot', (w) => ok(unpackSnapshot(w))));
     await new Promise<void>((ok, fail) => s.emit('subscribe', { campaign_id: CAMPAIGN, window: w }, (a) => (a.ok ? ok() : fail(new Error(a.error?.message)))));
     const first = await snap;
     if (i === 4) baseViews = first.groups.campaign.find((r) => r.key === 'all')?.metrics.views ?? 0;

@@ -5,7 +5,7 @@ import { Agent } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { io } from 'socket.io-client';
-import type { ClientToServerEvents, Delta, ServerToClientEvents, Snapshot } from '@pulseroom/schema';
+import { unpackSnapshot, type ClientToServerEvents, type Delta, type ServerToClientEvents, type Snapshot } from '@pulseroom/schema';
 import { ownPeakRssMb, sendResult, sleep } from '../lib/proc.js';
 import { summarize } from '../lib/stats.js';
 import { fill, launchBatches, postJson } from '../lib/traffic.js';
@@ -46,7 +46,7 @@ const socket: import('socket.io-client').Socket<ServerToClientEvents, ClientToSe
   transports: ['websocket'],
 });
 const snapshot = await new Promise<Snapshot>((ok, fail) => {
-  socket.once('snapshot', ok);
+  socket.once('snapshot', (w) => ok(unpackSnapshot(w)));
   socket.once('connect_error', fail);
   socket.emit('subscribe', { campaign_id: markerCampaign, window: '5m' }, (a) => !a.ok && fail(new Error(a.error?.message)));
 });

@@ -7,5 +7,6 @@ export * from './live.js';
 export * from './metrics.js';
 export * from './money.js';
 export * from './rowPatch.js';
+export * from './snapshotWire.js';
 export * from './tiers.js';
 export * from './zodErrors.js';

@@ -6,6 +6,7 @@ import type { Disclosure, SentimentLabel } from './events.js';
 import { GROUPS, PARTNER_TYPES, PLATFORMS, WINDOWS, type GroupName, type PartnerType, type WindowName } from './constants.js';
 import { TIERS, type Tier } from './tiers.js';
 import type { Role } from './dimensions.js';
+import type { WireSnapshot } from './snapshotWire.js';
 
 export { WINDOWS, WINDOW_MS, GROUPS, windowRangeEndingAt, type WindowName, type GroupName } from './constants.js';
 export const windowName = z.enum(WINDOWS, { error: `expected a window: ${WINDOWS.join(', ')}` });
@@ -173,7 +174,8 @@ export interface WhoAmI {
 }
 
 export interface ServerToClientEvents {
-  snapshot: (s: Snapshot) => void;
+  /** The snapshot packed for the wire: `unpackSnapshot` (snapshotWire.ts) gives the Snapshot back. */
+  snapshot: (s: WireSnapshot) => void;
   delta: (d: Delta) => void;
   alert: (a: Alert) => void;
   comment: (c: CommentItem & { campaign_id: string }) => void;

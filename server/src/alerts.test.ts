@@ -1,10 +1,10 @@
 // Alerts: each rule fires once with a message saying why, is stored and pushed, respects its cooldown (also across a restart), and can be acknowledged.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, Snapshot, StoredEvent } from '@pulseroom/schema';
+import type { Alert, StoredEvent } from '@pulseroom/schema';
 import { createToken, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { insertBatch } from './testing/events.js';
-import { once, seedWorld, startTestServer, testClock, waitFor, type TestServer } from './testing/harness.js';
+import { once, onceSnapshot, seedWorld, startTestServer, testClock, waitFor, type TestServer } from './testing/harness.js';
 import { NOW, testWorld } from './testing/world.js';
 import { alertsOfCampaign } from './queries/alerts.js';
 
@@ -52,10 +52,10 @@ describe('alerts', () => {
     const pushedB: Alert[] = [];
     s.on('alert', (a) => pushed.push(a));
     b.on('alert', (a) => pushedB.push(a));
-    const snap = once<Snapshot>(s, 'snapshot');
+    const snap = onceSnapshot(s);
     s.emit('subscribe', { campaign_id: 'c1', window: '15m' });
     await snap;
-    const snapB = once<Snapshot>(b, 'snapshot');
+    const snapB = onceSnapshot(b);
     b.emit('subscribe', { campaign_id: 'c1', window: '15m' });
     await snapB;
 
@@ -87,7 +87,7 @@ describe('alerts', () => {
 
     // Acknowledge over the socket: the update is pushed and stored.
     const s2 = t.connect(admin.token);
-    const snap2 = once<Snapshot>(s2, 'snapshot');
+    const snap2 = onceSnapshot(s2);
     s2.emit('subscribe', { campaign_id: 'c1', window: '5m' });
     expect((await snap2).alerts.length).toBe(7);
     const update = once<Alert>(s2, 'alert');

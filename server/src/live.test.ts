@@ -1,11 +1,11 @@
 // Live path on the real clock with the tick loop running: an inserted batch reaches a subscribed socket's delta (lag printed);
 // a reconnect gets a fresh snapshot; filters narrow every figure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Snapshot, SummaryResponse } from '@pulseroom/schema';
+import type { SummaryResponse } from '@pulseroom/schema';
 import { createToken, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { insertBatch, randomEvent, rng } from './testing/events.js';
-import { followPlatformViews, once, seedWorld, startTestServer, waitFor, type TestServer } from './testing/harness.js';
+import { followPlatformViews, onceSnapshot, seedWorld, startTestServer, waitFor, type TestServer } from './testing/harness.js';
 import { EVENT_PARTNERS, testWorld } from './testing/world.js';
 
 const r = rng(11);
@@ -49,14 +49,14 @@ describe('live', () => {
 
   it('a reconnect gets a fresh snapshot equal to the summary', async () => {
     const s = t.connect(admin);
-    const snap = once<Snapshot>(s, 'snapshot');
+    const snap = onceSnapshot(s);
     s.emit('subscribe', { campaign_id: 'c1', window: 'ctd' });
     await snap;
     s.disconnect();
     await insertBatch(store.client, [{ campaign_id: 'c1', partner_id: 'pa2', platform: 'blog', type: 'click', ts: Date.now(), is_unique: 1 }]);
     await new Promise((res) => setTimeout(res, 600));
     const again = t.connect(admin);
-    const snap2 = once<Snapshot>(again, 'snapshot');
+    const snap2 = onceSnapshot(again);
     again.emit('subscribe', { campaign_id: 'c1', window: 'ctd' });
     const fresh = await snap2;
     const summary = (await (await fetch(`${t.url}/api/campaigns/c1/summary?window=ctd&group=partner`, { headers: { authorization: `Bearer ${admin}` } })).json()) as SummaryResponse;
@@ -66,7 +66,7 @@ describe('live', () => {
 
   it('a filter narrows every figure of the subscription', async () => {
     const s = t.connect(admin);
-    const snap = once<Snapshot>(s, 'snapshot');
+    const snap = onceSnapshot(s);
     s.emit('subscribe', { campaign_id: 'c1', window: 'ctd', filter: { platform: ['tiktok'], type: ['influencer', 'hybrid'] } });
     const f = await snap;
     expect(f.groups.platform.map((x) => x.key)).toEqual(['tiktok']);

@@ -6,7 +6,7 @@ import { GROUPS, patchRows, withPartnerFees, type Alert, type Delta, type GroupN
 import { createToken, upsertDeals, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { insertBatch } from './testing/events.js';
-import { once, seedWorld, startTestServer, testClock, type TestServer, type TestSocket } from './testing/harness.js';
+import { onceSnapshot, seedWorld, startTestServer, testClock, type TestServer, type TestSocket } from './testing/harness.js';
 import { NOW, testWorld } from './testing/world.js';
 
 const clock = testClock(NOW);
@@ -30,7 +30,7 @@ afterAll(async () => {
 });
 
 async function subscribe(s: TestSocket, window: string): Promise<Snapshot> {
-  const snap = once<Snapshot>(s, 'snapshot');
+  const snap = onceSnapshot(s);
   s.emit('subscribe', { campaign_id: 'c1', window } as never);
   return snap;
 }

@@ -7,6 +7,7 @@ import {
   addToFieldPatch,
   describeZodError,
   GROUPS,
+  packSnapshot,
   subscribeRequest,
   toMinor,
   type Ack,
@@ -23,6 +24,7 @@ import {
   type ServerToClientEvents,
   type Snapshot,
   type WindowName,
+  type WireSnapshot,
 } from '@pulseroom/schema';
 import { AccessError, alertVisible, ENV_ADMIN_TOKEN_ID, roomName, viewFor, type TokenResolver, type ViewRequest } from './access.js';
 import { computeGroups, keyVisible, lastHourBuckets, partnerInfos, partnerVisible, seriesPoints, type ViewSpec } from './engine/breakdowns.js';
@@ -70,7 +72,7 @@ interface Room {
   /** Sockets whose snapshot goes out with the next flush, all in one broadcast (one encoding). */
   pending: PendingJoin[];
   /** The snapshot of the room's current state, built at most once per state: reused by every socket joining before it changes. */
-  cached: { key: string; snapshot: Snapshot } | null;
+  cached: { key: string; snapshot: WireSnapshot } | null;
 }
 
 interface PendingJoin {
@@ -309,13 +311,14 @@ export class LiveHub {
    * The room's snapshot, rebuilt only when what it shows may have changed: a delta (seq), a tick (feed, clock), alerts or
    * dimensions. The room is not dirty here, so its rows equal what its members hold.
    */
-  private roomSnapshot(room: Room, spec: ViewSpec): Snapshot {
+  private roomSnapshot(room: Room, spec: ViewSpec): WireSnapshot {
     const key = `${room.seq}|${this.deps.engine.lastTickAt}|${this.deps.engine.bucket}|${this.alerts.version(room.req.campaign_id)}|${this.dimsEpoch}`;
     if (room.cached?.key === key) return room.cached.snapshot;
     const held = this.alerts.peek(room.req.campaign_id)?.alerts ?? [];
     // As the alerts query had it: a view narrowed to partners gets only their alerts, campaign-wide ones excluded.
     const alerts = held.filter((a) => (spec.partners === null || (a.partner_id !== '' && spec.partners.has(a.partner_id))) && this.alertInView(room.scope, spec, a)).slice(0, SNAPSHOT_ALERTS);
-    const snapshot = this.snapshot(room, spec, alerts);
+    // Packed once per state (rows as value arrays under one list of names): every joining socket gets the same message.
+    const snapshot = packSnapshot(this.snapshot(room, spec, alerts));
     this.stats.snapshotBuilds++;
     room.cached = { key, snapshot };
     return snapshot;

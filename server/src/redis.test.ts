@@ -2,11 +2,11 @@
 // alerts are raised once and reach sockets on every node, and a revocation on one node drops sockets on the other.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Alert, Delta, Snapshot } from '@pulseroom/schema';
+import type { Alert, Delta } from '@pulseroom/schema';
 import { createToken, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { insertBatch } from './testing/events.js';
-import { once, seedWorld, startTestServer, testClock, waitFor, type TestServer } from './testing/harness.js';
+import { once, onceSnapshot, seedWorld, startTestServer, testClock, waitFor, type TestServer } from './testing/harness.js';
 import { NOW, testWorld } from './testing/world.js';
 import { alertsOfCampaign } from './queries/alerts.js';
 
@@ -50,10 +50,10 @@ describe.skipIf(!hasRedis)('two nodes with the Redis adapter', () => {
     onB.on('delta', (d: Delta) => seqs.push(d.seq));
     onB.on('alert', (x) => alertsB.push(x));
     onA.on('alert', (x) => alertsA.push(x));
-    const snapB = once<Snapshot>(onB, 'snapshot');
+    const snapB = onceSnapshot(onB);
     onB.emit('subscribe', { campaign_id: 'c1', window: 'ctd' });
     const first = await snapB;
-    const snapA = once<Snapshot>(onA, 'snapshot');
+    const snapA = onceSnapshot(onA);
     onA.emit('subscribe', { campaign_id: 'c1', window: 'ctd' });
     await snapA;
 

@@ -1,11 +1,11 @@
 // SCOPE: a manager token never receives a figure, comment or alert of another manager's partner, over the socket or REST;
 // a wall token cannot reach the admin API; a revoked token's sockets are dropped within a second.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { TOTAL_FIELDS, type Ack, type Snapshot } from '@pulseroom/schema';
+import { TOTAL_FIELDS, type Ack } from '@pulseroom/schema';
 import { createToken, revokeToken, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { insertBatch, randomEvent, rng } from './testing/events.js';
-import { once, seedWorld, startTestServer, testClock, waitFor, type TestServer, type TestSocket } from './testing/harness.js';
+import { once, onceSnapshot, seedWorld, startTestServer, testClock, waitFor, type TestServer, type TestSocket } from './testing/harness.js';
 import { truthTotals } from './testing/truth.js';
 import { EVENT_PARTNERS, NOW, testWorld } from './testing/world.js';
 
@@ -57,11 +57,11 @@ describe('manager scope over the socket', () => {
     const admin = t.connect(tokens.admin.token);
     const adminAlerts: string[] = [];
     admin.on('alert', (a) => adminAlerts.push(a.partner_id));
-    const adminSnap = once<Snapshot>(admin, 'snapshot');
+    const adminSnap = onceSnapshot(admin);
     await subscribe(admin, { campaign_id: 'c1', window: '5m' });
     await adminSnap;
 
-    const snap = once<Snapshot>(s, 'snapshot');
+    const snap = onceSnapshot(s);
     expect(await subscribe(s, { campaign_id: 'c1', window: '5m' })).toEqual({ ok: true });
     const first = await snap;
     expect(first.partners.map((p) => p.id)).toEqual(['pa1', 'pa2', 'pa3', 'pa4']);
@@ -73,7 +73,7 @@ describe('manager scope over the socket', () => {
     expect(bad.ok).toBe(false);
     expect(bad.error?.code).toBe('PARTNER_OUT_OF_SCOPE');
     expect((await subscribe(s, { campaign_id: 'c2' })).error?.code).toBe('CAMPAIGN_NOT_FOUND');
-    const again = once<Snapshot>(s, 'snapshot');
+    const again = onceSnapshot(s);
     expect(await subscribe(s, { campaign_id: 'c1', window: 'ctd', mine: true })).toEqual({ ok: true });
     await again;
 
@@ -147,7 +147,7 @@ describe('wall and viewer scope', () => {
     expect((await api(tok, '/api/campaigns/c2/summary')).status).toBe(404);
     const s = t.connect(tok);
     expect((await subscribe(s, { campaign_id: 'c2' })).error?.code).toBe('CAMPAIGN_NOT_FOUND');
-    const snap = once<Snapshot>(s, 'snapshot');
+    const snap = onceSnapshot(s);
     expect((await subscribe(s, { campaign_id: 'c1', window: '1m' })).ok).toBe(true);
     expect((await snap).groups.partner.map((x) => x.key)).toContain('pb1');
   });

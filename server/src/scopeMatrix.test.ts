@@ -3,12 +3,12 @@
 // Tokens and source keys are stored only as SHA-256 hashes. (Revocation disconnecting within a second: scope.test.ts.)
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Ack, Alert, Snapshot } from '@pulseroom/schema';
+import type { Ack, Alert } from '@pulseroom/schema';
 import { createSource, createToken, revokeToken, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { insertAlerts } from './queries/alerts.js';
 import { insertBatch, randomEvent, rng } from './testing/events.js';
-import { once, seedWorld, startTestServer, testClock, type TestServer, type TestSocket } from './testing/harness.js';
+import { once, onceSnapshot, seedWorld, startTestServer, testClock, type TestServer, type TestSocket } from './testing/harness.js';
 import { EVENT_PARTNERS, NOW, testWorld } from './testing/world.js';
 
 const ROLES = ['admin', 'viewer', 'viewer2', 'manager', 'wall', 'none', 'bad', 'revoked'] as const;
@@ -204,7 +204,7 @@ describe('Socket.IO: role × event', () => {
   it('each role joins exactly the rooms of its scope, and a manager\'s snapshot holds only their partners', async () => {
     const rooms = async (role: RoleName) => {
       const s = sockets.get(role)!;
-      const snap = once<Snapshot>(s, 'snapshot');
+      const snap = onceSnapshot(s);
       expect(await sub(s, { campaign_id: 'c1', window: '5m' })).toBe('ok');
       const snapshot = await snap;
       const server = t.server.hub.io!.of('/').sockets.get(s.id!)!;

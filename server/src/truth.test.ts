@@ -6,7 +6,7 @@ import { createToken } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import type { Store } from '@pulseroom/schema/server';
 import { insertBatch, randomEvent, rng } from './testing/events.js';
-import { once, seedWorld, startTestServer, testClock, waitFor, type TestServer, type TestSocket } from './testing/harness.js';
+import { onceSnapshot, seedWorld, startTestServer, testClock, waitFor, type TestServer, type TestSocket } from './testing/harness.js';
 import { truthPeriods } from './testing/truth.js';
 import { EVENT_PARTNERS, NOW, PARTNERS, testWorld } from './testing/world.js';
 
@@ -157,7 +157,7 @@ describe('truth', () => {
     for (const w of WINDOWS) {
       const s = t.connect(admin.token);
       const h = new Held(s);
-      const snap = once<Snapshot>(s, 'snapshot');
+      const snap = onceSnapshot(s);
       s.emit('subscribe', { campaign_id: 'c1', window: w });
       h.take(await snap);
       held.set(w, h);

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { upsertCampaigns, upsertDeals, upsertPartners, DimensionCache, type Store } from '@pulseroom/schema/server';
-import type { ClientToServerEvents, Delta, ServerToClientEvents, Snapshot } from '@pulseroom/schema';
+import { unpackSnapshot, type ClientToServerEvents, type Delta, type ServerToClientEvents, type Snapshot, type WireSnapshot } from '@pulseroom/schema';
 import { createLiveServer, type LiveServerHandle } from '../index.js';
 import { defaultServerConfig, type ServerConfig } from '../config.js';
 
@@ -77,13 +77,18 @@ export function once<T>(socket: TestSocket, event: string, ms = 5_000): Promise<
   });
 }
 
+/** Waits for a socket's next snapshot, unpacked as the web app unpacks it. */
+export async function onceSnapshot(socket: TestSocket, ms = 5_000): Promise<Snapshot> {
+  return unpackSnapshot(await once<WireSnapshot>(socket, 'snapshot', ms));
+}
+
 /**
  * A socket subscribed to a campaign's campaign-to-date view that follows one platform row's views through the deltas
  * (a platform no other test data uses moves only with what the test inserts); returns the latest value seen.
  */
 export async function followPlatformViews(t: TestServer, token: string, campaignId: string, platform: string): Promise<() => number> {
   const s = t.connect(token);
-  const snap = once<Snapshot>(s, 'snapshot');
+  const snap = onceSnapshot(s);
   s.emit('subscribe', { campaign_id: campaignId, window: 'ctd' });
   await snap;
   let views = 0;

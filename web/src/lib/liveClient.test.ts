@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { LiveClient, type LiveSocket } from './liveClient';
 import type { LiveView } from './liveState';
 import { row, snapshot } from './testData';
+import { packSnapshot } from '@pulseroom/schema/snapshotWire';
 
 /** A stand-in for the socket.io client socket: records emits, lets the test fire server events. */
 class FakeSocket {
@@ -69,7 +70,7 @@ describe('LiveClient', () => {
     const { sock, views, client } = setup();
     sock.serverConnect();
     expect(sock.subscribes()).toHaveLength(1);
-    sock.fire('snapshot', snapshot());
+    sock.fire('snapshot', packSnapshot(snapshot()));
     sock.fire('delta', { campaign_id: 'c1', window: '5m', at: 2, seq: 2, groups: { campaign: [row('all', { clicks: 42 })] }, series: [] });
     expect(views.at(-1)!.groups.campaign[0].metrics.clicks).toBe(42);
     sock.serverConnect(); // reconnect → fresh subscription
@@ -79,14 +80,14 @@ describe('LiveClient', () => {
   it('resubscribes on a seq gap', () => {
     const { sock } = setup();
     sock.serverConnect();
-    sock.fire('snapshot', snapshot());
+    sock.fire('snapshot', packSnapshot(snapshot()));
     sock.fire('delta', { campaign_id: 'c1', window: '5m', at: 2, seq: 9, groups: {}, series: [] });
     expect(sock.subscribes()).toHaveLength(2);
   });
   it('ignores feed items of other campaigns and caps nothing it should not', () => {
     const { sock, views } = setup();
     sock.serverConnect();
-    sock.fire('snapshot', snapshot());
+    sock.fire('snapshot', packSnapshot(snapshot()));
     const n = views.length;
     sock.fire('comment', { campaign_id: 'other', event_id: 'x', ts: 1, partner_id: 'p', platform: 'x', content_id: 'c', text: 'hi', sentiment: 0, label: 'neu', lang: 'en' });
     expect(views.length).toBe(n);
@@ -96,7 +97,7 @@ describe('LiveClient', () => {
   it('probes a quiet link, then reconnects with backoff when data stops', () => {
     const { sock, advance } = setup();
     sock.serverConnect();
-    sock.fire('snapshot', snapshot());
+    sock.fire('snapshot', packSnapshot(snapshot()));
     advance(5000);
     expect(sock.subscribes()).toHaveLength(1);
     advance(3000); // 8 s of silence: probe
@@ -107,20 +108,20 @@ describe('LiveClient', () => {
     advance(200); // within backoff: no hammering
     expect(sock.connects).toBe(1);
     sock.serverConnect();
-    sock.fire('snapshot', snapshot({ seq: 5 }));
+    sock.fire('snapshot', packSnapshot(snapshot({ seq: 5 })));
     advance(1000);
     expect(sock.connects).toBe(1);
   });
   it('changing the request resubscribes and drops deltas of the old one', () => {
     const { sock, client, views } = setup();
     sock.serverConnect();
-    sock.fire('snapshot', snapshot());
+    sock.fire('snapshot', packSnapshot(snapshot()));
     client.setRequest({ campaign_id: 'c1', window: '1h' });
     expect(sock.subscribes().at(-1)!.args[0]).toEqual({ campaign_id: 'c1', window: '1h' });
     const n = views.length;
     sock.fire('delta', { campaign_id: 'c1', window: '5m', at: 2, seq: 2, groups: {}, series: [] });
     expect(views.length).toBe(n);
-    sock.fire('snapshot', snapshot({ window: '1h' }));
+    sock.fire('snapshot', packSnapshot(snapshot({ window: '1h' })));
     expect(views.at(-1)!.window).toBe('1h');
   });
 });

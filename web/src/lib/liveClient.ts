@@ -3,6 +3,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Ack, Alert, ClientToServerEvents, CommentItem, PostItem, ServerToClientEvents, Snapshot, Delta, SubscribeRequest } from './contract';
 import { addAlert, addComment, addPost, applyDelta, normalizeSnapshot, type LiveView, ackAlert } from './liveState';
 import { Backoff, STALE_AFTER_MS } from './stale';
+import { unpackSnapshot, type WireSnapshot } from '@pulseroom/schema/snapshotWire';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 
@@ -88,7 +89,7 @@ export class LiveClient {
       // A refused handshake is not retried by socket.io itself: retry on our own backoff unless it is an auth error.
       if (!s.active && !auth) this.scheduleReconnect();
     });
-    s.on('snapshot', (snap: Snapshot) => this.onSnapshot(snap));
+    s.on('snapshot', (w: WireSnapshot) => this.onSnapshot(unpackSnapshot(w)));
     s.on('delta', (d: Delta) => this.onDelta(d));
     s.on('alert', (a: Alert) => this.onItem(a.campaign_id, (v) => addAlert(v, a)));
     s.on('comment', (c: CommentItem & { campaign_id: string }) => this.onItem(c.campaign_id, (v) => (this.request.partner_id && c.partner_id !== this.request.partner_id ? v : addComment(v, c))));
