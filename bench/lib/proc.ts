@@ -18,6 +18,8 @@ export interface Child {
   waitFor(re: RegExp, ms: number): Promise<RegExpMatchArray>;
   /** The JSON a child printed after RESULT_PREFIX (rejects if it exits without one, or after `ms`). */
   result<T>(ms: number): Promise<T>;
+  /** Writes a line to the child's stdin (spawned with `stdin: true`) and resolves with the JSON the child answers it with (`answerAsks`). */
+  ask<T>(line: string, ms: number): Promise<T>;
   /** Peak resident set (MB) so far, from /proc (VmHWM); null once exited. */
   peakRssMb(): number | null;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves with the exit code. */
@@ -30,6 +32,8 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** Echo the child's output to ours (prefixed). */
   echo?: boolean;
+  /** Give the child a stdin pipe (`Child.send`), for benchmarks that drive a child step by step. */
+  stdin?: boolean;
 }
 
 /** Runs `file` (relative to the repo root) with node --import tsx. */
@@ -37,7 +41,7 @@ export function spawnTs(name: string, file: string, opts: SpawnOptions = {}): Ch
   const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(ROOT, file), ...(opts.args ?? [])], {
     cwd: ROOT,
     env: { ...process.env, LOG_LEVEL: 'warn', ...opts.env },
-    stdio: ['ignore', 'pipe', 'pipe'],
+    stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
   });
   let out = '';
   const listeners = new Set<() => void>();
@@ -61,6 +65,7 @@ export function spawnTs(name: string, file: string, opts: SpawnOptions = {}): Ch
     }),
   );
   let lastPeak: number | null = null;
+  let asked = 0;
 
   const watch = <T>(check: () => T | undefined, ms: number, what: string) =>
     new Promise<T>((ok, fail) => {
@@ -103,6 +108,15 @@ export function spawnTs(name: string, file: string, opts: SpawnOptions = {}): Ch
         ms,
         'result',
       ),
+    ask<T>(line: string, ms: number) {
+      const n = ++asked;
+      const re = new RegExp(`^${ANSWER_PREFIX}${n} (.*)$`, 'm');
+      proc.stdin!.write(`${n} ${line}\n`);
+      return watch(() => {
+        const m = re.exec(out);
+        return m ? (JSON.parse(m[1]) as T) : undefined;
+      }, ms, `answer ${n} to "${line}"`);
+    },
     peakRssMb() {
       if (exited || proc.pid === undefined) return lastPeak;
       try {
@@ -124,6 +138,31 @@ export function spawnTs(name: string, file: string, opts: SpawnOptions = {}): Ch
     },
   };
   return child;
+}
+
+/** Marks a child's answer to one `Child.ask` line: `BENCH_ANSWER <n> <json>`. */
+export const ANSWER_PREFIX = 'BENCH_ANSWER ';
+
+/** In a child: answers each `<n> <command>` line its parent asks (see `Child.ask`) with what `handle` returns, in order. */
+export function answerAsks(handle: (command: string) => Promise<unknown>): Promise<void> {
+  return new Promise((done) => {
+    let buffered = '';
+    let chain = Promise.resolve();
+    process.stdin.setEncoding('utf8');
+    process.stdin.on('data', (d: string) => {
+      buffered += d;
+      let nl: number;
+      while ((nl = buffered.indexOf('\n')) >= 0) {
+        const line = buffered.slice(0, nl);
+        buffered = buffered.slice(nl + 1);
+        const [n, ...rest] = line.split(' ');
+        chain = chain.then(async () => {
+          process.stdout.write(`${ANSWER_PREFIX}${n} ${JSON.stringify(await handle(rest.join(' ')))}\n`);
+        });
+      }
+    });
+    process.stdin.on('end', () => void chain.then(done));
+  });
 }
 
 /** Prints the result line a parent's `Child.result()` waits for. */
