@@ -24,8 +24,8 @@ interface SocketsResult {
 }
 
 const SIZES = [1000, 5000];
-// 20 s: about 20 emits per size. p95 over ~10 emits was decided by the one or two slowest of them (1.06–1.48× between runs of the same code).
-const DURATION_MS = 20_000;
+// 30 s: about 30 emits per size. p95 is decided by the slowest few emits: over ~10 it moved 1.06–1.48× between runs of the same code.
+const DURATION_MS = 30_000;
 const RAMP_MS = 30_000;
 
 export async function run(ctx: BenchContext): Promise<BenchResult> {
@@ -51,7 +51,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       let mine: SocketsResult;
       try {
         ctx.log(`${clients} sockets → product`);
-        const c = spawnTs('sockets', 'bench/load/sockets.ts', { args: ['--port', String(product.port), '--mode', 'product', '--demo', join(product.dataDir, 'demo.json'), '--clients', String(clients), '--duration-ms', String(DURATION_MS), '--ramp-ms', String(RAMP_MS), '--payload-out', payloadFile] });
+        const c = spawnTs('sockets', 'bench/load/sockets.ts', { nodeArgs: ['--expose-gc'], args: ['--port', String(product.port), '--mode', 'product', '--demo', join(product.dataDir, 'demo.json'), '--clients', String(clients), '--duration-ms', String(DURATION_MS), '--ramp-ms', String(RAMP_MS), '--payload-out', payloadFile] });
         mine = await c.result<SocketsResult>(240_000);
         memory[`product (${clients} sockets)`] = product.child.peakRssMb();
         memory[`clients (${clients})`] = mine.peak_rss_mb;
@@ -66,7 +66,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       try {
         await bare.waitFor(/listening/, 30_000);
         ctx.log(`${clients} sockets → bare Socket.IO`);
-        const c = spawnTs('sockets', 'bench/load/sockets.ts', { args: ['--port', String(port), '--mode', 'bare', '--clients', String(mine.connected || clients), '--duration-ms', String(DURATION_MS)] });
+        const c = spawnTs('sockets', 'bench/load/sockets.ts', { nodeArgs: ['--expose-gc'], args: ['--port', String(port), '--mode', 'bare', '--clients', String(mine.connected || clients), '--duration-ms', String(DURATION_MS)] });
         base = await c.result<SocketsResult>(240_000);
         memory[`bare Socket.IO (${clients} sockets)`] = bare.peakRssMb();
         await c.stop();
