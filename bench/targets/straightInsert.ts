@@ -40,8 +40,10 @@ const rows = readFileSync(values.rows!, 'utf8')
 const batch = Number(values.batch);
 const durationMs = Number(values['duration-ms']);
 
+let lastCpuUsPerRow = 0;
 async function straight(size: number, ms: number) {
   let inserted = 0;
+  const cpu0 = process.cpuUsage();
   let round = 0;
   const t0 = performance.now();
   while (performance.now() - t0 < ms) {
@@ -57,10 +59,13 @@ async function straight(size: number, ms: number) {
       inserted += values.length;
     }
   }
+  const cpu = process.cpuUsage(cpu0);
+  lastCpuUsPerRow = Math.round(((cpu.user + cpu.system) / inserted) * 10) / 10;
   return Math.round(inserted / ((performance.now() - t0) / 1000));
 }
 
 const straightRowsPerS = await straight(batch, durationMs);
+const straightCpuUsPerRow = lastCpuUsPerRow;
 const straight500RowsPerS = await straight(500, Math.min(3000, durationMs));
 const ceilingRows = Number(values['ceiling-rows']);
 const shape = { campaigns: 3, partnersPerCampaign: 40, spanMs: 3_600_000 };
@@ -74,6 +79,7 @@ sendResult({
   straight_rows_per_s: straightRowsPerS,
   straight_batch: batch,
   straight_500_rows_per_s: straight500RowsPerS,
+  straight_cpu_us_per_row: straightCpuUsPerRow,
   ceiling_rows_per_s: Math.round(ceilingRows / ceilingS),
   ceiling_2_threads_rows_per_s: Math.round(ceilingRows / ceiling2S),
   peak_rss_mb: ownPeakRssMb(),
