@@ -2,7 +2,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH, freePort, spawnTs, type Child } from './proc.js';
+import { BENCH, ROOT, freePort, spawnTs, type Child } from './proc.js';
 
 export interface Demo {
   source_key: string;
@@ -31,10 +31,16 @@ export interface ProductOptions {
   cpuProfile?: string;
 }
 
+/** The Node flags `npm start` gives the product (package.json's start script: `tsx <flags> server/src/start.ts`). */
+export function startNodeFlags(): string[] {
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  return script.split(/\s+/).filter((w) => w.startsWith('--'));
+}
+
 export async function startProduct(name: string, opts: ProductOptions = {}): Promise<Product> {
   const port = await freePort();
   const dataDir = mkdtempSync(join(tmpdir(), `pulseroom-bench-${name}-`));
-  const nodeArgs: string[] = [];
+  const nodeArgs: string[] = [...startNodeFlags()];
   if (opts.cpuProfile) {
     const dir = join(BENCH, 'results', 'profiles', opts.cpuProfile);
     mkdirSync(dir, { recursive: true });
