@@ -51,13 +51,14 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     // CPU per event over the whole path, ack and store: from before the load until the spool is empty again (≤ 90 s).
     const drainFrom = performance.now();
     let drained = after;
-    while ((metricValue(drained, 'pulseroom_ingest_spool_rows') ?? 0) > 0 && performance.now() - drainFrom < 90_000) {
+    const waiting = () => metricValue(drained, 'pulseroom_ingest_spool_rows') ?? 0;
+    while (waiting() > 0 && performance.now() - drainFrom < 90_000) {
       await sleep(250);
       drained = await (await fetch(`${product.base}/metrics`)).text();
     }
     const cpuAfter = cpuSecondsOf(product.child.proc.pid);
     const events = (metricValue(drained, 'pulseroom_ingest_events_accepted_total') ?? 0) - (metricValue(before, 'pulseroom_ingest_events_accepted_total') ?? 0);
-    if (cpuBefore !== null && cpuAfter !== null && events > 0 && (metricValue(drained, 'pulseroom_ingest_spool_rows') ?? 0) === 0) {
+    if (cpuBefore !== null && cpuAfter !== null && events > 0 && waiting() === 0) {
       cpu = { us_per_event: Math.round(((cpuAfter - cpuBefore) * 1e6) / events * 10) / 10, seconds: Math.round((cpuAfter - cpuBefore) * 10) / 10, events, drain_s: Math.round((performance.now() - drainFrom) / 100) / 10 };
     }
   } finally {

@@ -32,7 +32,7 @@ export interface SpawnOptions {
   nodeArgs?: string[];
   /** Echo the child's output to ours (prefixed). */
   echo?: boolean;
-  /** Give the child a stdin pipe (`Child.send`), for benchmarks that drive a child step by step. */
+  /** Give the child a stdin pipe (`Child.ask`), for benchmarks that drive a child step by step. */
   stdin?: boolean;
 }
 

@@ -40,8 +40,8 @@ const rows = readFileSync(values.rows!, 'utf8')
 const batch = Number(values.batch);
 const durationMs = Number(values['duration-ms']);
 
-let lastCpuUsPerRow = 0;
-async function straight(size: number, ms: number) {
+/** Rows/s and process CPU (client + chDB, all threads) per row of inserting `size`-row batches for `ms`. */
+async function straight(size: number, ms: number): Promise<{ rowsPerS: number; cpuUsPerRow: number }> {
   let inserted = 0;
   const cpu0 = process.cpuUsage();
   let round = 0;
@@ -60,13 +60,11 @@ async function straight(size: number, ms: number) {
     }
   }
   const cpu = process.cpuUsage(cpu0);
-  lastCpuUsPerRow = Math.round(((cpu.user + cpu.system) / inserted) * 10) / 10;
-  return Math.round(inserted / ((performance.now() - t0) / 1000));
+  return { rowsPerS: Math.round(inserted / ((performance.now() - t0) / 1000)), cpuUsPerRow: Math.round(((cpu.user + cpu.system) / inserted) * 10) / 10 };
 }
 
-const straightRowsPerS = await straight(batch, durationMs);
-const straightCpuUsPerRow = lastCpuUsPerRow;
-const straight500RowsPerS = await straight(500, Math.min(3000, durationMs));
+const atBatch = await straight(batch, durationMs);
+const at500 = await straight(500, Math.min(3000, durationMs));
 const ceilingRows = Number(values['ceiling-rows']);
 const shape = { campaigns: 3, partnersPerCampaign: 40, spanMs: 3_600_000 };
 const ceilingS = await insertHistory(store.client, ceilingRows, { ...shape, offset: 1e9 });
@@ -76,10 +74,10 @@ rmSync(dataDir, { recursive: true, force: true });
 sendResult({
   engine_version: version,
   rows_available: rows.length,
-  straight_rows_per_s: straightRowsPerS,
+  straight_rows_per_s: atBatch.rowsPerS,
   straight_batch: batch,
-  straight_500_rows_per_s: straight500RowsPerS,
-  straight_cpu_us_per_row: straightCpuUsPerRow,
+  straight_500_rows_per_s: at500.rowsPerS,
+  straight_cpu_us_per_row: atBatch.cpuUsPerRow,
   ceiling_rows_per_s: Math.round(ceilingRows / ceilingS),
   ceiling_2_threads_rows_per_s: Math.round(ceilingRows / ceiling2S),
   peak_rss_mb: ownPeakRssMb(),
