@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { CAMPAIGN, postJson, query, runIngest, seedLaunch, seedSource, testIngestConfig, type RunningIngest, faultyStore } from '@pulseroom/ingest/testing';
-import { decodeSegment } from '@pulseroom/ingest/spool';
+import { decodeSegment, isSegmentFile } from '@pulseroom/ingest/spool';
 import { MAX_CLOCK_AHEAD_MS } from '@pulseroom/ingest/pipeline';
 import { expectExactlyOnce, sleep, waitFor } from './faultsChecks.js';
 
@@ -115,7 +115,7 @@ describe('ingest faults', () => {
         expect(r.headers.get('retry-after')).toBe('30');
       }
       // No corruption: every spool file holds only whole, checksummed records (the half-written one was cut).
-      for (const f of readdirSync(run.config.spoolDir).filter((x) => x.endsWith('.log'))) {
+      for (const f of readdirSync(run.config.spoolDir).filter((x) => isSegmentFile(x))) {
         const buf = readFileSync(join(run.config.spoolDir, f));
         expect(decodeSegment(buf).validBytes, f).toBe(buf.length);
       }

@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { blankStoredEvent } from '@pulseroom/schema';
 import { openStore } from '@pulseroom/schema/server';
 import { query } from '@pulseroom/ingest/testing';
-import { encodeRecord } from '@pulseroom/ingest/spool';
+import { encodeRecord, isSegmentFile } from '@pulseroom/ingest/spool';
 import { freePort, ROOT } from './ports.js';
 import { expectExactlyOnce, sleep } from './faultsChecks.js';
 
@@ -76,7 +76,7 @@ describe('SIGKILL of the one-process product (embedded store) mid-stream', () =>
 
     // A crash mid-write leaves half a record at the end of the newest segment: never acknowledged, cut on replay.
     const spoolDir = join(dataDir, 'spool');
-    const segments = readdirSync(spoolDir).filter((f) => f.endsWith('.log')).sort();
+    const segments = readdirSync(spoolDir).filter((f) => isSegmentFile(f)).sort();
     const torn = encodeRecord([{ ...blankStoredEvent(), event_id: 'kill-torn', source_id: 'demo-simulator', campaign_id: 'halo-launch', ts: Date.now(), received_at: Date.now() }]);
     if (segments.length > 0) appendFileSync(join(spoolDir, segments[segments.length - 1]), torn.subarray(0, torn.length - 7));
 

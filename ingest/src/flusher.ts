@@ -3,7 +3,7 @@
 import type { Logger } from 'pino';
 import type { Store } from '@pulseroom/schema/server';
 import type { IngestMetrics } from './metrics.js';
-import { insertEventBatch, insertEventJson } from './queries.js';
+import { insertEventBatch, insertEventText } from './queries.js';
 import type { Spool } from './spool.js';
 
 export interface FlusherOptions {
@@ -95,9 +95,9 @@ export class Flusher {
       try {
         // Straight from the segment's text; the row count must match what was appended, or the rows are parsed
         // and sent the ordinary way (a segment written by another version).
-        const text = await this.spool.readJson(seg);
+        const text = await this.spool.readText(seg);
         if (text.rows === seg.rows) {
-          if (text.rows > 0) await insertEventJson(this.store.client, seg.token, text.json);
+          if (text.rows > 0) await insertEventText(this.store.client, seg.token, text.text, seg.format);
           inserted = text.rows;
         } else {
           const rows = await this.spool.readCompact(seg);

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { StoredEvent } from '@pulseroom/schema';
+import { SPOOL_COLUMNS, type SpoolFormat } from './spool.js';
 
 async function rows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
   const rs = await client.query({ query, query_params: params, format: 'JSONEachRow' });
@@ -25,15 +26,16 @@ export async function insertEventBatch(client: ClickHouseClient, batchId: string
 }
 
 /**
- * The same insert as insertEventBatch, from a JSON array text whose rows already carry `batch_id` (the spool's
- * segment text): no row objects are built or serialised again. `exec` with a values stream is the client's way to
- * send text in the INSERT's own format, embedded or over HTTP alike.
+ * The same insert as insertEventBatch, from a spool segment's text whose rows already carry `batch_id`:
+ * TabSeparated in SPOOL_COLUMNS (this version) or a JSON array (segments of earlier versions). No row objects are
+ * built or serialised again. `exec` with a values stream is the client's way to send text in the INSERT's own
+ * format, embedded or over HTTP alike.
  */
-export async function insertEventJson(client: ClickHouseClient, batchId: string, json: string): Promise<void> {
+export async function insertEventText(client: ClickHouseClient, batchId: string, text: string, format: SpoolFormat): Promise<void> {
   const { stream } = await client.exec({
-    query: 'INSERT INTO events FORMAT JSONEachRow',
+    query: format === 'tsv' ? `INSERT INTO events (${SPOOL_COLUMNS.join(', ')}) FORMAT TabSeparated` : 'INSERT INTO events FORMAT JSONEachRow',
     // a string chunk (object mode): embedded, chDB takes the text as it is, with no Buffer made and decoded again
-    values: Readable.from([json]),
+    values: Readable.from([text]),
     clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: batchId, deduplicate_blocks_in_dependent_materialized_views: 1 },
   });
   stream.resume(); // nothing to read: drain so an HTTP connection goes back to the pool
