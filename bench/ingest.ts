@@ -25,6 +25,8 @@ interface StraightResult {
   straight_batch: number;
   straight_500_rows_per_s: number;
   straight_cpu_us_per_row: number;
+  straight_tsv_rows_per_s: number;
+  straight_tsv_cpu_us_per_row: number;
   ceiling_rows_per_s: number;
   ceiling_2_threads_rows_per_s: number;
   peak_rss_mb: number;
@@ -72,7 +74,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     const dumped = await dump.result<{ stored: number; dumped: number }>(120_000);
     rmSync(product.dataDir, { recursive: true, force: true });
     ctx.log(`ingest stored ${dumped.stored} rows; baseline replays ${dumped.dumped} of them`);
-    const straightChild = spawnTs('straight-insert', 'bench/targets/straightInsert.ts', { args: ['--rows', rowsFile, '--duration-ms', '8000', '--ceiling-rows', '500000'] });
+    const straightChild = spawnTs('straight-insert', 'bench/targets/straightInsert.ts', { args: ['--rows', rowsFile, '--duration-ms', '12000', '--ceiling-rows', '500000'] });
     const straight = await straightChild.result<StraightResult>(180_000);
     const r = ratio(load.events_per_s, straight.straight_rows_per_s);
     return {
@@ -92,6 +94,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         { metric: 'product CPU per event, all threads, ack and store (from before the load until the spool is empty)', value: cpu?.us_per_event ?? null, unit: 'µs', baseline: { label: 'straight insert, CPU per row (client + chDB)', value: straight.straight_cpu_us_per_row }, ratio: ratio(cpu?.us_per_event ?? null, straight.straight_cpu_us_per_row) },
         { metric: 'batch of 500: request → ack p50', value: load.batch_ms.p50, unit: 'ms' },
         { metric: 'batch of 500: request → ack p99', value: load.batch_ms.p99, unit: 'ms' },
+        { metric: "straight insert as ingest's spool text (TabSeparated), 10k batches (for reference)", value: straight.straight_tsv_rows_per_s, unit: 'rows/s', baseline: { label: 'straight insert, JSONEachRow', value: straight.straight_rows_per_s }, ratio: ratio(straight.straight_tsv_rows_per_s, straight.straight_rows_per_s) },
+        { metric: 'ingest events/s against the TabSeparated straight insert (for reference)', value: load.events_per_s, unit: 'events/s', baseline: { label: 'straight insert as TabSeparated', value: straight.straight_tsv_rows_per_s }, ratio: ratio(load.events_per_s, straight.straight_tsv_rows_per_s) },
+        { metric: 'straight insert as TabSeparated, CPU per row (for reference)', value: straight.straight_tsv_cpu_us_per_row, unit: 'µs', baseline: { label: 'straight insert as JSONEachRow', value: straight.straight_cpu_us_per_row }, ratio: ratio(straight.straight_tsv_cpu_us_per_row, straight.straight_cpu_us_per_row) },
         { metric: 'straight insert, 500-row batches (for reference)', value: straight.straight_500_rows_per_s, unit: 'rows/s', baseline: { label: 'straight insert, 10k batches', value: straight.straight_rows_per_s }, ratio: ratio(straight.straight_500_rows_per_s, straight.straight_rows_per_s) },
         { metric: 'in-engine INSERT … SELECT FROM numbers() into events (ceiling), 1 thread', value: straight.ceiling_rows_per_s, unit: 'rows/s', baseline: { label: 'ingest events/s', value: load.events_per_s }, ratio: ratio(straight.ceiling_rows_per_s, load.events_per_s) },
         { metric: 'in-engine ceiling, max_insert_threads=2', value: straight.ceiling_2_threads_rows_per_s, unit: 'rows/s' },

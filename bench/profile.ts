@@ -17,7 +17,7 @@ interface Profile {
   endTime: number;
 }
 
-export function summarizeProfile(file: string, top = 15): string {
+export function summarizeProfile(file: string, top = Number(process.env.TOP ?? 15)): string {
   const p = JSON.parse(readFileSync(file, 'utf8')) as Profile;
   const byId = new Map(p.nodes.map((n) => [n.id, n]));
   const parent = new Map<number, number>();

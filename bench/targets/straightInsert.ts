@@ -1,10 +1,13 @@
 // Baseline process of the ingest benchmark: the rows ingest stored, inserted straight through the same @clickhouse/client
-// into `events` (same format and settings as ingest's flusher, batches of its size), then the in-engine INSERT … SELECT ceiling.
+// into `events` as JSON rows (`client.insert`, the issue's baseline) and, for reference, as ingest's spool text
+// (TabSeparated through `exec`, what the flusher sends), batches of the flusher's size; then the in-engine INSERT … SELECT ceiling.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { blankStoredEvent } from '@pulseroom/schema';
+import { blankStoredEvent, type StoredEvent } from '@pulseroom/schema';
+import { insertEventText } from '@pulseroom/ingest/queries';
+import { encodeRecord, expandRow, segmentText } from '@pulseroom/ingest/spool';
 import { applyMigrations, openStore } from '@pulseroom/schema/server';
 import { engineVersion, insertHistory } from '../lib/history.js';
 import { ownPeakRssMb, sendResult } from '../lib/proc.js';
@@ -40,31 +43,50 @@ const rows = readFileSync(values.rows!, 'utf8')
 const batch = Number(values.batch);
 const durationMs = Number(values['duration-ms']);
 
-/** Rows/s and process CPU (client + chDB, all threads) per row of inserting `size`-row batches for `ms`. */
-async function straight(size: number, ms: number): Promise<{ rowsPerS: number; cpuUsPerRow: number }> {
-  let inserted = 0;
-  const cpu0 = process.cpuUsage();
+/**
+ * Inserts `size`-row batches for `ms`, alternating between the given formats batch by batch (so background merges and
+ * a busy moment of the machine fall on each alike): rows/s and process CPU (client + chDB, all threads) per row of each.
+ * JSON goes as row objects through `client.insert` (the issue's baseline); TSV as ingest's spool text (TabSeparated)
+ * through `exec`, as the flusher sends it.
+ */
+async function straight(size: number, ms: number, formats: ('json' | 'tsv')[] = ['json']): Promise<Record<'json' | 'tsv', { rowsPerS: number; cpuUsPerRow: number }>> {
+  const acc = { json: { rows: 0, ms: 0, cpuUs: 0 }, tsv: { rows: 0, ms: 0, cpuUs: 0 } };
   let round = 0;
   const t0 = performance.now();
   while (performance.now() - t0 < ms) {
     for (let i = 0; i < rows.length && performance.now() - t0 < ms; i += size) {
-      const token = `straight-${size}-${round++}`;
-      const values = rows.slice(i, i + size).map((r) => ({ ...r, batch_id: token }));
-      await store.client.insert({
-        table: 'events',
-        values,
-        format: 'JSONEachRow',
-        clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
-      });
-      inserted += values.length;
+      const format = formats[round % formats.length];
+      const token = `straight-${format}-${size}-${round++}`;
+      const slice = rows.slice(i, i + size);
+      const cpu0 = process.cpuUsage();
+      const b0 = performance.now();
+      if (format === 'tsv') {
+        // as ingest builds it: records of 500 rows (the load's batches), then the segment's text with its token
+        const records: Buffer[] = [];
+        for (let j = 0; j < slice.length; j += 500) records.push(encodeRecord(slice.slice(j, j + 500).map((r) => expandRow(r) as StoredEvent)));
+        await insertEventText(store.client, token, segmentText(Buffer.concat(records), token, 'tsv').text, 'tsv');
+      } else {
+        await store.client.insert({
+          table: 'events',
+          values: slice.map((r) => ({ ...r, batch_id: token })),
+          format: 'JSONEachRow',
+          clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
+        });
+      }
+      const cpu = process.cpuUsage(cpu0);
+      acc[format].ms += performance.now() - b0;
+      acc[format].cpuUs += cpu.user + cpu.system;
+      acc[format].rows += slice.length;
     }
   }
-  const cpu = process.cpuUsage(cpu0);
-  return { rowsPerS: Math.round(inserted / ((performance.now() - t0) / 1000)), cpuUsPerRow: Math.round(((cpu.user + cpu.system) / inserted) * 10) / 10 };
+  const figures = (a: { rows: number; ms: number; cpuUs: number }) => ({ rowsPerS: a.ms ? Math.round(a.rows / (a.ms / 1000)) : 0, cpuUsPerRow: a.rows ? Math.round((a.cpuUs / a.rows) * 10) / 10 : 0 });
+  return { json: figures(acc.json), tsv: figures(acc.tsv) };
 }
 
-const atBatch = await straight(batch, durationMs);
-const at500 = await straight(500, Math.min(3000, durationMs));
+const both = await straight(batch, durationMs, ['json', 'tsv']);
+const atBatch = both.json;
+const asTsv = both.tsv;
+const at500 = (await straight(500, Math.min(3000, durationMs))).json;
 const ceilingRows = Number(values['ceiling-rows']);
 const shape = { campaigns: 3, partnersPerCampaign: 40, spanMs: 3_600_000 };
 const ceilingS = await insertHistory(store.client, ceilingRows, { ...shape, offset: 1e9 });
@@ -78,6 +100,8 @@ sendResult({
   straight_batch: batch,
   straight_500_rows_per_s: at500.rowsPerS,
   straight_cpu_us_per_row: atBatch.cpuUsPerRow,
+  straight_tsv_rows_per_s: asTsv.rowsPerS,
+  straight_tsv_cpu_us_per_row: asTsv.cpuUsPerRow,
   ceiling_rows_per_s: Math.round(ceilingRows / ceilingS),
   ceiling_2_threads_rows_per_s: Math.round(ceilingRows / ceiling2S),
   peak_rss_mb: ownPeakRssMb(),
