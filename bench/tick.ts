@@ -20,6 +20,7 @@ interface Tick {
   ms: number;
   read: number;
   fetched: number;
+  counters: Record<string, number>;
 }
 interface Counts {
   events: number;
@@ -39,6 +40,7 @@ function summary(rounds: { withBatch: Tick; idle: Tick }[]) {
     rows_fetched_median: median(rounds.map((x) => x.withBatch.fetched)),
     idle_tick_ms_median: round(median(rounds.map((x) => x.idle.ms)), 2),
     idle_rows_read_median: median(rounds.map((x) => x.idle.read)),
+    counters_median: Object.fromEntries(Object.keys(rounds[0]?.withBatch.counters ?? {}).map((k) => [k, median(rounds.map((x) => x.withBatch.counters[k]))])),
   };
 }
 

@@ -25,7 +25,14 @@ const client = store.client;
 await applyMigrations(client);
 
 const scalar = async (query: string) => Number((await (await client.query({ query, format: 'JSONEachRow' })).json<{ v: number }>())[0]?.v ?? 0);
-const selectedRows = () => scalar("SELECT value AS v FROM system.events WHERE event = 'SelectedRows'");
+/** Engine counters diffed around each tick (chDB keeps no query_log): what the tick read and where its time went. */
+const COUNTERS = ['SelectedRows', 'SelectedParts', 'SelectedRanges', 'SelectedMarks', 'FilteringMarksWithPrimaryKeyMicroseconds', 'FilteringMarksWithSecondaryKeysMicroseconds', 'SelectQueryTimeMicroseconds', 'UserTimeMicroseconds', 'SystemTimeMicroseconds'] as const;
+type Counters = Record<(typeof COUNTERS)[number], number>;
+async function counters(): Promise<Counters> {
+  const rs = await client.query({ query: 'SELECT event, value FROM system.events WHERE event IN {names:Array(String)}', query_params: { names: COUNTERS }, format: 'JSONEachRow' });
+  const got = new Map((await rs.json<{ event: string; value: number }>()).map((r) => [r.event, Number(r.value)]));
+  return Object.fromEntries(COUNTERS.map((k) => [k, got.get(k) ?? 0])) as Counters;
+}
 
 const t0 = performance.now();
 for (let stored = 0; stored < STORED; stored += CHUNK) await insertHistory(client, Math.min(CHUNK, STORED - stored), { ...SHAPE, offset: stored }, { max_insert_threads: 2 });
@@ -54,14 +61,15 @@ async function freshBatch(): Promise<void> {
 }
 
 async function measuredTick() {
-  const a = await selectedRows();
-  const b = await selectedRows();
-  const overhead = b - a;
+  // The counter read itself counts too: what one read adds is taken off.
+  const a = await counters();
+  const b = await counters();
   const start = performance.now();
   const result = await engine.tick();
   const ms = performance.now() - start;
-  const c = await selectedRows();
-  return { ms, read: c - b - overhead, fetched: result.rows };
+  const c = await counters();
+  const engineCounters = Object.fromEntries(COUNTERS.map((k) => [k, c[k] - b[k] - (b[k] - a[k])])) as Counters;
+  return { ms, read: engineCounters.SelectedRows, fetched: result.rows, counters: engineCounters };
 }
 
 // Ready: the parent asks for rounds now.

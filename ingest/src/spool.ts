@@ -56,7 +56,7 @@ const BLANK = blankStoredEvent() as unknown as Record<string, unknown>;
 /**
  * The columns of a spooled row, in the order of its TabSeparated fields: the stored event's, the postback sub ids,
  * then `batch_id`, which is the segment's token and is added when the segment is inserted (see segmentText).
- * ClickHouse parses this text at about two thirds of the CPU of the same rows as JSON (bench/analysis.md).
+ * ClickHouse parses this text at about two thirds of the CPU of the same rows as JSON (bench/analysis.md, 2026-12-03).
  */
 export const SPOOL_COLUMNS: readonly string[] = [...Object.keys(BLANK).filter((k) => k !== 'batch_id'), 'sub', 'batch_id'];
 const FIELDS = SPOOL_COLUMNS.slice(0, -1);
