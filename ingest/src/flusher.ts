@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { Store } from '@pulseroom/schema/server';
 import type { IngestMetrics } from './metrics.js';
 import { insertEventBatch, insertEventText } from './queries.js';
-import type { Spool } from './spool.js';
+import type { SealedSegment, Spool } from './spool.js';
 
 export interface FlusherOptions {
   flushRows: number;
@@ -33,6 +33,17 @@ export interface FlusherStatus {
   lastError: string | null;
   lastFlushAt: number | null;
   nextAttemptAt: number | null;
+  /** Rows ClickHouse could not read, set aside in the spool's quarantine directory since this start. */
+  quarantinedRows: number;
+}
+
+/**
+ * ClickHouse refused the rows themselves (a value its parser cannot read), not the connection or its state: sending
+ * the same text again can never succeed, and retrying it forever would hold every later segment back.
+ */
+export function isDataError(err: unknown): boolean {
+  const type = (err as { type?: unknown } | null)?.type;
+  return typeof type === 'string' && /^(CANNOT_PARSE_\w+|CANNOT_READ_\w+|TYPE_MISMATCH|INCORRECT_DATA|VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE|TOO_LARGE_STRING_SIZE)$/.test(type);
 }
 
 export class Flusher {
@@ -42,6 +53,7 @@ export class Flusher {
   private nextAttemptAt = 0;
   private lastError: string | null = null;
   private lastFlushAt: number | null = null;
+  private quarantined = 0;
   private readonly backoffMin: number;
   private readonly backoffMax: number;
   /** What the last `flushed` call started, until the next insert has waited for it. */
@@ -72,7 +84,7 @@ export class Flusher {
   }
 
   status(): FlusherStatus {
-    return { healthy: this.failures === 0, failures: this.failures, lastError: this.lastError, lastFlushAt: this.lastFlushAt, nextAttemptAt: this.failures ? this.nextAttemptAt : null };
+    return { healthy: this.failures === 0, failures: this.failures, lastError: this.lastError, lastFlushAt: this.lastFlushAt, nextAttemptAt: this.failures ? this.nextAttemptAt : null, quarantinedRows: this.quarantined };
   }
 
   /** One round: seal if due, then insert what is sealed (unless backing off). Rounds never overlap. */
@@ -95,14 +107,19 @@ export class Flusher {
       try {
         // Straight from the segment's text; the row count must match what was appended, or the rows are parsed
         // and sent the ordinary way (a segment written by another version).
-        const text = await this.spool.readText(seg);
-        if (text.rows === seg.rows) {
-          if (text.rows > 0) await insertEventText(this.store.client, seg.token, text.text, seg.format);
-          inserted = text.rows;
-        } else {
-          const rows = await this.spool.readCompact(seg);
-          if (rows.length > 0) await insertEventBatch(this.store.client, seg.token, rows);
-          inserted = rows.length;
+        try {
+          const text = await this.spool.readText(seg);
+          if (text.rows === seg.rows) {
+            if (text.rows > 0) await insertEventText(this.store.client, seg.token, text.text, seg.format);
+            inserted = text.rows;
+          } else {
+            const rows = await this.spool.readCompact(seg);
+            if (rows.length > 0) await insertEventBatch(this.store.client, seg.token, rows);
+            inserted = rows.length;
+          }
+        } catch (err) {
+          if (!isDataError(err)) throw err;
+          inserted = await this.isolate(seg, err);
         }
       } catch (err) {
         this.failures++;
@@ -125,6 +142,41 @@ export class Flusher {
       await this.spool.remove(seg);
       this.logger.debug({ batch: seg.token, rows: inserted }, 'flushed');
     }
+  }
+
+  /**
+   * A segment ClickHouse refuses as data: its rows are inserted in halves, and halves of those, until the rows it
+   * cannot read are alone; those go to `<spool>/quarantine/<batch>.jsonl` with ClickHouse's message (fsync'd, for a
+   * person to fix and send again), the others are stored. Each range has its own deduplication token from the
+   * segment's and the range, so a crash half-way re-sends the same ranges and stores nothing twice.
+   */
+  private async isolate(seg: SealedSegment, cause: unknown): Promise<number> {
+    const rows = await this.spool.readCompact(seg);
+    this.logger.error({ batch: seg.token, rows: rows.length, err: cause instanceof Error ? cause.message : String(cause) }, 'ClickHouse cannot read this spool segment; isolating the rows it refuses');
+    const refused: { error: string; row: Record<string, unknown> }[] = [];
+    const insertRange = async (from: number, to: number): Promise<number> => {
+      const part = rows.slice(from, to).map((r) => ({ ...r }));
+      try {
+        await insertEventBatch(this.store.client, `${seg.token}:${from}-${to}`, part);
+        return part.length;
+      } catch (err) {
+        if (!isDataError(err)) throw err;
+        if (to - from === 1) {
+          refused.push({ error: err instanceof Error ? err.message : String(err), row: rows[from] });
+          return 0;
+        }
+        const mid = (from + to) >> 1;
+        return (await insertRange(from, mid)) + (await insertRange(mid, to));
+      }
+    };
+    const stored = rows.length > 0 ? await insertRange(0, rows.length) : 0;
+    if (refused.length > 0) {
+      const file = await this.spool.quarantine(seg, refused.map((r) => JSON.stringify(r)).join('\n') + '\n');
+      this.quarantined += refused.length;
+      this.metrics.quarantinedRows.inc(refused.length);
+      this.logger.error({ batch: seg.token, refused: refused.length, stored, file }, 'rows ClickHouse cannot read were set aside; the rest of the segment is stored');
+    }
+    return stored;
   }
 
   private async waitAfterFlush(): Promise<void> {

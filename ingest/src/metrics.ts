@@ -11,6 +11,7 @@ export class IngestMetrics {
   readonly flushSeconds = new Histogram({ name: 'pulseroom_ingest_flush_seconds', help: 'Time to insert one spool segment into ClickHouse', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly flushedRows = new Counter({ name: 'pulseroom_ingest_flushed_rows_total', help: 'Rows inserted into ClickHouse', registers: [this.registry] });
   readonly flushFailures = new Counter({ name: 'pulseroom_ingest_flush_failures_total', help: 'Failed inserts (retried with backoff)', registers: [this.registry] });
+  readonly quarantinedRows = new Counter({ name: 'pulseroom_ingest_quarantined_rows_total', help: 'Spooled rows ClickHouse could not read, set aside in the spool quarantine directory (the rest of their segment was stored)', registers: [this.registry] });
   readonly lookupFailures = new Counter({ name: 'pulseroom_ingest_lookup_failures_total', help: 'ClickHouse look-ups (clicks, orders, deal revenue) that failed; enrichment used memory only', registers: [this.registry] });
   readonly redirects = new Counter({ name: 'pulseroom_ingest_redirects_total', help: 'Tracking-link redirects', labelNames: ['recorded'] as const, registers: [this.registry] });
   readonly acceptSeconds = new Histogram({ name: 'pulseroom_ingest_accept_seconds', help: 'Time from request to durable acknowledgement', buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1], registers: [this.registry] });

@@ -431,6 +431,25 @@ export class Spool {
     return segmentText(await readFile(seg.file), seg.token, seg.format);
   }
 
+  /**
+   * Sets aside rows ClickHouse refused (one JSON line each, with its message) in `quarantine/<batch>.jsonl`, fsync'd
+   * before the segment may be deleted; written whole again if the same segment is isolated again after a crash.
+   */
+  async quarantine(seg: SealedSegment, jsonLines: string): Promise<string> {
+    const dir = join(this.opts.dir, 'quarantine');
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, `${seg.token}.jsonl`);
+    const fh = await open(file, 'w');
+    try {
+      await fh.writeFile(jsonLines);
+      await fh.datasync();
+    } finally {
+      await fh.close();
+    }
+    fsyncDir(dir);
+    return file;
+  }
+
   /** Called once ClickHouse has a sealed segment: it is deleted. */
   async remove(seg: SealedSegment): Promise<void> {
     await unlink(seg.file).catch((e: NodeJS.ErrnoException) => {
