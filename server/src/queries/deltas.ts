@@ -147,10 +147,12 @@ export async function readTick(client: ClickHouseClient, sinceMs: number, applie
       WHERE ${where}`
     : '';
   // Usually everything waiting fits in a page: one read of the change log's recent part, at most page + 1 rows.
+  // No automatic PREWHERE (as in feedOfBatches): with 10 M events stored it took this read 14.4 → 10.5 ms (1 M: 10.1 → 7.3).
   let raw = await (
     await client.query({
       query: `
-      SELECT 'd' AS src, * FROM (SELECT ${DELTA_COLS} FROM agg_delta WHERE ${WAITING} LIMIT {lim:UInt64})${RANGES}`,
+      SELECT 'd' AS src, * FROM (SELECT ${DELTA_COLS} FROM agg_delta WHERE ${WAITING} LIMIT {lim:UInt64})${RANGES}
+      SETTINGS optimize_move_to_prewhere = 0`,
       query_params: { ...params, lim: pageRows + 1 },
       format: 'JSONEachRow',
     })

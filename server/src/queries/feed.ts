@@ -46,13 +46,16 @@ export async function feedOfBatches(client: ClickHouseClient, q: { campaigns: st
   if (q.batches.length === 0) return [];
   // Only the newest `perCampaign` of each kind can enter what the engine keeps: at launch volumes a batch holds
   // hundreds of comments, and reading every one of their texts each tick would be most of the tick's work.
+  // No automatic PREWHERE: the key and the batch index already leave a granule or two, and the PREWHERE step's cost
+  // grew with the stored history (17.4 ms at 10 M stored events against 10.2 ms at 1 M; 11.5 ms at 10 M without it).
   const rs = await client.query({
     query: `SELECT ${FEED_COLUMNS} FROM events
       WHERE campaign_id IN {campaigns:Array(String)}
         AND ts >= fromUnixTimestamp64Milli({from:Int64}, 'UTC') AND ts < fromUnixTimestamp64Milli({to:Int64}, 'UTC')
         AND type IN ('comment', 'post') AND batch_id IN {batches:Array(String)}
       ORDER BY ts DESC
-      LIMIT {n:UInt32} BY campaign_id, type`,
+      LIMIT {n:UInt32} BY campaign_id, type
+      SETTINGS optimize_move_to_prewhere = 0`,
     query_params: { campaigns: q.campaigns, batches: q.batches, from: q.fromMs, to: q.toMs, n: q.perCampaign },
     format: 'JSONEachRow',
   });
