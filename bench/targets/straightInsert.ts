@@ -5,9 +5,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { blankStoredEvent, type StoredEvent } from '@pulseroom/schema';
+import type { StoredEvent } from '@pulseroom/schema';
 import { insertEventText } from '@pulseroom/ingest/queries';
-import { encodeRecord, expandRow, segmentText } from '@pulseroom/ingest/spool';
+import { compactRow, encodeRecord, expandRow, segmentText } from '@pulseroom/ingest/spool';
 import { applyMigrations, openStore } from '@pulseroom/schema/server';
 import { engineVersion, insertHistory } from '../lib/history.js';
 import { ownPeakRssMb, sendResult } from '../lib/proc.js';
@@ -25,21 +25,17 @@ const store = await openStore({ PULSEROOM_DATA_DIR: dataDir, CLICKHOUSE_USER: 'd
 await applyMigrations(store.client);
 const version = await engineVersion(store.client);
 
-// As ingest's flusher sends them: times as epoch ms, columns at their blank value left out (spool.ts compactRow).
-const blank = blankStoredEvent() as unknown as Record<string, unknown>;
+// The stored rows as ingest holds them (times as epoch ms, every column), and compacted as JSON rows of earlier
+// versions of the flusher were (columns at their blank value left out): both made before the timed loop.
 const epochMs = (v: unknown) => (typeof v === 'string' ? Date.parse(`${v.replace(' ', 'T')}Z`) : v);
-const rows = readFileSync(values.rows!, 'utf8')
+const rows: StoredEvent[] = readFileSync(values.rows!, 'utf8')
   .split('\n')
   .filter(Boolean)
   .map((l) => {
-    const full = JSON.parse(l) as Record<string, unknown>;
-    const out: Record<string, unknown> = { event_id: full.event_id, type: full.type };
-    for (const [k, v] of Object.entries(full)) {
-      if (k === 'ts' || k === 'received_at') out[k] = epochMs(v);
-      else if (v !== blank[k] && !(Array.isArray(v) && v.length === 0)) out[k] = v;
-    }
-    return out;
+    const r = JSON.parse(l) as Record<string, unknown>;
+    return expandRow({ ...r, ts: epochMs(r.ts), received_at: epochMs(r.received_at) });
   });
+const compactRows = rows.map(compactRow);
 const batch = Number(values.batch);
 const durationMs = Number(values['duration-ms']);
 
@@ -63,12 +59,12 @@ async function straight(size: number, ms: number, formats: ('json' | 'tsv')[] = 
       if (format === 'tsv') {
         // as ingest builds it: records of 500 rows (the load's batches), then the segment's text with its token
         const records: Buffer[] = [];
-        for (let j = 0; j < slice.length; j += 500) records.push(encodeRecord(slice.slice(j, j + 500).map((r) => expandRow(r) as StoredEvent)));
+        for (let j = 0; j < slice.length; j += 500) records.push(encodeRecord(slice.slice(j, j + 500)));
         await insertEventText(store.client, token, segmentText(Buffer.concat(records), token, 'tsv').text, 'tsv');
       } else {
         await store.client.insert({
           table: 'events',
-          values: slice.map((r) => ({ ...r, batch_id: token })),
+          values: compactRows.slice(i, i + size).map((r) => ({ ...r, batch_id: token })),
           format: 'JSONEachRow',
           clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
         });

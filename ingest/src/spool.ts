@@ -60,9 +60,13 @@ const BLANK = blankStoredEvent() as unknown as Record<string, unknown>;
  */
 export const SPOOL_COLUMNS: readonly string[] = [...Object.keys(BLANK).filter((k) => k !== 'batch_id'), 'sub', 'batch_id'];
 const FIELDS = SPOOL_COLUMNS.slice(0, -1);
-const NUMERIC = new Set(FIELDS.filter((k) => typeof BLANK[k] === 'number'));
-/** The DateTime64(3) columns: epoch ms in the row, `seconds.mmm` in the text (a bare 12-digit number is refused). */
-const TIMES = new Set(['ts', 'received_at']);
+/**
+ * How each field is written and read back: `time` for the DateTime64(3) columns (epoch ms in the row, `seconds.mmm` in
+ * the text: a bare 12-digit number is refused), `array` for the sub ids, `number` and `text` by the blank row's type.
+ */
+const KINDS: readonly ('time' | 'array' | 'number' | 'text')[] = FIELDS.map((k) =>
+  k === 'ts' || k === 'received_at' ? 'time' : k === 'sub' ? 'array' : typeof BLANK[k] === 'number' ? 'number' : 'text',
+);
 
 const TSV_SPECIAL = /[\\\t\n\r]/;
 const TSV_SPECIALS = /[\\\t\n\r]/g;
@@ -99,10 +103,10 @@ function tsvArray(v: unknown): string {
  * half the CPU of JSON.stringify on the compacted row, where a loop over the names cost as much as that.
  */
 export const tsvRow: (row: StoredEvent) => string = (() => {
-  const cell = (k: string) => {
+  const writer = { time: 'tsvTime', array: 'tsvArray', number: 'tsvNumber', text: 'tsvText' } as const;
+  const cell = (k: string, i: number) => {
     if (!/^[a-z][a-z0-9_]*$/.test(k)) throw new Error(`spool column "${k}" is not a plain identifier`);
-    const fn = k === 'sub' ? 'tsvArray' : TIMES.has(k) ? 'tsvTime' : NUMERIC.has(k) ? 'tsvNumber' : 'tsvText';
-    return `\${${fn}(r.${k})}`;
+    return `\${${writer[KINDS[i]]}(r.${k})}`;
   };
   const template = `${FIELDS.map(cell).join('\t')}\t\n`;
   const compile = new Function('tsvText', 'tsvNumber', 'tsvTime', 'tsvArray', `return (r) => \`${template}\`;`);
@@ -134,12 +138,12 @@ export function parseTsvRows(text: string): Record<string, unknown>[] {
     const cells = line.split('\t');
     const row: Record<string, unknown> = {};
     for (let i = 0; i < FIELDS.length; i++) {
-      const k = FIELDS[i];
       const cell = cells[i] ?? '';
-      if (k === 'sub') {
+      const kind = KINDS[i];
+      if (kind === 'array') {
         const sub = parseTsvArray(cell);
-        if (sub.length > 0) row.sub = sub;
-      } else row[k] = TIMES.has(k) ? Math.round(Number(cell) * 1000) : NUMERIC.has(k) ? Number(cell) : unescapeTsv(cell);
+        if (sub.length > 0) row[FIELDS[i]] = sub;
+      } else row[FIELDS[i]] = kind === 'time' ? Math.round(Number(cell) * 1000) : kind === 'number' ? Number(cell) : unescapeTsv(cell);
     }
     rows.push(row);
   }
