@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ownPeakRssMb, sendResult } from '../lib/proc.js';
 import { summarize } from '../lib/stats.js';
-import { fill, launchBatches, postJson } from '../lib/traffic.js';
+import { compileTemplate, fillBytes, launchBatches, postJson } from '../lib/traffic.js';
 
 const { values } = parseArgs({
   options: {
@@ -27,6 +27,7 @@ const durationMs = Number(values['duration-ms']);
 const size = Number(values['batch-size']);
 
 const templates = launchBatches(demo.launch, 100, size, 7, undefined, values.except ? values.except.split(',') : []);
+const compiled = templates.bodies.map(compileTemplate);
 const agent = new Agent({ keepAlive: true, maxSockets: connections });
 const t0 = performance.now();
 const measureFrom = t0 + warmupMs;
@@ -43,7 +44,7 @@ let sentBytes = 0;
 async function worker(): Promise<void> {
   while (performance.now() < measureTo) {
     const r = round++;
-    const body = fill(templates.bodies[r % templates.bodies.length], r, Date.now());
+    const body = fillBytes(compiled[r % compiled.length], r, Date.now());
     const start = performance.now();
     const answer = await postJson(agent, port, '/v1/events', demo.source_key, body);
     const end = performance.now();

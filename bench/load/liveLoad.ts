@@ -8,7 +8,7 @@ import { io } from 'socket.io-client';
 import { unpackSnapshot, type ClientToServerEvents, type Delta, type ServerToClientEvents, type Snapshot } from '@pulseroom/schema';
 import { ownPeakRssMb, sendResult, sleep } from '../lib/proc.js';
 import { summarize } from '../lib/stats.js';
-import { fill, launchBatches, postJson } from '../lib/traffic.js';
+import { compileTemplate, fillBytes, launchBatches, postJson } from '../lib/traffic.js';
 
 const { values } = parseArgs({
   options: {
@@ -39,6 +39,7 @@ const headline = demo.launch.campaigns[0].id;
 const markerCampaign = demo.launch.campaigns.find((c) => c.id !== headline)!.id;
 const markerDeal = demo.launch.deals.find((d) => d.campaign_id === markerCampaign && d.links?.[0]?.platform)!;
 const templates = launchBatches(demo.launch, 100, SIZE, 7, headline);
+const compiled = templates.bodies.map(compileTemplate);
 
 // The watching socket.
 const socket: import('socket.io-client').Socket<ServerToClientEvents, ClientToServerEvents> = io(`http://127.0.0.1:${port}`, {
@@ -82,7 +83,7 @@ function send(): void {
     return;
   }
   const r = round++;
-  const body = fill(templates.bodies[r % templates.bodies.length], r, Date.now());
+  const body = fillBytes(compiled[r % compiled.length], r, Date.now());
   const start = performance.now();
   inFlight++;
   postJson(agent, port, '/v1/events', demo.source_key, body).then(
