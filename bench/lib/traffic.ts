@@ -54,7 +54,7 @@ function fill(template: string, round: number | string, ts: number): string {
   return template.replaceAll(ROUND, String(round)).replaceAll(TS, String(ts));
 }
 
-/** A template as UTF-8 pieces between its placeholders: what `fillBytes` copies per send. */
+/** A batch template cut at its placeholders into UTF-8 pieces, which `fillBytes` copies on every send. */
 export interface CompiledTemplate {
   pieces: Buffer[];
   /** After pieces[i] comes holes[i] ('round' or 'ts'); the last piece has none. */

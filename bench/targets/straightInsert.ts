@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { StoredEvent } from '@pulseroom/schema';
-import { insertEventText } from '@pulseroom/ingest/queries';
+import { insertEventBatch, insertEventText } from '@pulseroom/ingest/queries';
 import { compactRow, encodeRecord, expandRow, segmentText } from '@pulseroom/ingest/spool';
 import { applyMigrations, openStore } from '@pulseroom/schema/server';
 import { engineVersion, insertHistory } from '../lib/history.js';
@@ -42,8 +42,8 @@ const durationMs = Number(values['duration-ms']);
 /**
  * Inserts `size`-row batches for `ms`, alternating between the given formats batch by batch (so background merges and
  * a busy moment of the machine fall on each alike): rows/s and process CPU (client + chDB, all threads) per row of each.
- * JSON goes as row objects through `client.insert` (the issue's baseline); TSV as ingest's spool text (TabSeparated)
- * through `exec`, as the flusher sends it.
+ * JSON goes as row objects through `client.insert` (the issue's baseline: ingest's own insertEventBatch); TSV as
+ * ingest's spool text (TabSeparated) through `exec`, as the flusher sends it (insertEventText).
  */
 async function straight(size: number, ms: number, formats: ('json' | 'tsv')[] = ['json']): Promise<Record<'json' | 'tsv', { rowsPerS: number; cpuUsPerRow: number }>> {
   const acc = { json: { rows: 0, ms: 0, cpuUs: 0 }, tsv: { rows: 0, ms: 0, cpuUs: 0 } };
@@ -62,12 +62,8 @@ async function straight(size: number, ms: number, formats: ('json' | 'tsv')[] = 
         for (let j = 0; j < slice.length; j += 500) records.push(encodeRecord(slice.slice(j, j + 500)));
         await insertEventText(store.client, token, segmentText(Buffer.concat(records), token, 'tsv').text, 'tsv');
       } else {
-        await store.client.insert({
-          table: 'events',
-          values: compactRows.slice(i, i + size).map((r) => ({ ...r, batch_id: token })),
-          format: 'JSONEachRow',
-          clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: token, deduplicate_blocks_in_dependent_materialized_views: 1 },
-        });
+        // copies: insertEventBatch sets each row's batch_id, and the compact rows are replayed round after round
+        await insertEventBatch(store.client, token, compactRows.slice(i, i + size).map((r) => ({ ...r })));
       }
       const cpu = process.cpuUsage(cpu0);
       acc[format].ms += performance.now() - b0;

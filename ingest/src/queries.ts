@@ -5,6 +5,10 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import type { StoredEvent } from '@pulseroom/schema';
 import { SPOOL_COLUMNS, type SpoolFormat } from './spool.js';
 
+/** A batch's insert settings: its token makes a re-sent batch a no-op in `events` and in every view fed from it. */
+const batchSettings = (batchId: string) => ({ insert_deduplicate: 1, insert_deduplication_token: batchId, deduplicate_blocks_in_dependent_materialized_views: 1 }) as const;
+const TSV_INSERT = `INSERT INTO events (${SPOOL_COLUMNS.join(', ')}) FORMAT TabSeparated`;
+
 async function rows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
   const rs = await client.query({ query, query_params: params, format: 'JSONEachRow' });
   return rs.json<T>();
@@ -21,7 +25,7 @@ export async function insertEventBatch(client: ClickHouseClient, batchId: string
     table: 'events',
     values: events,
     format: 'JSONEachRow',
-    clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: batchId, deduplicate_blocks_in_dependent_materialized_views: 1 },
+    clickhouse_settings: batchSettings(batchId),
   });
 }
 
@@ -33,10 +37,10 @@ export async function insertEventBatch(client: ClickHouseClient, batchId: string
  */
 export async function insertEventText(client: ClickHouseClient, batchId: string, text: string, format: SpoolFormat): Promise<void> {
   const { stream } = await client.exec({
-    query: format === 'tsv' ? `INSERT INTO events (${SPOOL_COLUMNS.join(', ')}) FORMAT TabSeparated` : 'INSERT INTO events FORMAT JSONEachRow',
+    query: format === 'tsv' ? TSV_INSERT : 'INSERT INTO events FORMAT JSONEachRow',
     // a string chunk (object mode): embedded, chDB takes the text as it is, with no Buffer made and decoded again
     values: Readable.from([text]),
-    clickhouse_settings: { insert_deduplicate: 1, insert_deduplication_token: batchId, deduplicate_blocks_in_dependent_materialized_views: 1 },
+    clickhouse_settings: batchSettings(batchId),
   });
   stream.resume(); // nothing to read: drain so an HTTP connection goes back to the pool
   await finished(stream).catch(() => undefined);
