@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['schema/src/**/*.test.ts', 'ingest/src/**/*.test.ts', 'server/src/**/*.test.ts', 'web/src/**/*.test.ts', 'e2e/**/*.test.ts'],
+    // One temporary directory for the run, removed at its end (chDB data of every test process included).
+    globalSetup: ['./scripts/testTmpDir.ts'],
     pool: 'forks',
     isolate: true,
     testTimeout: 30_000,
