@@ -1,10 +1,10 @@
 // Fan-out benchmark: push lag to 1,000 and 5,000 socket.io-client sockets (another process) at about one delta a second
 // per room, against a bare Socket.IO server broadcasting the same payload to the same number of clients.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProduct } from './lib/product.js';
-import { freePort, spawnTs } from './lib/proc.js';
+import { discardDir, freePort, spawnTs } from './lib/proc.js';
 import { ratio } from './lib/stats.js';
 import type { BenchContext, BenchResult, Figure } from './lib/types.js';
 
@@ -89,7 +89,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     }
     notes.push("Push lag is measured alike on both servers: from the moment the server emits (the product's `sent_at`, stamped as its hub emits the room's delta; the bare server's `at`, stamped just before it emits) to the arrival at the client. The product's deltas are also measured from the tick's clock `at`, taken before the tick reads ClickHouse: that figure adds the tick's read and delta build, which the live-latency benchmark covers end to end.");
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    discardDir(tmp);
   }
   return { name: 'fanout', seconds: Math.round((Date.now() - t0) / 1000), figures, memory, notes, raw };
 }

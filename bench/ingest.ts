@@ -1,10 +1,10 @@
 // Ingest benchmark: events/s end to end (HTTP → zod → dedupe → enrichment → durable ack) from a separate load process,
 // against the same stored rows inserted straight through @clickhouse/client and the in-engine INSERT … SELECT ceiling.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startProduct } from './lib/product.js';
-import { cpuSecondsOf, sleep, spawnTs } from './lib/proc.js';
+import { cpuSecondsOf, discardDir, sleep, spawnTs } from './lib/proc.js';
 import { median, ratio } from './lib/stats.js';
 import { metricValue, type BenchContext, type BenchResult } from './lib/types.js';
 
@@ -87,7 +87,7 @@ async function productPhase(ctx: BenchContext, pair: number, rowsFile: string | 
       ctx.log(`ingest stored ${dumped.stored} rows; the baseline replays ${dumped.dumped} of them in every pair`);
     }
   } finally {
-    rmSync(product.dataDir, { recursive: true, force: true });
+    discardDir(product.dataDir);
   }
   return { load, spoolRowsAtEnd, flushedInRun, productRss, cpu };
 }
@@ -113,7 +113,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       ctx.log(`pair ${pair + 1}: ingest ${phases[pair].load.events_per_s} events/s, straight insert ${straights[pair].straight_rows_per_s} rows/s (${ratio(phases[pair].load.events_per_s, straights[pair].straight_rows_per_s)}×)`);
     }
   } finally {
-    rmSync(tmp, { recursive: true, force: true });
+    discardDir(tmp);
   }
   const load = phases[0].load;
   const straight = straights[PAIRS - 1];

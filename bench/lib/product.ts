@@ -1,8 +1,8 @@
 // Starts the one-process product (`server/src/start.ts --no-sim`) on a temp data dir and a free port, as `npm start` runs it.
-import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BENCH, ROOT, freePort, spawnTs, type Child } from './proc.js';
+import { BENCH, ROOT, discardDir, freePort, spawnTs, type Child } from './proc.js';
 
 export interface Demo {
   source_key: string;
@@ -63,7 +63,7 @@ export async function startProduct(name: string, opts: ProductOptions = {}): Pro
     await child.waitFor(/TV wall/, 180_000);
   } catch (e) {
     await child.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    discardDir(dataDir);
     throw e;
   }
   const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as Demo;
@@ -76,7 +76,7 @@ export async function startProduct(name: string, opts: ProductOptions = {}): Pro
     async stop(keepData = false) {
       const peakRssMb = child.peakRssMb();
       const exitCode = await child.stop(30_000);
-      if (!keepData) rmSync(dataDir, { recursive: true, force: true });
+      if (!keepData) discardDir(dataDir);
       return { peakRssMb, exitCode };
     },
   };

@@ -1,7 +1,7 @@
 // Baseline process of the ingest benchmark: the rows ingest stored, inserted straight through the same @clickhouse/client
 // into `events` as JSON rows (`client.insert`, the issue's baseline) and, for reference, as ingest's spool text
 // (TabSeparated through `exec`, what the flusher sends), batches of the flusher's size; then the in-engine INSERT … SELECT ceiling.
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -10,7 +10,7 @@ import { insertEventBatch, insertEventText } from '@pulseroom/ingest/queries';
 import { compactRow, encodeRecord, expandRow, segmentText } from '@pulseroom/ingest/spool';
 import { applyMigrations, openStore } from '@pulseroom/schema/server';
 import { engineVersion, insertHistory } from '../lib/history.js';
-import { ownPeakRssMb, sendResult } from '../lib/proc.js';
+import { discardDir, ownPeakRssMb, sendResult } from '../lib/proc.js';
 
 const { values } = parseArgs({
   options: {
@@ -85,7 +85,7 @@ const shape = { campaigns: 3, partnersPerCampaign: 40, spanMs: 3_600_000 };
 const ceilingS = ceilingRows > 0 ? await insertHistory(store.client, ceilingRows, { ...shape, offset: 1e9 }) : 0;
 const ceiling2S = ceilingRows > 0 ? await insertHistory(store.client, ceilingRows, { ...shape, offset: 2e9 }, { max_insert_threads: 2 }) : 0;
 await store.close();
-rmSync(dataDir, { recursive: true, force: true });
+discardDir(dataDir);
 sendResult({
   engine_version: version,
   rows_available: rows.length,

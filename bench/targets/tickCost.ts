@@ -2,7 +2,7 @@
 // (as after a restart), then — one round per line its parent asks — a fresh 500-event batch and the tick that applies
 // it (time and rows ClickHouse read, from system.events SelectedRows), then an idle tick. The parent runs a 1 M and a
 // 10 M process side by side and alternates their rounds, so both figures see the same moments of a shared machine.
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -11,7 +11,7 @@ import { applyMigrations, openStore } from '@pulseroom/schema/server';
 import { AggregationEngine } from '@pulseroom/server/engine/rollingWindows';
 import { insertBatch, randomEvent, rng } from '@pulseroom/server/testing/events';
 import { insertHistory } from '../lib/history.js';
-import { answerAsks, ownPeakRssMb, sendResult, sleep } from '../lib/proc.js';
+import { answerAsks, discardDir, ownPeakRssMb, sendResult, sleep } from '../lib/proc.js';
 
 const { values } = parseArgs({ options: { stored: { type: 'string', default: '1000000' } } });
 const STORED = Number(values.stored);
@@ -93,7 +93,7 @@ await answerAsks(async (command) => {
   }
   if (command === 'close') {
     await store.close();
-    rmSync(dataDir, { recursive: true, force: true });
+    discardDir(dataDir);
     return { closed: true };
   }
   throw new Error(`unknown command "${command}"`);
