@@ -4,7 +4,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { pino } from 'pino';
 import { ConfigError } from '@pulseroom/schema';
-import { applyMigrations, DimensionCache, openStore, type Store } from '@pulseroom/schema/server';
+import { applyMigrations, DimensionCache, openStore, storeDiskWarning, type Store } from '@pulseroom/schema/server';
 import { loadIngestConfig } from './config.js';
 import { createIngest } from './index.js';
 
@@ -22,6 +22,8 @@ async function openStoreWhenReady(open: () => Promise<Store>, logger: pino.Logge
 async function main(): Promise<void> {
   const config = loadIngestConfig();
   const logger = pino({ level: config.LOG_LEVEL, base: { service: 'pulseroom-ingest' } });
+  const diskWarning = storeDiskWarning(config);
+  if (diskWarning) logger.warn(diskWarning);
   const store = await openStoreWhenReady(async () => {
     const s = await openStore(config);
     await applyMigrations(s.client);

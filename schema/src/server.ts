@@ -1,5 +1,6 @@
 // Node-only parts of schema (store, migrations, queries, caches): kept apart so the web bundle never imports them.
 export * from './store.js';
+export * from './dataDisk.js';
 export * from './migrate.js';
 export * from './secrets.js';
 export * from './versions.js';

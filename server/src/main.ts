@@ -1,7 +1,7 @@
 // `npm run start:server`: the live server alone (API, Socket.IO, health, metrics; the web app when PULSEROOM_WEB_DIR is set) on PORT.
 import { createServer } from 'node:http';
 import pino from 'pino';
-import { newSecret, applyMigrations, openStore, DimensionCache } from '@pulseroom/schema/server';
+import { newSecret, applyMigrations, openStore, storeDiskWarning, DimensionCache } from '@pulseroom/schema/server';
 import { ConfigError } from '@pulseroom/schema';
 import { createLiveServer } from './index.js';
 import { loadServerConfig } from './config.js';
@@ -13,6 +13,8 @@ async function main(): Promise<void> {
     config.PULSEROOM_ADMIN_TOKEN = newSecret('prt');
     logger.warn(`PULSEROOM_ADMIN_TOKEN is not set; an admin token for this run only: ${config.PULSEROOM_ADMIN_TOKEN}`);
   }
+  const diskWarning = storeDiskWarning(config);
+  if (diskWarning) logger.warn(diskWarning);
   const store = await openStore(config);
   await applyMigrations(store.client);
   const dims = await DimensionCache.open(store.client, config.PULSEROOM_DIMENSIONS_REFRESH_MS);

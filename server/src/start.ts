@@ -9,7 +9,7 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { ConfigError, describeZodError } from '@pulseroom/schema';
-import { applyMigrations, createSource, createToken, DimensionCache, newSecret, openStore, upsertCampaigns, upsertDeals, upsertPartners } from '@pulseroom/schema/server';
+import { applyMigrations, createSource, createToken, DimensionCache, newSecret, openStore, storeDiskWarning, upsertCampaigns, upsertDeals, upsertPartners } from '@pulseroom/schema/server';
 import { createIngest, loadIngestConfig } from '@pulseroom/ingest';
 import { demoLaunch, HEADLINE_CAMPAIGN_ID, LAUNCH_LEAD_MS, MANAGERS, runSimulation, type LaunchFile } from '@pulseroom/ingest/simulator/index';
 import { createLiveServer, loadServerConfig } from './index.js';
@@ -87,6 +87,8 @@ async function main(): Promise<void> {
 
   buildWebIfNeeded(say);
 
+  const diskWarning = storeDiskWarning(serverConfig);
+  if (diskWarning) say(`note: ${diskWarning}`);
   const store = await openStore(serverConfig);
   await applyMigrations(store.client);
 
