@@ -58,6 +58,7 @@ export class Flusher {
   private readonly backoffMax: number;
   /** What the last `flushed` call started, until the next insert has waited for it. */
   private afterFlush: Promise<unknown> | null = null;
+  private stopped = false;
 
   constructor(
     private readonly spool: Spool,
@@ -87,13 +88,24 @@ export class Flusher {
     return { healthy: this.failures === 0, failures: this.failures, lastError: this.lastError, lastFlushAt: this.lastFlushAt, nextAttemptAt: this.failures ? this.nextAttemptAt : null, quarantinedRows: this.quarantined };
   }
 
-  /** One round: seal if due, then insert what is sealed (unless backing off). Rounds never overlap. */
+  /**
+   * One round: seal if due, then insert what is sealed (unless backing off). Rounds never overlap; rows that came due
+   * while one ran (a nudge then finds it running) go in the next round straight away, not at the next timer period.
+   */
   tick(force = false): Promise<void> {
     if (this.running) return this.running;
     this.running = this.round(force).finally(() => {
       this.running = null;
+      if (!this.stopped && this.due()) void this.tick();
     });
     return this.running;
+  }
+
+  /** The active segment is due to be sealed (full or old enough), and no backoff holds inserts back. */
+  private due(): boolean {
+    const a = this.spool.activeState();
+    if (a.rows === 0 || (a.rows < this.opts.flushRows && a.ageMs < this.opts.flushMs)) return false;
+    return !(this.failures > 0 && this.clock() < this.nextAttemptAt);
   }
 
   private async round(force: boolean): Promise<void> {
@@ -199,6 +211,7 @@ export class Flusher {
   }
 
   async stop(deadlineMs = 5000): Promise<boolean> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
     if (this.running) await this.running;

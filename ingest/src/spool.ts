@@ -311,6 +311,8 @@ export class Spool {
   private nextSeq = 1;
   private pending: PendingAppend[] = [];
   private pendingBytes = 0;
+  /** The group being written and fsync'd: neither pending nor in the active segment's counts until that is done. */
+  private writing = { rows: 0, bytes: 0 };
   private scheduled = false;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
@@ -358,8 +360,8 @@ export class Spool {
   }
 
   depth(): SpoolDepth {
-    let bytes = this.pendingBytes;
-    let rows = 0;
+    let bytes = this.pendingBytes + this.writing.bytes;
+    let rows = this.writing.rows;
     for (const s of this.sealed) {
       bytes += s.bytes;
       rows += s.rows;
@@ -374,7 +376,7 @@ export class Spool {
 
   /** Rows in the active segment and how long ago it was opened: the flusher's size and age triggers. */
   activeState(): { rows: number; ageMs: number } {
-    const rows = (this.active?.rows ?? 0) + this.pending.reduce((n, p) => n + p.rows, 0);
+    const rows = (this.active?.rows ?? 0) + this.writing.rows + this.pending.reduce((n, p) => n + p.rows, 0);
     return { rows, ageMs: this.active ? this.clock() - this.active.openedAt : 0 };
   }
 
@@ -486,6 +488,10 @@ export class Spool {
     this.pending = [];
     this.pendingBytes = 0;
     if (batch.length === 0) return;
+    for (const p of batch) {
+      this.writing.rows += p.rows;
+      this.writing.bytes += p.buf.length;
+    }
     try {
       if (!this.active) await this.openActive();
       const a = this.active!;
@@ -495,9 +501,11 @@ export class Spool {
         a.bytes += p.buf.length;
         a.rows += p.rows;
       }
+      this.writing = { rows: 0, bytes: 0 };
       // A full segment is sealed here, whatever the flusher is doing, so batches stay near the best insert size.
       if (this.opts.sealRows && a.rows >= this.opts.sealRows) await this.sealActive();
     } catch (e) {
+      this.writing = { rows: 0, bytes: 0 };
       // Nothing of this group is acknowledged; cut what may have been written so the file stays clean.
       if (this.active) {
         const size = await stat(this.active.file).then((s) => s.size).catch(() => -1);
