@@ -106,7 +106,7 @@ export interface PostAnswer {
 export function postJson(agent: Agent, port: number, path: string, key: string, body: string | Buffer): Promise<PostAnswer> {
   return new Promise((ok, fail) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': typeof body === 'string' ? Buffer.byteLength(body) : body.length, authorization: `Bearer ${key}` } },
+      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${key}` } },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

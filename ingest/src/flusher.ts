@@ -96,23 +96,26 @@ export class Flusher {
     if (this.running) return this.running;
     this.running = this.round(force).finally(() => {
       this.running = null;
-      if (!this.stopped && this.due()) void this.tick();
+      if (!this.stopped && this.sealDue(false) && !this.backingOff()) void this.tick();
     });
     return this.running;
   }
 
-  /** The active segment is due to be sealed (full or old enough), and no backoff holds inserts back. */
-  private due(): boolean {
+  /** The active segment holds rows and is full or old enough to be sealed (any rows at all when forced). */
+  private sealDue(force: boolean): boolean {
     const a = this.spool.activeState();
-    if (a.rows === 0 || (a.rows < this.opts.flushRows && a.ageMs < this.opts.flushMs)) return false;
-    return !(this.failures > 0 && this.clock() < this.nextAttemptAt);
+    return a.rows > 0 && (force || a.rows >= this.opts.flushRows || a.ageMs >= this.opts.flushMs);
+  }
+
+  /** An insert failed and the next attempt is not due yet. */
+  private backingOff(): boolean {
+    return this.failures > 0 && this.clock() < this.nextAttemptAt;
   }
 
   private async round(force: boolean): Promise<void> {
-    const a = this.spool.activeState();
-    if (a.rows > 0 && (force || a.rows >= this.opts.flushRows || a.ageMs >= this.opts.flushMs)) await this.spool.seal();
+    if (this.sealDue(force)) await this.spool.seal();
     for (const seg of [...this.spool.sealedSegments()]) {
-      if (!force && this.failures > 0 && this.clock() < this.nextAttemptAt) return;
+      if (!force && this.backingOff()) return;
       const t0 = performance.now();
       let inserted = 0;
       if (this.afterFlush) await this.waitAfterFlush();

@@ -488,19 +488,20 @@ export class Spool {
     this.pending = [];
     this.pendingBytes = 0;
     if (batch.length === 0) return;
+    // Writes are chained one after another (enqueue), so this group is the only one in flight.
+    const group = { rows: 0, bytes: 0 };
     for (const p of batch) {
-      this.writing.rows += p.rows;
-      this.writing.bytes += p.buf.length;
+      group.rows += p.rows;
+      group.bytes += p.buf.length;
     }
+    this.writing = group;
     try {
       if (!this.active) await this.openActive();
       const a = this.active!;
       await a.fh.writev(batch.map((p) => p.buf));
       await a.fh.datasync();
-      for (const p of batch) {
-        a.bytes += p.buf.length;
-        a.rows += p.rows;
-      }
+      a.bytes += group.bytes;
+      a.rows += group.rows;
       this.writing = { rows: 0, bytes: 0 };
       // A full segment is sealed here, whatever the flusher is doing, so batches stay near the best insert size.
       if (this.opts.sealRows && a.rows >= this.opts.sealRows) await this.sealActive();

@@ -19,9 +19,13 @@ export interface DataDisk {
 /** Undoes the octal escapes (`\040` for a space…) of /proc/self/mountinfo fields. */
 const unescape = (s: string) => s.replace(/\\([0-7]{3})/g, (_, o: string) => String.fromCharCode(parseInt(o, 8)));
 
+type Mount = Pick<DataDisk, 'mount' | 'filesystem' | 'device'>;
+/** What is said of a directory whose mount cannot be read. */
+const UNKNOWN_MOUNT: Mount = Object.freeze({ mount: '/', filesystem: 'unknown', device: 'unknown' });
+
 /** The mount (longest mount point containing `dir`, an absolute real path) of a /proc/self/mountinfo text. */
-export function mountOf(mountinfo: string, dir: string): { mount: string; filesystem: string; device: string } {
-  let best = { mount: '', filesystem: 'unknown', device: 'unknown' };
+export function mountOf(mountinfo: string, dir: string): Mount {
+  let best: Mount = { ...UNKNOWN_MOUNT, mount: '' };
   for (const line of mountinfo.split('\n')) {
     // "36 35 98:0 /root /mnt rw,noatime master:1 - ext4 /dev/vda rw": field 5 is the mount point; after " - " the type and source
     const [left, right] = line.split(' - ');
@@ -33,7 +37,7 @@ export function mountOf(mountinfo: string, dir: string): { mount: string; filesy
     const [filesystem, device] = right.split(' ');
     if (inside && mount.length >= best.mount.length) best = { mount, filesystem, device: unescape(device ?? 'unknown') };
   }
-  return best.mount ? best : { mount: '/', filesystem: 'unknown', device: 'unknown' };
+  return best.mount ? best : UNKNOWN_MOUNT;
 }
 
 /** Reads the kernel's view of `dir`'s filesystem (Linux; elsewhere the filesystem is "unknown"). */
@@ -44,7 +48,7 @@ export function dataDisk(dir: string, read: (path: string) => string = (p) => re
   } catch {
     // not created yet: its own path
   }
-  let m = { mount: '/', filesystem: 'unknown', device: 'unknown' };
+  let m = UNKNOWN_MOUNT;
   try {
     m = mountOf(read('/proc/self/mountinfo'), real);
   } catch {
@@ -56,7 +60,7 @@ export function dataDisk(dir: string, read: (path: string) => string = (p) => re
       // the journal thread's pid, or "<none>" for an ext4 without a journal
       journal = read(`/sys/fs/ext4/${basename(m.device)}/journal_task`).trim() !== '<none>';
     } catch {
-      journal = null;
+      // not exposed: cannot be told
     }
   }
   return { dir: real, ...m, ext4_journal: journal };
