@@ -1,72 +1,42 @@
 // FUZZ: 10,000 generated bad or hostile requests over loopback HTTP (keep-alive) and Socket.IO against one in-process
 // product (ingest + live server wired as `npm start` wires them): every answer a 4xx naming the field, never a 500;
 // the process stays up, memory stays bounded, no prototype is polluted, and injection text comes back byte-identical.
-import { createServer, type Server as HttpServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { pino } from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { Ack, ClientToServerEvents, ServerToClientEvents } from '@pulseroom/schema';
-import { createToken, DimensionCache, type Store } from '@pulseroom/schema/server';
-import { openTestStore } from '@pulseroom/schema/testing';
-import { createIngest, type Ingest } from '@pulseroom/ingest';
-import { CAMPAIGN, LAUNCH, postJson, query, runIngest, seedLaunch, seedSource, testIngestConfig } from '@pulseroom/ingest/testing';
+import { createToken, type RouteEntry, type Store } from '@pulseroom/schema/server';
+import { POSTBACK_PARAMETERS } from '@pulseroom/ingest/postbacks';
+import { CAMPAIGN, LAUNCH, postJson, query, runIngest, testIngestConfig } from '@pulseroom/ingest/testing';
 import { startTestServer } from '@pulseroom/server/testing/harness';
-import { createLiveServer, defaultServerConfig, type LiveServerHandle } from '@pulseroom/server';
+import type { LiveServerHandle } from '@pulseroom/server';
+import { startInProcessProduct, type InProcessProduct } from './inProcessProduct.js';
 
 const KEY = 'prk_fuzz_test_key_ffffffffffffffffffff';
 const SEED = Number(process.env.FUZZ_SEED ?? 20261125);
 /** How the 10,000 are spread over the public surface. */
 const SCALE = Number(process.env.FUZZ_SCALE ?? 1); // < 1 only to debug a failure quickly
-const COUNTS = Object.fromEntries(Object.entries({ events: 2600, postback: 1000, conversions: 1000, redirect: 900, api: 3500, socket: 1000 }).map(([k, n]) => [k, Math.round(n * SCALE)])) as Record<'events' | 'postback' | 'conversions' | 'redirect' | 'api' | 'socket', number>;
+const COUNTS = Object.fromEntries(Object.entries({ events: 2100, postback: 1000, conversions: 1000, redirect: 900, api: 3000, socket: 1000, surface: 1000 }).map(([k, n]) => [k, Math.round(n * SCALE)])) as Record<'events' | 'postback' | 'conversions' | 'redirect' | 'api' | 'socket' | 'surface', number>;
 const TOTAL = Object.values(COUNTS).reduce((a, b) => a + b, 0);
 
+let product: InProcessProduct;
 let store: Store;
-let ingest: Ingest;
 let live: LiveServerHandle;
-let dims: DimensionCache;
-let http: HttpServer;
 let base = '';
 const tokens: Record<'admin' | 'viewer' | 'wall', string> = { admin: '', viewer: '', wall: '' };
 
 beforeAll(async () => {
-  store = await openTestStore();
-  await seedLaunch(store);
-  await seedSource(store, 'fuzz-src', KEY);
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  dims = await DimensionCache.open(store.client, 0);
-  const config = testIngestConfig({ INGEST_RATE_LIMIT_PER_MIN: '0', INGEST_RATE_LIMIT_PER_IP_PER_MIN: '0' });
-  ingest = createIngest({ store, dims, config, logger });
-  live = await createLiveServer({
-    store,
-    dims,
-    config: defaultServerConfig({ PULSEROOM_API_RATE_PER_MIN: 1_000_000, PULSEROOM_API_RATE_PER_TOKEN_PER_MIN: 1_000_000, PULSEROOM_TICK_MS: 200 }),
-    logger,
-    extraRouters: [ingest.router],
-    extraRegistries: [ingest.registry],
-  });
-  http = createServer(live.app);
-  http.keepAliveTimeout = 65_000;
-  live.attach(http);
-  await ingest.start();
-  await live.start();
-  await new Promise<void>((ok) => http.listen(0, '127.0.0.1', ok));
-  base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;
+  product = await startInProcessProduct({ sourceKey: KEY });
+  ({ store, live, base } = product);
   tokens.admin = (await createToken(store.client, { role: 'admin' })).token;
   tokens.viewer = (await createToken(store.client, { role: 'viewer', campaign_ids: [CAMPAIGN] })).token;
   tokens.wall = (await createToken(store.client, { role: 'wall', campaign_ids: [CAMPAIGN] })).token;
 }, 60_000);
 
 afterAll(async () => {
-  http?.closeAllConnections();
-  await live?.stop();
-  await new Promise<void>((ok) => (http ? http.close(() => ok()) : ok()));
-  await ingest?.stop();
-  dims?.stopRefresh();
-  await store?.close();
+  await product?.close();
 });
 
 // ---------------------------------------------------------------- hostile values
@@ -447,6 +417,39 @@ const socketCase: fc.Arbitrary<Case> = fc.oneof(
   { weight: 1, arbitrary: fc.tuple(fc.constantFrom('subscribe', 'unsubscribe', 'ack_alert') as fc.Arbitrary<SocketCase['event']>, fc.anything({ maxDepth: 3 })).map(([event, payload]): Case => ({ kind: 'socket', route: `socket ${event} (no ack)`, event, payload, withAck: false, fields: [] })) },
 );
 
+// ---- every route of the product's own route table ----
+const BROKEN_ENCODINGS = ['%ZZ', '%E0%A4%A', '%', '%G1', 'abc%2', '%C0%AF%ZZ', '%%41'];
+const NOT_JSON_TYPES = ['text/xml', 'text/csv', 'multipart/form-data; boundary=x', 'application/octet-stream', 'text/html'];
+const BOM = Buffer.from([0xef, 0xbb, 0xbf]);
+/** Broken percent-encoding, a method the path does not take, a body that is not JSON (with or without a BOM), a lone surrogate in a text field, a known parameter of the wrong type: on any route, a JSON 4xx naming it. */
+function surfaceCase(routes: RouteEntry[]): fc.Arbitrary<Case> {
+  const creds = (r: RouteEntry): Record<string, string> => (r.auth === 'source' ? { authorization: `Bearer ${KEY}` } : r.auth === 'public' ? {} : { authorization: `Bearer ${tokens.admin}` });
+  const withParams = routes.filter((r) => r.path.includes(':'));
+  const withBody = routes.filter((r) => r.method === 'POST' || r.method === 'PUT');
+  const fill = (path: string, v: string) => path.replace(/:[A-Za-z_]+/g, v);
+  const route = (r: RouteEntry) => `${r.method} ${r.path} (surface)`;
+  return fc.oneof(
+    fc.tuple(fc.constantFrom(...withParams), fc.constantFrom(...BROKEN_ENCODINGS)).map(([r, bad]): Case => {
+      const link = r.path.startsWith('/r/');
+      return { kind: 'http', route: route(r), method: r.method, path: fill(r.path, bad), headers: { ...creds(r), 'content-type': 'application/json' }, body: r.method === 'GET' || r.method === 'DELETE' ? undefined : Buffer.from('{}'), fields: [link ? 'link|percent' : 'percent-encoding'], status: link ? [400, 404] : [400] };
+    }),
+    fc.tuple(fc.constantFrom(...routes), fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH')).filter(([r, m]) => !routes.some((x) => x.path === r.path && x.method === m)).map(([r, m]): Case => ({ kind: 'http', route: route(r), method: m, path: fill(r.path, 'fz-x'), headers: creds(r), fields: ['not allowed'], status: [405] })),
+    fc.tuple(fc.constantFrom(...withBody), fc.constantFrom(...NOT_JSON_TYPES), fc.boolean(), fc.constantFrom('<order id="1"/>', 'a,b,c', '{"unterminated": ', '--x\r\n')).map(([r, type, bom, text]): Case => ({
+      kind: 'http', route: route(r), method: r.method, path: fill(r.path, 'fz-x'), headers: { ...creds(r), 'content-type': type }, body: Buffer.concat([bom ? BOM : Buffer.alloc(0), Buffer.from(text)]), fields: ['JSON'], status: [400, 415],
+    })),
+    fc.tuple(fc.constantFrom<[string, string]>(['comment', 'text'], ['comment', 'author'], ['post', 'caption'], ['click', 'referrer'], ['click', 'utm_source'], ['click', 'user_agent']), fc.constantFrom('\\ud800', '\\udfff', 'a\\ud83d', '\\ude00b')).map(([[type, field], lone]): Case => {
+      const base: Record<string, unknown> = { event_id: uid(), type, ts: NOW() - 1000, campaign_id: CAMPAIGN, content_id: 'c-1', text: 'ok', url: 'https://example.com/p', link_code: 'ana-spring' };
+      const body = Buffer.from(JSON.stringify({ events: [{ ...base, [field]: '@@LONE@@' }] }).replace('"@@LONE@@"', `"x${lone}y"`));
+      return { kind: 'http', route: 'POST /v1/events (lone surrogate)', method: 'POST', path: '/v1/events', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body, fields: [`events[0].${field}`, 'well-formed'], status: [400] };
+    }),
+    fc.tuple(fc.constantFrom(...Object.keys(POSTBACK_PARAMETERS).filter((k) => k !== 'key')), fc.constantFrom<unknown>({ a: 1 }, true, [['x']], false), fc.constantFrom('/v1/conversions', '/v1/postback')).map(([field, wrong, path]): Case => {
+      const value = POSTBACK_PARAMETERS[field] === 'list' ? 'not-a-list' : wrong;
+      const body = bytesOf({ campaign_id: CAMPAIGN, order_id: `o-${uid()}`, amount: 5, currency: 'EUR', [field]: value });
+      return { kind: 'http', route: `POST ${path} (wrong type)`, method: 'POST', path, headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body, fields: [field], status: [400] };
+    }),
+  );
+}
+
 // ---------------------------------------------------------------- running
 
 interface Outcome {
@@ -538,6 +541,7 @@ describe('fuzzing the whole public surface', () => {
       ...sample(redirectCase, COUNTS.redirect, 4),
       ...sample(apiCase, COUNTS.api, 5),
       ...sample(socketCase, COUNTS.socket, 6),
+      ...sample(surfaceCase(live.routes), COUNTS.surface, 7),
     ];
     expect(cases).toHaveLength(TOTAL);
     const protoBefore = Object.getOwnPropertyNames(Object.prototype).sort();

@@ -1,7 +1,6 @@
 // Source authentication: a Bearer key (or `key` parameter for postbacks) → its row in `sources`, cached briefly.
 import type { ClickHouseClient } from '@clickhouse/client';
-import { findSourceByKeyHash, hashSecret, type SourceRow } from '@pulseroom/schema/server';
-import { forbidden, unauthorized, unavailable } from './errors.js';
+import { findSourceByKeyHash, forbidden, hashSecret, unauthorized, unavailable, type SourceRow } from '@pulseroom/schema/server';
 
 /** The source of tracking-link clicks: ingest itself. */
 export const TRACKING_LINK_SOURCE: SourceRow = { id: 'tracking-links', name: 'tracking links', key_hash: '', campaign_ids: [], revoked: 0 };
@@ -21,7 +20,7 @@ export class SourceAuth {
 
   /** Resolves a raw key; 401 when missing or unknown, 503 when the store cannot be asked and the key is not cached. */
   async authenticate(key: string | undefined): Promise<SourceRow> {
-    if (!key) throw unauthorized('missing source key: send "Authorization: Bearer <key>"');
+    if (!key) throw unauthorized('missing source key: send "Authorization: Bearer <key>"', 'pulseroom-ingest');
     const h = hashSecret(key);
     const now = this.clock();
     const hit = this.cache.get(h);
@@ -43,7 +42,7 @@ export class SourceAuth {
   }
 
   private check(source: SourceRow | null): SourceRow {
-    if (!source || source.revoked) throw unauthorized('unknown or revoked source key');
+    if (!source || source.revoked) throw unauthorized('unknown or revoked source key', 'pulseroom-ingest');
     return source;
   }
 }

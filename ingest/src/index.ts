@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import type { DimensionCache, Store } from '@pulseroom/schema/server';
+import type { DimensionCache, RouteEntry, Store } from '@pulseroom/schema/server';
 import { SourceAuth } from './auth.js';
 import type { IngestConfig } from './config.js';
 import { SentimentPool } from './enrich/sentiment.js';
@@ -41,7 +41,8 @@ export interface Readiness {
 }
 
 export interface Ingest {
-  router: Router;
+  /** The ingest routes (`routes`: the list the route contract test walks). */
+  router: Router & { routes: RouteEntry[] };
   /**
    * `GET /r/<code>` of a known link, for a node:http server to call before its Express app: answers and returns
    * true, or returns false and leaves the request to the app (whose router answers it the same way, more slowly).

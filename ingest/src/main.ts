@@ -4,7 +4,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { pino } from 'pino';
 import { ConfigError } from '@pulseroom/schema';
-import { applyMigrations, DimensionCache, openStore, storeDiskWarning, type Store } from '@pulseroom/schema/server';
+import { applyMigrations, DimensionCache, openStore, routeNotFound, sendError, storeDiskWarning, toHttpError, type Store } from '@pulseroom/schema/server';
 import { loadIngestConfig } from './config.js';
 import { createIngest } from './index.js';
 
@@ -48,9 +48,8 @@ async function main(): Promise<void> {
     res.type(ingest.registry.contentType).send(await ingest.registry.metrics());
   });
   app.use(ingest.router);
-  app.use((_req, res) => {
-    res.status(404).json({ error: { code: 'NOT_FOUND', message: 'no such route' } });
-  });
+  app.use((req, _res, next) => next(routeNotFound(req.method, req.path)));
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => sendError(res, toHttpError(err)));
 
   // Tracking links are answered before the app's middleware: a shopper's redirect is the hot path.
   const server = createServer((req, res) => ingest.redirect(req, res) || app(req, res));

@@ -1,9 +1,8 @@
 // The ingest pipeline after authentication: scope → references → sentiment → look-ups → dedupe + enrich → spool → answer.
 import type { Logger } from 'pino';
 import { blankStoredEvent, type IncomingEvent } from '@pulseroom/schema';
-import { keyedHash, type DimensionCache, type SourceRow, type Store } from '@pulseroom/schema/server';
+import { keyedHash, unavailable, type DimensionCache, type SourceRow, type Store } from '@pulseroom/schema/server';
 import { assertCampaignScope } from './auth.js';
-import { unavailable } from './errors.js';
 import type { IngestConfig } from './config.js';
 import type { IngestMetrics } from './metrics.js';
 import { clicksById, dealRevenueBefore, orderRows, type ClickFact, type OrderRow } from './queries.js';
@@ -190,8 +189,9 @@ export class Pipeline {
     if (e.partner_id && !dims.partner(e.partner_id)) return { field: 'partner_id', message: `unknown partner "${e.partner_id}"` };
     if (e.type === 'click') {
       const target = dims.link(e.link_code);
-      if (target && target.deal.campaign_id !== e.campaign_id) return { field: 'link_code', message: `link "${e.link_code}" belongs to campaign "${target.deal.campaign_id}", not "${e.campaign_id}"` };
-      if (target && e.partner_id && target.deal.partner_id !== e.partner_id) return { field: 'link_code', message: `link "${e.link_code}" belongs to partner "${target.deal.partner_id}", not "${e.partner_id}"` };
+      if (!target) return { field: 'link_code', message: `unknown tracking link "${e.link_code}": add it to a deal first` };
+      if (target.deal.campaign_id !== e.campaign_id) return { field: 'link_code', message: `link "${e.link_code}" belongs to campaign "${target.deal.campaign_id}", not "${e.campaign_id}"` };
+      if (e.partner_id && target.deal.partner_id !== e.partner_id) return { field: 'link_code', message: `link "${e.link_code}" belongs to partner "${target.deal.partner_id}", not "${e.partner_id}"` };
     }
     return null;
   }

@@ -1,4 +1,7 @@
 // Affiliate-network postbacks and JSON conversions → conversion or refund events, before the common validation.
+// Every parameter we know is checked for its type here: a field present with the wrong type is an error naming it,
+// never silently dropped (zod strips what it does not know, so it cannot see a `sub` that was not an array).
+import type { FieldError } from '@pulseroom/schema';
 
 const STATUS_ALIASES: Record<string, string> = {
   approved: 'approved', approve: 'approved', confirmed: 'approved', paid: 'approved', '1': 'approved',
@@ -7,68 +10,102 @@ const STATUS_ALIASES: Record<string, string> = {
   refunded: 'refunded', refund: 'refunded', reversed: 'refunded', chargeback: 'refunded',
 };
 
-const str = (v: unknown): string | undefined => {
-  if (Array.isArray(v)) v = v[0];
-  if (typeof v === 'number') return String(v);
-  return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
+/** How each known parameter must look: text (a string, or a number taken as its digits), a number, a time, a list. */
+type Kind = 'text' | 'number' | 'time' | 'list';
+const SUBS = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5'] as const;
+export const POSTBACK_PARAMETERS: Readonly<Record<string, Kind>> = {
+  event_id: 'text', ts: 'time', campaign_id: 'text', partner_id: 'text', order_id: 'text', orderid: 'text',
+  amount: 'number', payout_amount: 'number', sale_amount: 'number', currency: 'text', status: 'text',
+  click_id: 'text', transaction_id: 'text', clickid: 'text', promo_code: 'text', coupon: 'text', customer: 'text',
+  items: 'number', refund_id: 'text', key: 'text', sub: 'list',
+  ...Object.fromEntries(SUBS.map((s) => [s, 'text' as const])),
 };
 
-/** Numbers arrive as text in a URL: parse those that look like numbers; anything else is left for zod to name. */
-const num = (v: unknown): unknown => {
-  if (Array.isArray(v)) v = v[0];
-  if (typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v.trim())) return Number(v.trim());
-  return v === '' ? undefined : v;
+const EXPECTED: Record<Kind, string> = {
+  text: 'expected a string',
+  number: 'expected a number',
+  time: 'expected an ISO-8601 date-time or epoch milliseconds',
+  list: 'expected an array of at most 5 strings (or send sub1…sub5)',
 };
 
-const drop = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+export interface PostbackEvent {
+  /** The event for validation; fields with issues are left out of it. */
+  event: Record<string, unknown>;
+  /** Known parameters present with the wrong type, each naming the parameter as sent. */
+  issues: FieldError[];
+}
 
 /**
- * Maps postback parameters (click_id or transaction_id, order_id, amount, currency, status, sub1…sub5,
- * optional campaign_id, promo_code, event_id, ts) to an event. The default event_id makes a
- * redelivered postback a duplicate.
+ * Maps postback parameters (click_id or transaction_id, order_id, amount, currency, status, sub1…sub5 or sub,
+ * optional campaign_id, promo_code, event_id, ts; refund_id on a refund) to an event. The default event_id makes
+ * a redelivered postback a duplicate: `pb-<order>-<status>` for a conversion; for a refund
+ * `pb-<order>-refund-<refund_id>` when the refund has an id (`refund_id`, or `transaction_id` as networks call it),
+ * else `pb-<order>-refunded-<amount>` (so two refunds of one amount on one order without ids count once).
+ * An empty value or JSON null is a parameter not sent.
  */
-export function eventFromPostback(p: Record<string, unknown>, now: number): Record<string, unknown> {
-  const rawStatus = str(p.status)?.toLowerCase() ?? 'approved';
+export function eventFromPostback(p: Record<string, unknown>, now: number): PostbackEvent {
+  const issues: FieldError[] = [];
+  const v: Record<string, unknown> = {};
+  for (const [name, kind] of Object.entries(POSTBACK_PARAMETERS)) {
+    const raw = p[name];
+    if (raw === undefined || raw === null || raw === '') continue;
+    const value = typed(raw, kind);
+    if (value === INVALID) issues.push({ path: name, message: Array.isArray(raw) && kind !== 'list' ? `${EXPECTED[kind]}, not a repeated parameter` : EXPECTED[kind] });
+    else v[name] = value;
+  }
+  const rawStatus = (v.status as string | undefined)?.toLowerCase() ?? 'approved';
   const status = STATUS_ALIASES[rawStatus] ?? rawStatus;
-  const orderId = str(p.order_id) ?? str(p.orderid);
-  const amount = num(p.amount ?? p.payout_amount ?? p.sale_amount);
-  const currency = str(p.currency)?.toUpperCase();
+  const orderId = v.order_id ?? v.orderid;
+  const amount = v.amount ?? v.payout_amount ?? v.sale_amount;
   const base = {
-    ts: p.ts === undefined ? now : num(p.ts),
-    campaign_id: str(p.campaign_id),
-    partner_id: str(p.partner_id),
+    ts: v.ts ?? (p.ts === undefined ? now : undefined),
+    campaign_id: v.campaign_id,
+    partner_id: v.partner_id,
     order_id: orderId,
   };
+  const currency = (v.currency as string | undefined)?.toUpperCase();
   if (status === 'refunded') {
-    return drop({ type: 'refund', event_id: str(p.event_id) ?? `pb-${orderId}-refunded-${amount ?? 'full'}`, ...base, amount, currency });
+    const refundId = v.refund_id ?? v.transaction_id;
+    const eventId = v.event_id ?? (refundId !== undefined ? `pb-${orderId}-refund-${refundId}` : `pb-${orderId}-refunded-${amount ?? 'full'}`);
+    return { event: drop({ type: 'refund', event_id: eventId, ...base, amount, currency }), issues };
   }
-  const subs = [p.sub1, p.sub2, p.sub3, p.sub4, p.sub5].map(str);
+  const subs = SUBS.map((s) => v[s] as string | undefined);
   const lastSub = subs.reduce((n, s, i) => (s !== undefined ? i + 1 : n), 0);
-  return drop({
+  const event = drop({
     type: 'conversion',
-    event_id: str(p.event_id) ?? `pb-${orderId}-${status}`,
+    event_id: v.event_id ?? `pb-${orderId}-${status}`,
     ...base,
     amount,
     currency,
-    click_id: str(p.click_id) ?? str(p.transaction_id) ?? str(p.clickid),
-    promo_code: str(p.promo_code) ?? str(p.coupon),
-    customer: str(p.customer),
-    items: num(p.items),
+    click_id: v.click_id ?? v.transaction_id ?? v.clickid,
+    promo_code: v.promo_code ?? v.coupon,
+    customer: v.customer,
+    items: v.items,
     status,
-    sub: lastSub > 0 ? subs.slice(0, lastSub).map((s) => s ?? '') : undefined,
+    sub: v.sub ?? (lastSub > 0 ? subs.slice(0, lastSub).map((s) => s ?? '') : undefined),
   });
+  return { event, issues };
 }
 
 /** A JSON conversion (`POST /v1/conversions`): the same fields as a postback, typed. */
-export function eventFromConversionJson(o: unknown, now: number): Record<string, unknown> {
-  if (!o || typeof o !== 'object' || Array.isArray(o)) return { type: 'conversion' };
-  const rec = o as Record<string, unknown>;
-  const ev = eventFromPostback(rec, now);
-  if (Array.isArray(rec.sub)) ev.sub = rec.sub;
-  // JSON is typed: a text field sent as an object, array or boolean is named by validation, not silently dropped.
-  for (const k of ['event_id', 'campaign_id', 'partner_id', 'order_id', 'currency', 'click_id', 'promo_code', 'customer', 'status'] as const) {
-    const v = rec[k];
-    if (v !== undefined && v !== null && typeof v !== 'string' && typeof v !== 'number') ev[k] = v;
-  }
-  return ev;
+export function eventFromConversionJson(o: unknown, now: number): PostbackEvent {
+  if (!o || typeof o !== 'object' || Array.isArray(o)) return { event: {}, issues: [{ path: '(root)', message: 'expected a JSON object' }] };
+  return eventFromPostback(o as Record<string, unknown>, now);
 }
+
+const INVALID = Symbol('invalid');
+
+/** A parameter as its kind wants it (text trimmed, numbers from their text); INVALID when it cannot be. */
+function typed(raw: unknown, kind: Kind): unknown {
+  if (kind === 'list') return Array.isArray(raw) ? raw : INVALID;
+  if (typeof raw === 'number') return kind === 'text' ? String(raw) : raw;
+  if (typeof raw !== 'string') return INVALID;
+  const s = raw.trim();
+  if (kind === 'text') return s === '' ? undefined : s;
+  // Numbers arrive as text in a URL: those that look like numbers are parsed; any other text is left for zod to
+  // name with its own message ("12,50" for an amount: expected a number ≥ 0).
+  if (/^-?\d+(\.\d+)?$/.test(s)) return Number(s);
+  return s;
+}
+
+const drop = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));

@@ -34,8 +34,8 @@ export function cachedRedirectUrl(link: LinkTarget['link'], clickId: string): st
   return t ? t[0] + clickId + t[1] : redirectUrl(link, clickId);
 }
 
-/** 302 to the link's stored destination (plus UTM fields and a new click id: nothing from the request), then records the click. */
-export function answerRedirect(d: RedirectDeps, target: LinkTarget, client: ClickRequest, res: ServerResponse): void {
+/** 302 to the link's stored destination (plus UTM fields and a new click id: nothing from the request), then records the click (not for a HEAD). */
+export function answerRedirect(d: RedirectDeps, target: LinkTarget, client: ClickRequest, res: ServerResponse, record = true): void {
   const clickId = newClickId();
   res.writeHead(302, {
     Location: cachedRedirectUrl(target.link, clickId),
@@ -45,6 +45,7 @@ export function answerRedirect(d: RedirectDeps, target: LinkTarget, client: Clic
     'Content-Length': '0',
   });
   res.end();
+  if (!record) return;
   // after the answer: see ClickRecorder. clickEventFor's output is a valid click by construction (redirects.test.ts holds it to the schema).
   d.clicks.record(clickEventFor(target, clickId, client, d.clock()));
 }

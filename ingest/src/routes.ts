@@ -1,17 +1,28 @@
 // The HTTP surface of ingest as an express Router: /v1/events, /v1/postback, /v1/conversions and /r/:code.
 import { isUtf8 } from 'node:buffer';
-import type { IncomingMessage } from 'node:http';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import type { Logger } from 'pino';
 import { MAX_BATCH_BYTES, MAX_EVENTS_PER_BATCH } from '@pulseroom/schema';
-import type { DimensionCache, SourceRow } from '@pulseroom/schema/server';
+import {
+  badRequest,
+  HttpError,
+  notFound,
+  parseJsonBytes,
+  RouteTable,
+  routeNotFound,
+  sendError,
+  toHttpError,
+  unavailable,
+  type DimensionCache,
+  type RouteEntry,
+  type SourceRow,
+} from '@pulseroom/schema/server';
 import { keyFrom, type SourceAuth } from './auth.js';
-import { HttpError, badRequest, unavailable } from './errors.js';
 import type { IngestMetrics } from './metrics.js';
 import type { BatchAnswer, Pipeline } from './pipeline.js';
 import type { ClickRecorder } from './clickRecorder.js';
-import { eventFromConversionJson, eventFromPostback } from './postbacks.js';
+import { eventFromConversionJson, eventFromPostback, type PostbackEvent } from './postbacks.js';
 import { answerRedirect } from './redirects.js';
 import { parseBatch, validateEvents } from './validate.js';
 import type { IngestConfig } from './config.js';
@@ -32,10 +43,15 @@ export interface RouterDeps {
 
 type Handler = (req: Request, res: Response) => Promise<void>;
 
-export function createRouter(d: RouterDeps): express.Router {
+export function createRouter(d: RouterDeps): express.Router & { routes: RouteEntry[] } {
   const router = express.Router();
   const jsonAny = jsonBody(MAX_BATCH_BYTES);
-  const jsonOrForm = [express.json({ limit: '64kb', verify: utf8Only }), express.urlencoded({ extended: false, limit: '64kb', verify: utf8Only })];
+  // A postback's body is a form or JSON (any other type is read as JSON, and named when it is not).
+  const form = express.urlencoded({ extended: false, limit: '64kb', verify: (_req, _res, buf) => {
+    if (!isUtf8(buf)) throw new HttpError(400, 'INVALID_UTF8', 'the body is not valid UTF-8: send text as UTF-8');
+  } });
+  const postbackJson = jsonBody(64 * 1024);
+  const postbackBody: express.RequestHandler = (req, res, next) => (req.is('application/x-www-form-urlencoded') ? form(req, res, next) : postbackJson(req, res, next));
 
   const started = (): Pipeline => {
     const p = d.pipeline();
@@ -63,9 +79,7 @@ export function createRouter(d: RouterDeps): express.Router {
           standardHeaders: 'draft-8',
           legacyHeaders: false,
           validate: false,
-          handler: (_req, res, _next, options) => {
-            res.status(429).json({ error: { code: 'RATE_LIMITED', message: `more than ${options.limit} requests a minute for this key; slow down` } });
-          },
+          handler: (_req, _res, next, options) => next(new HttpError(429, 'RATE_LIMITED', `more than ${options.limit} requests a minute for this key; slow down`)),
         })
       : (_req: Request, _res: Response, next: NextFunction) => next();
 
@@ -79,9 +93,7 @@ export function createRouter(d: RouterDeps): express.Router {
           standardHeaders: 'draft-8',
           legacyHeaders: false,
           validate: false,
-          handler: (_req, res, _next, options) => {
-            res.status(429).json({ error: { code: 'RATE_LIMITED', message: `more than ${options.limit} requests a minute from this address; slow down` } });
-          },
+          handler: (_req, _res, next, options) => next(new HttpError(429, 'RATE_LIMITED', `more than ${options.limit} requests a minute from this address; slow down`)),
         })
       : (_req: Request, _res: Response, next: NextFunction) => next();
   router.use('/v1', perIp);
@@ -93,43 +105,15 @@ export function createRouter(d: RouterDeps): express.Router {
 
   const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) => h(req, res).catch(next);
 
-  router.post(
-    '/v1/events',
-    count('events'),
-    authenticate(false),
-    limiter,
-    (req, res, next) => {
-      // An over-long batch is "too large" (413), checked before the body is read in full where possible.
-      const len = Number(req.get('content-length') ?? 0);
-      if (len > MAX_BATCH_BYTES) return next(new HttpError(413, 'TOO_LARGE', `a batch may be at most ${MAX_BATCH_BYTES} bytes`));
-      next();
-    },
-    ...jsonAny,
-    wrap(async (req, res) => {
-      const body = req.body as { events?: unknown } | undefined;
-      if (body && Array.isArray(body.events) && body.events.length > MAX_EVENTS_PER_BATCH) {
-        throw new HttpError(413, 'TOO_MANY_EVENTS', `a batch may hold at most ${MAX_EVENTS_PER_BATCH} events (got ${body.events.length})`);
-      }
-      const parsed = parseBatch(body);
-      const answer = await started().accept(res.locals.source as SourceRow, parsed, (i) => `events[${i}]`);
-      // A batch of which nothing was taken is a bad request; the per-event answer names each field.
-      if (answer.accepted + answer.duplicates === 0 && answer.rejected.length > 0) {
-        res.status(400).json({ ...answer, error: { code: 'INVALID_EVENTS', message: answer.rejected.slice(0, 20).map((r) => `${r.path}: ${r.message}`).join('; ') } });
-        return;
-      }
-      res.status(200).json(answer);
-    }),
-  );
-
   const conversionRoute = (from: 'postback' | 'json'): Handler => async (req, res) => {
     const pipeline = started();
     const source = res.locals.source as SourceRow;
     const now = d.clock();
-    let items: unknown[];
+    let converted: PostbackEvent[];
     let prefix: (i: number) => string;
     if (from === 'postback') {
       const params = { ...(req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {}), ...(req.query as Record<string, unknown>) };
-      items = [eventFromPostback(params, now)];
+      converted = [eventFromPostback(params, now)];
       prefix = () => '';
     } else {
       const body = req.body as unknown;
@@ -137,99 +121,131 @@ export function createRouter(d: RouterDeps): express.Router {
       if (list && list.length > MAX_EVENTS_PER_BATCH) throw new HttpError(413, 'TOO_MANY_EVENTS', `at most ${MAX_EVENTS_PER_BATCH} conversions per request`);
       if (list && list.length === 0) throw badRequest('INVALID_BATCH', 'conversions: expected at least one conversion');
       if (!list && (body === undefined || body === null || typeof body !== 'object')) throw badRequest('INVALID_BATCH', 'expected a JSON conversion object, an array of them, or { "conversions": [ … ] }');
-      items = (list ?? [body]).map((o) => eventFromConversionJson(o, now));
+      converted = (list ?? [body]).map((o) => eventFromConversionJson(o, now));
       prefix = list ? (i) => `conversions[${i}]` : () => '';
     }
-    await resolveCampaigns(pipeline, source, items as Record<string, unknown>[]);
-    for (const it of items as Record<string, unknown>[]) {
+    const items = converted.map((c) => c.event);
+    await resolveCampaigns(pipeline, source, items);
+    for (const it of items) {
       // Networks often leave the currency out: it is then the campaign's.
       if (it.type === 'conversion' && it.currency === undefined && typeof it.campaign_id === 'string') it.currency = d.dims.campaign(it.campaign_id)?.currency;
     }
-    await fillFullRefunds(pipeline, d.state(), items as Record<string, unknown>[]);
+    await fillFullRefunds(pipeline, d.state(), items);
     const parsed = validateEvents(items, prefix);
     for (const r of parsed.rejected) {
-      const it = items[r.index] as Record<string, unknown>;
+      const it = items[r.index];
       if (r.path.endsWith('campaign_id') && it.campaign_id === undefined) {
         r.message = typeof it.click_id === 'string' ? `unknown click_id "${it.click_id}", so the campaign is unknown: send campaign_id` : 'expected a campaign_id (or a click_id of a recorded click)';
       }
     }
+    // A known parameter of the wrong type rejects its conversion, named as it was sent.
+    const typeIssues = converted.flatMap((c, index) => c.issues.map((f) => ({ index, path: prefix(index) ? `${prefix(index)}.${f.path}` : f.path, message: f.message })));
+    if (typeIssues.length > 0) {
+      const bad = new Set(typeIssues.map((r) => r.index));
+      for (const v of parsed.valid) if (bad.has(v.index)) parsed.rejectedTypes.push(v.event.type);
+      parsed.valid = parsed.valid.filter((v) => !bad.has(v.index));
+      parsed.rejected = [...parsed.rejected.filter((r) => !bad.has(r.index)), ...typeIssues].sort((a, b) => a.index - b.index);
+    }
     const answer: BatchAnswer = await pipeline.accept(source, parsed, prefix);
-    const ok = answer.accepted + answer.duplicates > 0;
-    res.status(ok ? 200 : 400).json(ok ? answer : { ...answer, error: { code: 'INVALID_CONVERSION', message: answer.rejected.map((r) => `${r.path}: ${r.message}`).join('; ') } });
+    if (answer.accepted + answer.duplicates === 0) throw rejectedBatch('INVALID_CONVERSION', answer);
+    res.status(200).json(answer);
   };
 
-  router.get('/v1/postback', count('postback'), authenticate(true), limiter, wrap(conversionRoute('postback')));
-  router.post('/v1/postback', count('postback'), ...jsonOrForm, authenticate(true), limiter, wrap(conversionRoute('postback')));
-  router.post('/v1/conversions', count('conversions'), authenticate(false), limiter, ...jsonAny, wrap(conversionRoute('json')));
-
-  router.get(
+  const table = new RouteTable('', 'source');
+  table.add(router, '/v1/events', {
+    post: [
+      count('events'),
+      authenticate(false),
+      limiter,
+      (req, _res, next) => {
+        // An over-long batch is "too large" (413), checked before the body is read in full where possible.
+        const len = Number(req.get('content-length') ?? 0);
+        if (len > MAX_BATCH_BYTES) return next(new HttpError(413, 'TOO_LARGE', `a batch may be at most ${MAX_BATCH_BYTES} bytes`));
+        next();
+      },
+      jsonAny,
+      wrap(async (req, res) => {
+        const body = req.body as { events?: unknown } | undefined;
+        if (body && Array.isArray(body.events) && body.events.length > MAX_EVENTS_PER_BATCH) {
+          throw new HttpError(413, 'TOO_MANY_EVENTS', `a batch may hold at most ${MAX_EVENTS_PER_BATCH} events (got ${body.events.length})`);
+        }
+        const parsed = parseBatch(body);
+        const answer = await started().accept(res.locals.source as SourceRow, parsed, (i) => `events[${i}]`);
+        // A batch of which nothing was taken is a bad request; the per-event answer names each field.
+        if (answer.accepted + answer.duplicates === 0 && answer.rejected.length > 0) throw rejectedBatch('INVALID_EVENTS', answer);
+        res.status(200).json(answer);
+      }),
+    ],
+  });
+  table.add(router, '/v1/postback', {
+    get: [count('postback'), authenticate(true), limiter, wrap(conversionRoute('postback'))],
+    post: [count('postback'), postbackBody, authenticate(true), limiter, wrap(conversionRoute('postback'))],
+  });
+  table.add(router, '/v1/conversions', { post: [count('conversions'), authenticate(false), limiter, jsonAny, wrap(conversionRoute('json'))] });
+  table.add(
+    router,
     '/r/:code',
-    count('redirect'),
-    wrap(async (req, res) => {
-      const code = String(req.params.code);
-      let target = d.dims.link(code);
-      const pipeline = d.pipeline();
-      if (!target && pipeline && /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/.test(code)) {
-        await pipeline.refreshDimensions(); // a link created a moment ago
-        target = d.dims.link(code);
-      }
-      if (!target) {
-        res.status(404).type('text/plain').send('unknown link');
-        return;
-      }
-      answerRedirect(d, target, { ip: req.ip ?? req.socket.remoteAddress ?? '', userAgent: req.get('user-agent') ?? '', referrer: req.get('referer') ?? '' }, res);
-    }),
+    {
+      get: [
+        count('redirect'),
+        wrap(async (req, res) => {
+          const code = String(req.params.code);
+          let target = d.dims.link(code);
+          const pipeline = d.pipeline();
+          if (!target && pipeline && LINK_CODE.test(code)) {
+            await pipeline.refreshDimensions(); // a link created a moment ago
+            target = d.dims.link(code);
+          }
+          if (!target) throw unknownLink();
+          // HEAD gets the 302's headers and records nothing: a HEAD is a check of the link, not a visit.
+          answerRedirect(d, target, { ip: req.ip ?? req.socket.remoteAddress ?? '', userAgent: req.get('user-agent') ?? '', referrer: req.get('referer') ?? '' }, res, req.method !== 'HEAD');
+        }),
+      ],
+    },
+    'public',
   );
+  // Anything else under /r is not a link (`/r//evil.example`, `/r/a/b`): a plain 404, never the web app or a redirect.
+  router.use('/r', (_req, _res, next) => next(unknownLink()));
+  // Anything else under /v1 is not a route: JSON, never the web app's HTML.
+  router.use('/v1', (req, _res, next) => next(routeNotFound(req.method, req.originalUrl.split('?')[0])));
 
   router.use(['/v1', '/r'], (err: unknown, req: Request, res: Response, next: NextFunction) => {
     if (res.headersSent) return next(err);
-    const e = toHttpError(err);
+    const e = toHttpError(err, 'internal error; the events were not accepted, retry');
     if (e.status >= 500 && e.code === 'INTERNAL') d.logger.error({ err, path: req.path }, 'ingest request failed');
-    res.set(e.headers).status(e.status).json(e.body());
+    if (e.code === 'LINK_NOT_FOUND') {
+      // A shopper's browser shows this: plain text, as short as it can be.
+      res.set(e.headers).status(404).type('text/plain').send('unknown link');
+      return;
+    }
+    sendError(res, e);
   });
 
-  return router;
+  return Object.assign(router, { routes: table.entries });
 }
 
-/** Bodies must be UTF-8: invalid bytes would be stored as U+FFFD, silently changing what the sender sent. */
-function utf8Only(_req: IncomingMessage, _res: unknown, buf: Buffer): void {
-  if (!isUtf8(buf)) throw Object.assign(new Error('the body is not valid UTF-8'), { status: 400, type: 'encoding.not.utf8' });
+const LINK_CODE = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$/;
+const unknownLink = () => notFound('LINK_NOT_FOUND', 'unknown link');
+
+/** A rejected batch: 400 with the per-event answer beside the error, which names each field. */
+function rejectedBatch(code: string, answer: BatchAnswer): HttpError {
+  const fields = answer.rejected.map((r) => ({ path: r.path, message: r.message }));
+  return new HttpError(400, code, fields.slice(0, 20).map((f) => `${f.path}: ${f.message}`).join('; '), {}, undefined, { ...answer });
 }
 
-/**
- * A JSON body of any content type, read as bytes (size limit, gzip/deflate as body-parser does) and parsed with
- * JSON.parse: body-parser's json() decodes the bytes through iconv-lite first, a sixth of ingest's CPU at launch
- * volumes. UTF-8 only (see utf8Only); an empty body is `{}`; errors carry body-parser's types for toHttpError.
- */
-function jsonBody(limit: number): express.RequestHandler[] {
-  return [
-    express.raw({ limit, type: () => true }),
-    (req, _res, next) => {
-      const buf: unknown = req.body;
-      if (!Buffer.isBuffer(buf) || buf.length === 0) {
-        req.body = {};
-        return next();
-      }
-      if (!isUtf8(buf)) return next(Object.assign(new Error('the body is not valid UTF-8'), { status: 400, type: 'encoding.not.utf8' }));
+/** A JSON body of any content type, read as bytes (size limit, gzip/deflate as body-parser does) and parsed by parseJsonBytes. */
+function jsonBody(limit: number): express.RequestHandler {
+  const raw = express.raw({ limit, type: () => true });
+  return (req, res, next) =>
+    raw(req, res, (err?: unknown) => {
+      if (err) return next(err);
       try {
-        req.body = JSON.parse(buf.toString('utf8'));
+        req.body = Buffer.isBuffer(req.body) ? parseJsonBytes(req.body) : {};
+        next();
       } catch (e) {
-        return next(Object.assign(new Error((e as Error).message), { status: 400, type: 'entity.parse.failed' }));
+        next(e);
       }
-      next();
-    },
-  ];
-}
-
-/** Body-parser and our own errors as HTTP answers; anything else is a bug (500). */
-function toHttpError(err: unknown): HttpError {
-  if (err instanceof HttpError) return err;
-  const e = err as { type?: string; status?: number; message?: string; limit?: number };
-  if (e?.type === 'entity.too.large') return new HttpError(413, 'TOO_LARGE', `the body may be at most ${e.limit ?? MAX_BATCH_BYTES} bytes`);
-  if (e?.type === 'encoding.not.utf8') return new HttpError(400, 'INVALID_UTF8', 'the body is not valid UTF-8: send text fields as UTF-8');
-  if (e?.type === 'entity.parse.failed') return new HttpError(400, 'MALFORMED_JSON', `malformed JSON: ${e.message ?? 'could not parse the body'}`);
-  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return new HttpError(e.status, 'BAD_REQUEST', e.message ?? 'bad request');
-  return new HttpError(500, 'INTERNAL', 'internal error; the events were not accepted, retry');
+    });
 }
 
 /**

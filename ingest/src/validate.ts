@@ -1,6 +1,6 @@
 // Validation of a batch: the envelope first, then each event alone so good events survive bad neighbours.
 import { EVENT_TYPES, eventBatch, fieldErrors, incomingEvent, type IncomingEvent } from '@pulseroom/schema';
-import { badRequest } from './errors.js';
+import { badRequest } from '@pulseroom/schema/server';
 
 export interface Rejection {
   index: number;

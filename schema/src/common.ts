@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { PLATFORMS, type Platform } from './constants.js';
 
+/** A type error's message: "required" when the field is missing, else what was expected. */
+export const expected = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : message);
+
 /** Identifiers of campaigns, partners, deals, links: readable slugs. */
 export const slugId = z
   .string({ error: 'expected a string id' })
@@ -12,7 +15,9 @@ export function text(max: number) {
   return z
     .string({ error: 'expected a string' })
     .max(max, `expected at most ${max} characters`)
-    .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), 'control characters are not allowed');
+    .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), 'control characters are not allowed')
+    // A lone UTF-16 surrogate (JSON "\ud800") has no UTF-8 form: stored, it would silently become U+FFFD.
+    .refine((s) => !/\p{Cs}/u.test(s), 'expected well-formed Unicode: a lone surrogate (e.g. "\\ud800") cannot be stored');
 }
 
 export { PLATFORMS, type Platform } from './constants.js';

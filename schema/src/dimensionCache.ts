@@ -104,6 +104,9 @@ export class DimensionCache {
   dealFor(campaignId: string, partnerId: string): Deal | undefined {
     return this.dealByPair.get(`${campaignId}\u0000${partnerId}`);
   }
+  allDeals(): Deal[] {
+    return [...this.deals.values()];
+  }
   dealsOf(campaignId: string): Deal[] {
     return [...this.deals.values()].filter((d) => d.campaign_id === campaignId);
   }

@@ -4,6 +4,7 @@ import { count, isoDateTime, money, percent, platform, slugId, text, timeZone } 
 import { currencyCode } from './money.js';
 import { PARTNER_TYPES } from './constants.js';
 import { tierOf } from './tiers.js';
+import { formatPath } from './zodErrors.js';
 
 export const campaign = z
   .object({
@@ -111,6 +112,37 @@ export interface DashboardScope {
   manager_id: string;
 }
 
+export interface CodeConflict {
+  /** The deal that claims a code another deal owns, by its place in the list and its id. */
+  index: number;
+  deal_id: string;
+  /** Where in that deal: `['links', 0, 'code']` or `['promo_codes', 1]`. */
+  where: (string | number)[];
+  path: string;
+  message: string;
+}
+
+/**
+ * Codes that two deals claim: a tracking-link code belongs to one deal of all, a promo code to one deal of its
+ * campaign, both whatever their case. The first deal in the list owns a code; each later claimant is named. One rule
+ * for a dimension file and for the admin API.
+ */
+export function dealCodeConflicts(deals: readonly Pick<Deal, 'id' | 'campaign_id' | 'links' | 'promo_codes'>[]): CodeConflict[] {
+  const links = new Map<string, string>();
+  const promos = new Map<string, string>();
+  const out: CodeConflict[] = [];
+  const claim = (owners: Map<string, string>, key: string, index: number, dealId: string, where: (string | number)[], what: string) => {
+    const owner = owners.get(key);
+    if (owner === undefined) owners.set(key, dealId);
+    else out.push({ index, deal_id: dealId, where, path: formatPath(where), message: `${what} is already used by deal "${owner}"` });
+  };
+  deals.forEach((d, i) => {
+    d.links.forEach((l, j) => claim(links, l.code.toLowerCase(), i, d.id, ['links', j, 'code'], `link code "${l.code}"`));
+    d.promo_codes.forEach((p, j) => claim(promos, `${d.campaign_id}\u0000${p.toUpperCase()}`, i, d.id, ['promo_codes', j], `promo code "${p}"`));
+  });
+  return out;
+}
+
 /** The file `npm run load` takes. */
 export const dimensionFile = z.object({
   campaigns: z.array(campaign).default([]),
@@ -119,21 +151,11 @@ export const dimensionFile = z.object({
 }).superRefine((f, ctx) => {
   const campaigns = new Set(f.campaigns.map((c) => c.id));
   const partners = new Set(f.partners.map((p) => p.id));
-  const codes = new Map<string, number>();
-  const promos = new Map<string, number>();
   f.deals.forEach((d, i) => {
     if (!campaigns.has(d.campaign_id)) ctx.addIssue({ code: 'custom', path: ['deals', i, 'campaign_id'], message: `unknown campaign "${d.campaign_id}" (not in this file)` });
     if (!partners.has(d.partner_id)) ctx.addIssue({ code: 'custom', path: ['deals', i, 'partner_id'], message: `unknown partner "${d.partner_id}" (not in this file)` });
-    d.links.forEach((l, j) => {
-      if (codes.has(l.code)) ctx.addIssue({ code: 'custom', path: ['deals', i, 'links', j, 'code'], message: `link code "${l.code}" is already used by deals[${codes.get(l.code)}]` });
-      codes.set(l.code, i);
-    });
-    d.promo_codes.forEach((p, j) => {
-      const key = `${d.campaign_id}/${p.toUpperCase()}`;
-      if (promos.has(key)) ctx.addIssue({ code: 'custom', path: ['deals', i, 'promo_codes', j], message: `promo code "${p}" is already used in this campaign by deals[${promos.get(key)}]` });
-      promos.set(key, i);
-    });
   });
+  for (const c of dealCodeConflicts(f.deals)) ctx.addIssue({ code: 'custom', path: ['deals', c.index, ...c.where], message: c.message });
   for (const [kind, list] of [['campaigns', f.campaigns], ['partners', f.partners], ['deals', f.deals]] as const) {
     const seen = new Set<string>();
     list.forEach((x, i) => {

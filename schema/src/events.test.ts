@@ -86,7 +86,7 @@ describe('dimension file', () => {
     file.deals[2].links[0].code = file.deals[0].links[0].code;
     const r = dimensionFile.safeParse(file);
     expect(describeZodError(r.error!)).toBe(
-      'deals[1].campaign_id: unknown campaign "nope" (not in this file)\n' + `deals[2].links[0].code: link code "${file.deals[0].links[0].code}" is already used by deals[0]`,
+      'deals[1].campaign_id: unknown campaign "nope" (not in this file)\n' + `deals[2].links[0].code: link code "${file.deals[0].links[0].code}" is already used by deal "${file.deals[0].id}"`,
     );
   });
   it('bounds campaign dates', () => {

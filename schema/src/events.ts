@@ -1,6 +1,6 @@
 // zod schemas of the events sources send (facts), and the shapes ingest derives from them.
 import { z } from 'zod';
-import { count, money, platform, slugId, text, timestamp, PLATFORMS_WITHOUT_REACH, PLATFORMS_WITHOUT_SAVES } from './common.js';
+import { count, expected, money, platform, slugId, text, timestamp, PLATFORMS_WITHOUT_REACH, PLATFORMS_WITHOUT_SAVES } from './common.js';
 import { currencyCode } from './money.js';
 
 export const EVENT_TYPES = ['engagement', 'comment', 'click', 'conversion', 'refund', 'post'] as const;
@@ -33,7 +33,7 @@ export const engagementEvent = z
     shares: delta.default(0),
     saves: delta.optional(),
     follows: delta.default(0),
-    correction: z.boolean().default(false),
+    correction: z.boolean({ error: expected('expected true or false') }).default(false),
   })
   .superRefine((e, ctx) => {
     if (!e.correction) {
@@ -56,7 +56,7 @@ export const commentEvent = z.object({
   content_id: slugId,
   text: text(5000).min(1, 'expected a non-empty text'),
   author: text(256).optional(),
-  lang: z.string().regex(/^[a-z]{2}$/, 'expected a two-letter language code').optional(),
+  lang: z.string({ error: expected('expected a two-letter language code') }).regex(/^[a-z]{2}$/, 'expected a two-letter language code').optional(),
 });
 
 const utm = {
@@ -67,6 +67,7 @@ const utm = {
   utm_term: text(256).optional(),
 };
 
+const DEVICES = ['desktop', 'mobile', 'tablet', 'bot', 'other'] as const;
 export const clickEvent = z.object({
   ...base,
   type: z.literal('click'),
@@ -74,13 +75,14 @@ export const clickEvent = z.object({
   click_id: slugId.optional(),
   ...utm,
   referrer: text(2048).optional(),
-  device: z.enum(['desktop', 'mobile', 'tablet', 'bot', 'other']).optional(),
+  device: z.enum(DEVICES, { error: expected(`expected one of ${DEVICES.join(', ')}`) }).optional(),
   user_agent: text(1024).optional(),
   /** A raw visitor identifier (cookie id, IP + UA): hashed at ingest, never stored. */
   visitor: text(512).optional(),
 });
 
 export const CONVERSION_STATUSES = ['approved', 'pending', 'rejected'] as const;
+const CUSTOMERS = ['new', 'returning'] as const;
 export const conversionEvent = z
   .object({
     ...base,
@@ -89,11 +91,11 @@ export const conversionEvent = z
     amount: money,
     currency: currencyCode,
     click_id: slugId.optional(),
-    promo_code: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a promo code of letters, digits, "_" or "-"').optional(),
-    customer: z.enum(['new', 'returning']).optional(),
+    promo_code: z.string({ error: expected('expected a promo code') }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a promo code of letters, digits, "_" or "-"').optional(),
+    customer: z.enum(CUSTOMERS, { error: expected(`expected one of ${CUSTOMERS.join(', ')}`) }).optional(),
     items: count.max(100_000).default(1),
-    status: z.enum(CONVERSION_STATUSES).default('approved'),
-    sub: z.array(text(256)).max(5).optional(),
+    status: z.enum(CONVERSION_STATUSES, { error: expected(`expected one of ${CONVERSION_STATUSES.join(', ')}`) }).default('approved'),
+    sub: z.array(text(256), { error: expected('expected an array of at most 5 strings') }).max(5, 'expected an array of at most 5 strings').optional(),
   });
 
 export const refundEvent = z.object({
@@ -110,7 +112,7 @@ export const postEvent = z.object({
   content_id: slugId,
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).max(2048),
   caption: text(10_000).default(''),
-  branded_content: z.boolean().default(false),
+  branded_content: z.boolean({ error: expected('expected true or false') }).default(false),
 });
 
 export const incomingEvent = z.discriminatedUnion('type', [engagementEvent, commentEvent, clickEvent, conversionEvent, refundEvent, postEvent], {

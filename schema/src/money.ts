@@ -1,8 +1,9 @@
 // Money as integer minor units: parsing decimal amounts exactly and converting currencies with configured rates.
 import { z } from 'zod';
+import { expected } from './common.js';
 
 export const currencyCode = z
-  .string()
+  .string({ error: expected('expected an ISO 4217 currency code such as "USD"') })
   .regex(/^[A-Z]{3}$/, 'expected an ISO 4217 currency code such as "USD"')
   .refine((c) => isKnownCurrency(c), 'unknown currency code');
 

@@ -1,19 +1,9 @@
 // Who may see what: dashboard tokens resolved to scopes (cached briefly), and the checks every socket and REST call goes through.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Campaign, DashboardScope, SubscribeRequest, WindowName } from '@pulseroom/schema';
-import { findTokenByHash, hashSecret, sameHash } from '@pulseroom/schema/server';
+import { badRequest, findTokenByHash, forbidden, hashSecret, notFound, sameHash } from '@pulseroom/schema/server';
 import type { DimensionCacheLike } from './engine/types.js';
 import type { ViewSpec } from './engine/breakdowns.js';
-
-export class AccessError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
-  }
-}
 
 export const ENV_ADMIN_TOKEN_ID = 'env-admin';
 
@@ -74,7 +64,7 @@ export function campaignsInScope(scope: DashboardScope, dims: DimensionCacheLike
 export function requireCampaign(scope: DashboardScope, dims: DimensionCacheLike, campaignId: string): Campaign {
   const c = dims.campaign(campaignId);
   // The same answer for "does not exist" and "not yours": a scope learns nothing about other campaigns.
-  if (!c || !campaignAllowed(scope, dims, campaignId)) throw new AccessError(404, 'CAMPAIGN_NOT_FOUND', `no campaign "${campaignId}" in this token's scope`);
+  if (!c || !campaignAllowed(scope, dims, campaignId)) throw notFound('CAMPAIGN_NOT_FOUND', `no campaign "${campaignId}" in this token's scope`);
   return c;
 }
 
@@ -90,13 +80,13 @@ export function partnerAllowed(scope: DashboardScope, dims: DimensionCacheLike, 
 
 export type ViewRequest = Pick<SubscribeRequest, 'campaign_id' | 'partner_id' | 'mine' | 'filter'>;
 
-/** Checks a request against the scope and builds the view it may see; throws AccessError otherwise. */
+/** Checks a request against the scope and builds the view it may see; throws an HttpError otherwise. */
 export function viewFor(scope: DashboardScope, dims: DimensionCacheLike, req: ViewRequest): ViewSpec {
   requireCampaign(scope, dims, req.campaign_id);
   let partners = scopePartners(scope, dims);
-  if (req.mine && scope.role !== 'manager') throw new AccessError(400, 'NOT_A_MANAGER', '"mine" narrows to an account manager\'s partners; this token is not a manager token');
+  if (req.mine && scope.role !== 'manager') throw badRequest('NOT_A_MANAGER', '"mine" narrows to an account manager\'s partners; this token is not a manager token');
   if (req.partner_id !== undefined) {
-    if (partners && !partners.has(req.partner_id)) throw new AccessError(403, 'PARTNER_OUT_OF_SCOPE', `partner "${req.partner_id}" is not one of this manager's partners`);
+    if (partners && !partners.has(req.partner_id)) throw forbidden(`partner "${req.partner_id}" is not one of this manager's partners`, 'PARTNER_OUT_OF_SCOPE');
     partners = new Set([req.partner_id]);
   }
   const set = <T extends string>(xs: T[] | undefined) => (xs && xs.length > 0 ? new Set<string>(xs) : null);

@@ -1,5 +1,4 @@
 // The REST API under /api: scoped reads (campaigns, summary, series, partner detail, alerts, CSV exports) and the admin API, all validated by zod.
-import { isUtf8 } from 'node:buffer';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
@@ -7,6 +6,7 @@ import type { Logger } from 'pino';
 import {
   campaign as campaignSchema,
   deal as dealSchema,
+  dealCodeConflicts,
   fieldErrors,
   groupName,
   partner as partnerSchema,
@@ -26,8 +26,32 @@ import {
   type WindowName,
   WINDOWS,
 } from '@pulseroom/schema';
-import { createSource, createToken, listSources, listTokens, revokeSource, revokeToken, upsertCampaigns, upsertDeals, upsertPartners, type DimensionCache, type Store } from '@pulseroom/schema/server';
-import { AccessError, campaignsInScope, partnerAllowed, requireCampaign, viewFor, type TokenResolver } from './access.js';
+import {
+  conflict,
+  createSource,
+  createToken,
+  forbidden,
+  HttpError,
+  invalidRequest,
+  listSources,
+  listTokens,
+  notFound,
+  parseJsonBytes,
+  revokeSource,
+  revokeToken,
+  RouteTable,
+  routeNotFound,
+  sendError,
+  toHttpError,
+  unauthorized,
+  upsertCampaigns,
+  upsertDeals,
+  upsertPartners,
+  type DimensionCache,
+  type RouteEntry,
+  type Store,
+} from '@pulseroom/schema/server';
+import { campaignAllowed, campaignsInScope, partnerAllowed, requireCampaign, viewFor, type TokenResolver } from './access.js';
 import { computeGroups, partnerInfo, partnerTier, partnerType, partnerVisible, UNATTRIBUTED, type ViewSpec } from './engine/breakdowns.js';
 import { BUCKET_MS, type AggregationEngine } from './engine/rollingWindows.js';
 import { campaignInfo, type LiveHub } from './liveHub.js';
@@ -47,17 +71,31 @@ export interface ApiDeps {
   clock: () => number;
 }
 
-class BadRequest extends Error {
-  constructor(readonly error: z.ZodError | { path: string; message: string }) {
-    super('invalid request');
-  }
-}
-
 function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
   const r = schema.safeParse(value);
-  if (!r.success) throw new BadRequest(r.error);
+  if (!r.success) throw invalidRequest(r.error);
   return r.data;
 }
+
+const BODY_LIMIT = 256 * 1024;
+const bodyBytes = express.raw({ limit: BODY_LIMIT, type: () => true });
+/** A JSON body (BOM allowed, UTF-8 only) when the method carries one; a body of another content type is a 415. */
+const jsonBody: express.RequestHandler = (req, res, next) => {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+  const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+  if (hasBody && !req.is('application/json') && !req.is('+json')) {
+    return next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `expected a JSON body sent as Content-Type: application/json (got ${req.get('content-type') ?? 'none'})`));
+  }
+  bodyBytes(req, res, (err?: unknown) => {
+    if (err) return next(err);
+    try {
+      req.body = Buffer.isBuffer(req.body) ? parseJsonBytes(req.body) : undefined;
+      next();
+    } catch (e) {
+      next(e);
+    }
+  });
+};
 
 const list = <T extends readonly [string, ...string[]]>(values: T, name: string) =>
   z
@@ -104,30 +142,24 @@ const seriesQuery = viewQuery.extend({ from: instant.optional(), to: instant.opt
 const partnerQuery = z.object({ campaign_id: slugId.optional() });
 const sourceBody = z.object({ name: text(200).default(''), campaign_ids: z.array(slugId).max(1000).default([]) });
 
+/** A route's handler: path parameters are plain strings. */
+type Handler = express.RequestHandler<Record<string, string>>;
+
 const scopeOf = (res: Response): DashboardScope => res.locals.scope as DashboardScope;
 
-export function createApi(deps: ApiDeps): express.Router {
+export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[] } {
   const { dims, engine, hub, resolver, config, clock } = deps;
   const client = deps.store.client;
   const api = express.Router();
+  const routes = new RouteTable<Handler>('/api', 'dashboard');
 
-  api.use(rateLimit({ windowMs: 60_000, limit: config.PULSEROOM_API_RATE_PER_MIN, standardHeaders: 'draft-8', legacyHeaders: false, message: { error: { code: 'RATE_LIMITED', message: 'too many requests; slow down' } } }));
-  api.use(
-    express.json({
-      limit: '256kb',
-      verify: (_req, _res, buf) => {
-        if (!isUtf8(buf)) throw new BadRequest({ path: '(body)', message: 'the body is not valid UTF-8' });
-      },
-    }),
-  );
+  const limited = (message: string) => (_req: Request, _res: Response, next: NextFunction) => next(new HttpError(429, 'RATE_LIMITED', message));
+  api.use(rateLimit({ windowMs: 60_000, limit: config.PULSEROOM_API_RATE_PER_MIN, standardHeaders: 'draft-8', legacyHeaders: false, handler: limited('too many requests; slow down') }));
+  api.use(jsonBody);
   api.use(async (req, res, next) => {
-    const header = req.get('authorization') ?? '';
-    const m = /^Bearer\s+(\S+)$/i.exec(header);
+    const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const scope = m ? await resolver.resolve(m[1]) : null;
-    if (!scope) {
-      res.status(401).json({ error: { code: 'UNAUTHORIZED', message: m ? 'this dashboard token is invalid or revoked' : 'send Authorization: Bearer <dashboard token>' } });
-      return;
-    }
+    if (!scope) return next(unauthorized(m ? 'this dashboard token is invalid or revoked' : 'send Authorization: Bearer <dashboard token>'));
     res.locals.scope = scope;
     next();
   });
@@ -140,7 +172,7 @@ export function createApi(deps: ApiDeps): express.Router {
       validate: false,
       standardHeaders: 'draft-8',
       legacyHeaders: false,
-      message: { error: { code: 'RATE_LIMITED', message: 'too many requests with this token; slow down' } },
+      handler: limited('too many requests with this token; slow down'),
     }),
   );
 
@@ -159,33 +191,33 @@ export function createApi(deps: ApiDeps): express.Router {
     const now = clock();
     const toRaw = q.to ?? now;
     const fromRaw = q.from ?? toRaw - 3_600_000;
-    if (fromRaw >= toRaw) throw new BadRequest({ path: 'to', message: 'expected "to" after "from"' });
+    if (fromRaw >= toRaw) throw invalidRequest({ path: 'to', message: 'expected "to" after "from"' });
     const bucketMs = q.bucket ? SERIES_BUCKETS[q.bucket] : bucketForRange(toRaw - fromRaw);
     const fromMs = Math.floor(fromRaw / bucketMs) * bucketMs;
     const toMs = Math.ceil(toRaw / bucketMs) * bucketMs;
-    if ((toMs - fromMs) / bucketMs > MAX_POINTS) throw new BadRequest({ path: 'bucket', message: `expected at most ${MAX_POINTS} points: pick a larger bucket or a shorter range` });
+    if ((toMs - fromMs) / bucketMs > MAX_POINTS) throw invalidRequest({ path: 'bucket', message: `expected at most ${MAX_POINTS} points: pick a larger bucket or a shorter range` });
     return { fromMs, toMs, bucketMs };
   };
 
-  api.get('/me', (_req, res) => {
+  routes.add(api, '/me', { get: [(_req, res) => {
     const s = scopeOf(res);
     const me: WhoAmI = { role: s.role, campaign_ids: s.role === 'admin' || s.role === 'manager' ? campaignsInScope(s, dims).map((c) => c.id) : s.campaign_ids, manager_id: s.manager_id };
     res.json(me);
-  });
+  }] });
 
-  api.get('/campaigns', (_req, res) => {
+  routes.add(api, '/campaigns', { get: [(_req, res) => {
     res.json(campaignsInScope(scopeOf(res), dims).map(campaignInfo));
-  });
+  }] });
 
-  api.get('/campaigns/:id/summary', (req, res) => {
+  routes.add(api, '/campaigns/:id/summary', { get: [(req, res) => {
     const q = parse(summaryQuery, req.query);
     const spec = view(scopeOf(res), req.params.id, q);
     const campaign = dims.campaign(req.params.id)!;
     const body: SummaryResponse = { campaign_id: campaign.id, window: q.window, group: q.group, at: engine.lastTickAt, currency: campaign.currency, rows: computeGroups(engine, dims, spec, q.window)[q.group] };
     res.json(body);
-  });
+  }] });
 
-  api.get('/campaigns/:id/export.csv', async (req, res) => {
+  routes.add(api, '/campaigns/:id/export.csv', { get: [async (req, res) => {
     const q = parse(summaryQuery, req.query);
     const spec = view(scopeOf(res), req.params.id, q);
     const rows = computeGroups(engine, dims, spec, q.window)[q.group];
@@ -208,17 +240,17 @@ export function createApi(deps: ApiDeps): express.Router {
     res.setHeader('Content-Disposition', `attachment; filename="${req.params.id}-${q.group}-${q.window}.csv"`);
     stream.on('error', (e) => res.destroy(e));
     stream.pipe(res);
-  });
+  }] });
 
-  api.get('/campaigns/:id/series', async (req, res) => {
+  routes.add(api, '/campaigns/:id/series', { get: [async (req, res) => {
     const q = parse(seriesQuery, req.query);
     const spec = view(scopeOf(res), req.params.id, q);
     const r = seriesRange(q);
     const body: SeriesResponse = { campaign_id: spec.campaign_id, from: r.fromMs, to: r.toMs, bucket_ms: r.bucketMs, points: await campaignSeries(client, { ...historyScope(spec), ...r }) };
     res.json(body);
-  });
+  }] });
 
-  api.get('/campaigns/:id/series.csv', async (req, res) => {
+  routes.add(api, '/campaigns/:id/series.csv', { get: [async (req, res) => {
     const q = parse(seriesQuery, req.query);
     const spec = view(scopeOf(res), req.params.id, q);
     const r = seriesRange(q);
@@ -227,27 +259,29 @@ export function createApi(deps: ApiDeps): express.Router {
     res.setHeader('Content-Disposition', `attachment; filename="${req.params.id}-series.csv"`);
     stream.on('error', (e) => res.destroy(e));
     stream.pipe(res);
-  });
+  }] });
 
-  api.get('/campaigns/:id/alerts', async (req, res) => {
+  routes.add(api, '/campaigns/:id/alerts', { get: [async (req, res) => {
     const scope = scopeOf(res);
     const spec = view(scope, req.params.id, {});
     res.json(await alertsOfCampaign(client, req.params.id, spec.partners ? [...spec.partners] : null));
-  });
+  }] });
 
-  api.post('/alerts/:id/ack', async (req, res) => {
+  routes.add(api, '/alerts/:id/ack', { post: [async (req, res) => {
     res.json(await hub.acknowledge(scopeOf(res), req.params.id));
-  });
+  }] });
 
-  api.get('/partners/:id', async (req, res) => {
+  routes.add(api, '/partners/:id', { get: [async (req, res) => {
     const scope = scopeOf(res);
     const q = parse(partnerQuery, req.query);
     const partnerId = req.params.id;
     const p = dims.partner(partnerId);
-    const notFound = new AccessError(404, 'PARTNER_NOT_FOUND', `no partner "${partnerId}" in this token's scope`);
-    if (!p || !partnerAllowed(scope, dims, partnerId)) throw notFound;
-    const campaignId = q.campaign_id ?? campaignsInScope(scope, dims).find((c) => dims.dealFor(c.id, partnerId))?.id;
-    if (!campaignId) throw notFound;
+    // One answer for "no such partner", "not yours" and "not in that campaign": a token learns nothing outside its scope.
+    const missing = notFound('PARTNER_NOT_FOUND', `no partner "${partnerId}" in this token's scope`);
+    if (!p || !partnerAllowed(scope, dims, partnerId)) throw missing;
+    const inScope = (campaignId: string) => campaignAllowed(scope, dims, campaignId) && dims.dealFor(campaignId, partnerId) !== undefined;
+    const campaignId = q.campaign_id ?? campaignsInScope(scope, dims).find((c) => inScope(c.id))?.id;
+    if (!campaignId || !inScope(campaignId)) throw missing;
     const spec = viewFor(scope, dims, { campaign_id: campaignId, partner_id: partnerId });
     const windows: PartnerDetail['windows'] = {};
     for (const w of WINDOWS) {
@@ -264,102 +298,86 @@ export function createApi(deps: ApiDeps): express.Router {
       alerts: await alertsOfCampaign(client, campaignId, [partnerId], 50),
     };
     res.json(body);
-  });
+  }] });
 
   // ---- admin ----
   const admin = express.Router();
-  admin.use((_req, res, next) => {
-    if (scopeOf(res).role !== 'admin') {
-      res.status(403).json({ error: { code: 'FORBIDDEN', message: 'the admin API needs an admin token' } });
-      return;
-    }
-    next();
-  });
+  const adminRoutes = new RouteTable<Handler>('/api/admin', 'admin');
+  admin.use((_req, res, next) => next(scopeOf(res).role === 'admin' ? undefined : forbidden('the admin API needs an admin token')));
 
-  admin.post('/sources', async (req, res) => {
-    const body = parse(sourceBody, req.body ?? {});
-    const { id, key } = await createSource(client, body);
-    res.status(201).json({ id, key });
-  });
-
-  admin.get('/sources', async (_req, res) => {
-    res.json((await listSources(client)).map(({ key_hash: _h, ...s }) => ({ ...s, revoked: s.revoked === 1 })));
+  adminRoutes.add(admin, '/sources', {
+    get: [async (_req, res) => {
+      res.json((await listSources(client)).map(({ key_hash: _h, ...s }) => ({ ...s, revoked: s.revoked === 1 })));
+    }],
+    post: [async (req, res) => {
+      const body = parse(sourceBody, req.body ?? {});
+      const { id, key } = await createSource(client, body);
+      res.status(201).json({ id, key });
+    }],
   });
 
   // Rotating an ingest key: create a new one, move the sender over, then revoke the old one here.
-  admin.delete('/sources/:id', async (req, res) => {
-    if (!(await revokeSource(client, req.params.id))) throw new AccessError(404, 'SOURCE_NOT_FOUND', `no source "${req.params.id}"`);
+  adminRoutes.add(admin, '/sources/:id', { delete: [async (req, res) => {
+    if (!(await revokeSource(client, req.params.id))) throw notFound('SOURCE_NOT_FOUND', `no source "${req.params.id}"`);
     res.json({ id: req.params.id, revoked: true });
+  }] });
+
+  adminRoutes.add(admin, '/tokens', {
+    get: [async (_req, res) => {
+      res.json((await listTokens(client)).map(({ token_hash: _h, ...t }) => ({ ...t, revoked: t.revoked === 1 })));
+    }],
+    post: [async (req, res) => {
+      const body = parse(tokenRequest, req.body ?? {});
+      const { id, token } = await createToken(client, body);
+      res.status(201).json({ id, token, role: body.role });
+    }],
   });
 
-  admin.get('/tokens', async (_req, res) => {
-    res.json((await listTokens(client)).map(({ token_hash: _h, ...t }) => ({ ...t, revoked: t.revoked === 1 })));
-  });
-
-  admin.post('/tokens', async (req, res) => {
-    const body = parse(tokenRequest, req.body ?? {});
-    const { id, token } = await createToken(client, body);
-    res.status(201).json({ id, token, role: body.role });
-  });
-
-  admin.delete('/tokens/:id', async (req, res) => {
-    const ok = await revokeToken(client, req.params.id);
-    if (!ok) throw new AccessError(404, 'TOKEN_NOT_FOUND', `no token "${req.params.id}"`);
+  adminRoutes.add(admin, '/tokens/:id', { delete: [async (req, res) => {
+    if (!(await revokeToken(client, req.params.id))) throw notFound('TOKEN_NOT_FOUND', `no token "${req.params.id}"`);
     resolver.invalidate();
     hub.disconnectToken(req.params.id);
     res.json({ id: req.params.id, revoked: true });
-  });
+  }] });
 
-  const upsert = (schema: z.ZodType, write: (docs: never[]) => Promise<void>, check?: (doc: Record<string, unknown>) => void) => async (req: Request, res: Response) => {
-    const raw = req.body;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new BadRequest({ path: '(root)', message: 'expected a JSON object' });
+  const upsert = <S extends z.ZodType>(schema: S, write: (docs: z.infer<S>[]) => Promise<void>, check?: (doc: z.infer<S>) => void) => async (req: Request, res: Response) => {
+    const raw = req.body as unknown;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidRequest({ path: '(root)', message: 'expected a JSON object' });
     const doc = { ...(raw as Record<string, unknown>) };
     if (doc.id === undefined) doc.id = req.params.id;
-    if (doc.id !== req.params.id) throw new BadRequest({ path: 'id', message: `expected "${req.params.id}" (the id in the URL)` });
-    parse(schema, doc);
-    check?.(doc);
-    await write([doc as never]);
+    if (doc.id !== req.params.id) throw invalidRequest({ path: 'id', message: `expected "${req.params.id}" (the id in the URL)` });
+    const parsed = parse(schema, doc);
+    check?.(parsed);
+    // The document as sent is stored (defaults are applied where it is read), so a later schema default still applies.
+    await write([doc as z.infer<S>]);
     await dims.reload();
     res.json({ id: doc.id, ok: true });
   };
-  admin.put('/campaigns/:id', upsert(campaignSchema, (d) => upsertCampaigns(client, d)));
-  admin.put('/partners/:id', upsert(partnerSchema, (d) => upsertPartners(client, d)));
-  admin.put(
-    '/deals/:id',
-    upsert(dealSchema, (d) => upsertDeals(client, d), (doc) => {
-      if (!dims.campaign(String(doc.campaign_id))) throw new BadRequest({ path: 'campaign_id', message: `unknown campaign "${String(doc.campaign_id)}"` });
-      if (!dims.partner(String(doc.partner_id))) throw new BadRequest({ path: 'partner_id', message: `unknown partner "${String(doc.partner_id)}"` });
-    }),
-  );
+  adminRoutes.add(admin, '/campaigns/:id', { put: [upsert(campaignSchema, (d) => upsertCampaigns(client, d))] });
+  adminRoutes.add(admin, '/partners/:id', { put: [upsert(partnerSchema, (d) => upsertPartners(client, d))] });
+  adminRoutes.add(admin, '/deals/:id', {
+    put: [
+      upsert(dealSchema, (d) => upsertDeals(client, d), (deal) => {
+        if (!dims.campaign(deal.campaign_id)) throw invalidRequest({ path: 'campaign_id', message: `unknown campaign "${deal.campaign_id}"` });
+        if (!dims.partner(deal.partner_id)) throw invalidRequest({ path: 'partner_id', message: `unknown partner "${deal.partner_id}"` });
+        // The same rule as a dimension file's: a link code or a promo code belongs to one deal.
+        const clashes = dealCodeConflicts([...dims.allDeals().filter((d) => d.id !== deal.id), deal]).filter((c) => c.deal_id === deal.id);
+        if (clashes.length > 0) {
+          const fields = clashes.map((c) => ({ path: c.path, message: c.message }));
+          throw conflict('CODE_TAKEN', fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
+        }
+      }),
+    ],
+  });
   api.use('/admin', admin);
 
-  api.use((req, res) => {
-    res.status(404).json({ error: { code: 'NOT_FOUND', message: `no route ${req.method} ${req.baseUrl}${req.path}` } });
-  });
-
+  api.use((req, _res, next) => next(routeNotFound(req.method, req.originalUrl.split('?')[0])));
   api.use((err: unknown, _req: Request, res: Response, _next: NextFunction) => {
-    if (err instanceof BadRequest) {
-      const fields = err.error instanceof z.ZodError ? fieldErrors(err.error) : [err.error];
-      res.status(400).json({ error: { code: 'INVALID_REQUEST', message: fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields } });
-      return;
-    }
-    if (err instanceof AccessError) {
-      res.status(err.status).json({ error: { code: err.code, message: err.message } });
-      return;
-    }
-    const e = err as { type?: string; status?: number; message?: string };
-    if (e?.type === 'entity.parse.failed') {
-      res.status(400).json({ error: { code: 'INVALID_JSON', message: 'the request body is not valid JSON' } });
-      return;
-    }
-    if (e?.type === 'entity.too.large') {
-      res.status(413).json({ error: { code: 'TOO_LARGE', message: 'the request body is larger than 256 KB' } });
-      return;
-    }
-    deps.logger.error({ err }, 'request failed');
-    res.status(500).json({ error: { code: 'INTERNAL', message: 'something went wrong on the server; see its log' } });
+    const e = toHttpError(err);
+    if (e.status >= 500) deps.logger.error({ err }, 'request failed');
+    sendError(res, e);
   });
-  return api;
+  return Object.assign(api, { routes: [...routes.entries, ...adminRoutes.entries] });
 }
 
 export { requireCampaign };

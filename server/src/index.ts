@@ -6,7 +6,7 @@ import express from 'express';
 import helmet from 'helmet';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
-import { newId, type DimensionCache, type Store } from '@pulseroom/schema/server';
+import { newId, RouteTable, routeNotFound, sendError, toHttpError, type DimensionCache, type RouteEntry, type Store } from '@pulseroom/schema/server';
 import { TokenResolver } from './access.js';
 import { AlertRules } from './alertRules.js';
 import { createApi } from './api.js';
@@ -29,7 +29,7 @@ export interface LiveServerDeps {
   /** Built web app to serve at / with an SPA fallback to index.html. */
   webDir?: string;
   /** Routers mounted after /api and before the web app and its fallback (the ingest API in the one-process start). */
-  extraRouters?: express.RequestHandler[];
+  extraRouters?: (express.RequestHandler & { routes?: RouteEntry[] })[];
   /** Other registries served at /metrics with the server's (the ingest API's in the one-process start). */
   extraRegistries?: Registry[];
   /** Start the tick loop in start() (default true); tests may drive engine ticks by hand with `tickOnce`. */
@@ -126,42 +126,53 @@ export async function createLiveServer(deps: LiveServerDeps) {
   app.set('trust proxy', 'loopback');
   // No upgrade-insecure-requests: a TV wall on a LAN address is served over plain http.
   app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'connect-src': ["'self'", 'ws:', 'wss:'] } }, hsts: false }));
-  app.get('/healthz', (_req, res) => {
+  const ops = new RouteTable<express.RequestHandler>('', 'public');
+  ops.add(app, '/healthz', { get: [(_req, res) => {
     res.json({ ok: true });
-  });
-  app.get('/readyz', (_req, res) => {
+  }] });
+  ops.add(app, '/readyz', { get: [(_req, res) => {
     const stale = running && Date.now() - lastTickOk > Math.max(5_000, config.PULSEROOM_TICK_MS * 20);
     if (!engine.ready || stale) {
       res.status(503).json({ ok: false, reason: !engine.ready ? 'aggregation engine still loading' : 'aggregation ticks are failing (is ClickHouse reachable?)' });
       return;
     }
     res.json({ ok: true, campaigns: engine.campaigns.size, rooms: hub.rooms.size });
-  });
+  }] });
   const exposed = deps.extraRegistries?.length ? Registry.merge([metrics.registry, ...deps.extraRegistries]) : metrics.registry;
-  app.get('/metrics', async (_req, res) => {
+  ops.add(app, '/metrics', { get: [async (_req, res) => {
     res.setHeader('Content-Type', exposed.contentType);
     res.send(await exposed.metrics());
-  });
-  app.use('/api', createApi({ store, dims, engine, hub, resolver, config, logger, clock }));
+  }] });
+  const api = createApi({ store, dims, engine, hub, resolver, config, logger, clock });
+  app.use('/api', api);
   for (const r of deps.extraRouters ?? []) app.use(r);
   const webDir = deps.webDir ?? config.PULSEROOM_WEB_DIR;
   if (webDir) {
     const root = resolve(webDir);
     if (!existsSync(join(root, 'index.html'))) logger.warn({ webDir: root }, 'no index.html in the web directory: build the web app (npm run build)');
     app.use(express.static(root, { index: 'index.html', maxAge: '1h', setHeaders: (res, path) => path.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache') }));
-    // SPA fallback: any other GET that is not an API or socket path gets the app shell.
+    // SPA fallback: any other GET that is not an API, ingest, link or socket path gets the app shell.
     app.use((req, res, next) => {
-      if (req.method !== 'GET' || req.path.startsWith('/api/') || req.path.startsWith('/socket.io')) return next();
+      if (req.method !== 'GET' || /^\/(api|v1|r|socket\.io)(\/|$)/.test(req.path)) return next();
       res.setHeader('Cache-Control', 'no-cache');
       res.sendFile(join(root, 'index.html'), (err) => err && next());
     });
   }
+  // Whatever is left is not a route: JSON, as every other error of this server.
+  app.use((req, _res, next) => next(routeNotFound(req.method, req.path)));
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const e = toHttpError(err);
+    if (e.status >= 500) logger.error({ err }, 'request failed');
+    sendError(res, e);
+  });
 
   let redisClients: { quit(): Promise<unknown> }[] = [];
   let isAlertLeader: () => Promise<boolean> = async () => true;
 
   return {
     app,
+    /** Every route this app answers (the REST API, the ingest routers mounted in it, health and metrics). */
+    routes: [...ops.entries, ...api.routes, ...(deps.extraRouters ?? []).flatMap((r) => r.routes ?? [])],
     registry: metrics.registry,
     engine,
     hub,

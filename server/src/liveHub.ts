@@ -26,7 +26,8 @@ import {
   type WindowName,
   type WireSnapshot,
 } from '@pulseroom/schema';
-import { AccessError, alertVisible, ENV_ADMIN_TOKEN_ID, roomName, viewFor, type TokenResolver, type ViewRequest } from './access.js';
+import { forbidden, HttpError, invalidRequest, notFound, toHttpError } from '@pulseroom/schema/server';
+import { alertVisible, ENV_ADMIN_TOKEN_ID, roomName, viewFor, type TokenResolver, type ViewRequest } from './access.js';
 import { computeGroups, keyVisible, lastHourBuckets, partnerInfos, partnerVisible, seriesPoints, type ViewSpec } from './engine/breakdowns.js';
 import type { AggregationEngine, TickResult } from './engine/rollingWindows.js';
 import type { DimensionCacheLike } from './engine/types.js';
@@ -114,7 +115,7 @@ export function campaignInfo(c: Campaign): CampaignInfo {
 /** Sockets that see the whole campaign join the campaign's alert room; a manager's join one per partner of theirs. */
 export const alertRoom = (campaignId: string, partnerId: string | null) => (partnerId === null ? `alerts|${campaignId}|all` : `alerts|${campaignId}|p:${partnerId}`);
 
-const errorOf = (e: unknown): { code: string; message: string } => (e instanceof AccessError ? { code: e.code, message: e.message } : { code: 'INTERNAL', message: 'something went wrong; try again' });
+const errorOf = (e: unknown): { code: string; message: string } => toHttpError(e, 'something went wrong; try again').body().error;
 
 export class LiveHub {
   io: LiveServer | null = null;
@@ -197,7 +198,7 @@ export class LiveHub {
     });
     socket.on('unsubscribe', (raw, ack) => {
       if (typeof raw?.campaign_id !== 'string') {
-        if (typeof ack === 'function') ack({ ok: false, error: { code: 'INVALID_REQUEST', message: 'campaign_id: expected the id of a subscribed campaign' } });
+        if (typeof ack === 'function') ack({ ok: false, error: errorOf(invalidRequest({ path: 'campaign_id', message: 'expected the id of a subscribed campaign' })) });
         return;
       }
       const id = raw.campaign_id;
@@ -210,7 +211,7 @@ export class LiveHub {
     });
     socket.on('ack_alert', (raw, ack) => {
       if (typeof raw?.alert_id !== 'string' || raw.alert_id.length === 0 || raw.alert_id.length > 128) {
-        if (typeof ack === 'function') ack({ ok: false, error: { code: 'INVALID_REQUEST', message: 'alert_id: expected the id of an alert' } });
+        if (typeof ack === 'function') ack({ ok: false, error: errorOf(invalidRequest({ path: 'alert_id', message: 'expected the id of an alert' })) });
         return;
       }
       const id = raw.alert_id;
@@ -240,7 +241,7 @@ export class LiveHub {
     }
     // The campaign's alerts come from memory; the first subscribe of a campaign loads them (one query, shared).
     if (!this.alerts.peek(req.campaign_id)) await this.alerts.load(req.campaign_id);
-    if (!socket.connected) return { ok: false, error: { code: 'DISCONNECTED', message: 'the socket disconnected while subscribing' } };
+    if (!socket.connected) return { ok: false, error: errorOf(new HttpError(409, 'DISCONNECTED', 'the socket disconnected while subscribing')) };
     const name = roomName(scope, req, req.window);
     const previous = socket.data.subs.get(req.campaign_id);
     if (previous && previous !== name) void socket.leave(previous);
@@ -275,7 +276,7 @@ export class LiveHub {
       const joining = pending.filter((p) => p.socket.connected && p.socket.data.subs.get(room.req.campaign_id) === room.name);
       const spec = this.specOf(room);
       if (!spec || !this.io || joining.length === 0) {
-        for (const p of pending) p.done(spec ? { ok: true } : { ok: false, error: { code: 'CAMPAIGN_NOT_FOUND', message: `no campaign "${room.req.campaign_id}" in this token's scope` } });
+        for (const p of pending) p.done(spec ? { ok: true } : { ok: false, error: errorOf(notFound('CAMPAIGN_NOT_FOUND', `no campaign "${room.req.campaign_id}" in this token's scope`)) });
         // Nobody joined a room made for them: forget it (the adapter never held it, so it sends no delete-room).
         if (this.io && !this.io.of('/').adapter.rooms.has(room.name) && this.rooms.delete(room.name)) this.deps.metrics.rooms.set(this.rooms.size);
         continue;
@@ -488,9 +489,9 @@ export class LiveHub {
 
   /** Marks an alert acknowledged (any scope that sees it, except the read-only wall) and pushes the update. */
   async acknowledge(scope: DashboardScope, alertId: string): Promise<Alert> {
-    if (scope.role === 'wall') throw new AccessError(403, 'READ_ONLY', 'a wall token is read-only');
+    if (scope.role === 'wall') throw forbidden('a wall token is read-only', 'READ_ONLY');
     const alert = alertId ? await findAlert(this.deps.client, alertId) : null;
-    if (!alert || !alertVisible(scope, this.deps.dims, alert)) throw new AccessError(404, 'ALERT_NOT_FOUND', `no alert "${alertId}" in this token's scope`);
+    if (!alert || !alertVisible(scope, this.deps.dims, alert)) throw notFound('ALERT_NOT_FOUND', `no alert "${alertId}" in this token's scope`);
     if (alert.acknowledged) return alert;
     const acked = { ...alert, acknowledged: true };
     await insertAlerts(this.deps.client, [acked], scope.token_id);
@@ -523,7 +524,7 @@ export class LiveHub {
     this.flushTimer = null;
     this.joinFlush = null;
     for (const room of this.rooms.values()) {
-      for (const p of room.pending) p.done({ ok: false, error: { code: 'SHUTTING_DOWN', message: 'the server is shutting down; reconnect' } });
+      for (const p of room.pending) p.done({ ok: false, error: errorOf(new HttpError(503, 'SHUTTING_DOWN', 'the server is shutting down; reconnect')) });
       room.pending = [];
     }
     this.revalidateTimer = null;

@@ -1,6 +1,5 @@
 // `npm start`: the whole product in one process on the embedded store — ingest, live server, web app — with a launch simulator.
 import { spawnSync } from 'node:child_process';
-import { createServer } from 'node:http';
 import proxyaddr from 'proxy-addr';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -10,9 +9,10 @@ import { pino } from 'pino';
 import { z } from 'zod';
 import { ConfigError, describeZodError } from '@pulseroom/schema';
 import { applyMigrations, createSource, createToken, DimensionCache, newSecret, openStore, storeDiskWarning, upsertCampaigns, upsertDeals, upsertPartners } from '@pulseroom/schema/server';
-import { createIngest, loadIngestConfig } from '@pulseroom/ingest';
+import { loadIngestConfig } from '@pulseroom/ingest';
 import { demoLaunch, HEADLINE_CAMPAIGN_ID, LAUNCH_LEAD_MS, MANAGERS, runSimulation, type LaunchFile } from '@pulseroom/ingest/simulator/index';
-import { createLiveServer, loadServerConfig } from './index.js';
+import { loadServerConfig } from './index.js';
+import { createOneProcessProduct } from './oneProcess.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const WEB_DIR = join(ROOT, 'web', 'dist');
@@ -130,24 +130,17 @@ async function main(): Promise<void> {
   saveState();
 
   const dims = await DimensionCache.open(store.client, serverConfig.PULSEROOM_DIMENSIONS_REFRESH_MS);
-  const ingest = createIngest({ store, dims, config: ingestConfig, logger: logger.child({ part: 'ingest' }), trustProxy: proxyaddr.compile('loopback') });
-  const live = await createLiveServer({
+  const product = await createOneProcessProduct({
     store,
     dims,
-    config: { ...serverConfig, PULSEROOM_ADMIN_TOKEN: serverConfig.PULSEROOM_ADMIN_TOKEN ?? state.admin_token },
-    logger: logger.child({ part: 'server' }),
+    ingestConfig,
+    serverConfig: { ...serverConfig, PULSEROOM_ADMIN_TOKEN: serverConfig.PULSEROOM_ADMIN_TOKEN ?? state.admin_token },
+    logger,
     webDir: WEB_DIR,
-    extraRouters: [ingest.router],
-    extraRegistries: [ingest.registry],
+    trustProxy: proxyaddr.compile('loopback'),
   });
-  // Tracking links are answered before the app's middleware: a shopper's redirect is the hot path.
-  const http = createServer((req, res) => ingest.redirect(req, res) || live.app(req, res));
-  http.keepAliveTimeout = 65_000;
-  live.attach(http);
-  await ingest.start();
-  await live.start();
-  // One process: the live server ticks as soon as a batch is in ClickHouse, not up to a tick period later.
-  ingest.onFlushed(live.nudge);
+  const { http } = product;
+  await product.start();
   await new Promise<void>((ok, fail) => {
     http.once('error', fail);
     http.listen(serverConfig.PORT, ok);
@@ -218,9 +211,7 @@ async function main(): Promise<void> {
       state.sim_progress = Date.now() - 5_000;
       saveState();
     }
-    http.close();
-    await live.stop();
-    await ingest.stop();
+    await product.stop();
     dims.stopRefresh();
     await store.close();
     say('stopped cleanly.');
