@@ -5,6 +5,8 @@ COPY package.json package-lock.json tsconfig.json ./
 COPY schema/package.json schema/
 COPY ingest/package.json ingest/
 COPY server/package.json server/
+COPY simulator/package.json simulator/
+COPY app/package.json app/
 COPY web/package.json web/
 RUN npm ci --no-audit --no-fund
 COPY . .

@@ -8,7 +8,7 @@ import { freePort, ROOT } from './ports.js';
 
 export { freePort, ROOT };
 
-const START = path.join(ROOT, 'server/src/start.ts');
+const START = path.join(ROOT, 'app/src/start.ts');
 
 /** A partner of the headline campaign with a tracking link, for traffic the tests post. */
 export interface TestPartner {
@@ -79,7 +79,7 @@ function describeLaunch(launch: LaunchDoc, campaignId: string) {
 }
 
 /**
- * Starts the product as `npm start` does, without its simulator: `server/src/start.ts --no-sim` on a
+ * Starts the product as `npm start` does, without its simulator: `app/src/start.ts --no-sim` on a
  * free port and a temp data directory, then reads the demo's tokens, source key and launch from
  * <data dir>/demo.json.
  */

@@ -22,7 +22,7 @@ describe('SIGKILL of the one-process product (embedded store) mid-stream', () =>
 
   async function start(port: number): Promise<ChildProcess> {
     let out = '';
-    const c = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/start.ts'), '--no-sim'], {
+    const c = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'app/src/start.ts'), '--no-sim'], {
       cwd: ROOT,
       env: { ...process.env, PORT: String(port), PULSEROOM_DATA_DIR: dataDir, LOG_LEVEL: 'warn', INGEST_RATE_LIMIT_PER_MIN: '0', INGEST_FLUSH_MS: '300' },
       stdio: ['ignore', 'pipe', 'pipe'],

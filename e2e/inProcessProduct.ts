@@ -8,7 +8,7 @@ import { openTestStore } from '@pulseroom/schema/testing';
 import type { Ingest } from '@pulseroom/ingest';
 import { seedLaunch, seedSource, testIngestConfig } from '@pulseroom/ingest/testing';
 import { defaultServerConfig, type LiveServerHandle } from '@pulseroom/server';
-import { createOneProcessProduct } from '@pulseroom/server/oneProcess';
+import { createOneProcessProduct } from '@pulseroom/app/oneProcess';
 
 export interface InProcessProduct {
   store: Store;

@@ -9,7 +9,7 @@ import { io, type Socket } from 'socket.io-client';
 import type { Alert, ClientToServerEvents, Delta, ServerToClientEvents, Snapshot, SummaryResponse, WhoAmI } from '@pulseroom/schema';
 import { tierOf, unpackSnapshot } from '@pulseroom/schema';
 import { openStore, type Store } from '@pulseroom/schema/server';
-import { ER_BY_TIER } from '@pulseroom/ingest/simulator/claims';
+import { ER_BY_TIER } from '@pulseroom/simulator/claims';
 import { freePort, ROOT } from './ports.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pulseroom-product-'));
@@ -30,7 +30,7 @@ let demo: Demo;
 async function start(args: string[]): Promise<number> {
   const t0 = Date.now();
   output = '';
-  child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/start.ts'), ...args], {
+  child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'app/src/start.ts'), ...args], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), PULSEROOM_DATA_DIR: dataDir, LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],

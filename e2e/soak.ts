@@ -62,7 +62,7 @@ async function main(): Promise<void> {
   say(`soak: ${SECONDS} s at ${RATE} events/s, ${SOCKETS} sockets, batches of ${BATCH}; product on ${base}, data in ${dataDir}`);
 
   let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'server/src/start.ts'), '--no-sim'], {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'app/src/start.ts'), '--no-sim'], {
     cwd: ROOT,
     env: { ...process.env, PORT: String(port), PULSEROOM_DATA_DIR: dataDir, LOG_LEVEL: 'warn', INGEST_RATE_LIMIT_PER_MIN: '0', PULSEROOM_API_RATE_PER_MIN: '1000000' },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,4 +1,4 @@
-// Starts the one-process product (`server/src/start.ts --no-sim`) on a temp data dir and a free port, as `npm start` runs it.
+// Starts the one-process product (`app/src/start.ts --no-sim`) on a temp data dir and a free port, as `npm start` runs it.
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -31,7 +31,7 @@ export interface ProductOptions {
   cpuProfile?: string;
 }
 
-/** The Node flags `npm start` gives the product (package.json's start script: `tsx <flags> server/src/start.ts`). */
+/** The Node flags `npm start` gives the product (package.json's start script: `tsx <flags> app/src/start.ts`). */
 export function startNodeFlags(): string[] {
   const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
   return script.split(/\s+/).filter((w) => w.startsWith('--'));
@@ -46,7 +46,7 @@ export async function startProduct(name: string, opts: ProductOptions = {}): Pro
     mkdirSync(dir, { recursive: true });
     nodeArgs.push('--cpu-prof', `--cpu-prof-dir=${dir}`);
   }
-  const child = spawnTs(`product:${name}`, 'server/src/start.ts', {
+  const child = spawnTs(`product:${name}`, 'app/src/start.ts', {
     args: ['--no-sim'],
     nodeArgs,
     env: {

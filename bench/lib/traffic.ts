@@ -1,7 +1,7 @@
 // Launch-shaped event batches for load generators: the simulator's mix of types, serialised once as templates
 // whose ids and timestamps are filled in per send (so every send is new to ingest's de-duplication).
 import { request, Agent } from 'node:http';
-import { generateMinute, planTraffic, type LaunchFile } from '@pulseroom/ingest/simulator/index';
+import { generateMinute, planTraffic, type LaunchFile } from '@pulseroom/simulator';
 
 const ROUND = '__R__';
 const TS = '"__T__"';

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
+import { DEFAULT_ATTRIBUTION_DAYS } from '@pulseroom/schema';
 import type { DimensionCache, RouteEntry, Store } from '@pulseroom/schema/server';
 import { SourceAuth } from './auth.js';
 import type { IngestConfig } from './config.js';
@@ -64,7 +65,6 @@ export interface Ingest {
 const REBUILD_RETRY_MS = 5000;
 const PRUNE_EVERY_MS = 60_000;
 /** A deal's attribution window when it sets none (schema/src/dimensions.ts). */
-const DEFAULT_ATTRIBUTION_DAYS = 30;
 
 export function createIngest(deps: IngestDeps): Ingest {
   const { store, dims, config } = deps;

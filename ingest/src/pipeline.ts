@@ -1,6 +1,6 @@
 // The ingest pipeline after authentication: scope → references → sentiment → look-ups → dedupe + enrich → spool → answer.
 import type { Logger } from 'pino';
-import { blankStoredEvent, type IncomingEvent } from '@pulseroom/schema';
+import { blankStoredEvent, DEFAULT_ATTRIBUTION_DAYS, type IncomingEvent } from '@pulseroom/schema';
 import { keyedHash, unavailable, type DimensionCache, type SourceRow, type Store } from '@pulseroom/schema/server';
 import { assertCampaignScope } from './auth.js';
 import type { IngestConfig } from './config.js';
@@ -39,7 +39,6 @@ export interface PipelineDeps {
 const LOOKUP_TIMEOUT_MS = 2000;
 const DAY_MS = 86_400_000;
 /** A deal's attribution window when it sets none (schema/src/dimensions.ts). */
-const DEFAULT_ATTRIBUTION_DAYS = 30;
 const DIMENSION_REFRESH_MIN_MS = 2000;
 /** Clock skew rule: an event may be stamped at most this far ahead of ingest's clock (late events are fine). */
 export const MAX_CLOCK_AHEAD_MS = 5 * 60_000;

@@ -96,7 +96,7 @@ describe('fastRedirect on node:http', () => {
     const config = testIngestConfig({ INGEST_RATE_LIMIT_PER_MIN: '0' });
     hashKey = config.hashKey;
     const dims = await DimensionCache.open(store.client, 0);
-    // as server/src/start.ts mounts it: the product trusts X-Forwarded-For from loopback
+    // as app/src/start.ts mounts it: the product trusts X-Forwarded-For from loopback
     ingest = createIngest({ store, dims, config, logger: pino({ level: 'silent' }), trustProxy: proxyaddr.compile('loopback') });
     await ingest.start();
     server = createServer((req, res) => {

@@ -59,6 +59,9 @@ export const commissionTier = z.object({
   percent,
 });
 
+/** How long after a click a conversion is still the click's partner's, unless a deal says otherwise. */
+export const DEFAULT_ATTRIBUTION_DAYS = 30;
+
 export const deal = z
   .object({
     id: slugId,
@@ -70,7 +73,7 @@ export const deal = z
     /** Flat amount per approved conversion (major units). */
     commission_flat: money.default(0),
     commission_tiers: z.array(commissionTier).max(20).default([]),
-    attribution_window_days: z.number().int().min(1).max(365).default(30),
+    attribution_window_days: z.number().int().min(1).max(365).default(DEFAULT_ATTRIBUTION_DAYS),
     start: isoDateTime.optional(),
     end: isoDateTime.optional(),
     links: z.array(trackingLink).max(100).default([]),

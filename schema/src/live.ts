@@ -1,12 +1,10 @@
 // The live contract between server and web: windows, groups, snapshot/delta payloads and the typed Socket.IO event maps.
 import { z } from 'zod';
-import type { Metrics } from './metrics.js';
-import type { FeeTerm, GroupPatch } from './rowPatch.js';
+import type { Metrics, TOTAL_FIELDS } from './metrics.js';
 import type { Disclosure, SentimentLabel } from './events.js';
 import { GROUPS, PARTNER_TYPES, PLATFORMS, WINDOWS, type GroupName, type PartnerType, type WindowName } from './constants.js';
 import { TIERS, type Tier } from './tiers.js';
 import type { Role } from './dimensions.js';
-import type { WireSnapshot } from './snapshotWire.js';
 
 export { WINDOWS, WINDOW_MS, GROUPS, windowRangeEndingAt, type WindowName, type GroupName } from './constants.js';
 export const windowName = z.enum(WINDOWS, { error: `expected a window: ${WINDOWS.join(', ')}` });
@@ -218,4 +216,41 @@ export interface PartnerDetail {
   posts: PostItem[];
   comments: CommentItem[];
   alerts: Alert[];
+}
+
+// ---- what travels: row patches, fee terms and the packed snapshot (their logic: rowPatch.ts, snapshotWire.ts) ----
+
+/** The fields every other metric derives from (through computeMetrics): a patch carries only these. */
+export type BaseField = (typeof TOTAL_FIELDS)[number] | 'followers' | 'fee_minor' | 'fee_committed_minor';
+
+/**
+ * The moved base fields of a group's held rows, field by field: field → row key → new value. Field-major because a
+ * window sliding over fixed fees moves the one field fee_minor of every row; new data moves a few counts of a few rows.
+ */
+export type FieldPatch = Partial<Record<BaseField, Record<string, number>>>;
+
+/** A group's patch: the current window's fields and the previous window's (never sent for campaign-to-date). */
+export interface GroupPatch {
+  metrics?: FieldPatch;
+  previous?: FieldPatch;
+}
+
+/**
+ * A partner's fixed fee as one view sees it: the fee (minor units), the deal's run (epoch ms), and the share of the
+ * partner's platforms the view's filter shows. With the window's end it gives the partner row's fee share, so a window
+ * sliding over the run moves no partner row on the wire (the receiver recomputes it with `withPartnerFees`).
+ */
+export type FeeTerm = [feeMinor: number, runStart: number, runEnd: number, shown: number];
+
+/** A breakdown row: its key, its metrics' values in `WireSnapshot.metric_fields` order, the previous window's (or null). */
+export type PackedRow = [key: string, metrics: (number | null)[], previous: (number | null)[] | null];
+
+/** The snapshot as it travels: breakdown rows and series points as arrays of values under one list of field names. */
+export interface WireSnapshot extends Omit<Snapshot, 'groups' | 'series'> {
+  /** Names of the values in every packed row, in order. */
+  metric_fields: string[];
+  groups: Record<GroupName, PackedRow[]>;
+  /** Names of the values in every series point, in order. */
+  series_fields: string[];
+  series: number[][];
 }

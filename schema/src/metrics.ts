@@ -1,4 +1,4 @@
-// The metric definitions of DESIGN.md as pure functions over additive totals; tests hold the code to them.
+// The metric definitions (docs/ARCHITECTURE.md, "Metrics") as pure functions over additive totals; tests hold the code to them.
 import type { Deal } from './dimensions.js';
 
 /**
@@ -153,7 +153,7 @@ export interface CostContext {
   feeCommittedMinor: number;
 }
 
-/** Every metric of DESIGN.md for one group and window; ratios are null where the denominator is zero. */
+/** Every metric of docs/ARCHITECTURE.md for one group and window; ratios are null where the denominator is zero. */
 export interface Metrics extends Totals {
   interactions: number;
   er: number | null; // percent

@@ -1,8 +1,8 @@
 // rowPatch: moved base fields pivot field by field and back, and a patched row equals the row computed whole.
 import { describe, expect, it } from 'vitest';
 import { computeMetrics, emptyTotals } from './metrics.js';
-import { addToFieldPatch, fieldsByRow, patchRows, type FieldPatch } from './rowPatch.js';
-import type { GroupRow } from './live.js';
+import { addToFieldPatch, fieldsByRow, patchRows } from './rowPatch.js';
+import type { FieldPatch, GroupRow } from './live.js';
 
 const ctx = (fee: number) => ({ followers: 500, feeShareMinor: fee, feeCommittedMinor: 9000 });
 const row = (key: string, views: number, fee: number): GroupRow => ({ key, metrics: computeMetrics({ ...emptyTotals(), views, likes: 5, revenue_minor: 4000 }, ctx(fee)), previous: null });

@@ -1,23 +1,10 @@
 // Row patches on the wire: only the base fields that moved, field by field, and how a receiver merges them into the rows it holds.
 import { windowRangeEndingAt, type WindowName } from './constants.js';
 import { computeMetrics, feeShare, TOTAL_FIELDS, type Metrics } from './metrics.js';
-import type { GroupRow } from './live.js';
+import type { BaseField, FeeTerm, FieldPatch, GroupPatch, GroupRow } from './live.js';
 
 /** The fields every other metric derives from (through computeMetrics): a patch carries only these. */
-export const BASE_FIELDS = [...TOTAL_FIELDS, 'followers', 'fee_minor', 'fee_committed_minor'] as const satisfies readonly (keyof Metrics)[];
-export type BaseField = (typeof BASE_FIELDS)[number];
-
-/**
- * The moved base fields of a group's held rows, field by field: field → row key → new value. Field-major because a
- * window sliding over fixed fees moves the one field fee_minor of every row; new data moves a few counts of a few rows.
- */
-export type FieldPatch = Partial<Record<BaseField, Record<string, number>>>;
-
-/** A group's patch: the current window's fields and the previous window's (never sent for campaign-to-date). */
-export interface GroupPatch {
-  metrics?: FieldPatch;
-  previous?: FieldPatch;
-}
+export const BASE_FIELDS = [...TOTAL_FIELDS, 'followers', 'fee_minor', 'fee_committed_minor'] as const satisfies readonly (keyof Metrics)[] & readonly BaseField[];
 
 /** Adds one row's moved fields to a field patch. */
 export function addToFieldPatch(into: FieldPatch, key: string, changed: Partial<Record<BaseField, number>>): void {
@@ -65,12 +52,6 @@ export function patchRows(rows: readonly GroupRow[], patch: GroupPatch): GroupRo
   });
 }
 
-/**
- * A partner's fixed fee as one view sees it: the fee (minor units), the deal's run (epoch ms), and the share of the
- * partner's platforms the view's filter shows. With the window's end it gives the partner row's fee share, so a window
- * sliding over the run moves no partner row on the wire (the receiver recomputes it with `withPartnerFees`).
- */
-export type FeeTerm = [feeMinor: number, runStart: number, runEnd: number, shown: number];
 
 /** The fee share of a partner's row in a window ending (exclusive) at `windowEnd`, or in the window before it. */
 export function partnerFeeShare(term: FeeTerm, window: WindowName, windowEnd: number, previous: boolean): number {

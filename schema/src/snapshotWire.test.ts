@@ -1,8 +1,8 @@
 // snapshotWire: a packed snapshot unpacks to the snapshot the server built, and is much smaller on the wire.
 import { describe, expect, it } from 'vitest';
-import type { GroupRow, SeriesPoint, Snapshot } from './live.js';
+import type { GroupRow, SeriesPoint, Snapshot, WireSnapshot } from './live.js';
 import { computeMetrics, emptyTotals, TOTAL_FIELDS } from './metrics.js';
-import { METRIC_FIELDS, packSnapshot, SERIES_FIELDS, unpackSnapshot, type WireSnapshot } from './snapshotWire.js';
+import { METRIC_FIELDS, packSnapshot, SERIES_FIELDS, unpackSnapshot } from './snapshotWire.js';
 
 const row = (key: string, seed: number, previous: boolean): GroupRow => {
   const t = emptyTotals();

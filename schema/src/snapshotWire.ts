@@ -3,20 +3,8 @@
 // carry 2 × 55 metric names each, which made two thirds of a 330 KB snapshot; every dashboard gets one when it
 // (re)connects, 5,000 at once when a server restarts. Zod-free: the web bundle unpacks with it.
 import type { GroupName } from './constants.js';
-import type { GroupRow, SeriesPoint, Snapshot } from './live.js';
+import type { GroupRow, PackedRow, SeriesPoint, Snapshot, WireSnapshot } from './live.js';
 import { computeMetrics, emptyTotals, type Metrics } from './metrics.js';
-
-/** A breakdown row: its key, its metrics' values in `WireSnapshot.metric_fields` order, the previous window's (or null). */
-export type PackedRow = [key: string, metrics: (number | null)[], previous: (number | null)[] | null];
-
-export interface WireSnapshot extends Omit<Snapshot, 'groups' | 'series'> {
-  /** Names of the values in every packed row, in order. */
-  metric_fields: string[];
-  groups: Record<GroupName, PackedRow[]>;
-  /** Names of the values in every series point, in order. */
-  series_fields: string[];
-  series: number[][];
-}
 
 /** Every metric's name, in the order computeMetrics makes them (every row of a snapshot is made by it). */
 export const METRIC_FIELDS: readonly (keyof Metrics)[] = Object.keys(computeMetrics(emptyTotals(), { followers: 0, feeShareMinor: 0, feeCommittedMinor: 0 })) as (keyof Metrics)[];

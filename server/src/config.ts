@@ -30,7 +30,7 @@ export const serverEnv = {
   /** Net sentiment (points, −100..100) of the last 15 min vs the hour before. */
   ALERT_SENTIMENT_SWING_POINTS: envNumber(40, 1, 200),
   ALERT_SENTIMENT_MIN_COMMENTS: envInt(20, 1),
-  /** Engagement/clicks of the last 15 min vs the partner's own 15-min average over the 6 h before. */
+  /** Engagement/clicks of the last 15 min vs the partner's own 15-min average over the 1 h 45 min before (the engine keeps 2 h of 10 s buckets). */
   ALERT_SPIKE_FACTOR: envNumber(3, 1.01, 1000),
   ALERT_DROP_FACTOR: envNumber(0.3, 0, 0.99),
   ALERT_MIN_BASELINE_INTERACTIONS: envInt(50, 1),

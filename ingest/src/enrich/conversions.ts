@@ -5,6 +5,7 @@ import {
   commissionReversal,
   commissionTerms,
   convertMinor,
+  DEFAULT_ATTRIBUTION_DAYS,
   toMinor,
   type ConversionEvent,
   type FxRates,
@@ -30,7 +31,7 @@ export function attribute(e: ConversionEvent, ctx: MoneyContext): Attribution {
     const click = ctx.state.click(e.click_id);
     if (click && click.campaign_id === e.campaign_id && click.partner_id) {
       const deal = ctx.dims.dealFor(e.campaign_id, click.partner_id);
-      const windowMs = (deal?.attribution_window_days ?? 30) * DAY_MS;
+      const windowMs = (deal?.attribution_window_days ?? DEFAULT_ATTRIBUTION_DAYS) * DAY_MS;
       if (e.ts - click.ts <= windowMs) return { partner_id: click.partner_id, via: 'click', click_ts: click.ts, link_code: click.link_code, bot_click: click.bot === 1 };
     }
   }

@@ -72,7 +72,7 @@ const SUM_COLUMNS = [
 
 /**
  * The leaderboard of one window and group as CSVWithNames, computed by ClickHouse over agg_10s with the
- * metric definitions of DESIGN.md (the same figures as the summary); fees and followers come from the
+ * metric definitions of docs/ARCHITECTURE.md (the same figures as the summary); fees and followers come from the
  * dimensions as parameters.
  */
 export async function leaderboardCsv(client: ClickHouseClient, q: LeaderboardQuery): Promise<Readable> {

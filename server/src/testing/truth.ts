@@ -1,4 +1,4 @@
-// Test support: the figures of DESIGN.md computed directly in SQL over the raw `events` table, for comparing with what the server pushed.
+// Test support: the figures of docs/ARCHITECTURE.md ("Metrics") computed directly in SQL over the raw `events` table, for comparing with what the server pushed.
 import type { ClickHouseClient } from '@clickhouse/client';
 import { emptyTotals, TOTAL_FIELDS, type GroupName, type Totals } from '@pulseroom/schema';
 

@@ -25,7 +25,7 @@ export type {
   PartnerDetail,
 } from '@pulseroom/schema/live';
 export type { Metrics } from '@pulseroom/schema/metrics';
-export type { GroupPatch } from '@pulseroom/schema/rowPatch';
+export type { GroupPatch } from '@pulseroom/schema/live';
 export type { PartnerType, Tier, Platform };
 
 export const WINDOW_LABELS: Record<WindowName, string> = {

@@ -3,7 +3,8 @@ import { io, type Socket } from 'socket.io-client';
 import type { Ack, Alert, ClientToServerEvents, CommentItem, PostItem, ServerToClientEvents, Snapshot, Delta, SubscribeRequest } from './contract';
 import { addAlert, addComment, addPost, applyDelta, normalizeSnapshot, type LiveView, ackAlert } from './liveState';
 import { Backoff, STALE_AFTER_MS } from './stale';
-import { unpackSnapshot, type WireSnapshot } from '@pulseroom/schema/snapshotWire';
+import type { WireSnapshot } from '@pulseroom/schema/live';
+import { unpackSnapshot } from '@pulseroom/schema/snapshotWire';
 
 export type LiveSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -149,22 +149,15 @@ describe('traffic generator', () => {
     expect(negShare.negative / negShare.total).toBeLessThanOrEqual(claimsOf(seed42).crisis.negative_share.max);
     expect(share(before)).toBeLessThan(0.1);
     expect(share(after)).toBeLessThan(0.1);
-    // With the ingest scorer when it is there: net sentiment turns negative, and back.
-    let score: ((text: string, lang?: string) => { score: number; label: string }) | null = null;
-    try {
-      score = (await import('../enrich/sentiment.js')).scoreComment;
-    } catch {
-      score = null;
-    }
-    if (score) {
-      const net = (list: typeof before) => {
-        const labels = list.map((c) => score!(c.text, c.lang).label).filter((l) => l !== 'unscored');
-        return ((labels.filter((l) => l === 'pos').length - labels.filter((l) => l === 'neg').length) / labels.length) * 100;
-      };
-      expect(net(before)).toBeGreaterThan(20);
-      expect(net(during)).toBeLessThan(-10);
-      expect(net(after)).toBeGreaterThan(20);
-    }
+    // Scored by ingest's own pipeline (a test-only dependency): net sentiment turns negative, and back.
+    const { scoreComment } = await import('@pulseroom/ingest/enrich/sentiment');
+    const net = (list: typeof before) => {
+      const labels = list.map((c) => scoreComment(c.text, c.lang).label).filter((l) => l !== 'unscored');
+      return ((labels.filter((l) => l === 'pos').length - labels.filter((l) => l === 'neg').length) / labels.length) * 100;
+    };
+    expect(net(before)).toBeGreaterThan(20);
+    expect(net(during)).toBeLessThan(-10);
+    expect(net(after)).toBeGreaterThan(20);
     // Every crisis text reads as a complaint.
     for (const t of allTexts('crisis')) expect(complaint.test(t) || /cancel|refund|reembolso|remboursé|Geld zurück|취소|キャンセル/i.test(t), t).toBe(true);
   });

@@ -10,8 +10,8 @@ import { z } from 'zod';
 import { ConfigError, describeZodError } from '@pulseroom/schema';
 import { applyMigrations, createSource, createToken, DimensionCache, newSecret, openStore, storeDiskWarning, upsertCampaigns, upsertDeals, upsertPartners } from '@pulseroom/schema/server';
 import { loadIngestConfig } from '@pulseroom/ingest';
-import { demoLaunch, HEADLINE_CAMPAIGN_ID, LAUNCH_LEAD_MS, MANAGERS, runSimulation, type LaunchFile } from '@pulseroom/ingest/simulator/index';
-import { loadServerConfig } from './index.js';
+import { demoLaunch, HEADLINE_CAMPAIGN_ID, LAUNCH_LEAD_MS, MANAGERS, runSimulation, type LaunchFile } from '@pulseroom/simulator';
+import { loadServerConfig } from '@pulseroom/server';
 import { createOneProcessProduct } from './oneProcess.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');

@@ -4,7 +4,7 @@ import type { Logger } from 'pino';
 import type { DimensionCache, Store } from '@pulseroom/schema/server';
 import { createIngest, type Ingest, type IngestConfig } from '@pulseroom/ingest';
 import type { TrustProxy } from '@pulseroom/ingest/redirects';
-import { createLiveServer, type LiveServerHandle, type ServerConfig } from './index.js';
+import { createLiveServer, type LiveServerHandle, type ServerConfig } from '@pulseroom/server';
 
 export interface OneProcessDeps {
   store: Store;
