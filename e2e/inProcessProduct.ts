@@ -28,7 +28,6 @@ export async function startInProcessProduct(opts: { sourceKey: string; webDir?: 
   await seedLaunch(store);
   await seedSource(store, 'probe-src', opts.sourceKey);
   const dims = await DimensionCache.open(store.client, 0);
-  const config = testIngestConfig({ INGEST_RATE_LIMIT_PER_MIN: '0', INGEST_RATE_LIMIT_PER_IP_PER_MIN: '0' });
   const product = await createOneProcessProduct({
     store,
     dims,

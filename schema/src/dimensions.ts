@@ -28,6 +28,23 @@ export const campaign = z
 export type Campaign = z.infer<typeof campaign>;
 export type CampaignInput = z.input<typeof campaign>;
 
+/**
+ * Goals a person probably did not mean: a goal of 0 (met at once), an engagement rate out of scale (a fraction typed
+ * for a percentage, or above what any launch reaches), revenue out of scale with the budget. The admin API asks
+ * before taking them (`?confirm=goals`); a dimension file takes them as they are.
+ */
+export function campaignGoalQuestions(c: Pick<Campaign, 'goals' | 'budget'>): { path: string; message: string }[] {
+  const out: { path: string; message: string }[] = [];
+  const g = c.goals;
+  for (const k of ['revenue', 'clicks', 'er'] as const) {
+    if (g[k] === 0) out.push({ path: `goals.${k}`, message: 'a goal of 0 is met at once: leave it out for no goal' });
+  }
+  if (g.er !== undefined && g.er > 0 && g.er < 0.1) out.push({ path: 'goals.er', message: `an engagement rate of ${g.er} % is below any launch's: the goal is a percentage (5 means 5 %)` });
+  if (g.er !== undefined && g.er > 25) out.push({ path: 'goals.er', message: `an engagement rate of ${g.er} % is above what launches reach (1–10 % is usual)` });
+  if (g.revenue !== undefined && c.budget > 0 && g.revenue > 1000 * c.budget) out.push({ path: 'goals.revenue', message: `a revenue goal of ${g.revenue} is over 1,000 × the budget (${c.budget})` });
+  return out;
+}
+
 export { PARTNER_TYPES, type PartnerType } from './constants.js';
 
 export const partner = z.object({
@@ -99,17 +116,24 @@ export const tokenRequest = z
     campaign_ids: z.array(slugId).default([]),
     manager_id: slugId.optional(),
     label: text(200).default(''),
+    /** A share link that stops working at this time (ISO-8601); none: until revoked. */
+    expires_at: isoDateTime.optional(),
   })
   .superRefine((t, ctx) => {
     if (t.role === 'viewer' && t.campaign_ids.length === 0) ctx.addIssue({ code: 'custom', path: ['campaign_ids'], message: 'a viewer token needs at least one campaign' });
     if (t.role === 'wall' && t.campaign_ids.length !== 1) ctx.addIssue({ code: 'custom', path: ['campaign_ids'], message: 'a wall token needs exactly one campaign' });
     if (t.role === 'manager' && !t.manager_id) ctx.addIssue({ code: 'custom', path: ['manager_id'], message: 'a manager token needs a manager_id' });
+    if (t.expires_at !== undefined && t.expires_at <= Date.now()) ctx.addIssue({ code: 'custom', path: ['expires_at'], message: 'expected a time in the future' });
   });
 export type TokenRequest = z.infer<typeof tokenRequest>;
 
 /** What a dashboard token may see, as stored (the token itself is only kept hashed). */
 export interface DashboardScope {
   token_id: string;
+  /** The token's label, for the audit log ("who"). */
+  label?: string;
+  /** Epoch ms after which the token no longer works; 0: never. */
+  expires_at?: number;
   role: Role;
   campaign_ids: string[];
   manager_id: string;

@@ -112,7 +112,7 @@ describe('access', () => {
     const raw = JSON.stringify(await q('SELECT * FROM sources'));
     expect(raw).not.toContain(src.key);
     const tok = await createToken(store.client, { role: 'manager', manager_id: 'am-li' });
-    expect(await findTokenByHash(store.client, hashSecret(tok.token))).toEqual({ token_id: tok.id, role: 'manager', campaign_ids: [], manager_id: 'am-li' });
+    expect(await findTokenByHash(store.client, hashSecret(tok.token))).toEqual({ token_id: tok.id, role: 'manager', campaign_ids: [], manager_id: 'am-li', label: '', expires_at: 0 });
     expect(JSON.stringify(await listTokens(store.client))).not.toContain(tok.token);
     await revokeToken(store.client, tok.id);
     expect(await findTokenByHash(store.client, hashSecret(tok.token))).toBeNull();

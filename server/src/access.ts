@@ -1,16 +1,22 @@
 // Who may see what: dashboard tokens resolved to scopes (cached briefly), and the checks every socket and REST call goes through.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Campaign, DashboardScope, SubscribeRequest, WindowName } from '@pulseroom/schema';
-import { badRequest, findTokenByHash, forbidden, hashSecret, notFound, sameHash } from '@pulseroom/schema/server';
+import { badRequest, findTokenByHash, forbidden, hashSecret, notFound, recordTokenUse, sameHash } from '@pulseroom/schema/server';
 import type { DimensionCacheLike } from './engine/types.js';
 import type { ViewSpec } from './engine/breakdowns.js';
 
 export const ENV_ADMIN_TOKEN_ID = 'env-admin';
 
-/** Resolves bearer tokens to scopes: SHA-256 → dashboard_tokens, trusted for `cacheMs`. */
+/** How often the last use of each token is written to the store. */
+const USAGE_FLUSH_MS = 30_000;
+
+/** Resolves bearer tokens to scopes: SHA-256 → dashboard_tokens, trusted for `cacheMs`; an expired one is refused. */
 export class TokenResolver {
   private cache = new Map<string, { scope: DashboardScope | null; until: number }>();
   private readonly adminHash: string | null;
+  /** Token id → when it was last used, not yet written. */
+  private readonly used = new Map<string, number>();
+  private readonly usageTimer: NodeJS.Timeout;
 
   constructor(
     private readonly client: ClickHouseClient,
@@ -18,23 +24,43 @@ export class TokenResolver {
     adminToken?: string,
   ) {
     this.adminHash = adminToken ? hashSecret(adminToken) : null;
+    this.usageTimer = setInterval(() => void this.flushUsage().catch(() => undefined), USAGE_FLUSH_MS);
+    this.usageTimer.unref();
   }
 
   async resolve(token: string | undefined | null): Promise<DashboardScope | null> {
     if (!token || typeof token !== 'string' || token.length > 256) return null;
     const h = hashSecret(token);
-    if (this.adminHash && sameHash(h, this.adminHash)) return { token_id: ENV_ADMIN_TOKEN_ID, role: 'admin', campaign_ids: [], manager_id: '' };
+    if (this.adminHash && sameHash(h, this.adminHash)) return { token_id: ENV_ADMIN_TOKEN_ID, label: 'PULSEROOM_ADMIN_TOKEN', role: 'admin', campaign_ids: [], manager_id: '' };
     const now = Date.now();
     const hit = this.cache.get(h);
-    if (hit && hit.until > now) return hit.scope;
-    const scope = await findTokenByHash(this.client, h);
-    if (this.cache.size > 10_000) this.cache.clear();
-    this.cache.set(h, { scope, until: now + this.cacheMs });
+    let scope: DashboardScope | null;
+    if (hit && hit.until > now) scope = hit.scope;
+    else {
+      scope = await findTokenByHash(this.client, h);
+      if (this.cache.size > 10_000) this.cache.clear();
+      this.cache.set(h, { scope, until: now + this.cacheMs });
+    }
+    if (!scope || (scope.expires_at && scope.expires_at <= now)) return null;
+    this.used.set(scope.token_id, now);
     return scope;
   }
 
   invalidate(): void {
     this.cache.clear();
+  }
+
+  /** Writes when each token used since the last write was last used. */
+  async flushUsage(): Promise<void> {
+    if (this.used.size === 0) return;
+    const batch = new Map(this.used);
+    this.used.clear();
+    await recordTokenUse(this.client, batch);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.usageTimer);
+    await this.flushUsage().catch(() => undefined);
   }
 }
 

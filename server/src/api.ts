@@ -4,18 +4,11 @@ import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
 import type { Logger } from 'pino';
 import {
-  campaign as campaignSchema,
-  deal as dealSchema,
-  dealCodeConflicts,
-  fieldErrors,
   groupName,
-  partner as partnerSchema,
   PARTNER_TYPES,
   PLATFORMS,
   slugId,
-  text,
   TIERS,
-  tokenRequest,
   windowName,
   type DashboardScope,
   type GroupRow,
@@ -27,30 +20,20 @@ import {
   WINDOWS,
 } from '@pulseroom/schema';
 import {
-  conflict,
-  createSource,
-  createToken,
-  forbidden,
   HttpError,
   invalidRequest,
-  listSources,
-  listTokens,
   notFound,
   parseJsonBytes,
-  revokeSource,
-  revokeToken,
   RouteTable,
   routeNotFound,
   sendError,
   toHttpError,
   unauthorized,
-  upsertCampaigns,
-  upsertDeals,
-  upsertPartners,
   type DimensionCache,
   type RouteEntry,
   type Store,
 } from '@pulseroom/schema/server';
+import { createAdminApi } from './adminApi.js';
 import { campaignAllowed, campaignsInScope, partnerAllowed, requireCampaign, viewFor, type TokenResolver } from './access.js';
 import { computeGroups, partnerInfo, partnerTier, partnerType, partnerVisible, UNATTRIBUTED, type ViewSpec } from './engine/breakdowns.js';
 import { BUCKET_MS, type AggregationEngine } from './engine/rollingWindows.js';
@@ -140,7 +123,6 @@ const bucketKeys = Object.keys(SERIES_BUCKETS) as [keyof typeof SERIES_BUCKETS, 
 const seriesQuery = viewQuery.extend({ from: instant.optional(), to: instant.optional(), bucket: z.enum(bucketKeys, { error: `expected a bucket: ${bucketKeys.join(', ')}` }).optional() });
 
 const partnerQuery = z.object({ campaign_id: slugId.optional() });
-const sourceBody = z.object({ name: text(200).default(''), campaign_ids: z.array(slugId).max(1000).default([]) });
 
 /** A route's handler: path parameters are plain strings. */
 type Handler = express.RequestHandler<Record<string, string>>;
@@ -300,75 +282,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     res.json(body);
   }] });
 
-  // ---- admin ----
-  const admin = express.Router();
-  const adminRoutes = new RouteTable<Handler>('/api/admin', 'admin');
-  admin.use((_req, res, next) => next(scopeOf(res).role === 'admin' ? undefined : forbidden('the admin API needs an admin token')));
-
-  adminRoutes.add(admin, '/sources', {
-    get: [async (_req, res) => {
-      res.json((await listSources(client)).map(({ key_hash: _h, ...s }) => ({ ...s, revoked: s.revoked === 1 })));
-    }],
-    post: [async (req, res) => {
-      const body = parse(sourceBody, req.body ?? {});
-      const { id, key } = await createSource(client, body);
-      res.status(201).json({ id, key });
-    }],
-  });
-
-  // Rotating an ingest key: create a new one, move the sender over, then revoke the old one here.
-  adminRoutes.add(admin, '/sources/:id', { delete: [async (req, res) => {
-    if (!(await revokeSource(client, req.params.id))) throw notFound('SOURCE_NOT_FOUND', `no source "${req.params.id}"`);
-    res.json({ id: req.params.id, revoked: true });
-  }] });
-
-  adminRoutes.add(admin, '/tokens', {
-    get: [async (_req, res) => {
-      res.json((await listTokens(client)).map(({ token_hash: _h, ...t }) => ({ ...t, revoked: t.revoked === 1 })));
-    }],
-    post: [async (req, res) => {
-      const body = parse(tokenRequest, req.body ?? {});
-      const { id, token } = await createToken(client, body);
-      res.status(201).json({ id, token, role: body.role });
-    }],
-  });
-
-  adminRoutes.add(admin, '/tokens/:id', { delete: [async (req, res) => {
-    if (!(await revokeToken(client, req.params.id))) throw notFound('TOKEN_NOT_FOUND', `no token "${req.params.id}"`);
-    resolver.invalidate();
-    hub.disconnectToken(req.params.id);
-    res.json({ id: req.params.id, revoked: true });
-  }] });
-
-  const upsert = <S extends z.ZodType>(schema: S, write: (docs: z.infer<S>[]) => Promise<void>, check?: (doc: z.infer<S>) => void) => async (req: Request, res: Response) => {
-    const raw = req.body as unknown;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidRequest({ path: '(root)', message: 'expected a JSON object' });
-    const doc = { ...(raw as Record<string, unknown>) };
-    if (doc.id === undefined) doc.id = req.params.id;
-    if (doc.id !== req.params.id) throw invalidRequest({ path: 'id', message: `expected "${req.params.id}" (the id in the URL)` });
-    const parsed = parse(schema, doc);
-    check?.(parsed);
-    // The document as sent is stored (defaults are applied where it is read), so a later schema default still applies.
-    await write([doc as z.infer<S>]);
-    await dims.reload();
-    res.json({ id: doc.id, ok: true });
-  };
-  adminRoutes.add(admin, '/campaigns/:id', { put: [upsert(campaignSchema, (d) => upsertCampaigns(client, d))] });
-  adminRoutes.add(admin, '/partners/:id', { put: [upsert(partnerSchema, (d) => upsertPartners(client, d))] });
-  adminRoutes.add(admin, '/deals/:id', {
-    put: [
-      upsert(dealSchema, (d) => upsertDeals(client, d), (deal) => {
-        if (!dims.campaign(deal.campaign_id)) throw invalidRequest({ path: 'campaign_id', message: `unknown campaign "${deal.campaign_id}"` });
-        if (!dims.partner(deal.partner_id)) throw invalidRequest({ path: 'partner_id', message: `unknown partner "${deal.partner_id}"` });
-        // The same rule as a dimension file's: a link code or a promo code belongs to one deal.
-        const clashes = dealCodeConflicts([...dims.allDeals().filter((d) => d.id !== deal.id), deal]).filter((c) => c.deal_id === deal.id);
-        if (clashes.length > 0) {
-          const fields = clashes.map((c) => ({ path: c.path, message: c.message }));
-          throw conflict('CODE_TAKEN', fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
-        }
-      }),
-    ],
-  });
+  const admin = createAdminApi({ client, dims, resolver, disconnectToken: (id) => hub.disconnectToken(id) });
   api.use('/admin', admin);
 
   api.use((req, _res, next) => next(routeNotFound(req.method, req.originalUrl.split('?')[0])));
@@ -377,7 +291,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     if (e.status >= 500) deps.logger.error({ err }, 'request failed');
     sendError(res, e);
   });
-  return Object.assign(api, { routes: [...routes.entries, ...adminRoutes.entries] });
+  return Object.assign(api, { routes: [...routes.entries, ...admin.routes] });
 }
 
 export { requireCampaign };

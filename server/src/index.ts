@@ -176,6 +176,8 @@ export async function createLiveServer(deps: LiveServerDeps) {
     registry: metrics.registry,
     engine,
     hub,
+    /** Writes when each token was last used now instead of at the next half-minute (tests, shutdown). */
+    flushTokenUsage: () => resolver.flushUsage(),
     /** One tick by hand (tests with a controllable clock). */
     tickOnce,
     /** New rows are in ClickHouse (the one-process product's flusher says so): tick now rather than at the next period. */
@@ -225,6 +227,7 @@ export async function createLiveServer(deps: LiveServerDeps) {
       if (ticking) await ticking;
       offDims();
       await hub.close();
+      await resolver.stop();
       await Promise.all(redisClients.map((c) => c.quit().catch(() => undefined)));
     },
   };

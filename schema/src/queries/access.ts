@@ -54,41 +54,60 @@ export interface TokenRow {
   manager_id: string;
   label: string;
   revoked: number;
+  /** Epoch ms; 0: never expires. */
+  expires_at: number;
+  created_at: string;
+  /** When a server last saw it used (ISO), or null. */
+  last_used_at: string | null;
 }
 
 /** Creates a dashboard token; the token is returned once and only its hash is stored. */
 export async function createToken(
   client: ClickHouseClient,
-  input: { role: Role; campaign_ids?: string[]; manager_id?: string; label?: string; token?: string },
+  input: { role: Role; campaign_ids?: string[]; manager_id?: string; label?: string; token?: string; expires_at?: number },
 ): Promise<{ id: string; token: string }> {
   const token = input.token ?? newSecret('prt');
   const id = newId('tok');
   await client.insert({
     table: 'dashboard_tokens',
     format: 'JSONEachRow',
-    values: [{ id, token_hash: hashSecret(token), role: input.role, campaign_ids: input.campaign_ids ?? [], manager_id: input.manager_id ?? '', label: input.label ?? '', version: nextVersion(), revoked: 0 }],
+    values: [{ id, token_hash: hashSecret(token), role: input.role, campaign_ids: input.campaign_ids ?? [], manager_id: input.manager_id ?? '', label: input.label ?? '', expires_at: input.expires_at ?? 0, version: nextVersion(), revoked: 0 }],
   });
   return { id, token };
 }
 
 export async function listTokens(client: ClickHouseClient): Promise<TokenRow[]> {
-  const rs = await client.query({ query: 'SELECT id, token_hash, role, campaign_ids, manager_id, label, revoked FROM dashboard_tokens FINAL ORDER BY id', format: 'JSONEachRow' });
-  return rs.json();
+  const rs = await client.query({
+    query: `SELECT t.id AS id, token_hash, role, campaign_ids, manager_id, label, revoked, expires_at, toString(created_at) AS created_at,
+              if(u.id = '', NULL, toString(u.last_used_at)) AS last_used_at
+            FROM (SELECT * FROM dashboard_tokens FINAL) AS t
+            LEFT JOIN (SELECT id, max(last_used_at) AS last_used_at FROM token_usage GROUP BY id) AS u ON u.id = t.id
+            ORDER BY t.id`,
+    format: 'JSONEachRow',
+  });
+  return (await rs.json<TokenRow>()).map((t) => ({ ...t, expires_at: Number(t.expires_at) }));
 }
 
 export async function findTokenByHash(client: ClickHouseClient, tokenHash: string): Promise<DashboardScope | null> {
   const rs = await client.query({
-    query: 'SELECT id, role, campaign_ids, manager_id FROM dashboard_tokens FINAL WHERE token_hash = {h:String} AND revoked = 0 LIMIT 1',
+    query: 'SELECT id, role, campaign_ids, manager_id, label, expires_at FROM dashboard_tokens FINAL WHERE token_hash = {h:String} AND revoked = 0 LIMIT 1',
     query_params: { h: tokenHash },
     format: 'JSONEachRow',
   });
-  const [row] = await rs.json<{ id: string; role: Role; campaign_ids: string[]; manager_id: string }>();
-  return row ? { token_id: row.id, role: row.role, campaign_ids: row.campaign_ids, manager_id: row.manager_id } : null;
+  const [row] = await rs.json<{ id: string; role: Role; campaign_ids: string[]; manager_id: string; label: string; expires_at: number | string }>();
+  return row ? { token_id: row.id, role: row.role, campaign_ids: row.campaign_ids, manager_id: row.manager_id, label: row.label, expires_at: Number(row.expires_at) } : null;
 }
 
 export async function revokeToken(client: ClickHouseClient, id: string): Promise<boolean> {
   const rows = (await listTokens(client)).filter((t) => t.id === id);
   if (rows.length === 0) return false;
-  await client.insert({ table: 'dashboard_tokens', format: 'JSONEachRow', values: [{ ...rows[0], revoked: 1, version: nextVersion() }] });
+  const { created_at: _c, last_used_at: _u, ...row } = rows[0];
+  await client.insert({ table: 'dashboard_tokens', format: 'JSONEachRow', values: [{ ...row, revoked: 1, version: nextVersion() }] });
   return true;
+}
+
+/** Records when tokens were last used (epoch ms by token id); the newest time per token is kept. */
+export async function recordTokenUse(client: ClickHouseClient, used: ReadonlyMap<string, number>): Promise<void> {
+  if (used.size === 0) return;
+  await client.insert({ table: 'token_usage', format: 'JSONEachRow', values: [...used].map(([id, ms]) => ({ id, last_used_at: ms })) });
 }

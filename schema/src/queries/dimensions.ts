@@ -63,3 +63,11 @@ export async function loadDimensions(client: ClickHouseClient): Promise<Dimensio
     version,
   };
 }
+
+/** Marks a dimension deleted (a newer version with `deleted = 1`): it disappears from every cache at the next reload. */
+export async function deleteDimension(client: ClickHouseClient, table: 'campaigns' | 'partners' | 'deals', doc: Doc): Promise<void> {
+  const row: Record<string, unknown> = { id: doc.id, doc: JSON.stringify(doc), version: nextVersion(), deleted: 1 };
+  if (table === 'partners') row.manager_id = String(doc.manager_id ?? '');
+  if (table === 'deals') Object.assign(row, { campaign_id: String(doc.campaign_id), partner_id: String(doc.partner_id) });
+  await client.insert({ table, format: 'JSONEachRow', values: [row] });
+}

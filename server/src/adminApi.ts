@@ -1,0 +1,248 @@
+// The admin API under /api/admin: campaigns, partners and deals (list, get, upsert, delete), ingest sources, share
+// links (dashboard tokens) and the audit log of every change — what the setup console and `npm run load` build on.
+import express, { type Request, type Response } from 'express';
+import { z } from 'zod';
+import {
+  campaign as campaignSchema,
+  campaignGoalQuestions,
+  deal as dealSchema,
+  dealCodeConflicts,
+  partner as partnerSchema,
+  slugId,
+  text,
+  tokenRequest,
+  type DashboardScope,
+} from '@pulseroom/schema';
+import {
+  conflict,
+  createSource,
+  createToken,
+  deleteDimension,
+  forbidden,
+  HttpError,
+  invalidRequest,
+  listSources,
+  listTokens,
+  notFound,
+  revokeSource,
+  revokeToken,
+  RouteTable,
+  upsertCampaigns,
+  upsertDeals,
+  upsertPartners,
+  type DimensionCache,
+} from '@pulseroom/schema/server';
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { TokenResolver } from './access.js';
+import { appendAudit, auditEntries, AUDIT_KINDS, type AuditEntry } from './queries/audit.js';
+
+export interface AdminApiDeps {
+  client: ClickHouseClient;
+  dims: DimensionCache;
+  resolver: TokenResolver;
+  /** Drops the open sockets of a revoked token (every node). */
+  disconnectToken(tokenId: string): void;
+}
+
+type Handler = express.RequestHandler<Record<string, string>>;
+const scopeOf = (res: Response): DashboardScope => res.locals.scope as DashboardScope;
+
+function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
+  const r = schema.safeParse(value);
+  if (!r.success) throw invalidRequest(r.error);
+  return r.data;
+}
+
+const MAX_PAGE = 1000;
+const page = z.object({
+  limit: z.coerce.number({ error: 'expected a number of items' }).int('expected a whole number').min(1, 'expected at least 1').max(MAX_PAGE, `expected at most ${MAX_PAGE}`).default(100),
+  cursor: slugId.optional(),
+  q: text(200).optional(),
+});
+const dealFilter = page.extend({ campaign_id: slugId.optional(), partner_id: slugId.optional() });
+const partnerFilter = page.extend({ manager_id: slugId.optional() });
+const auditQuery = z.object({
+  limit: page.shape.limit,
+  before: z.coerce.number({ error: 'expected epoch milliseconds' }).int('expected epoch milliseconds').positive('expected epoch milliseconds').optional(),
+  kind: z.enum(AUDIT_KINDS, { error: `expected one of ${AUDIT_KINDS.join(', ')}` }).optional(),
+  target_id: text(200).optional(),
+});
+const sourceBody = z.object({ name: text(200).default(''), campaign_ids: z.array(slugId).max(1000).default([]) });
+const upsertQuery = z.object({ confirm: z.literal('goals', { error: 'expected "goals" (to take goals the API questioned)' }).optional() });
+
+/** Items sorted by id after `cursor`, `limit` of them, and where the next page starts. */
+function paginate<T extends { id: string }>(items: T[], q: { limit: number; cursor?: string }): { items: T[]; next_cursor: string | null; total: number } {
+  const sorted = items.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const from = q.cursor === undefined ? 0 : sorted.findIndex((x) => x.id > q.cursor!);
+  const rest = from < 0 ? [] : sorted.slice(from);
+  const out = rest.slice(0, q.limit);
+  return { items: out, next_cursor: rest.length > q.limit ? out[out.length - 1].id : null, total: sorted.length };
+}
+
+const matches = (q: string | undefined, ...fields: (string | undefined)[]) => !q || fields.some((f) => f?.toLowerCase().includes(q.toLowerCase()));
+
+export function createAdminApi(d: AdminApiDeps): express.Router & { routes: RouteTable['entries'] } {
+  const { client, dims } = d;
+  const admin = express.Router();
+  const routes = new RouteTable<Handler>('/api/admin', 'admin');
+  admin.use((_req, res, next) => next(scopeOf(res).role === 'admin' ? undefined : forbidden('the admin API needs an admin token')));
+
+  const audit = (res: Response, e: Pick<AuditEntry, 'action' | 'kind' | 'target_id'> & { detail?: unknown }) => {
+    const who = scopeOf(res);
+    // Wall-clock time: when the change was made (the app clock is event time, which tests move by hand).
+    return appendAudit(client, { at: Date.now(), token_id: who.token_id, token_label: who.label ?? '', action: e.action, kind: e.kind, target_id: e.target_id, detail: JSON.stringify(e.detail ?? {}) });
+  };
+
+  // ---- campaigns, partners, deals ----
+  const upsert = <S extends z.ZodType>(kind: 'campaign' | 'partner' | 'deal', schema: S, exists: (id: string) => boolean, write: (docs: z.infer<S>[]) => Promise<void>, check?: (doc: z.infer<S>, req: Request) => void): Handler => async (req, res) => {
+    const raw = req.body as unknown;
+    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw invalidRequest({ path: '(root)', message: 'expected a JSON object' });
+    const doc = { ...(raw as Record<string, unknown>) };
+    if (doc.id === undefined) doc.id = req.params.id;
+    if (doc.id !== req.params.id) throw invalidRequest({ path: 'id', message: `expected "${req.params.id}" (the id in the URL)` });
+    const parsed = parse(schema, doc);
+    check?.(parsed, req);
+    const existed = exists(req.params.id);
+    // The document as sent is stored (defaults are applied where it is read), so a later schema default still applies.
+    await write([doc as z.infer<S>]);
+    await dims.reload();
+    await audit(res, { action: existed ? 'update' : 'create', kind, target_id: req.params.id, detail: doc });
+    res.json({ id: doc.id, ok: true, created: !existed });
+  };
+
+  /** Deletes a dimension nothing refers to; a campaign or partner with deals is a 409 naming them. */
+  const remove = (kind: 'campaign' | 'partner' | 'deal', table: 'campaigns' | 'partners' | 'deals', find: (id: string) => { id: string } | undefined, users: (id: string) => string[]): Handler => async (req, res) => {
+    const doc = find(req.params.id);
+    if (!doc) throw notFound(`${kind.toUpperCase()}_NOT_FOUND`, `no ${kind} "${req.params.id}"`);
+    const using = users(doc.id);
+    if (using.length > 0) throw conflict('IN_USE', `${kind} "${doc.id}" has ${using.length} deal${using.length > 1 ? 's' : ''} (${using.slice(0, 5).join(', ')}${using.length > 5 ? ', …' : ''}): delete them first`);
+    await deleteDimension(client, table, doc);
+    await dims.reload();
+    await audit(res, { action: 'delete', kind, target_id: doc.id });
+    res.json({ id: doc.id, deleted: true });
+  };
+
+  routes.add(admin, '/campaigns', {
+    get: [(req, res) => {
+      const q = parse(page, req.query);
+      res.json(paginate(dims.allCampaigns().filter((c) => matches(q.q, c.id, c.name, c.brand)), q));
+    }],
+  });
+  routes.add(admin, '/campaigns/:id', {
+    get: [(req, res) => {
+      const c = dims.campaign(req.params.id);
+      if (!c) throw notFound('CAMPAIGN_NOT_FOUND', `no campaign "${req.params.id}"`);
+      res.json(c);
+    }],
+    put: [upsert('campaign', campaignSchema, (id) => dims.campaign(id) !== undefined, (docs) => upsertCampaigns(client, docs), (c, req) => {
+      const questions = campaignGoalQuestions(c);
+      if (questions.length > 0 && parse(upsertQuery, req.query).confirm !== 'goals') {
+        throw new HttpError(422, 'GOALS_QUESTIONED', `${questions.map((f) => `${f.path}: ${f.message}`).join('; ')} — send again with ?confirm=goals to keep them`, {}, questions);
+      }
+    })],
+    delete: [remove('campaign', 'campaigns', (id) => dims.campaign(id), (id) => dims.dealsOf(id).map((x) => x.id))],
+  });
+
+  routes.add(admin, '/partners', {
+    get: [(req, res) => {
+      const q = parse(partnerFilter, req.query);
+      const list = dims.allPartners().filter((p) => matches(q.q, p.id, p.handle, p.display_name) && (q.manager_id === undefined || p.manager_id === q.manager_id));
+      res.json(paginate(list, q));
+    }],
+  });
+  routes.add(admin, '/partners/:id', {
+    get: [(req, res) => {
+      const p = dims.partner(req.params.id);
+      if (!p) throw notFound('PARTNER_NOT_FOUND', `no partner "${req.params.id}"`);
+      res.json(p);
+    }],
+    put: [upsert('partner', partnerSchema, (id) => dims.partner(id) !== undefined, (docs) => upsertPartners(client, docs))],
+    delete: [remove('partner', 'partners', (id) => dims.partner(id), (id) => dims.allDeals().filter((x) => x.partner_id === id).map((x) => x.id))],
+  });
+
+  routes.add(admin, '/deals', {
+    get: [(req, res) => {
+      const q = parse(dealFilter, req.query);
+      const list = dims
+        .allDeals()
+        .filter((x) => (q.campaign_id === undefined || x.campaign_id === q.campaign_id) && (q.partner_id === undefined || x.partner_id === q.partner_id))
+        .filter((x) => matches(q.q, x.id, ...x.links.map((l) => l.code), ...x.promo_codes));
+      res.json(paginate(list, q));
+    }],
+  });
+  routes.add(admin, '/deals/:id', {
+    get: [(req, res) => {
+      const x = dims.deal(req.params.id);
+      if (!x) throw notFound('DEAL_NOT_FOUND', `no deal "${req.params.id}"`);
+      res.json(x);
+    }],
+    put: [
+      upsert('deal', dealSchema, (id) => dims.deal(id) !== undefined, (docs) => upsertDeals(client, docs), (deal) => {
+        if (!dims.campaign(deal.campaign_id)) throw invalidRequest({ path: 'campaign_id', message: `unknown campaign "${deal.campaign_id}"` });
+        if (!dims.partner(deal.partner_id)) throw invalidRequest({ path: 'partner_id', message: `unknown partner "${deal.partner_id}"` });
+        // The same rule as a dimension file's: a link code or a promo code belongs to one deal.
+        const clashes = dealCodeConflicts([...dims.allDeals().filter((x) => x.id !== deal.id), deal]).filter((c) => c.deal_id === deal.id);
+        if (clashes.length > 0) {
+          const fields = clashes.map((c) => ({ path: c.path, message: c.message }));
+          throw conflict('CODE_TAKEN', fields.map((f) => `${f.path}: ${f.message}`).join('; '), fields);
+        }
+      }),
+    ],
+    delete: [remove('deal', 'deals', (id) => dims.deal(id), () => [])],
+  });
+
+  // ---- ingest sources ----
+  routes.add(admin, '/sources', {
+    get: [async (_req, res) => {
+      res.json((await listSources(client)).map(({ key_hash: _h, ...s }) => ({ ...s, revoked: s.revoked === 1 })));
+    }],
+    post: [async (req, res) => {
+      const body = parse(sourceBody, req.body ?? {});
+      const { id, key } = await createSource(client, body);
+      await audit(res, { action: 'create', kind: 'source', target_id: id, detail: body });
+      res.status(201).json({ id, key });
+    }],
+  });
+  // Rotating an ingest key: create a new one, move the sender over, then revoke the old one here.
+  routes.add(admin, '/sources/:id', {
+    delete: [async (req, res) => {
+      if (!(await revokeSource(client, req.params.id))) throw notFound('SOURCE_NOT_FOUND', `no source "${req.params.id}"`);
+      await audit(res, { action: 'revoke', kind: 'source', target_id: req.params.id });
+      res.json({ id: req.params.id, revoked: true });
+    }],
+  });
+
+  // ---- share links (dashboard tokens) ----
+  routes.add(admin, '/tokens', {
+    get: [async (_req, res) => {
+      res.json((await listTokens(client)).map(({ token_hash: _h, ...t }) => ({ ...t, revoked: t.revoked === 1, expires_at: t.expires_at || null })));
+    }],
+    post: [async (req, res) => {
+      const body = parse(tokenRequest, req.body ?? {});
+      const { id, token } = await createToken(client, body);
+      const { label, role, campaign_ids, manager_id, expires_at } = body;
+      await audit(res, { action: 'create', kind: 'token', target_id: id, detail: { label, role, campaign_ids, manager_id, expires_at } });
+      res.status(201).json({ id, token, role: body.role, expires_at: body.expires_at ?? null });
+    }],
+  });
+  routes.add(admin, '/tokens/:id', {
+    delete: [async (req, res) => {
+      if (!(await revokeToken(client, req.params.id))) throw notFound('TOKEN_NOT_FOUND', `no token "${req.params.id}"`);
+      d.resolver.invalidate();
+      d.disconnectToken(req.params.id);
+      await audit(res, { action: 'revoke', kind: 'token', target_id: req.params.id });
+      res.json({ id: req.params.id, revoked: true });
+    }],
+  });
+
+  // ---- audit log ----
+  routes.add(admin, '/audit', {
+    get: [async (req, res) => {
+      const q = parse(auditQuery, req.query);
+      const entries = await auditEntries(client, { limit: q.limit, beforeMs: q.before, kind: q.kind, targetId: q.target_id });
+      res.json({ entries, next_before: entries.length === q.limit ? entries[entries.length - 1].at : null });
+    }],
+  });
+
+  return Object.assign(admin, { routes: routes.entries });
+}
