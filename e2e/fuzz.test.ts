@@ -435,7 +435,7 @@ function surfaceCase(routes: RouteEntry[]): fc.Arbitrary<Case> {
     }),
     fc.tuple(fc.constantFrom(...routes), fc.constantFrom('GET', 'POST', 'PUT', 'DELETE', 'PATCH')).filter(([r, m]) => !routes.some((x) => x.path === r.path && x.method === m)).map(([r, m]): Case => ({ kind: 'http', route: route(r), method: m, path: fill(r.path, 'fz-x'), headers: creds(r), fields: ['not allowed'], status: [405] })),
     fc.tuple(fc.constantFrom(...withBody), fc.constantFrom(...NOT_JSON_TYPES), fc.boolean(), fc.constantFrom('<order id="1"/>', 'a,b,c', '{"unterminated": ', '--x\r\n')).map(([r, type, bom, text]): Case => ({
-      kind: 'http', route: route(r), method: r.method, path: fill(r.path, 'fz-x'), headers: { ...creds(r), 'content-type': type }, body: Buffer.concat([bom ? BOM : Buffer.alloc(0), Buffer.from(text)]), fields: ['JSON'], status: [400, 415],
+      kind: 'http', route: route(r), method: r.method, path: fill(r.path, 'fz-x'), headers: { ...creds(r), 'content-type': type }, body: Buffer.concat([bom ? BOM : Buffer.alloc(0), Buffer.from(text)]), fields: ['JSON|CSV'], status: [400, 415],
     })),
     fc.tuple(fc.constantFrom<[string, string]>(['comment', 'text'], ['comment', 'author'], ['post', 'caption'], ['click', 'referrer'], ['click', 'utm_source'], ['click', 'user_agent']), fc.constantFrom('\\ud800', '\\udfff', 'a\\ud83d', '\\ude00b')).map(([[type, field], lone]): Case => {
       const base: Record<string, unknown> = { event_id: uid(), type, ts: NOW() - 1000, campaign_id: CAMPAIGN, content_id: 'c-1', text: 'ok', url: 'https://example.com/p', link_code: 'ana-spring' };

@@ -137,3 +137,71 @@ describe('audit log', () => {
     expect((await call('GET', '/api/admin/audit', undefined, viewer)).status).toBe(403);
   });
 });
+
+describe('partner CSV', () => {
+  const post = async (csv: string, confirm?: boolean) => {
+    const res = await fetch(`${t.url}/api/admin/partners/import${confirm === undefined ? '' : `?confirm=${confirm}`}`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' }, body: csv });
+    return { status: res.status, body: await res.json() };
+  };
+  const header = 'id,handle,display_name,type,platforms,followers,manager_id';
+
+  it('previews the sample file, row by row, writing nothing', async () => {
+    const sample = await fetch(`${t.url}/api/admin/partners/import`, { headers: { authorization: `Bearer ${admin}` } });
+    expect(sample.headers.get('content-type')).toContain('text/csv');
+    const plan = await post(await sample.text());
+    expect(plan.status).toBe(200);
+    expect(plan.body.summary).toEqual({ create: 3, update: 0, unchanged: 0, errors: 0 });
+    expect(plan.body.rows.map((r: { id: string }) => r.id)).toEqual(['maya-glow', 'dealfinder', 'leo-runs']);
+    expect(plan.body.rows[2].partner.display_name).toBe('Leo Martins, runner');
+    expect((await call('GET', '/api/admin/partners/maya-glow')).status).toBe(404);
+  });
+
+  it('names each bad row by row and column, imports nothing until the file is right, then updates instead of duplicating', async () => {
+    const bad = [header, 'csv-ana,@csvana,Ana Lima,influencer,instagram|tiktok,"48,200",am-x', 'csv-ben,@csvben,Ben,celebrity,instagram,lots,', ',@csvcara,Cara,affiliate,blog,900,'].join('\n');
+    const plan = await post(bad);
+    expect(plan.body.errors).toEqual([
+      { row: 2, column: 'type', message: expect.stringContaining('expected one of') },
+      { row: 2, column: 'followers', message: expect.stringContaining('expected') },
+    ]);
+    expect(plan.body.summary).toEqual({ create: 2, update: 0, unchanged: 0, errors: 1 });
+    const refused = await post(bad, true);
+    expect(refused.status).toBe(400);
+    expect(refused.body.error.message).toContain('row 2.type');
+    expect((await call('GET', '/api/admin/partners/csv-ana')).status).toBe(404);
+    const fixed = bad.replace('celebrity,instagram,lots', 'influencer,instagram,3100');
+    const done = await post(fixed, true);
+    expect(done.body).toMatchObject({ imported: 3, summary: { create: 3, errors: 0 } });
+    expect((await call('GET', '/api/admin/partners/csv-ana')).body).toMatchObject({ followers: 48_200, platforms: ['instagram', 'tiktok'], manager_id: 'am-x' });
+    expect((await call('GET', '/api/admin/partners/csvcara')).body).toMatchObject({ handle: '@csvcara' });
+    // Again: nothing changes. Cara's row has no id: she is found by her handle, not created twice.
+    expect((await post(fixed, true)).body).toMatchObject({ imported: 0, summary: { unchanged: 3 } });
+    const moved = await post(fixed.replace(',@csvcara,Cara,affiliate,blog,900,', ',@CSVCara,Cara,affiliate,blog,950,'), true);
+    expect(moved.body).toMatchObject({ imported: 1, summary: { update: 1, unchanged: 2 } });
+    expect((await call('GET', '/api/admin/partners/csvcara')).body.followers).toBe(950);
+    const audit = await call('GET', '/api/admin/audit?kind=partner&limit=1');
+    expect(audit.body.entries[0]).toMatchObject({ action: 'import', target_id: '1 partners' });
+  });
+
+  it('refuses a header without a required column, an unknown column, a repeated id, and a body that is not CSV', async () => {
+    const noType = await post('id,handle,display_name,platforms,followers\nx,@x,X,instagram,1');
+    expect(noType.status).toBe(400);
+    expect(noType.body.error.message).toContain('header lacks the column type');
+    const unknown = await post(`${header},shoe_size\nx,@x,X,influencer,instagram,1,,42`);
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error.message).toContain('shoe_size');
+    const twice = await post([header, 'dup,@dup1,D,influencer,instagram,1,', 'dup,@dup2,D,influencer,instagram,1,'].join('\n'));
+    expect(twice.body.errors).toEqual([{ row: 2, column: 'id', message: '"dup" is also row 1' }]);
+    const json = await call('POST', '/api/admin/partners/import', { handle: '@x' });
+    expect(json.status).toBe(415);
+  });
+
+  it('exports the list in the import\'s columns, and the export imports back unchanged', async () => {
+    const res = await fetch(`${t.url}/api/admin/partners.csv`, { headers: { authorization: `Bearer ${admin}` } });
+    const csv = await res.text();
+    expect(csv.split('\n')[0]).toBe('"id","handle","display_name","type","platforms","followers","manager_id"');
+    expect(csv).toContain('"csv-ana","@csvana","Ana Lima","influencer","instagram|tiktok",48200,"am-x"');
+    const back = await post(csv);
+    expect(back.body.summary).toMatchObject({ create: 0, update: 0, errors: 0 });
+    expect(back.body.summary.unchanged).toBeGreaterThan(10_000);
+  });
+});

@@ -35,6 +35,7 @@ import {
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { TokenResolver } from './access.js';
 import { appendAudit, auditEntries, AUDIT_KINDS, type AuditEntry } from './queries/audit.js';
+import { PARTNER_CSV_SAMPLE, partnersCsv, planPartnerImport } from './partnerCsv.js';
 
 export interface AdminApiDeps {
   client: ClickHouseClient;
@@ -68,6 +69,7 @@ const auditQuery = z.object({
   target_id: text(200).optional(),
 });
 const sourceBody = z.object({ name: text(200).default(''), campaign_ids: z.array(slugId).max(1000).default([]) });
+const importQuery = z.object({ confirm: z.enum(['true', 'false'], { error: 'expected true (write) or false (preview)' }).optional() });
 const upsertQuery = z.object({ confirm: z.literal('goals', { error: 'expected "goals" (to take goals the API questioned)' }).optional() });
 
 /** Items sorted by id after `cursor`, `limit` of them, and where the next page starts. */
@@ -148,6 +150,42 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
       const q = parse(partnerFilter, req.query);
       const list = dims.allPartners().filter((p) => matches(q.q, p.id, p.handle, p.display_name) && (q.manager_id === undefined || p.manager_id === q.manager_id));
       res.json(paginate(list, q));
+    }],
+  });
+  routes.add(admin, '/partners.csv', {
+    get: [async (_req, res) => {
+      const stream = await partnersCsv(client);
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', 'attachment; filename="partners.csv"');
+      stream.on('error', (e) => res.destroy(e));
+      stream.pipe(res);
+    }],
+  });
+  // GET: a sample file to start from. POST (text/csv): a preview of what the file would do, per row; with
+  // ?confirm=true it is written, all of it or (with any row in error) nothing.
+  routes.add(admin, '/partners/import', {
+    get: [(_req, res) => {
+      res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+      res.setHeader('Content-Disposition', 'attachment; filename="partners-sample.csv"');
+      res.send(PARTNER_CSV_SAMPLE);
+    }],
+    post: [async (req, res) => {
+      if (typeof req.body !== 'string') throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'expected the CSV as the body, sent as Content-Type: text/csv');
+      const confirm = parse(importQuery, req.query).confirm === 'true';
+      const plan = await planPartnerImport(client, dims, req.body);
+      if (!confirm) {
+        res.json({ ...plan, imported: 0 });
+        return;
+      }
+      if (plan.errors.length > 0) {
+        const fields = plan.errors.map((e) => ({ path: `row ${e.row}.${e.column}`, message: e.message }));
+        throw new HttpError(400, 'INVALID_ROWS', `${plan.summary.errors} row(s) have errors; nothing was imported: ${fields.slice(0, 10).map((f) => `${f.path}: ${f.message}`).join('; ')}`, {}, fields, { ...plan, imported: 0 });
+      }
+      const changed = plan.rows.filter((r) => r.action !== 'unchanged');
+      await upsertPartners(client, changed.map((r) => r.partner));
+      await dims.reload();
+      await audit(res, { action: 'import', kind: 'partner', target_id: `${changed.length} partners`, detail: { ...plan.summary, ids: changed.map((r) => r.id).slice(0, 1000) } });
+      res.json({ ...plan, imported: changed.length });
     }],
   });
   routes.add(admin, '/partners/:id', {

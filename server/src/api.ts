@@ -62,12 +62,17 @@ function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
 
 const BODY_LIMIT = 256 * 1024;
 const bodyBytes = express.raw({ limit: BODY_LIMIT, type: () => true });
-/** A JSON body (BOM allowed, UTF-8 only) when the method carries one; a body of another content type is a 415. */
+/** A CSV upload (the partner import) is text of up to 5 MB: about 50,000 partners. */
+const csvText = express.text({ type: 'text/csv', limit: '5mb', defaultCharset: 'utf-8' });
+/** The routes (paths under /api) that take a CSV body instead of JSON. */
+const CSV_ROUTES: ReadonlySet<string> = new Set(['/admin/partners/import']);
+/** A JSON body (BOM allowed, UTF-8 only) when the method carries one, CSV where a route takes it; else a 415. */
 const jsonBody: express.RequestHandler = (req, res, next) => {
   if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS') return next();
+  if (CSV_ROUTES.has(req.path) && req.is('text/csv')) return csvText(req, res, next);
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (hasBody && !req.is('application/json') && !req.is('+json')) {
-    return next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `expected a JSON body sent as Content-Type: application/json (got ${req.get('content-type') ?? 'none'})`));
+    return next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `expected a JSON body sent as Content-Type: application/json, or text/csv where a route takes CSV (got ${req.get('content-type') ?? 'none'})`));
   }
   bodyBytes(req, res, (err?: unknown) => {
     if (err) return next(err);
@@ -137,7 +142,6 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
 
   const limited = (message: string) => (_req: Request, _res: Response, next: NextFunction) => next(new HttpError(429, 'RATE_LIMITED', message));
   api.use(rateLimit({ windowMs: 60_000, limit: config.PULSEROOM_API_RATE_PER_MIN, standardHeaders: 'draft-8', legacyHeaders: false, handler: limited('too many requests; slow down') }));
-  api.use(jsonBody);
   api.use(async (req, res, next) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const scope = m ? await resolver.resolve(m[1]) : null;
@@ -145,6 +149,8 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     res.locals.scope = scope;
     next();
   });
+  // Bodies are read once the caller is known: an anonymous request never makes the server read megabytes.
+  api.use(jsonBody);
   // Per token as well as per address: one leaked or runaway token cannot starve the others behind a shared proxy.
   api.use(
     rateLimit({

@@ -2,7 +2,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import { nextVersion } from '@pulseroom/schema/server';
 
-export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'revoke'] as const;
+export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'revoke', 'import'] as const;
 export const AUDIT_KINDS = ['campaign', 'partner', 'deal', 'source', 'token'] as const;
 
 export interface AuditEntry {
