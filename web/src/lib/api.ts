@@ -6,6 +6,8 @@ export class ApiError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** The fields the server named, each with what is wrong with it. */
+    readonly fields: { path: string; message: string }[] = [],
   ) {
     super(message);
   }
@@ -28,15 +30,17 @@ export function buildQuery(params: Record<string, string | number | string[] | u
 async function errorOf(res: Response): Promise<ApiError> {
   let code = `http_${res.status}`;
   let message = res.statusText || `HTTP ${res.status}`;
+  let fields: { path: string; message: string }[] = [];
   try {
     const body = await res.json();
     const e = body?.error ?? body;
     if (typeof e?.code === 'string') code = e.code;
     if (typeof e?.message === 'string') message = e.message;
+    if (Array.isArray(e?.fields)) fields = e.fields.filter((f: unknown) => typeof (f as { path?: unknown })?.path === 'string');
   } catch {
     /* not JSON */
   }
-  return new ApiError(res.status, code, message);
+  return new ApiError(res.status, code, message, fields);
 }
 
 export class Api {
@@ -59,6 +63,21 @@ export class Api {
 
   private async json<T>(path: string, init?: RequestInit): Promise<T> {
     return (await (await this.request(path, init)).json()) as T;
+  }
+
+  /** Any JSON call (the admin API): a body object is sent as JSON; a string as it is, with its content type. */
+  send<T>(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<T> {
+    const init: RequestInit = { method };
+    if (body !== undefined) {
+      init.body = typeof body === 'string' ? body : JSON.stringify(body);
+      init.headers = { 'Content-Type': contentType };
+    }
+    return this.json<T>(path, init);
+  }
+
+  /** A text answer (a sample CSV). */
+  async text(path: string): Promise<string> {
+    return (await this.request(path)).text();
   }
 
   me = () => this.json<WhoAmI>('/api/me');

@@ -5,6 +5,7 @@ export type Route =
   | { name: 'partner'; partnerId: string }
   | { name: 'manager' }
   | { name: 'wall'; campaignId: string }
+  | { name: 'setup' }
   | { name: 'notFound'; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -20,6 +21,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'campaigns' && parts.length === 1) return { name: 'home' };
   if (parts[0] === 'partners' && parts.length === 2) return { name: 'partner', partnerId: parts[1] };
   if (parts[0] === 'me' && parts.length === 1) return { name: 'manager' };
+  if (parts[0] === 'setup' && parts.length === 1) return { name: 'setup' };
   if (parts[0] === 'wall' && parts.length === 2) return { name: 'wall', campaignId: parts[1] };
   return { name: 'notFound', path: pathname };
 }
@@ -29,4 +31,5 @@ export const paths = {
   partner: (id: string, campaignId: string) => `/partners/${encodeURIComponent(id)}?campaign=${encodeURIComponent(campaignId)}`,
   wall: (id: string) => `/wall/${encodeURIComponent(id)}`,
   manager: () => '/me',
+  setup: () => '/setup',
 };

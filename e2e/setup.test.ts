@@ -1,0 +1,126 @@
+// SETUP CONSOLE in the browser: a new user with an admin link creates a campaign, imports partners from a CSV (sees
+// the bad row named, fixes it, imports), makes a deal with a tracking link and a promo code, opens the link (302 to
+// the shop) and sees the click on the war room; makes a wall share link, opens it elsewhere, revokes it, and the wall
+// loses access. At 390 px the console does not scroll sideways.
+import { existsSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startProduct, type Product } from './browserProduct';
+
+const CHROMIUM = '/usr/bin/chromium';
+const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const PERSON = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+
+let product: Product;
+let browser: Browser;
+const contexts: BrowserContext[] = [];
+
+async function page(token: string, path: string, viewport = { width: 1440, height: 1000 }): Promise<Page> {
+  const ctx = await browser.newContext({ viewport });
+  contexts.push(ctx);
+  const p = await ctx.newPage();
+  p.on('dialog', (d) => void d.accept()); // the console asks before revoking
+  await p.goto(`${product.url}${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`);
+  return p;
+}
+
+const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
+
+describe.skipIf(!existsSync(CHROMIUM))('setup console', () => {
+  beforeAll(async () => {
+    product = await startProduct({ log: !!process.env.E2E_LOG });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+  }, 180_000);
+
+  afterAll(async () => {
+    for (const c of contexts) await c.close().catch(() => {});
+    await browser?.close();
+    await product?.close();
+  }, 60_000);
+
+  it('puts a new launch in, from campaign to a counted click, and a wall link that can be taken back', async () => {
+    const p = await page(product.adminToken, '/setup');
+    // Campaign.
+    await p.getByLabel('Name', { exact: true }).fill('Spring Glow 2027');
+    await p.getByLabel('Brand').fill('Glow Labs');
+    await p.getByLabel('Start').fill(day(-1));
+    await p.getByLabel('End').fill(day(30));
+    await p.getByLabel(/Time zone/).selectOption('Europe/Berlin');
+    await p.getByLabel('Revenue').fill('50000');
+    await p.getByRole('button', { name: 'Create campaign' }).click();
+    await expect.poll(() => p.getByRole('status').textContent(), { timeout: 10_000 }).toContain('created');
+
+    // Partners: a bad row is named and nothing is imported; the fixed file is.
+    await p.getByRole('tab', { name: 'Partners' }).click();
+    const header = 'id,handle,display_name,type,platforms,followers,manager_id';
+    const bad = [header, 'glow-ana,@glowana,Ana Glow,influencer,instagram|tiktok,48200,am-ines', 'glow-ben,@glowben,Ben Glow,celebrity,instagram,3100,', ',@glowcara,Cara Glow,affiliate,blog,900,'].join('\n');
+    await p.locator('input[type=file]').setInputFiles({ name: 'partners.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    await expect.poll(() => p.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('Row 2, type');
+    expect(await p.getByRole('button', { name: /^Import \d+ partners$/ }).isDisabled()).toBe(true);
+    await p.locator('input[type=file]').setInputFiles({ name: 'partners.csv', mimeType: 'text/csv', buffer: Buffer.from(bad.replace('celebrity', 'influencer')) });
+    await p.getByRole('button', { name: 'Import 3 partners' }).click();
+    await expect.poll(() => p.getByRole('status').last().textContent(), { timeout: 10_000 }).toContain('Imported: 3 new');
+
+    // Deal with a tracking link and a promo code.
+    await p.getByRole('tab', { name: 'Deals & links' }).click();
+    await p.getByRole('combobox').first().selectOption({ label: 'Spring Glow 2027' });
+    await p.getByLabel('Find a partner').fill('Ana Glow');
+    await expect.poll(async () => (await p.locator('select[name=partner] option').allTextContents()).join('|'), { timeout: 10_000 }).toContain('Ana Glow');
+    await p.locator('select[name=partner]').selectOption('glow-ana');
+    await p.getByLabel('Destination (the shop page)').fill('https://shop.example.com/glow');
+    await p.getByLabel(/^Code/).fill('glow-ana-link');
+    await p.getByLabel(/^Promo codes/).fill('ANAGLOW15');
+    await p.getByRole('button', { name: 'Save deal' }).click();
+    await expect.poll(() => p.getByRole('status').textContent(), { timeout: 10_000 }).toContain('/r/glow-ana-link');
+
+    // The link sends a shopper to the shop; the war room counts the click.
+    const war = await page(product.adminToken, '/campaigns/spring-glow-2027');
+    await war.locator('[data-health="live"]').waitFor({ timeout: 20_000 });
+    const r = await fetch(`${product.url}/r/glow-ana-link`, { redirect: 'manual', headers: { 'user-agent': PERSON } });
+    expect(r.status).toBe(302);
+    expect(r.headers.get('location')).toMatch(/^https:\/\/shop\.example\.com\/glow\?.*click_id=/);
+    const t0 = Date.now();
+    await expect.poll(() => war.locator('[data-kpi="unique_clicks"] [data-value]').textContent(), { timeout: 15_000, interval: 50 }).toBe('1');
+    console.log(`setup: tracking link opened → click on the war room in ${Date.now() - t0} ms`);
+
+    // A wall share link with its QR code; opened elsewhere; revoked: the wall loses access.
+    await p.getByRole('tab', { name: 'Share links' }).click();
+    await p.getByLabel('TV wall').check();
+    await p.getByLabel('Campaign').selectOption({ label: 'Spring Glow 2027' });
+    await p.getByLabel('Label').fill('Lobby TV');
+    await p.getByRole('button', { name: 'Create link' }).click();
+    const url = (await p.getByTestId('share-url').textContent({ timeout: 10_000 }))!;
+    expect(url).toContain('/wall/spring-glow-2027?token=prt_');
+    await p.getByRole('img', { name: 'QR code of the wall link' }).waitFor();
+    const tv = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } }).then((c) => (contexts.push(c), c))).newPage();
+    await tv.goto(url);
+    await tv.locator('[data-health="live"]').waitFor({ timeout: 20_000 });
+    const token = new URL(url).searchParams.get('token')!;
+    await p.getByRole('button', { name: 'Revoke Lobby TV' }).click();
+    await expect.poll(() => p.getByRole('cell', { name: 'Revoked' }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await expect.poll(async () => (await fetch(`${product.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status, { timeout: 5_000 }).toBe(401);
+    await expect.poll(() => tv.locator('[data-health]').getAttribute('data-health'), { timeout: 15_000 }).not.toBe('live');
+
+    // Who did all this: the audit log.
+    await p.getByRole('tab', { name: 'Audit log' }).click();
+    await expect.poll(() => p.locator('tbody').textContent(), { timeout: 10_000 }).toContain('import partner');
+  });
+
+  it('is usable on a phone: no sideways scroll, tabs and buttons big enough to tap', async () => {
+    const p = await page(product.adminToken, '/setup', { width: 390, height: 844 });
+    await p.getByRole('tab', { name: 'Campaigns' }).waitFor();
+    for (const tab of ['Campaigns', 'Partners', 'Deals & links', 'Ingest keys', 'Share links', 'Audit log']) {
+      await p.getByRole('tab', { name: tab }).click();
+      await p.waitForTimeout(150);
+      const { scroll, inner } = await p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+      expect(scroll, tab).toBeLessThanOrEqual(inner);
+      const small = await p.getByRole('tab').evaluateAll((els) => els.filter((e) => e.getBoundingClientRect().height < 44).length);
+      expect(small, tab).toBe(0);
+    }
+  });
+
+  it('is for admins: another link is told so', async () => {
+    const p = await page(product.tokens.viewer, '/setup');
+    await expect.poll(() => p.locator('body').textContent(), { timeout: 10_000 }).toContain('Setup is for admins');
+  });
+});

@@ -1,0 +1,73 @@
+// The setup console's logic that is not about rendering: ids made from names, share-link URLs, form values.
+import type { ShareLink } from './adminApi';
+
+/** An id of 1–64 letters, digits and "-" from a name ("Halo Launch – Été 2027" → "halo-launch-ete-2027"). */
+export function slugOf(name: string): string {
+  return name
+    .normalize('NFKD')
+    .replace(/[\u0300-\u036f]/g, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, '-')
+    .replace(/^-+|-+$/g, '')
+    .slice(0, 64)
+    .replace(/-+$/, '');
+}
+
+/** A tracking-link code nobody types by hand: the partner, the campaign and a few random letters. */
+export function suggestLinkCode(partnerId: string, campaignId: string, random: () => number = Math.random): string {
+  const tail = Array.from({ length: 4 }, () => 'abcdefghjkmnpqrstuvwxyz23456789'[Math.floor(random() * 31)]).join('');
+  return `${slugOf(partnerId).slice(0, 24)}-${slugOf(campaignId).slice(0, 24)}-${tail}`;
+}
+
+/** The page a share link opens, with its token, for the role it was made for. */
+export function shareUrl(origin: string, link: Pick<ShareLink, 'role' | 'campaign_ids'>, token: string): string {
+  const t = `?token=${encodeURIComponent(token)}`;
+  const campaign = link.campaign_ids[0];
+  if (link.role === 'wall' && campaign) return `${origin}/wall/${encodeURIComponent(campaign)}${t}`;
+  if (link.role === 'viewer' && link.campaign_ids.length === 1) return `${origin}/campaigns/${encodeURIComponent(campaign)}${t}`;
+  if (link.role === 'manager') return `${origin}/me${t}`;
+  return `${origin}/${t}`;
+}
+
+/** A datetime-local input's value (local time, no zone) as ISO-8601 with the browser's zone, or undefined when empty. */
+export function isoFromLocalInput(value: string): string | undefined {
+  if (!value) return undefined;
+  const ms = new Date(value).getTime();
+  return Number.isFinite(ms) ? new Date(ms).toISOString() : undefined;
+}
+
+/** A number input's text as a number, or undefined when empty (so an empty goal is "no goal", never 0). */
+export function numberOrUndefined(value: string | number | null | undefined): number | undefined {
+  if (value === null || value === undefined || value === '') return undefined;
+  const n = Number(value);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+/** Whether a destination is a web address a shopper can be sent to (the server checks the same). */
+export function isWebUrl(value: string): boolean {
+  try {
+    const u = new URL(value);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}
+
+/** The instant a calendar day starts (or, with `endOfDay`, ends) in a time zone, as ISO-8601 UTC. */
+export function zonedDayBoundary(day: string, timeZone: string, endOfDay = false): string {
+  const [y, m, d] = day.split('-').map(Number);
+  const wall = Date.UTC(y, m - 1, d + (endOfDay ? 1 : 0));
+  // The zone's offset at that moment: what its clock reads, minus UTC's.
+  const offsetAt = (ms: number) => {
+    const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(ms).map((x) => [x.type, x.value]));
+    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - ms;
+  };
+  const first = wall - offsetAt(wall);
+  const ms = wall - offsetAt(first) - (endOfDay ? 1000 : 0);
+  return new Date(ms).toISOString().replace('.000Z', 'Z');
+}
+
+/** The calendar day an instant falls on in a time zone (YYYY-MM-DD). */
+export function dayInZone(ms: number, timeZone: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+}
