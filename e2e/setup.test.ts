@@ -43,10 +43,11 @@ describe.skipIf(!existsSync(CHROMIUM))('setup console', () => {
     // Campaign.
     await p.getByLabel('Name', { exact: true }).fill('Spring Glow 2027');
     await p.getByLabel('Brand').fill('Glow Labs');
-    await p.getByLabel('Start').fill(day(-1));
-    await p.getByLabel('End').fill(day(30));
+    await p.getByLabel('Start', { exact: true }).fill(day(-1));
+    await p.getByLabel('End', { exact: true }).fill(day(30));
     await p.getByLabel(/Time zone/).selectOption('Europe/Berlin');
     await p.getByLabel('Revenue').fill('50000');
+    await p.locator('select[name=status]').selectOption('live');
     await p.getByRole('button', { name: 'Create campaign' }).click();
     await expect.poll(() => p.getByRole('status').textContent(), { timeout: 10_000 }).toContain('created');
 

@@ -73,6 +73,15 @@ describe('tracking link → postback → refund', () => {
     expect(stored).toMatchObject({ type: 'click', partner_id: 'ana', link_code: 'ana-spring', click_id: c.clickId });
   });
 
+  it('puts a sale through a link on the platform the link was posted on', async () => {
+    // ben posts on TikTok and YouTube: only his link says where this sale came from.
+    const c = await click('ben-spring');
+    offset += 60_000;
+    expect((await postback({ click_id: c.clickId, order_id: 'o-platform', amount: '20', currency: 'EUR' })).body).toMatchObject({ accepted: 1 });
+    expect(await row("order_id = 'o-platform'")).toMatchObject({ partner_id: 'ben', link_code: 'ben-spring' });
+    expect(await query(store, "SELECT platform FROM events WHERE order_id = 'o-platform'")).toEqual([{ platform: 'tiktok' }]);
+  });
+
   it('attributes a postback to the link partner with tiered commission; a refund reverses it proportionally', async () => {
     const c = await click('ana-spring');
     offset += 60_000;

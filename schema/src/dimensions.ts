@@ -6,6 +6,8 @@ import { PARTNER_TYPES } from './constants.js';
 import { tierOf } from './tiers.js';
 import { formatPath } from './zodErrors.js';
 
+export const CAMPAIGN_STATUSES = ['draft', 'live', 'ended'] as const;
+
 export const campaign = z
   .object({
     id: slugId,
@@ -16,6 +18,8 @@ export const campaign = z
     timezone: timeZone.default('UTC'),
     currency: currencyCode.default('USD'),
     budget: money.default(0),
+    /** Set by hand in the setup console; absent, a campaign is live between its start and end. */
+    status: z.enum(CAMPAIGN_STATUSES, { error: `expected one of ${CAMPAIGN_STATUSES.join(', ')}` }).optional(),
     goals: z
       .object({
         revenue: money.optional(),

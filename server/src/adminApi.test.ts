@@ -89,6 +89,10 @@ describe('dimensions', () => {
     const absurd = await call('PUT', '/api/admin/campaigns/goals-test', { ...doc, goals: { revenue: 7_900_000, er: 40 } });
     expect(absurd.body.error.fields.map((f: { path: string }) => f.path)).toEqual(['goals.er', 'goals.revenue']);
     expect((await call('PUT', '/api/admin/campaigns/goals-test?confirm=goals', doc)).body).toEqual({ id: 'goals-test', ok: true, created: true });
+    const paused = await call('PUT', '/api/admin/campaigns/goals-test', { ...doc, goals: {}, status: 'paused' });
+    expect(paused.body.error.message).toContain('status: expected one of draft, live, ended');
+    expect((await call('PUT', '/api/admin/campaigns/goals-test', { ...doc, goals: {}, status: 'draft' })).body.ok).toBe(true);
+    expect((await call('GET', '/api/admin/campaigns/goals-test')).body.status).toBe('draft');
     expect((await call('PUT', '/api/admin/campaigns/goals-test', { ...doc, goals: { revenue: 50_000 } })).body).toEqual({ id: 'goals-test', ok: true, created: false });
   });
 });
@@ -124,6 +128,10 @@ describe('audit log', () => {
     await call('PUT', '/api/admin/partners/audited', { handle: '@aud', display_name: 'Audited', platforms: ['tiktok'], followers: 10, type: 'influencer' });
     await call('PUT', '/api/admin/partners/audited', { handle: '@aud', display_name: 'Audited 2', platforms: ['tiktok'], followers: 10, type: 'influencer' });
     const src = await call('POST', '/api/admin/sources', { name: 'shop' });
+    expect((await call('GET', '/api/admin/sources')).body.find((x: { id: string }) => x.id === src.body.id)).toMatchObject({ name: 'shop', revoked: false, last_event_at: null });
+    const at = Date.now() - 5_000;
+    await store.client.insert({ table: 'events', format: 'JSONEachRow', values: [{ event_id: 'seen-1', source_id: src.body.id, batch_id: 'b-seen', type: 'engagement', ts: at, received_at: at, campaign_id: 'c1' }] });
+    expect((await call('GET', '/api/admin/sources')).body.find((x: { id: string }) => x.id === src.body.id).last_event_at).toBe(at);
     const r = await call('GET', '/api/admin/audit?limit=3');
     expect(r.body.entries.map((e: { action: string; kind: string; target_id: string }) => `${e.action} ${e.kind} ${e.target_id}`)).toEqual([`create source ${src.body.id}`, 'update partner audited', 'create partner audited']);
     expect(r.body.entries[0].token_label).toBe('Setup admin (Ines)');

@@ -35,6 +35,7 @@ import {
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { TokenResolver } from './access.js';
 import { appendAudit, auditEntries, AUDIT_KINDS, type AuditEntry } from './queries/audit.js';
+import { sourcesLastSeen } from './queries/sources.js';
 import { PARTNER_CSV_SAMPLE, partnersCsv, planPartnerImport } from './partnerCsv.js';
 
 export interface AdminApiDeps {
@@ -232,7 +233,8 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
   // ---- ingest sources ----
   routes.add(admin, '/sources', {
     get: [async (_req, res) => {
-      res.json((await listSources(client)).map(({ key_hash: _h, ...s }) => ({ ...s, revoked: s.revoked === 1 })));
+      const [list, seen] = await Promise.all([listSources(client), sourcesLastSeen(client, Date.now())]);
+      res.json(list.map(({ key_hash: _h, ...s }) => ({ ...s, revoked: s.revoked === 1, last_event_at: seen.get(s.id) ?? null })));
     }],
     post: [async (req, res) => {
       const body = parse(sourceBody, req.body ?? {});

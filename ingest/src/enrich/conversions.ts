@@ -66,7 +66,11 @@ export function enrichConversion(e: ConversionEvent, row: IngestRow, ctx: MoneyC
   const who = attribute(e, ctx);
   row.partner_id = who?.partner_id ?? '';
   row.attributed = who ? 1 : 0;
-  if (who?.link_code) row.link_code = who.link_code;
+  if (who?.link_code) {
+    row.link_code = who.link_code;
+    // A sale through a tracking link belongs to the platform the link was posted on (the sender rarely knows it).
+    row.platform ||= ctx.dims.link(who.link_code)?.link.platform ?? '';
+  }
   if (who?.via === 'click' && (e.ts - (who.click_ts ?? 0) < SUSPICIOUS_CLICK_TO_CONVERSION_MS || who.bot_click)) row.suspicious = 1;
 
   const deal = who ? ctx.dims.dealFor(e.campaign_id, who.partner_id) : undefined;

@@ -20,6 +20,7 @@ export interface CampaignDoc {
   timezone: string;
   currency: string;
   budget: number;
+  status?: 'draft' | 'live' | 'ended';
   goals: { revenue?: number; clicks?: number; er?: number };
 }
 
@@ -63,6 +64,8 @@ export interface SourceInfo {
   name: string;
   campaign_ids: string[];
   revoked: boolean;
+  /** When it last sent an accepted event (epoch ms; null: not in the last 30 days). */
+  last_event_at: number | null;
 }
 
 export interface ShareLink {

@@ -38,7 +38,7 @@ describe('api', () => {
 describe('labels', () => {
   it('names platforms and breakdown keys', () => {
     expect(platformName('tiktok')).toBe('TikTok');
-    expect(groupKeyLabel('platform', '')).toBe('Unknown platform');
+    expect(groupKeyLabel('platform', '')).toBe('Platform unknown (promo codes, postbacks)');
     expect(groupKeyLabel('type', '')).toBe('Unattributed');
     expect(groupKeyLabel('tier', 'micro')).toBe('Micro');
   });

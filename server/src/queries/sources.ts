@@ -1,0 +1,13 @@
+// Named query of ingest sources' activity: when each last sent an accepted event.
+import type { ClickHouseClient } from '@clickhouse/client';
+
+/** When each source last sent an accepted event, by source id (events of the last 30 days; older ones: null). */
+export async function sourcesLastSeen(client: ClickHouseClient, nowMs: number): Promise<Map<string, number>> {
+  const rs = await client.query({
+    query: `SELECT source_id, toInt64(toUnixTimestamp64Milli(max(received_at))) AS last_ms FROM events
+      WHERE ts >= fromUnixTimestamp64Milli({since:Int64}, 'UTC') GROUP BY source_id`,
+    query_params: { since: nowMs - 30 * 86_400_000 },
+    format: 'JSONEachRow',
+  });
+  return new Map((await rs.json<{ source_id: string; last_ms: number | string }>()).map((r) => [r.source_id, Number(r.last_ms)]));
+}
