@@ -120,6 +120,36 @@ describe.skipIf(!existsSync(CHROMIUM))('setup console', () => {
     }
   });
 
+  it('the war room, /me and the partner page on a phone: no sideways scroll, no header over a card, taps ≥ 44 px, names not ids', async () => {
+    const pages: [string, string, string][] = [
+      ['war room', product.tokens.viewer, `/campaigns/${product.campaignId}`],
+      ['account manager', product.tokens.manager, '/me'],
+      ['partner', product.tokens.viewer, `/partners/${product.partner.id}?campaign=${product.campaignId}`],
+    ];
+    for (const [name, token, path] of pages) {
+      const p = await page(token, path, { width: 390, height: 844 });
+      await p.locator('.card').first().waitFor({ timeout: 20_000 });
+      await p.waitForTimeout(500);
+      const m = await p.evaluate(() => {
+        const header = document.querySelector('header.top')!.getBoundingClientRect();
+        const card = document.querySelector('main .card')!.getBoundingClientRect();
+        const small = [...document.querySelectorAll('a[href], button, select, summary, [role=tab], input')]
+          .filter((e) => {
+            const r = e.getBoundingClientRect();
+            const label = e.tagName === 'INPUT' ? e.closest('label') : null;
+            return r.width > 0 && r.height < 44 && !(label && label.getBoundingClientRect().height >= 44);
+          })
+          .map((e) => `${e.tagName} "${(e.textContent ?? '').trim().slice(0, 30)}" ${Math.round(e.getBoundingClientRect().height)} px`);
+        return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, headerBottom: header.bottom, cardTop: card.top, small, title: document.querySelector('h1')?.textContent ?? '' };
+      });
+      expect(m.scroll, name).toBeLessThanOrEqual(m.inner);
+      expect(m.headerBottom, `${name}: the header overlaps the first card`).toBeLessThanOrEqual(m.cardTop);
+      expect(m.small, name).toEqual([]);
+      if (name === 'account manager') expect(m.title).toContain('Inês Duarte');
+      expect(m.title, name).not.toMatch(/\bam-[a-z]+\b|\bp\d{3}\b/);
+    }
+  });
+
   it('is for admins: another link is told so', async () => {
     const p = await page(product.tokens.viewer, '/setup');
     await expect.poll(() => p.locator('body').textContent(), { timeout: 10_000 }).toContain('Setup is for admins');

@@ -10,7 +10,7 @@ import { z } from 'zod';
 import { ConfigError, describeZodError } from '@pulseroom/schema';
 import { applyMigrations, createSource, createToken, DimensionCache, newSecret, openStore, storeDiskWarning, upsertCampaigns, upsertDeals, upsertPartners } from '@pulseroom/schema/server';
 import { loadIngestConfig } from '@pulseroom/ingest';
-import { demoLaunch, HEADLINE_CAMPAIGN_ID, LAUNCH_LEAD_MS, MANAGERS, runSimulation, type LaunchFile } from '@pulseroom/simulator';
+import { demoLaunch, HEADLINE_CAMPAIGN_ID, LAUNCH_LEAD_MS, MANAGER_NAMES, MANAGERS, runSimulation, type LaunchFile } from '@pulseroom/simulator';
 import { loadServerConfig } from '@pulseroom/server';
 import { createOneProcessProduct } from './oneProcess.js';
 
@@ -117,7 +117,7 @@ async function main(): Promise<void> {
       admin_token: adminToken,
       tokens: {
         viewer: (await createToken(store.client, { role: 'viewer', campaign_ids: campaignIds, label: 'demo war room' })).token,
-        manager: (await createToken(store.client, { role: 'manager', manager_id: managerId, label: `demo account manager ${managerId}` })).token,
+        manager: (await createToken(store.client, { role: 'manager', manager_id: managerId, label: MANAGER_NAMES[managerId] })).token,
         manager_id: managerId,
         wall: (await createToken(store.client, { role: 'wall', campaign_ids: [HEADLINE_CAMPAIGN_ID], label: 'demo TV wall' })).token,
       },

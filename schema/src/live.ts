@@ -169,6 +169,8 @@ export interface WhoAmI {
   role: Role;
   campaign_ids: string[];
   manager_id: string;
+  /** The link's label: for an account manager's link, the manager's name (greeted by it instead of their id). */
+  label: string;
 }
 
 export interface ServerToClientEvents {

@@ -155,7 +155,7 @@ describe('admin API', () => {
     const tok = await api('/api/admin/tokens', { method: 'POST', body: JSON.stringify({ role: 'viewer', campaign_ids: ['c1'] }) });
     expect(tok.status).toBe(201);
     const me = await api('/api/me', { token: tok.json().token });
-    expect(me.json()).toEqual({ role: 'viewer', campaign_ids: ['c1'], manager_id: '' });
+    expect(me.json()).toEqual({ role: 'viewer', campaign_ids: ['c1'], manager_id: '', label: '' });
     const list = await api('/api/admin/tokens');
     expect(list.text).not.toContain(tok.json().token);
     expect(list.text).not.toContain('token_hash');

@@ -189,7 +189,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
 
   routes.add(api, '/me', { get: [(_req, res) => {
     const s = scopeOf(res);
-    const me: WhoAmI = { role: s.role, campaign_ids: s.role === 'admin' || s.role === 'manager' ? campaignsInScope(s, dims).map((c) => c.id) : s.campaign_ids, manager_id: s.manager_id };
+    const me: WhoAmI = { role: s.role, campaign_ids: s.role === 'admin' || s.role === 'manager' ? campaignsInScope(s, dims).map((c) => c.id) : s.campaign_ids, manager_id: s.manager_id, label: s.label ?? '' };
     res.json(me);
   }] });
 

@@ -137,7 +137,7 @@ describe('wall and viewer scope', () => {
   it('a wall token reads its one campaign and cannot reach the admin API or acknowledge', async () => {
     const tok = tokens.wall.token;
     expect((await api(tok, '/api/campaigns')).json().map((c: { id: string }) => c.id)).toEqual(['c1']);
-    expect((await api(tok, '/api/me')).json()).toEqual({ role: 'wall', campaign_ids: ['c1'], manager_id: '' });
+    expect((await api(tok, '/api/me')).json()).toEqual({ role: 'wall', campaign_ids: ['c1'], manager_id: '', label: '' });
     expect((await api(tok, '/api/admin/tokens')).status).toBe(403);
     expect((await api(tok, '/api/admin/tokens', { method: 'POST', body: JSON.stringify({ role: 'admin' }) })).status).toBe(403);
     expect((await api(tok, '/api/admin/sources', { method: 'POST', body: '{}' })).status).toBe(403);

@@ -19,6 +19,8 @@ export interface DemoLaunchOptions {
 
 export const HEADLINE_CAMPAIGN_ID = 'halo-launch';
 export const MANAGERS = ['am-ines', 'am-jordan', 'am-kemal', 'am-li'] as const;
+/** The account managers' names, for their share links (their page greets them by name). */
+export const MANAGER_NAMES: Record<(typeof MANAGERS)[number], string> = { 'am-ines': 'Inês Duarte', 'am-jordan': 'Jordan Blake', 'am-kemal': 'Kemal Aydın', 'am-li': 'Li Wei' };
 /** How long before `now` the headline campaign starts, so launch minute shows at once. */
 export const LAUNCH_LEAD_MS = 3 * 60_000;
 

@@ -60,7 +60,7 @@ describe('token', () => {
 
 import { canOpen } from './session';
 describe('access by role', () => {
-  const me = (role: 'admin' | 'viewer' | 'manager' | 'wall', campaign_ids: string[] = []) => ({ role, campaign_ids, manager_id: role === 'manager' ? 'am-1' : '' });
+  const me = (role: 'admin' | 'viewer' | 'manager' | 'wall', campaign_ids: string[] = []) => ({ role, campaign_ids, manager_id: role === 'manager' ? 'am-1' : '', label: '' });
   it('keeps a wall token on its wall', () => {
     expect(canOpen(me('wall', ['c1']), 'wall', 'c1')).toBe(true);
     expect(canOpen(me('wall', ['c1']), 'wall', 'c2')).toBe(false);
