@@ -3,7 +3,7 @@
 import type { z } from 'zod';
 import { tierOf, type dimensionFile, type Platform, type PartnerType, type Tier } from '@pulseroom/schema';
 import { Rng } from './random.js';
-import { dailyForecast } from './forecast.js';
+import { goalsOver, playFirstDays } from './goals.js';
 import { asciiSlug, audienceLocale, creatorHandle, personName, siteName } from './names.js';
 
 export type LaunchFile = z.input<typeof dimensionFile>;
@@ -72,8 +72,9 @@ export function demoLaunch(opts: DemoLaunchOptions): LaunchFile {
   const campaigns = buildCampaigns(opts.now);
   const partners = buildPartners(rng, opts.seed);
   const deals = buildDeals(rng, partners, campaigns);
-  sizeBudgets(campaigns, deals, partners);
-  return { campaigns, partners: partners.map((p) => p.partner), deals };
+  const launch = { campaigns, partners: partners.map((p) => p.partner), deals };
+  sizeBudgets(launch, opts);
+  return launch;
 }
 
 function iso(ms: number): string {
@@ -274,25 +275,19 @@ function buildDeals(rng: Rng, partners: DraftPartner[], campaigns: CampaignInput
   return deals;
 }
 
-/** Mean order value by campaign, in its currency (the catalogues of basket.ts). */
-const CAMPAIGN_AOV: Record<string, number> = { 'halo-launch': 172, 'sonora-evergreen': 190, 'holiday-gifts-uk': 130 };
-
 /**
- * Goals from the traffic the simulator is expected to play (a launch-day surge, then steady posting),
- * so that pacing means something; budget = committed fees plus the commission the revenue goal implies.
+ * Goals from what the simulator will play (its launch day and two ordinary days, extrapolated over each campaign's
+ * remaining run), so goal pacing measures the traffic the demo shows; budget = committed fees plus the commission
+ * the revenue goal implies.
  */
-function sizeBudgets(campaigns: CampaignInput[], deals: DealInput[], partners: DraftPartner[]): void {
-  const byId = new Map(partners.map((p) => [p.partner.id, p.partner]));
-  for (const c of campaigns) {
-    const mine = deals.filter((d) => d.campaign_id === c.id);
-    const fees = mine.reduce((s, d) => s + (d.fixed_fee ?? 0), 0);
-    const headline = c.id === HEADLINE_CAMPAIGN_ID;
-    const who = mine.map((d) => byId.get(d.partner_id)!).map((p) => ({ followers: p.followers, type: p.type as PartnerType, platforms: p.platforms as Platform[] }));
-    const day = dailyForecast(who, headline, CAMPAIGN_AOV[c.id] ?? 150);
-    // 30 days for the launch (the first day counts about three), a month of the others' remaining run.
-    const days = headline ? 32 : 30;
-    const revenue = Math.max(10_000, Math.round((day.revenue * days) / 10_000) * 10_000);
+function sizeBudgets(launch: LaunchFile & { campaigns: CampaignInput[]; deals: DealInput[] }, opts: DemoLaunchOptions): void {
+  const played = playFirstDays(launch, opts.seed, opts.now - LAUNCH_LEAD_MS);
+  for (const c of launch.campaigns) {
+    const fees = launch.deals.filter((d) => d.campaign_id === c.id).reduce((s, d) => s + (d.fixed_fee ?? 0), 0);
+    const days = Math.max(1, Math.ceil((Date.parse(String(c.end)) - opts.now) / DAY));
+    const goal = goalsOver(days, played.get(c.id) ?? { revenue: [0], clicks: [0] });
+    const revenue = Math.max(1_000, goal.revenue);
     c.budget = Math.round((fees + revenue * 0.1) / 1000) * 1000;
-    c.goals = { revenue, clicks: Math.max(1000, Math.round((day.clicks * days) / 1000) * 1000), er: headline ? 3.5 : 3 };
+    c.goals = { revenue, clicks: Math.max(100, goal.clicks), er: c.id === HEADLINE_CAMPAIGN_ID ? 3.5 : 3 };
   }
 }

@@ -88,4 +88,12 @@ describe('sparkline area', () => {
     expect(sparkArea('M0.0,20.0L10.0,0.0M30.0,10.0', 20)).toBe('M0.0,20L0.0,20.0L10.0,0.0L10.0,20ZM30.0,20L30.0,10.0L30.0,20Z');
     expect(sparkArea('', 20)).toBe('');
   });
+
+  it('projects a 30-day launch after its first quarter hour, not before', () => {
+    const span = 30 * 86_400_000;
+    expect(pacing(500, 100_000, 0, span, 10 * 60_000)!.status).toBe('early');
+    const p = pacing(500, 100_000, 0, span, 16 * 60_000)!;
+    expect(p.projected).toBeCloseTo(500 * span / (16 * 60_000));
+    expect(p.status).toBe('ahead');
+  });
 });

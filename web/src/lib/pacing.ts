@@ -24,8 +24,9 @@ export function pacing(current: number, goal: number, start: number, end: number
   const elapsedMs = Math.min(Math.max(now - start, 0), span);
   const elapsed = elapsedMs / span;
   const expectedNow = goal * elapsed;
-  // Projection needs a meaningful slice of time, or a minute of data becomes a wild guess.
-  const projected = elapsedMs >= Math.min(span * 0.001, 3_600_000) && elapsedMs > 0 ? (current * span) / elapsedMs : null;
+  // Projection needs a meaningful slice of time, or a minute of data becomes a wild guess: a fifth of a percent of
+  // the run, at most 15 minutes (a 30-day launch projects after 15 minutes, a 2-day flash sale after 6).
+  const projected = elapsedMs >= Math.min(span * 0.002, 900_000) && elapsedMs > 0 ? (current * span) / elapsedMs : null;
   const progress = current / goal;
   let status: Pacing['status'];
   if (current >= goal) status = 'reached';
