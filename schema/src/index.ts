@@ -9,4 +9,5 @@ export * from './money.js';
 export * from './rowPatch.js';
 export * from './snapshotWire.js';
 export * from './tiers.js';
+export * from './timeZones.js';
 export * from './zodErrors.js';

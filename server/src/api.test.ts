@@ -8,7 +8,7 @@ import express from 'express';
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOTAL_FIELDS, type GroupRow, type SeriesResponse, type SummaryResponse } from '@pulseroom/schema';
-import { DimensionCache, type Store } from '@pulseroom/schema/server';
+import { DimensionCache, upsertCampaigns, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { createLiveServer } from './index.js';
 import { defaultServerConfig } from './config.js';
@@ -116,6 +116,26 @@ describe('series', () => {
     expect(week.points.reduce((s, p) => s + p.views, 0)).toBe(Number(v));
     const fixed = (await api(`/api/campaigns/c1/series?from=${NOW - 3_600_000}&to=${NOW}&bucket=5m`)).json() as SeriesResponse;
     expect(fixed.bucket_ms).toBe(300_000);
+  });
+  it('gives days in the time zone of the campaign, across a change of its clocks', async () => {
+    // A Berlin campaign over the switch to summer time (Sunday 28 March 2027): days start at 23:00 UTC, then 22:00.
+    await upsertCampaigns(store.client, [{ id: 'c-berlin', name: 'Berlin', brand: 'B', start: '2027-03-01T00:00:00Z', end: '2027-04-30T00:00:00Z', currency: 'EUR', timezone: 'Europe/Berlin' }] as never);
+    await t.dims.reload();
+    const at = (iso: string, views: number) => ({ campaign_id: 'c-berlin', partner_id: 'pa1', platform: 'instagram', type: 'engagement' as const, ts: Date.parse(iso), views });
+    // 23:30 UTC on the 26th is already the 27th in Berlin; 22:30 UTC on the 28th is already the 29th.
+    await insertBatch(store.client, [at('2027-03-26T22:30:00Z', 1), at('2027-03-26T23:30:00Z', 10), at('2027-03-28T21:30:00Z', 100), at('2027-03-28T22:30:00Z', 1000)]);
+    const r = await api(`/api/campaigns/c-berlin/series?from=2027-03-26T12:00:00Z&to=2027-03-30T12:00:00Z&bucket=1d`);
+    const days = r.json() as SeriesResponse;
+    expect(days.points.map((p) => [new Date(p.t).toISOString(), p.views])).toEqual([
+      ['2027-03-25T23:00:00.000Z', 1],
+      ['2027-03-26T23:00:00.000Z', 10],
+      ['2027-03-27T23:00:00.000Z', 100],
+      ['2027-03-28T22:00:00.000Z', 1000],
+      ['2027-03-29T22:00:00.000Z', 0],
+    ]);
+    expect([days.from, days.to].map((x) => new Date(x).toISOString())).toEqual(['2027-03-25T23:00:00.000Z', '2027-03-30T22:00:00.000Z']);
+    const csv = (await api(`/api/campaigns/c-berlin/series.csv?from=2027-03-26T12:00:00Z&to=2027-03-30T12:00:00Z&bucket=1d`)).text;
+    expect(csv.split('\n')[2]).toMatch(/^"2027-03-26 23:00:00",10,/);
   });
 });
 

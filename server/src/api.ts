@@ -8,6 +8,7 @@ import {
   PARTNER_TYPES,
   PLATFORMS,
   slugId,
+  startOfZonedDay,
   TIERS,
   windowName,
   type DashboardScope,
@@ -175,16 +176,20 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     return { campaign_id: spec.campaign_id, partners: narrowed ? candidates.filter((id) => partnerVisible(spec, dims, id)) : null, platforms: spec.platforms ? [...spec.platforms] : null };
   };
 
-  const seriesRange = (q: z.infer<typeof seriesQuery>) => {
+  const seriesRange = (q: z.infer<typeof seriesQuery>, campaignId: string) => {
     const now = clock();
     const toRaw = q.to ?? now;
     const fromRaw = q.from ?? toRaw - 3_600_000;
     if (fromRaw >= toRaw) throw invalidRequest({ path: 'to', message: 'expected "to" after "from"' });
     const bucketMs = q.bucket ? SERIES_BUCKETS[q.bucket] : bucketForRange(toRaw - fromRaw);
-    const fromMs = Math.floor(fromRaw / bucketMs) * bucketMs;
-    const toMs = Math.ceil(toRaw / bucketMs) * bucketMs;
-    if ((toMs - fromMs) / bucketMs > MAX_POINTS) throw invalidRequest({ path: 'bucket', message: `expected at most ${MAX_POINTS} points: pick a larger bucket or a shorter range` });
-    return { fromMs, toMs, bucketMs };
+    const timeZone = dims.campaign(campaignId)?.timezone ?? 'UTC';
+    // Days are the campaign's calendar days (midnight in its zone); shorter buckets are aligned to the epoch.
+    const daily = bucketMs >= SERIES_BUCKETS['1d'];
+    const fromMs = daily ? startOfZonedDay(fromRaw, timeZone) : Math.floor(fromRaw / bucketMs) * bucketMs;
+    const lastDay = daily ? startOfZonedDay(toRaw, timeZone) : 0;
+    const toMs = daily ? (lastDay === toRaw ? toRaw : startOfZonedDay(toRaw, timeZone, 1)) : Math.ceil(toRaw / bucketMs) * bucketMs;
+    if (Math.round((toMs - fromMs) / bucketMs) > MAX_POINTS) throw invalidRequest({ path: 'bucket', message: `expected at most ${MAX_POINTS} points: pick a larger bucket or a shorter range` });
+    return { fromMs, toMs, bucketMs, timeZone };
   };
 
   routes.add(api, '/me', { get: [(_req, res) => {
@@ -233,7 +238,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
   routes.add(api, '/campaigns/:id/series', { get: [async (req, res) => {
     const q = parse(seriesQuery, req.query);
     const spec = view(scopeOf(res), req.params.id, q);
-    const r = seriesRange(q);
+    const r = seriesRange(q, req.params.id);
     const body: SeriesResponse = { campaign_id: spec.campaign_id, from: r.fromMs, to: r.toMs, bucket_ms: r.bucketMs, points: await campaignSeries(client, { ...historyScope(spec), ...r }) };
     res.json(body);
   }] });
@@ -241,7 +246,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
   routes.add(api, '/campaigns/:id/series.csv', { get: [async (req, res) => {
     const q = parse(seriesQuery, req.query);
     const spec = view(scopeOf(res), req.params.id, q);
-    const r = seriesRange(q);
+    const r = seriesRange(q, req.params.id);
     const stream = await campaignSeriesCsv(client, { ...historyScope(spec), ...r });
     res.setHeader('Content-Type', 'text/csv; charset=utf-8');
     res.setHeader('Content-Disposition', `attachment; filename="${req.params.id}-series.csv"`);

@@ -15,27 +15,49 @@ const SCOPE_WHERE = `campaign_id = {c:String}
   AND ({all_partners:Bool} OR partner_id IN {partners:Array(String)})
   AND (empty({platforms:Array(String)}) OR platform IN {platforms:Array(String)})`;
 
+const SERIES_SUMS = `sum(views) AS views, sum(likes + comments + shares + saves) AS interactions, sum(clicks) AS clicks, sum(unique_clicks) AS unique_clicks,
+         sum(conversions) AS conversions, sum(revenue_minor) AS revenue_minor, sum(comments_n) AS comments_n, sum(pos_n) AS pos_n, sum(neg_n) AS neg_n, sum(neu_n) AS neu_n`;
+const SERIES_WHERE = `WHERE ${SCOPE_WHERE}
+    AND bucket >= toDateTime(intDiv({from:Int64}, 1000), 'UTC') AND bucket < toDateTime(intDiv({to:Int64}, 1000), 'UTC')`;
+
+/** Fixed-length buckets (10 s … 6 h), empty ones filled in. */
 const SERIES_SELECT = `
-  SELECT toInt64(toUnixTimestamp(toStartOfInterval(bucket, toIntervalSecond({step_s:UInt32})))) * 1000 AS t,
-         sum(views) AS views, sum(likes + comments + shares + saves) AS interactions, sum(clicks) AS clicks, sum(unique_clicks) AS unique_clicks,
-         sum(conversions) AS conversions, sum(revenue_minor) AS revenue_minor, sum(comments_n) AS comments_n, sum(pos_n) AS pos_n, sum(neg_n) AS neg_n, sum(neu_n) AS neu_n
+  SELECT toInt64(toUnixTimestamp(toStartOfInterval(bucket, toIntervalSecond({step_s:UInt32})))) * 1000 AS t, ${SERIES_SUMS}
   FROM agg_10s
-  WHERE ${SCOPE_WHERE}
-    AND bucket >= toDateTime(intDiv({from:Int64}, 1000), 'UTC') AND bucket < toDateTime(intDiv({to:Int64}, 1000), 'UTC')
+  ${SERIES_WHERE}
   GROUP BY t
   ORDER BY t WITH FILL FROM {from:Int64} TO {to:Int64} STEP {step_ms:Int64}`;
+
+/** Days of the campaign's own time zone (23 or 25 hours where its clocks change), empty ones filled in by calendar day. */
+const DAILY_SELECT = `
+  SELECT toInt64(toUnixTimestamp(d)) * 1000 AS t, views, interactions, clicks, unique_clicks, conversions, revenue_minor, comments_n, pos_n, neg_n, neu_n
+  FROM (
+    SELECT toStartOfDay(bucket, {tz:String}) AS d, ${SERIES_SUMS}
+    FROM agg_10s
+    ${SERIES_WHERE}
+    GROUP BY d
+    ORDER BY d WITH FILL FROM toStartOfDay(toDateTime(intDiv({from:Int64}, 1000), 'UTC'), {tz:String}) TO toDateTime(intDiv({to:Int64}, 1000), 'UTC') STEP INTERVAL 1 DAY
+  )`;
+
+export const DAY_MS = 86_400_000;
+const seriesSql = (q: SeriesQuery) => (q.bucketMs >= DAY_MS ? DAILY_SELECT : SERIES_SELECT);
 
 export interface SeriesQuery extends HistoryScope {
   fromMs: number;
   toMs: number;
   bucketMs: number;
+  /** The campaign's time zone: daily buckets are its calendar days. */
+  timeZone: string;
 }
 
-const seriesParams = (q: SeriesQuery) => ({ ...scopeParams(q), from: q.fromMs, to: q.toMs, step_s: q.bucketMs / 1000, step_ms: q.bucketMs });
+const seriesParams = (q: SeriesQuery) => ({ ...scopeParams(q), from: q.fromMs, to: q.toMs, step_s: q.bucketMs / 1000, step_ms: q.bucketMs, tz: q.timeZone });
 
-/** Series points for [from, to) at `bucketMs` (a multiple of 10 s; from and to aligned to it), empty buckets included. */
+/**
+ * Series points for [from, to) at `bucketMs` (a multiple of 10 s; from and to aligned to it), empty buckets included;
+ * a day bucket is a calendar day of the campaign's time zone.
+ */
 export async function campaignSeries(client: ClickHouseClient, q: SeriesQuery): Promise<SeriesPoint[]> {
-  const rs = await client.query({ query: SERIES_SELECT, query_params: seriesParams(q), format: 'JSONEachRow' });
+  const rs = await client.query({ query: seriesSql(q), query_params: seriesParams(q), format: 'JSONEachRow' });
   return (await rs.json<SeriesPoint>()).map((p) => ({ ...p, t: Number(p.t) }));
 }
 
@@ -43,7 +65,7 @@ export async function campaignSeries(client: ClickHouseClient, q: SeriesQuery): 
 export async function campaignSeriesCsv(client: ClickHouseClient, q: SeriesQuery): Promise<Readable> {
   const rs = await client.exec({
     query: `SELECT toDateTime(intDiv(t, 1000), 'UTC') AS bucket_start_utc, views, interactions, clicks, unique_clicks, conversions, revenue_minor, comments_n, pos_n, neg_n, neu_n
-            FROM (${SERIES_SELECT}) FORMAT CSVWithNames`,
+            FROM (${seriesSql(q)}) FORMAT CSVWithNames`,
     query_params: seriesParams(q),
   });
   return rs.stream as Readable;

@@ -1,5 +1,6 @@
 // The setup console's logic that is not about rendering: ids made from names, share-link URLs, form values.
 import type { ShareLink } from './adminApi';
+export { dayInZone, zonedDayBoundary } from '@pulseroom/schema/timeZones';
 
 /** An id of 1–64 letters, digits and "-" from a name ("Halo Launch – Été 2027" → "halo-launch-ete-2027"). */
 export function slugOf(name: string): string {
@@ -51,23 +52,4 @@ export function isWebUrl(value: string): boolean {
   } catch {
     return false;
   }
-}
-
-/** The instant a calendar day starts (or, with `endOfDay`, ends) in a time zone, as ISO-8601 UTC. */
-export function zonedDayBoundary(day: string, timeZone: string, endOfDay = false): string {
-  const [y, m, d] = day.split('-').map(Number);
-  const wall = Date.UTC(y, m - 1, d + (endOfDay ? 1 : 0));
-  // The zone's offset at that moment: what its clock reads, minus UTC's.
-  const offsetAt = (ms: number) => {
-    const p = Object.fromEntries(new Intl.DateTimeFormat('en-US', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }).formatToParts(ms).map((x) => [x.type, x.value]));
-    return Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second)) - ms;
-  };
-  const first = wall - offsetAt(wall);
-  const ms = wall - offsetAt(first) - (endOfDay ? 1000 : 0);
-  return new Date(ms).toISOString().replace('.000Z', 'Z');
-}
-
-/** The calendar day an instant falls on in a time zone (YYYY-MM-DD). */
-export function dayInZone(ms: number, timeZone: string): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
 }
