@@ -70,9 +70,12 @@ describe.skipIf(!existsSync(CHROMIUM))('setup console', () => {
     await p.locator('select[name=partner]').selectOption('glow-ana');
     await p.getByLabel('Destination (the shop page)').fill('https://shop.example.com/glow');
     await p.getByLabel(/^Code/).fill('glow-ana-link');
+    await p.locator('input[name=tier-threshold]').fill('1000');
+    await p.locator('input[name=tier-percent]').fill('20');
     await p.getByLabel(/^Promo codes/).fill('ANAGLOW15');
     await p.getByRole('button', { name: 'Save deal' }).click();
     await expect.poll(() => p.getByRole('status').textContent(), { timeout: 10_000 }).toContain('/r/glow-ana-link');
+    await expect.poll(() => p.locator('.deal').filter({ hasText: 'Ana Glow' }).textContent(), { timeout: 10_000 }).toContain('20 % past 1,000');
 
     // The link sends a shopper to the shop; the war room counts the click.
     const war = await page(product.adminToken, '/campaigns/spring-glow-2027');

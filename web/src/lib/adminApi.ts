@@ -47,6 +47,7 @@ export interface DealDoc {
   fixed_fee: number;
   commission_percent: number;
   commission_flat: number;
+  commission_tiers?: { threshold: number; percent: number }[];
   attribution_window_days: number;
   links: TrackingLinkDoc[];
   promo_codes: string[];
