@@ -51,15 +51,32 @@ export function campaignGoalQuestions(c: Pick<Campaign, 'goals' | 'budget'>): { 
 
 export { PARTNER_TYPES, type PartnerType } from './constants.js';
 
-export const partner = z.object({
-  id: slugId,
+/** A partner's account on one platform: its handle there and its followers there. */
+export const partnerAccount = z.object({
+  platform,
   handle: text(100).min(1, 'expected a handle'),
-  display_name: text(200).min(1, 'expected a display name'),
-  platforms: z.array(platform).min(1, 'expected at least one platform').max(20),
   followers: count,
-  type: z.enum(PARTNER_TYPES, { error: `expected one of ${PARTNER_TYPES.join(', ')}` }),
-  manager_id: slugId.optional(),
 });
+
+export const partner = z
+  .object({
+    id: slugId,
+    /** The main handle (the one the partner is known by). */
+    handle: text(100).min(1, 'expected a handle'),
+    display_name: text(200).min(1, 'expected a display name'),
+    platforms: z.array(platform).min(1, 'expected at least one platform').max(20),
+    /** Followers over all platforms: what the tier and ER by followers use. */
+    followers: count,
+    type: z.enum(PARTNER_TYPES, { error: `expected one of ${PARTNER_TYPES.join(', ')}` }),
+    manager_id: slugId.optional(),
+    /** Handles and followers per platform, where known. */
+    accounts: z.array(partnerAccount).max(20).optional(),
+  })
+  .superRefine((p, ctx) => {
+    (p.accounts ?? []).forEach((a, i) => {
+      if (!p.platforms.includes(a.platform)) ctx.addIssue({ code: 'custom', path: ['accounts', i, 'platform'], message: `${a.platform} is not one of the partner's platforms (${p.platforms.join(', ')})` });
+    });
+  });
 export type Partner = z.infer<typeof partner>;
 export const partnerTier = (p: Pick<Partner, 'followers'>) => tierOf(p.followers);
 

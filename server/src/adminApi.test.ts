@@ -151,7 +151,7 @@ describe('partner CSV', () => {
     const res = await fetch(`${t.url}/api/admin/partners/import${confirm === undefined ? '' : `?confirm=${confirm}`}`, { method: 'POST', headers: { authorization: `Bearer ${admin}`, 'content-type': 'text/csv' }, body: csv });
     return { status: res.status, body: await res.json() };
   };
-  const header = 'id,handle,display_name,type,platforms,followers,manager_id';
+  const header = 'id,handle,display_name,type,platforms,followers,manager_id,accounts';
 
   it('previews the sample file, row by row, writing nothing', async () => {
     const sample = await fetch(`${t.url}/api/admin/partners/import`, { headers: { authorization: `Bearer ${admin}` } });
@@ -165,7 +165,7 @@ describe('partner CSV', () => {
   });
 
   it('names each bad row by row and column, imports nothing until the file is right, then updates instead of duplicating', async () => {
-    const bad = [header, 'csv-ana,@csvana,Ana Lima,influencer,instagram|tiktok,"48,200",am-x', 'csv-ben,@csvben,Ben,celebrity,instagram,lots,', ',@csvcara,Cara,affiliate,blog,900,'].join('\n');
+    const bad = [header, 'csv-ana,@csvana,Ana Lima,influencer,instagram|tiktok,"48,200",am-x,instagram:@csvana:36100|tiktok:@ana.tok:12100', 'csv-ben,@csvben,Ben,celebrity,instagram,lots,,', ',@csvcara,Cara,affiliate,blog,900,,'].join('\n');
     const plan = await post(bad);
     expect(plan.body.errors).toEqual([
       { row: 2, column: 'type', message: expect.stringContaining('expected one of') },
@@ -179,11 +179,11 @@ describe('partner CSV', () => {
     const fixed = bad.replace('celebrity,instagram,lots', 'influencer,instagram,3100');
     const done = await post(fixed, true);
     expect(done.body).toMatchObject({ imported: 3, summary: { create: 3, errors: 0 } });
-    expect((await call('GET', '/api/admin/partners/csv-ana')).body).toMatchObject({ followers: 48_200, platforms: ['instagram', 'tiktok'], manager_id: 'am-x' });
+    expect((await call('GET', '/api/admin/partners/csv-ana')).body).toMatchObject({ followers: 48_200, platforms: ['instagram', 'tiktok'], manager_id: 'am-x', accounts: [{ platform: 'instagram', handle: '@csvana', followers: 36_100 }, { platform: 'tiktok', handle: '@ana.tok', followers: 12_100 }] });
     expect((await call('GET', '/api/admin/partners/csvcara')).body).toMatchObject({ handle: '@csvcara' });
     // Again: nothing changes. Cara's row has no id: she is found by her handle, not created twice.
     expect((await post(fixed, true)).body).toMatchObject({ imported: 0, summary: { unchanged: 3 } });
-    const moved = await post(fixed.replace(',@csvcara,Cara,affiliate,blog,900,', ',@CSVCara,Cara,affiliate,blog,950,'), true);
+    const moved = await post(fixed.replace(',@csvcara,Cara,affiliate,blog,900,,', ',@CSVCara,Cara,affiliate,blog,950,,'), true);
     expect(moved.body).toMatchObject({ imported: 1, summary: { update: 1, unchanged: 2 } });
     expect((await call('GET', '/api/admin/partners/csvcara')).body.followers).toBe(950);
     const audit = await call('GET', '/api/admin/audit?kind=partner&limit=1');
@@ -197,8 +197,10 @@ describe('partner CSV', () => {
     const unknown = await post(`${header},shoe_size\nx,@x,X,influencer,instagram,1,,42`);
     expect(unknown.status).toBe(400);
     expect(unknown.body.error.message).toContain('shoe_size');
-    const twice = await post([header, 'dup,@dup1,D,influencer,instagram,1,', 'dup,@dup2,D,influencer,instagram,1,'].join('\n'));
+    const twice = await post([header, 'dup,@dup1,D,influencer,instagram,1,,', 'dup,@dup2,D,influencer,instagram,1,,'].join('\n'));
     expect(twice.body.errors).toEqual([{ row: 2, column: 'id', message: '"dup" is also row 1' }]);
+    const account = await post([header, 'acc,@acc,A,influencer,instagram,1,,tiktok:@acc:5'].join('\n'));
+    expect(account.body.errors).toEqual([{ row: 1, column: 'accounts', message: 'accounts[0].platform: tiktok is not one of the partner\'s platforms (instagram)' }]);
     const json = await call('POST', '/api/admin/partners/import', { handle: '@x' });
     expect(json.status).toBe(415);
   });
@@ -206,8 +208,8 @@ describe('partner CSV', () => {
   it('exports the list in the import\'s columns, and the export imports back unchanged', async () => {
     const res = await fetch(`${t.url}/api/admin/partners.csv`, { headers: { authorization: `Bearer ${admin}` } });
     const csv = await res.text();
-    expect(csv.split('\n')[0]).toBe('"id","handle","display_name","type","platforms","followers","manager_id"');
-    expect(csv).toContain('"csv-ana","@csvana","Ana Lima","influencer","instagram|tiktok",48200,"am-x"');
+    expect(csv.split('\n')[0]).toBe('"id","handle","display_name","type","platforms","followers","manager_id","accounts"');
+    expect(csv).toContain('"csv-ana","@csvana","Ana Lima","influencer","instagram|tiktok",48200,"am-x","instagram:@csvana:36100|tiktok:@ana.tok:12100"');
     const back = await post(csv);
     expect(back.body.summary).toMatchObject({ create: 0, update: 0, errors: 0 });
     expect(back.body.summary.unchanged).toBeGreaterThan(10_000);

@@ -7,16 +7,19 @@ import { formatPath, partner as partnerSchema, type Partner } from '@pulseroom/s
 import { badRequest, type DimensionCache } from '@pulseroom/schema/server';
 
 /** The columns of an import and an export, in order; `id` may be left empty (the partner is then found by handle). */
-export const PARTNER_CSV_COLUMNS = ['id', 'handle', 'display_name', 'type', 'platforms', 'followers', 'manager_id'] as const;
+export const PARTNER_CSV_COLUMNS = ['id', 'handle', 'display_name', 'type', 'platforms', 'followers', 'manager_id', 'accounts'] as const;
 type Column = (typeof PARTNER_CSV_COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['handle', 'display_name', 'type', 'platforms', 'followers'];
 
-/** A file to start from: the columns, and one partner of each kind. Platforms are separated by "|". */
+/**
+ * A file to start from: the columns, and one partner of each kind. Platforms are separated by "|"; `accounts`
+ * (optional) gives the handle and followers on each platform as `platform:handle:followers|…`.
+ */
 export const PARTNER_CSV_SAMPLE = [
   PARTNER_CSV_COLUMNS.join(','),
-  'maya-glow,@mayaglow,Maya Glow,influencer,instagram|tiktok,48200,am-ines',
-  ',@dealfinder,Deal Finder,affiliate,blog|newsletter,12000,',
-  'leo-runs,@leoruns,"Leo Martins, runner",ambassador,instagram,153000,am-ines',
+  'maya-glow,@mayaglow,Maya Glow,influencer,instagram|tiktok,48200,am-ines,instagram:@mayaglow:36100|tiktok:@maya.glow:12100',
+  ',@dealfinder,Deal Finder,affiliate,blog|newsletter,12000,,',
+  'leo-runs,@leoruns,"Leo Martins, runner",ambassador,instagram,153000,am-ines,instagram:@leoruns:153000',
   '',
 ].join('\n');
 
@@ -81,6 +84,14 @@ function documentOf(r: Raw, id: string): Record<string, unknown> {
     followers: /^\d+$/.test(followers) ? Number(followers) : text('followers'),
   };
   if (text('manager_id')) doc.manager_id = text('manager_id');
+  if (text('accounts')) {
+    // platform:handle:followers — the handle may hold a ":" (a site's address), the followers are the last field.
+    doc.accounts = text('accounts').split('|').map((a) => {
+      const parts = a.trim().split(':');
+      const followers = (parts.length >= 3 ? parts.pop()! : '').replace(/(?<=\d)[ ,_'](?=\d{3}\b)/g, '');
+      return { platform: (parts.shift() ?? '').toLowerCase(), handle: parts.join(':'), followers: /^\d+$/.test(followers) ? Number(followers) : followers };
+    });
+  }
   return doc;
 }
 
@@ -143,7 +154,9 @@ export async function partnersCsv(client: ClickHouseClient): Promise<Readable> {
   const rs = await client.exec({
     query: `SELECT id, JSONExtractString(doc, 'handle') AS handle, JSONExtractString(doc, 'display_name') AS display_name,
               JSONExtractString(doc, 'type') AS type, arrayStringConcat(JSONExtract(doc, 'platforms', 'Array(String)'), '|') AS platforms,
-              JSONExtractUInt(doc, 'followers') AS followers, manager_id
+              JSONExtractUInt(doc, 'followers') AS followers, manager_id,
+              arrayStringConcat(arrayMap(a -> concat(a.1, ':', a.2, ':', toString(a.3)),
+                JSONExtract(doc, 'accounts', 'Array(Tuple(platform String, handle String, followers UInt64))')), '|') AS accounts
             FROM partners FINAL WHERE deleted = 0 ORDER BY id FORMAT CSVWithNames`,
   });
   return rs.stream as Readable;

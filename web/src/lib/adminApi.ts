@@ -32,6 +32,7 @@ export interface PartnerDoc {
   followers: number;
   type: string;
   manager_id?: string;
+  accounts?: { platform: string; handle: string; followers: number }[];
 }
 
 export interface TrackingLinkDoc {
