@@ -86,6 +86,8 @@ describe.skipIf(!existsSync(CHROMIUM))('setup console', () => {
     const t0 = Date.now();
     await expect.poll(() => war.locator('[data-kpi="unique_clicks"] [data-value]').textContent(), { timeout: 15_000, interval: 50 }).toBe('1');
     console.log(`setup: tracking link opened → click on the war room in ${Date.now() - t0} ms`);
+    // A partner imported a minute ago is on the leaderboard once their first event is in: no restart.
+    await expect.poll(() => war.getByTestId('leaderboard').textContent(), { timeout: 10_000 }).toContain('Ana Glow');
 
     // A wall share link with its QR code; opened elsewhere; revoked: the wall loses access.
     await p.getByRole('tab', { name: 'Share links' }).click();
