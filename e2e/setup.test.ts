@@ -134,6 +134,7 @@ describe.skipIf(!existsSync(CHROMIUM))('setup console', () => {
     for (const [name, token, path] of pages) {
       const p = await page(token, path, { width: 390, height: 844 });
       await p.locator('.card').first().waitFor({ timeout: 20_000 });
+      await expect.poll(() => p.locator('h1').first().textContent(), { timeout: 10_000 }).not.toMatch(/Loading/);
       await p.waitForTimeout(500);
       const m = await p.evaluate(() => {
         const header = document.querySelector('header.top')!.getBoundingClientRect();
