@@ -2,27 +2,23 @@
 // account manager at 1920 and 390 px, TV wall at 4K, setup console, home — in the light and the dark theme: no serious
 // or critical violation. Keyboard: a skip link, the window picker one Tab stop with arrow keys, the comment stream
 // reachable. Reduced motion stops animations.
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { commentEvent, startProduct, trafficBurst, type Product } from './browserProduct';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite, commentEvent, hasChromium, trafficBurst, type BrowserSuite } from './browserProduct';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const RULES = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
-let product: Product;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const suite = {} as BrowserSuite;
 
 async function open(token: string, path: string, viewport: { width: number; height: number }, theme: 'light' | 'dark', reducedMotion: 'reduce' | 'no-preference' = 'no-preference'): Promise<Page> {
-  const ctx = await browser.newContext({ viewport, reducedMotion, bypassCSP: true }); // axe is injected as a script
-  contexts.push(ctx);
+  const ctx = await suite.browser.newContext({ viewport, reducedMotion, bypassCSP: true }); // axe is injected as a script
+  suite.contexts.push(ctx);
   await ctx.addInitScript((t) => localStorage.setItem('pulseroom.theme', t), theme);
   const p = await ctx.newPage();
-  await p.goto(`${product.url}${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`);
+  await p.goto(`${suite.product.url}${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`);
   await p.locator('main, .wall').first().waitFor({ timeout: 20_000 });
   await p.waitForTimeout(1500); // first snapshot and charts in
   return p;
@@ -45,32 +41,25 @@ async function axe(p: Page): Promise<Found[]> {
   }, RULES);
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('accessibility', () => {
+describe.skipIf(!hasChromium)('accessibility', () => {
+  browserSuite(suite);
   beforeAll(async () => {
-    product = await startProduct({ log: !!process.env.E2E_LOG });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-    await product.post(trafficBurst(product.campaignId, product.partner, product.currency, 3));
-    await product.post([commentEvent(product.campaignId, product.partner, 'love these 😍🔥'), commentEvent(product.campaignId, product.partner, 'shipping is slow, not happy at all')]);
+    await suite.product.post(trafficBurst(suite.product.campaignId, suite.product.partner, suite.product.currency, 3));
+    await suite.product.post([commentEvent(suite.product.campaignId, suite.product.partner, 'love these 😍🔥'), commentEvent(suite.product.campaignId, suite.product.partner, 'shipping is slow, not happy at all')]);
   }, 180_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await product?.close();
-  }, 60_000);
 
   const desktop = { width: 1920, height: 1080 };
   const phone = { width: 390, height: 844 };
   const pages = () =>
     [
-      ['home', product.adminToken, '/', desktop],
-      ['war room', product.tokens.viewer, `/campaigns/${product.campaignId}`, desktop],
-      ['war room (phone)', product.tokens.viewer, `/campaigns/${product.campaignId}`, phone],
-      ['partner page', product.tokens.viewer, `/partners/${product.partner.id}?campaign=${product.campaignId}`, desktop],
-      ['account manager', product.tokens.manager, '/me', desktop],
-      ['account manager (phone)', product.tokens.manager, '/me', phone],
-      ['setup console', product.adminToken, '/setup', desktop],
-      ['TV wall (4K)', product.tokens.wall, `/wall/${product.campaignId}`, { width: 3840, height: 2160 }],
+      ['home', suite.product.adminToken, '/', desktop],
+      ['war room', suite.product.tokens.viewer, `/campaigns/${suite.product.campaignId}`, desktop],
+      ['war room (phone)', suite.product.tokens.viewer, `/campaigns/${suite.product.campaignId}`, phone],
+      ['partner page', suite.product.tokens.viewer, `/partners/${suite.product.partner.id}?campaign=${suite.product.campaignId}`, desktop],
+      ['account manager', suite.product.tokens.manager, '/me', desktop],
+      ['account manager (phone)', suite.product.tokens.manager, '/me', phone],
+      ['setup console', suite.product.adminToken, '/setup', desktop],
+      ['TV wall (4K)', suite.product.tokens.wall, `/wall/${suite.product.campaignId}`, { width: 3840, height: 2160 }],
     ] as const;
 
   for (const theme of ['light', 'dark'] as const) {
@@ -88,7 +77,7 @@ describe.skipIf(!existsSync(CHROMIUM))('accessibility', () => {
   }
 
   it('the keyboard: a skip link first, the window picker one Tab stop moved by arrows, the comment stream reachable', async () => {
-    const p = await open(product.tokens.viewer, `/campaigns/${product.campaignId}`, desktop, 'light');
+    const p = await open(suite.product.tokens.viewer, `/campaigns/${suite.product.campaignId}`, desktop, 'light');
     await p.keyboard.press('Tab');
     expect(await p.evaluate(() => document.activeElement?.textContent?.trim())).toBe('Skip to content');
     await p.keyboard.press('Enter');
@@ -106,11 +95,11 @@ describe.skipIf(!existsSync(CHROMIUM))('accessibility', () => {
   });
 
   it('with reduced motion, nothing animates', async () => {
-    const p = await open(product.tokens.viewer, `/campaigns/${product.campaignId}`, desktop, 'light', 'reduce');
+    const p = await open(suite.product.tokens.viewer, `/campaigns/${suite.product.campaignId}`, desktop, 'light', 'reduce');
     const moving = await p.evaluate(() => document.getAnimations().filter((a) => a.playState === 'running').length);
     expect(moving).toBe(0);
     // Without the preference the live dot pulses: the check above is not vacuous.
-    const q = await open(product.tokens.viewer, `/campaigns/${product.campaignId}`, desktop, 'light');
+    const q = await open(suite.product.tokens.viewer, `/campaigns/${suite.product.campaignId}`, desktop, 'light');
     expect(await q.evaluate(() => document.getAnimations().filter((a) => a.playState === 'running').length)).toBeGreaterThan(0);
   });
 });

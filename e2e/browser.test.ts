@@ -1,25 +1,19 @@
 // Browser end-to-end tests: the running product driven by Debian's Chromium through playwright-core.
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { existsSync } from 'node:fs';
-import { commentEvent, postEvent, startProduct, trafficBurst, type Product } from './browserProduct';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite, commentEvent, hasChromium, postEvent, trafficBurst, type BrowserSuite } from './browserProduct';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
-
-let product: Product;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const suite = {} as BrowserSuite;
 
 async function open(token: string, p: string): Promise<Page> {
-  const ctx = await browser.newContext({ viewport: { width: 1920, height: 1080 } });
-  contexts.push(ctx);
+  const ctx = await suite.browser.newContext({ viewport: { width: 1920, height: 1080 } });
+  suite.contexts.push(ctx);
   const page = await ctx.newPage();
   page.on('dialog', (d) => {
     throw new Error(`unexpected dialog: ${d.message()}`);
   });
   const sep = p.includes('?') ? '&' : '?';
-  await page.goto(`${product.url}${p}${sep}token=${encodeURIComponent(token)}`);
+  await page.goto(`${suite.product.url}${p}${sep}token=${encodeURIComponent(token)}`);
   return page;
 }
 
@@ -33,29 +27,20 @@ const MAX_LAG_MS = Number(process.env.E2E_MAX_LAG_MS ?? 10_000);
 const kpi = (page: Page, key: string) => page.locator(`[data-kpi="${key}"] [data-value]`);
 
 // Without Debian's Chromium (e.g. a bare CI image) there is nothing to drive: skip rather than fail.
-describe.skipIf(!existsSync(CHROMIUM))('browser', () => {
-  beforeAll(async () => {
-    product = await startProduct({ log: !!process.env.E2E_LOG });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  }, 180_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await product?.close();
-  }, 60_000);
+describe.skipIf(!hasChromium)('browser', () => {
+  browserSuite(suite);
 
   it('opens the war room with figures that move within a second of posting events', async () => {
-    await product.post(trafficBurst(product.campaignId, product.partner, product.currency));
-    const page = await open(product.adminToken, `/campaigns/${product.campaignId}`);
-    await expect.poll(() => page.getByTestId('campaign-name').textContent(), { timeout: 10_000 }).toBe(product.campaignName);
+    await suite.product.post(trafficBurst(suite.product.campaignId, suite.product.partner, suite.product.currency));
+    const page = await open(suite.product.adminToken, `/campaigns/${suite.product.campaignId}`);
+    await expect.poll(() => page.getByTestId('campaign-name').textContent(), { timeout: 10_000 }).toBe(suite.product.campaignName);
     await page.locator('[data-health="live"]').waitFor({ timeout: 15_000 });
     await expect.poll(() => kpi(page, 'unique_clicks').textContent(), { timeout: 10_000 }).not.toBe('—');
     const before = await kpi(page, 'unique_clicks').textContent();
     // URL no longer shows the token.
     expect(page.url()).not.toContain('token=');
     const t0 = Date.now();
-    await product.post(trafficBurst(product.campaignId, product.partner, product.currency, 2));
+    await suite.product.post(trafficBurst(suite.product.campaignId, suite.product.partner, suite.product.currency, 2));
     await expect.poll(() => kpi(page, 'unique_clicks').textContent(), { timeout: 10_000, interval: 25 }).not.toBe(before);
     const lag = Date.now() - t0;
     console.log(`war room moved ${lag} ms after the POST to ingest`);
@@ -63,10 +48,10 @@ describe.skipIf(!existsSync(CHROMIUM))('browser', () => {
   }, 60_000);
 
   it('shows a comment written as HTML as text', async () => {
-    const page = await open(product.adminToken, `/campaigns/${product.campaignId}`);
+    const page = await open(suite.product.adminToken, `/campaigns/${suite.product.campaignId}`);
     await page.locator('[data-health="live"]').waitFor({ timeout: 15_000 });
     const evil = '<img src=x onerror=alert(1)>';
-    await product.post([commentEvent(product.campaignId, product.partner, evil)]);
+    await suite.product.post([commentEvent(suite.product.campaignId, suite.product.partner, evil)]);
     const item = page.getByTestId('comments').locator('li', { hasText: evil });
     await item.first().waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('comments').locator('img').count()).toBe(0);
@@ -74,7 +59,7 @@ describe.skipIf(!existsSync(CHROMIUM))('browser', () => {
   }, 30_000);
 
   it('restores window, filters and sort from a reloaded URL', async () => {
-    const page = await open(product.adminToken, `/campaigns/${product.campaignId}?window=1h&type=affiliate,hybrid&tier=micro&sort=roas&dir=asc`);
+    const page = await open(suite.product.adminToken, `/campaigns/${suite.product.campaignId}?window=1h&type=affiliate,hybrid&tier=micro&sort=roas&dir=asc`);
     await page.locator('[data-health="live"]').waitFor({ timeout: 15_000 });
     const check = async () => {
       await expect.poll(() => page.locator('[data-window="1h"]').getAttribute('aria-checked'), { timeout: 10_000 }).toBe('true');
@@ -92,8 +77,8 @@ describe.skipIf(!existsSync(CHROMIUM))('browser', () => {
   }, 45_000);
 
   it('shows a manager only their creators', async () => {
-    const mine = product.partnersOf(product.managerId);
-    const page = await open(product.tokens.manager, '/me');
+    const mine = suite.product.partnersOf(suite.product.managerId);
+    const page = await open(suite.product.tokens.manager, '/me');
     const cards = page.getByTestId('creator-cards').locator('[data-partner]');
     await cards.first().waitFor({ timeout: 15_000 });
     const ids = await cards.evaluateAll((els) => els.map((e) => e.getAttribute('data-partner')!));
@@ -102,15 +87,15 @@ describe.skipIf(!existsSync(CHROMIUM))('browser', () => {
   }, 30_000);
 
   it('keeps a wall token on the wall', async () => {
-    const page = await open(product.tokens.wall, `/campaigns/${product.campaignId}`);
+    const page = await open(suite.product.tokens.wall, `/campaigns/${suite.product.campaignId}`);
     await expect.poll(() => page.getByTestId('message').textContent(), { timeout: 10_000 }).toContain('TV wall');
-    await page.goto(`${product.url}/wall/${product.campaignId}?panels=kpis&every=15`);
+    await page.goto(`${suite.product.url}/wall/${suite.product.campaignId}?panels=kpis&every=15`);
     await page.locator('.wall[data-health="live"]').waitFor({ timeout: 15_000 });
     await page.locator('[data-wall-panel="kpis"] [data-kpi="revenue_minor"]').waitFor({ state: 'visible', timeout: 10_000 });
   }, 30_000);
 
   it('rotates the wall panels on the schedule in the URL', async () => {
-    const page = await open(product.tokens.wall, `/wall/${product.campaignId}?panels=kpis,leaders&every=5`);
+    const page = await open(suite.product.tokens.wall, `/wall/${suite.product.campaignId}?panels=kpis,leaders&every=5`);
     const wall = page.locator('.wall');
     await wall.waitFor({ timeout: 15_000 });
     const first = await wall.getAttribute('data-panel');
@@ -120,30 +105,30 @@ describe.skipIf(!existsSync(CHROMIUM))('browser', () => {
   }, 30_000);
 
   it('tells a token clearly when a campaign is outside its scope', async () => {
-    const page = await open(product.tokens.viewer, '/campaigns/no-such-campaign');
+    const page = await open(suite.product.tokens.viewer, '/campaigns/no-such-campaign');
     await page.getByTestId('message').waitFor({ timeout: 15_000 });
     await expect.poll(() => page.getByTestId('message').textContent()).toMatch(/not available to you|do not have access/);
   }, 30_000);
 
   it('exports the leaderboard as CSV without putting the token in a URL', async () => {
-    const page = await open(product.adminToken, `/campaigns/${product.campaignId}?window=1h`);
+    const page = await open(suite.product.adminToken, `/campaigns/${suite.product.campaignId}?window=1h`);
     await page.locator('[data-health="live"]').waitFor({ timeout: 15_000 });
     const urls: string[] = [];
     page.on('request', (r) => urls.push(r.url()));
     await page.locator('details.export summary').click();
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Leaderboard (by partner)' }).click()]);
-    expect(download.suggestedFilename()).toMatch(new RegExp(`^pulseroom-${product.campaignId}-by-partner-1h-\\d+\\.csv$`));
+    expect(download.suggestedFilename()).toMatch(new RegExp(`^pulseroom-${suite.product.campaignId}-by-partner-1h-\\d+\\.csv$`));
     const csvUrl = urls.find((u) => u.includes('/export.csv'));
     expect(csvUrl).toBeDefined();
     expect(csvUrl).toContain('window=1h');
-    for (const u of urls) expect(u).not.toContain(product.adminToken);
+    for (const u of urls) expect(u).not.toContain(suite.product.adminToken);
   }, 30_000);
 
   it('flags a post without a paid disclosure and lets an alert be acknowledged', async () => {
-    const page = await open(product.adminToken, `/campaigns/${product.campaignId}`);
+    const page = await open(suite.product.adminToken, `/campaigns/${suite.product.campaignId}`);
     await page.locator('[data-health="live"]').waitFor({ timeout: 15_000 });
     const caption = `Loving my new earbuds ${Date.now()} link in bio`;
-    await product.post([postEvent(product.campaignId, product.partner, caption)]);
+    await suite.product.post([postEvent(suite.product.campaignId, suite.product.partner, caption)]);
     await page.getByTestId('posts').locator('li', { hasText: caption }).waitFor({ timeout: 10_000 });
     expect(await page.getByTestId('posts').locator('li', { hasText: caption }).textContent()).toContain('No disclosure');
     const ack = page.locator('[data-ack]').first();
@@ -154,18 +139,18 @@ describe.skipIf(!existsSync(CHROMIUM))('browser', () => {
   }, 45_000);
 
   it('shows the stale banner within 12 s of the server stopping and recovers when it is back', async () => {
-    const page = await open(product.tokens.wall, `/wall/${product.campaignId}?panels=kpis&every=15`);
+    const page = await open(suite.product.tokens.wall, `/wall/${suite.product.campaignId}?panels=kpis&every=15`);
     await page.locator('.wall[data-health="live"]').waitFor({ timeout: 15_000 });
-    await product.stop();
+    await suite.product.stop();
     const stoppedAt = Date.now();
     await page.getByTestId('stale-banner').waitFor({ timeout: 12_000 });
     expect(Date.now() - stoppedAt).toBeLessThan(12_000);
     await expect.poll(() => page.getByTestId('stale-banner').textContent(), { timeout: 10_000 }).toMatch(/Data paused — last update \d\d:\d\d:\d\d, reconnecting…/);
-    await product.restart();
+    await suite.product.restart();
     await page.getByTestId('stale-banner').waitFor({ state: 'detached', timeout: 45_000 });
     const before = await page.locator('[data-kpi="unique_clicks"] .value').textContent();
     const t0 = Date.now();
-    await product.post(trafficBurst(product.campaignId, product.partner, product.currency, 1));
+    await suite.product.post(trafficBurst(suite.product.campaignId, suite.product.partner, suite.product.currency, 1));
     await expect.poll(() => page.locator('[data-kpi="unique_clicks"] .value').textContent(), { timeout: 20_000, interval: 50 }).not.toBe(before);
     console.log(`wall moved ${Date.now() - t0} ms after the POST (first events after a restart)`);
   }, 150_000);

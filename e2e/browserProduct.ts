@@ -1,7 +1,9 @@
 // Starts the running product for browser tests and drives it over HTTP: a product process on a fixed port
 // (restartable on the same data directory), tokens, a source key, and events posted to ingest.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { afterAll, beforeAll } from 'vitest';
+import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, ROOT } from './ports.js';
@@ -9,6 +11,37 @@ import { freePort, ROOT } from './ports.js';
 export { freePort, ROOT };
 
 const START = path.join(ROOT, 'app/src/start.ts');
+
+/** Debian's Chromium, driven by playwright-core (its own browser download cannot work here). */
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+/** Without Chromium (a bare image) a browser suite is skipped rather than failed. */
+export const hasChromium = existsSync(CHROMIUM);
+
+export interface BrowserSuite {
+  product: Product;
+  browser: Browser;
+  /** Contexts opened by the tests, closed after the suite. */
+  contexts: BrowserContext[];
+}
+
+/**
+ * The product and Chromium for a browser suite, filled into `suite` (which helpers outside the describe block hold):
+ * started before its tests, stopped (with every context) after.
+ */
+export function browserSuite(suite: BrowserSuite): BrowserSuite {
+  suite.contexts = [];
+  beforeAll(async () => {
+    suite.product = await startProduct({ log: !!process.env.E2E_LOG });
+    suite.browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
+  }, 180_000);
+  afterAll(async () => {
+    for (const c of suite.contexts) await c.close().catch(() => {});
+    await suite.browser?.close();
+    await suite.product?.close();
+  }, 60_000);
+  return suite;
+}
 
 /** A partner of the headline campaign with a tracking link, for traffic the tests post. */
 export interface TestPartner {

@@ -2,44 +2,30 @@
 // the bad row named, fixes it, imports), makes a deal with a tracking link and a promo code, opens the link (302 to
 // the shop) and sees the click on the war room; makes a wall share link, opens it elsewhere, revokes it, and the wall
 // loses access. At 390 px the console does not scroll sideways.
-import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startProduct, type Product } from './browserProduct';
+import { describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { browserSuite, hasChromium, type BrowserSuite } from './browserProduct';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const PERSON = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 
-let product: Product;
-let browser: Browser;
-const contexts: BrowserContext[] = [];
+const suite = {} as BrowserSuite;
 
 async function page(token: string, path: string, viewport = { width: 1440, height: 1000 }): Promise<Page> {
-  const ctx = await browser.newContext({ viewport });
-  contexts.push(ctx);
+  const ctx = await suite.browser.newContext({ viewport });
+  suite.contexts.push(ctx);
   const p = await ctx.newPage();
   p.on('dialog', (d) => void d.accept()); // the console asks before revoking
-  await p.goto(`${product.url}${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`);
+  await p.goto(`${suite.product.url}${path}${path.includes('?') ? '&' : '?'}token=${encodeURIComponent(token)}`);
   return p;
 }
 
 const day = (offsetDays: number) => new Date(Date.now() + offsetDays * 86_400_000).toISOString().slice(0, 10);
 
-describe.skipIf(!existsSync(CHROMIUM))('setup console', () => {
-  beforeAll(async () => {
-    product = await startProduct({ log: !!process.env.E2E_LOG });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
-  }, 180_000);
-
-  afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await product?.close();
-  }, 60_000);
+describe.skipIf(!hasChromium)('setup console', () => {
+  browserSuite(suite);
 
   it('puts a new launch in, from campaign to a counted click, and a wall link that can be taken back', async () => {
-    const p = await page(product.adminToken, '/setup');
+    const p = await page(suite.product.adminToken, '/setup');
     // Campaign.
     await p.getByLabel('Name', { exact: true }).fill('Spring Glow 2027');
     await p.getByLabel('Brand').fill('Glow Labs');
@@ -78,9 +64,9 @@ describe.skipIf(!existsSync(CHROMIUM))('setup console', () => {
     await expect.poll(() => p.locator('.deal').filter({ hasText: 'Ana Glow' }).textContent(), { timeout: 10_000 }).toContain('20 % past 1,000');
 
     // The link sends a shopper to the shop; the war room counts the click.
-    const war = await page(product.adminToken, '/campaigns/spring-glow-2027');
+    const war = await page(suite.product.adminToken, '/campaigns/spring-glow-2027');
     await war.locator('[data-health="live"]').waitFor({ timeout: 20_000 });
-    const r = await fetch(`${product.url}/r/glow-ana-link`, { redirect: 'manual', headers: { 'user-agent': PERSON } });
+    const r = await fetch(`${suite.product.url}/r/glow-ana-link`, { redirect: 'manual', headers: { 'user-agent': PERSON } });
     expect(r.status).toBe(302);
     expect(r.headers.get('location')).toMatch(/^https:\/\/shop\.example\.com\/glow\?.*click_id=/);
     const t0 = Date.now();
@@ -98,13 +84,13 @@ describe.skipIf(!existsSync(CHROMIUM))('setup console', () => {
     const url = (await p.getByTestId('share-url').textContent({ timeout: 10_000 }))!;
     expect(url).toContain('/wall/spring-glow-2027?token=prt_');
     await p.getByRole('img', { name: 'QR code of the wall link' }).waitFor();
-    const tv = await (await browser.newContext({ viewport: { width: 1920, height: 1080 } }).then((c) => (contexts.push(c), c))).newPage();
+    const tv = await (await suite.browser.newContext({ viewport: { width: 1920, height: 1080 } }).then((c) => (suite.contexts.push(c), c))).newPage();
     await tv.goto(url);
     await tv.locator('[data-health="live"]').waitFor({ timeout: 20_000 });
     const token = new URL(url).searchParams.get('token')!;
     await p.getByRole('button', { name: 'Revoke Lobby TV' }).click();
     await expect.poll(() => p.getByRole('cell', { name: 'Revoked' }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
-    await expect.poll(async () => (await fetch(`${product.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status, { timeout: 5_000 }).toBe(401);
+    await expect.poll(async () => (await fetch(`${suite.product.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status, { timeout: 5_000 }).toBe(401);
     await expect.poll(() => tv.locator('[data-health]').getAttribute('data-health'), { timeout: 15_000 }).not.toBe('live');
 
     // Who did all this: the audit log.
@@ -113,7 +99,7 @@ describe.skipIf(!existsSync(CHROMIUM))('setup console', () => {
   });
 
   it('is usable on a phone: no sideways scroll, tabs and buttons big enough to tap', async () => {
-    const p = await page(product.adminToken, '/setup', { width: 390, height: 844 });
+    const p = await page(suite.product.adminToken, '/setup', { width: 390, height: 844 });
     await p.getByRole('tab', { name: 'Campaigns' }).waitFor();
     for (const tab of ['Campaigns', 'Partners', 'Deals & links', 'Ingest keys', 'Share links', 'Audit log']) {
       await p.getByRole('tab', { name: tab }).click();
@@ -127,9 +113,9 @@ describe.skipIf(!existsSync(CHROMIUM))('setup console', () => {
 
   it('the war room, /me and the partner page on a phone: no sideways scroll, no header over a card, taps ≥ 44 px, names not ids', async () => {
     const pages: [string, string, string][] = [
-      ['war room', product.tokens.viewer, `/campaigns/${product.campaignId}`],
-      ['account manager', product.tokens.manager, '/me'],
-      ['partner', product.tokens.viewer, `/partners/${product.partner.id}?campaign=${product.campaignId}`],
+      ['war room', suite.product.tokens.viewer, `/campaigns/${suite.product.campaignId}`],
+      ['account manager', suite.product.tokens.manager, '/me'],
+      ['partner', suite.product.tokens.viewer, `/partners/${suite.product.partner.id}?campaign=${suite.product.campaignId}`],
     ];
     for (const [name, token, path] of pages) {
       const p = await page(token, path, { width: 390, height: 844 });
@@ -157,7 +143,7 @@ describe.skipIf(!existsSync(CHROMIUM))('setup console', () => {
   });
 
   it('is for admins: another link is told so', async () => {
-    const p = await page(product.tokens.viewer, '/setup');
+    const p = await page(suite.product.tokens.viewer, '/setup');
     await expect.poll(() => p.locator('body').textContent(), { timeout: 10_000 }).toContain('Setup is for admins');
   });
 });
