@@ -3,10 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { startProduct, trafficBurst, type Product } from './browserProduct';
+import { CHROMIUM, CHROMIUM_ARGS, closeAll, startProduct, trafficBurst, type Product } from './browserProduct';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -51,14 +49,12 @@ const WALL = { width: 3840, height: 2160 };
 describe.skipIf(!existsSync(CHROMIUM))('accessibility', () => {
   beforeAll(async () => {
     product = await startProduct({ log: !!process.env.E2E_LOG });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
     await product.post(trafficBurst(product.campaignId, product.partner, product.currency));
   }, 180_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await product?.close();
+    await closeAll(contexts, browser, product);
   }, 60_000);
 
   const pages = () => [

@@ -2,10 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { existsSync } from 'node:fs';
-import { commentEvent, postEvent, startProduct, trafficBurst, type Product } from './browserProduct';
+import { CHROMIUM, CHROMIUM_ARGS, closeAll, commentEvent, postEvent, startProduct, trafficBurst, type Product } from './browserProduct';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 
 let product: Product;
 let browser: Browser;
@@ -36,13 +34,11 @@ const kpi = (page: Page, key: string) => page.locator(`[data-kpi="${key}"] [data
 describe.skipIf(!existsSync(CHROMIUM))('browser', () => {
   beforeAll(async () => {
     product = await startProduct({ log: !!process.env.E2E_LOG });
-    browser = await chromium.launch({ executablePath: CHROMIUM, args: ARGS });
+    browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   }, 180_000);
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => {});
-    await browser?.close();
-    await product?.close();
+    await closeAll(contexts, browser, product);
   }, 60_000);
 
   it('opens the war room with figures that move within a second of posting events', async () => {

@@ -8,6 +8,17 @@ import { freePort, ROOT } from './ports.js';
 
 export { freePort, ROOT };
 
+/** Debian's Chromium and the flags every browser test launches it with. */
+export const CHROMIUM = '/usr/bin/chromium';
+export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+
+/** Tears down a browser test: its contexts, the browser, then the product. */
+export async function closeAll(contexts: { close(): Promise<void> }[], browser: { close(): Promise<void> } | undefined, product: Product | undefined): Promise<void> {
+  for (const c of contexts) await c.close().catch(() => {});
+  await browser?.close();
+  await product?.close();
+}
+
 const START = path.join(ROOT, 'server/src/start.ts');
 
 /** A partner of the headline campaign with a tracking link, for traffic the tests post. */
