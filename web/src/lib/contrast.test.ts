@@ -22,6 +22,7 @@ const PAIRS: [string, string, number][] = [
   ['accent', 'accent-soft', 4.5],
   ['text', 'good-soft', 4.5], // messages on a tinted box
   ['text', 'bad-soft', 4.5],
+  ['on-warn', 'warn', 4.5], // the stale-data banner
   ['good', 'surface', 4.5],
   ['warn', 'surface', 4.5],
   ['border', 'surface', 1], // decorative: no minimum
