@@ -218,6 +218,11 @@ describe('health, metrics and the web app', () => {
     try {
       expect(await (await fetch(`${base}/war-room/c1`)).text()).toContain('<title>Pulseroom</title>');
       expect(await (await fetch(`${base}/app.js`)).text()).toBe('console.log(1)');
+      // Large enough to be worth compressing: sent gzipped to a browser that asks, read back the same.
+      writeFileSync(join(dir, 'big.js'), 'console.log("pulseroom");\n'.repeat(2000));
+      const big = await fetch(`${base}/big.js`, { headers: { 'accept-encoding': 'gzip' } });
+      expect(big.headers.get('content-encoding')).toBe('gzip');
+      expect(await big.text()).toBe('console.log("pulseroom");\n'.repeat(2000));
       expect(await (await fetch(`${base}/v1/ping`)).json()).toEqual({ pong: true });
       const missing = await fetch(`${base}/api/unknown`);
       expect(missing.status).toBe(401); // the API answers for itself, never with the app shell
