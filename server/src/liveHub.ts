@@ -148,7 +148,7 @@ export class LiveHub {
   }
 
   attach(http: HttpServer): LiveServer {
-    // perMessageDeflate off: compression costs more lag than it saves on small JSON deltas (PERFORMANCE.md).
+    // perMessageDeflate off: on small JSON deltas compression costs more lag than it saves (bench: fan-out).
     const io: LiveServer = new Server(http, { path: '/socket.io', perMessageDeflate: false, httpCompression: false, serveClient: false, cors: { origin: false } });
     this.io = io;
     io.use((socket, next) => {
