@@ -1,11 +1,18 @@
 // Who may see what: dashboard tokens resolved to scopes (cached briefly), and the checks every socket and REST call goes through.
 import type { ClickHouseClient } from '@clickhouse/client';
+import type { RequestHandler, Response } from 'express';
 import type { Campaign, DashboardScope, SubscribeRequest, WindowName } from '@pulseroom/schema';
 import { badRequest, findTokenByHash, forbidden, hashSecret, notFound, recordTokenUse, sameHash } from '@pulseroom/schema/server';
 import type { DimensionCacheLike } from './engine/types.js';
 import type { ViewSpec } from './engine/breakdowns.js';
 
 export const ENV_ADMIN_TOKEN_ID = 'env-admin';
+
+/** The scope the API's authentication put on the response. */
+export const scopeOf = (res: Response): DashboardScope => res.locals.scope as DashboardScope;
+
+/** A route's handler: path parameters are plain strings. */
+export type RouteHandler = RequestHandler<Record<string, string>>;
 
 /** How often the last use of each token is written to the store. */
 const USAGE_FLUSH_MS = 30_000;

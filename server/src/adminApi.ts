@@ -11,7 +11,6 @@ import {
   slugId,
   text,
   tokenRequest,
-  type DashboardScope,
 } from '@pulseroom/schema';
 import {
   conflict,
@@ -21,6 +20,7 @@ import {
   forbidden,
   HttpError,
   invalidRequest,
+  parseRequest,
   listSources,
   listTokens,
   notFound,
@@ -33,7 +33,7 @@ import {
   type DimensionCache,
 } from '@pulseroom/schema/server';
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { TokenResolver } from './access.js';
+import { scopeOf, type RouteHandler as Handler, type TokenResolver } from './access.js';
 import { appendAudit, auditEntries, AUDIT_KINDS, type AuditEntry } from './queries/audit.js';
 import { sourcesLastSeen } from './queries/sources.js';
 import { PARTNER_CSV_SAMPLE, partnersCsv, planPartnerImport } from './partnerCsv.js';
@@ -46,14 +46,6 @@ export interface AdminApiDeps {
   disconnectToken(tokenId: string): void;
 }
 
-type Handler = express.RequestHandler<Record<string, string>>;
-const scopeOf = (res: Response): DashboardScope => res.locals.scope as DashboardScope;
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw invalidRequest(r.error);
-  return r.data;
-}
 
 const MAX_PAGE = 1000;
 const page = z.object({
@@ -103,7 +95,7 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
     const doc = { ...(raw as Record<string, unknown>) };
     if (doc.id === undefined) doc.id = req.params.id;
     if (doc.id !== req.params.id) throw invalidRequest({ path: 'id', message: `expected "${req.params.id}" (the id in the URL)` });
-    const parsed = parse(schema, doc);
+    const parsed = parseRequest(schema, doc);
     check?.(parsed, req);
     const existed = exists(req.params.id);
     // The document as sent is stored (defaults are applied where it is read), so a later schema default still applies.
@@ -127,7 +119,7 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
 
   routes.add(admin, '/campaigns', {
     get: [(req, res) => {
-      const q = parse(page, req.query);
+      const q = parseRequest(page, req.query);
       res.json(paginate(dims.allCampaigns().filter((c) => matches(q.q, c.id, c.name, c.brand)), q));
     }],
   });
@@ -139,7 +131,7 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
     }],
     put: [upsert('campaign', campaignSchema, (id) => dims.campaign(id) !== undefined, (docs) => upsertCampaigns(client, docs), (c, req) => {
       const questions = campaignGoalQuestions(c);
-      if (questions.length > 0 && parse(upsertQuery, req.query).confirm !== 'goals') {
+      if (questions.length > 0 && parseRequest(upsertQuery, req.query).confirm !== 'goals') {
         throw new HttpError(422, 'GOALS_QUESTIONED', `${questions.map((f) => `${f.path}: ${f.message}`).join('; ')} — send again with ?confirm=goals to keep them`, {}, questions);
       }
     })],
@@ -148,7 +140,7 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
 
   routes.add(admin, '/partners', {
     get: [(req, res) => {
-      const q = parse(partnerFilter, req.query);
+      const q = parseRequest(partnerFilter, req.query);
       const list = dims.allPartners().filter((p) => matches(q.q, p.id, p.handle, p.display_name) && (q.manager_id === undefined || p.manager_id === q.manager_id));
       res.json(paginate(list, q));
     }],
@@ -172,7 +164,7 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
     }],
     post: [async (req, res) => {
       if (typeof req.body !== 'string') throw new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', 'expected the CSV as the body, sent as Content-Type: text/csv');
-      const confirm = parse(importQuery, req.query).confirm === 'true';
+      const confirm = parseRequest(importQuery, req.query).confirm === 'true';
       const plan = await planPartnerImport(client, dims, req.body);
       if (!confirm) {
         res.json({ ...plan, imported: 0 });
@@ -201,7 +193,7 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
 
   routes.add(admin, '/deals', {
     get: [(req, res) => {
-      const q = parse(dealFilter, req.query);
+      const q = parseRequest(dealFilter, req.query);
       const list = dims
         .allDeals()
         .filter((x) => (q.campaign_id === undefined || x.campaign_id === q.campaign_id) && (q.partner_id === undefined || x.partner_id === q.partner_id))
@@ -237,7 +229,7 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
       res.json(list.map(({ key_hash: _h, ...s }) => ({ ...s, revoked: s.revoked === 1, last_event_at: seen.get(s.id) ?? null })));
     }],
     post: [async (req, res) => {
-      const body = parse(sourceBody, req.body ?? {});
+      const body = parseRequest(sourceBody, req.body ?? {});
       const { id, key } = await createSource(client, body);
       await audit(res, { action: 'create', kind: 'source', target_id: id, detail: body });
       res.status(201).json({ id, key });
@@ -258,7 +250,7 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
       res.json((await listTokens(client)).map(({ token_hash: _h, ...t }) => ({ ...t, revoked: t.revoked === 1, expires_at: t.expires_at || null })));
     }],
     post: [async (req, res) => {
-      const body = parse(tokenRequest, req.body ?? {});
+      const body = parseRequest(tokenRequest, req.body ?? {});
       const { id, token } = await createToken(client, body);
       const { label, role, campaign_ids, manager_id, expires_at } = body;
       await audit(res, { action: 'create', kind: 'token', target_id: id, detail: { label, role, campaign_ids, manager_id, expires_at } });
@@ -278,7 +270,7 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
   // ---- audit log ----
   routes.add(admin, '/audit', {
     get: [async (req, res) => {
-      const q = parse(auditQuery, req.query);
+      const q = parseRequest(auditQuery, req.query);
       const entries = await auditEntries(client, { limit: q.limit, beforeMs: q.before, kind: q.kind, targetId: q.target_id });
       res.json({ entries, next_before: entries.length === q.limit ? entries[entries.length - 1].at : null });
     }],

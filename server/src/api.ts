@@ -23,6 +23,7 @@ import {
 import {
   HttpError,
   invalidRequest,
+  parseRequest,
   notFound,
   parseJsonBytes,
   RouteTable,
@@ -35,7 +36,7 @@ import {
   type Store,
 } from '@pulseroom/schema/server';
 import { createAdminApi } from './adminApi.js';
-import { campaignAllowed, campaignsInScope, partnerAllowed, requireCampaign, viewFor, type TokenResolver } from './access.js';
+import { campaignAllowed, campaignsInScope, partnerAllowed, requireCampaign, scopeOf, viewFor, type RouteHandler as Handler, type TokenResolver } from './access.js';
 import { computeGroups, partnerInfo, partnerTier, partnerType, partnerVisible, UNATTRIBUTED, type ViewSpec } from './engine/breakdowns.js';
 import { BUCKET_MS, type AggregationEngine } from './engine/rollingWindows.js';
 import { campaignInfo, type LiveHub } from './liveHub.js';
@@ -53,12 +54,6 @@ export interface ApiDeps {
   config: ServerConfig;
   logger: Logger;
   clock: () => number;
-}
-
-function parse<S extends z.ZodType>(schema: S, value: unknown): z.infer<S> {
-  const r = schema.safeParse(value);
-  if (!r.success) throw invalidRequest(r.error);
-  return r.data;
 }
 
 const BODY_LIMIT = 256 * 1024;
@@ -130,10 +125,6 @@ const seriesQuery = viewQuery.extend({ from: instant.optional(), to: instant.opt
 
 const partnerQuery = z.object({ campaign_id: slugId.optional() });
 
-/** A route's handler: path parameters are plain strings. */
-type Handler = express.RequestHandler<Record<string, string>>;
-
-const scopeOf = (res: Response): DashboardScope => res.locals.scope as DashboardScope;
 
 export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[] } {
   const { dims, engine, hub, resolver, config, clock } = deps;
@@ -203,7 +194,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
   }] });
 
   routes.add(api, '/campaigns/:id/summary', { get: [(req, res) => {
-    const q = parse(summaryQuery, req.query);
+    const q = parseRequest(summaryQuery, req.query);
     const spec = view(scopeOf(res), req.params.id, q);
     const campaign = dims.campaign(req.params.id)!;
     const body: SummaryResponse = { campaign_id: campaign.id, window: q.window, group: q.group, at: engine.lastTickAt, currency: campaign.currency, rows: computeGroups(engine, dims, spec, q.window)[q.group] };
@@ -211,7 +202,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
   }] });
 
   routes.add(api, '/campaigns/:id/export.csv', { get: [async (req, res) => {
-    const q = parse(summaryQuery, req.query);
+    const q = parseRequest(summaryQuery, req.query);
     const spec = view(scopeOf(res), req.params.id, q);
     const rows = computeGroups(engine, dims, spec, q.window)[q.group];
     const groupOf: Record<string, string> = {};
@@ -236,7 +227,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
   }] });
 
   routes.add(api, '/campaigns/:id/series', { get: [async (req, res) => {
-    const q = parse(seriesQuery, req.query);
+    const q = parseRequest(seriesQuery, req.query);
     const spec = view(scopeOf(res), req.params.id, q);
     const r = seriesRange(q, req.params.id);
     const body: SeriesResponse = { campaign_id: spec.campaign_id, from: r.fromMs, to: r.toMs, bucket_ms: r.bucketMs, points: await campaignSeries(client, { ...historyScope(spec), ...r }) };
@@ -244,7 +235,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
   }] });
 
   routes.add(api, '/campaigns/:id/series.csv', { get: [async (req, res) => {
-    const q = parse(seriesQuery, req.query);
+    const q = parseRequest(seriesQuery, req.query);
     const spec = view(scopeOf(res), req.params.id, q);
     const r = seriesRange(q, req.params.id);
     const stream = await campaignSeriesCsv(client, { ...historyScope(spec), ...r });
@@ -266,7 +257,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
 
   routes.add(api, '/partners/:id', { get: [async (req, res) => {
     const scope = scopeOf(res);
-    const q = parse(partnerQuery, req.query);
+    const q = parseRequest(partnerQuery, req.query);
     const partnerId = req.params.id;
     const p = dims.partner(partnerId);
     // One answer for "no such partner", "not yours" and "not in that campaign": a token learns nothing outside its scope.

@@ -152,9 +152,8 @@ export async function createLiveServer(deps: LiveServerDeps) {
     const root = resolve(webDir);
     if (!existsSync(join(root, 'index.html'))) logger.warn({ webDir: root }, 'no index.html in the web directory: build the web app (npm run build)');
     // The web app's files compressed (gzip or brotli as the browser asks): on a phone's slow link the bytes are the
-    // first paint. Only the app's files: the API and the socket keep their own framing.
-    const compress = compression();
-    app.use((req, res, next) => (req.path.startsWith('/api/') || req.path.startsWith('/v1/') || req.path.startsWith('/r/') ? next() : compress(req, res, next)));
+    // first paint. Mounted after /api and the ingest routes, which answer first: only the app's files pass here.
+    app.use(compression());
     app.use(express.static(root, { index: 'index.html', maxAge: '1h', setHeaders: (res, path) => path.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache') }));
     // SPA fallback: any other GET that is not an API, ingest, link or socket path gets the app shell.
     app.use((req, res, next) => {

@@ -71,10 +71,13 @@ function headerColumns(csv: string): string[] {
 
 const slug = (handle: string) => handle.replace(/^@/, '').toLowerCase().replace(/[^a-z0-9._:-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 64);
 
+/** "48,200", "48 200" or "48_200" as "48200": counts are often typed with thousands separators. */
+const withoutThousands = (s: string) => s.replace(/(?<=\d)[ ,_'](?=\d{3}\b)/g, '');
+
 /** A row's cells as the partner document they describe (numbers and lists from their text). */
 function documentOf(r: Raw, id: string): Record<string, unknown> {
   const text = (c: Column) => (r[c] ?? '').trim();
-  const followers = text('followers').replace(/(?<=\d)[ ,_'](?=\d{3}\b)/g, '');
+  const followers = withoutThousands(text('followers'));
   const doc: Record<string, unknown> = {
     id,
     handle: text('handle'),
@@ -88,7 +91,7 @@ function documentOf(r: Raw, id: string): Record<string, unknown> {
     // platform:handle:followers — the handle may hold a ":" (a site's address), the followers are the last field.
     doc.accounts = text('accounts').split('|').map((a) => {
       const parts = a.trim().split(':');
-      const followers = (parts.length >= 3 ? parts.pop()! : '').replace(/(?<=\d)[ ,_'](?=\d{3}\b)/g, '');
+      const followers = withoutThousands(parts.length >= 3 ? parts.pop()! : '');
       return { platform: (parts.shift() ?? '').toLowerCase(), handle: parts.join(':'), followers: /^\d+$/.test(followers) ? Number(followers) : followers };
     });
   }
