@@ -16,8 +16,8 @@ const timer = setInterval(async () => {
   const now = {
     flushSum: metric(text, 'pulseroom_ingest_flush_seconds_sum'),
     flushN: metric(text, 'pulseroom_ingest_flush_seconds_count'),
-    tickSum: metric(text, 'pulseroom_tick_duration_seconds_sum'),
-    tickN: metric(text, 'pulseroom_tick_duration_seconds_count'),
+    tickSum: metric(text, 'pulseroom_reconcile_duration_seconds_sum'),
+    tickN: metric(text, 'pulseroom_reconcile_duration_seconds_count'),
     lagSum: metric(text, 'pulseroom_push_lag_seconds_sum'),
     lagN: metric(text, 'pulseroom_push_lag_seconds_count'),
     spool: metric(text, 'pulseroom_ingest_spool_rows'),

@@ -165,9 +165,16 @@ export async function startProduct(opts: { log?: boolean } = {}): Promise<Produc
       await waitHealthy(url);
     },
     async post(events) {
-      const r = await fetch(`${url}/v1/events`, { method: 'POST', headers: { Authorization: `Bearer ${info.sourceKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ events }) });
-      if (!r.ok) throw new Error(`POST /v1/events → ${r.status} ${await r.text()}`);
-      return (await r.json()) as { accepted: number; rejected: unknown[] };
+      // As a source does: a 503 (the store busy just after a start) is retried after its Retry-After, a few times.
+      for (let attempt = 1; ; attempt++) {
+        const r = await fetch(`${url}/v1/events`, { method: 'POST', headers: { Authorization: `Bearer ${info.sourceKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ events }) });
+        if (r.status === 503 && attempt < 4) {
+          await new Promise((res) => setTimeout(res, Math.min(5, Number(r.headers.get('retry-after')) || 1) * 1000));
+          continue;
+        }
+        if (!r.ok) throw new Error(`POST /v1/events → ${r.status} ${await r.text()}`);
+        return (await r.json()) as { accepted: number; rejected: unknown[] };
+      }
     },
     async close() {
       await stop();

@@ -49,9 +49,12 @@ export async function startInProcessProduct(opts: { sourceKey: string; webDir?: 
     routes: live.routes,
     async close() {
       http.closeAllConnections();
+      const corrections = live.engine.corrections;
       await product.stop();
       dims.stopRefresh();
       await store.close();
+      // Every event went live through the stream exactly as it was stored: the store never had to correct a figure.
+      if (corrections !== 0) throw new Error(`the live figures needed ${corrections} corrections from the store`);
     },
   };
 }

@@ -179,6 +179,10 @@ describe('npm start', () => {
   });
 
   it('simulated ratios sit in the ranges the simulator claims', async () => {
+    // Minutes of a simulated launch went live through the stream exactly as they were stored: no figure corrected.
+    const metrics = await (await fetch(`${base}/metrics`)).text();
+    expect(metrics).toMatch(/^pulseroom_live_stream_batches_total [1-9]/m);
+    expect(metrics).toMatch(/^pulseroom_live_reconcile_corrections_total 0$/m);
     expect(await stop()).toBe(0);
     expect(output).toContain('stopped cleanly');
     const followers = new Map(demo.launch.partners.map((p) => [p.id, p.followers]));

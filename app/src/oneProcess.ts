@@ -36,6 +36,7 @@ export async function createOneProcessProduct(d: OneProcessDeps): Promise<OnePro
     webDir: d.webDir,
     extraRouters: [ingest.router],
     extraRegistries: [ingest.registry],
+    inlineStream: true,
   });
   // Tracking links are answered before the app's middleware: a shopper's redirect is the hot path.
   const http = createServer((req, res) => ingest.redirect(req, res) || live.app(req, res));
@@ -46,10 +47,10 @@ export async function createOneProcessProduct(d: OneProcessDeps): Promise<OnePro
     ingest,
     live,
     async start() {
+      // One process: each group of accepted events goes to the live server as a function call, right after its fsync.
+      ingest.onAccepted(live.accept);
       await ingest.start();
       await live.start();
-      // One process: the live server ticks as soon as a batch is in ClickHouse, not up to a tick period later.
-      ingest.onFlushed(live.nudge);
     },
     async stop() {
       http.close(); // requests in flight finish; their events reach the spool before ingest stops

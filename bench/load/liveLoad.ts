@@ -52,14 +52,14 @@ const snapshot = await new Promise<Snapshot>((ok, fail) => {
   socket.emit('subscribe', { campaign_id: markerCampaign, window: '5m' }, (a) => !a.ok && fail(new Error(a.error?.message)));
 });
 const baseViews = snapshot.groups.campaign.find((r) => r.key === 'all')?.metrics.views ?? 0;
-/** (time, markers counted) of each delta that changed the campaign row. */
-const seen: { at: number; count: number }[] = [];
+/** (time, markers counted, the server's emit time and the wall clock at receipt) of each delta that changed the campaign row. */
+const seen: { at: number; count: number; sentAt: number; recvWall: number }[] = [];
 let deltas = 0;
 socket.on('delta', (d: Delta) => {
   deltas++;
   // New views come as a patch of the fields that moved (or the whole row, were it new to the socket).
   const views = d.patches?.campaign?.metrics?.views?.all ?? d.groups.campaign?.find((r) => r.key === 'all')?.metrics.views;
-  if (views !== undefined) seen.push({ at: performance.now(), count: views - baseViews });
+  if (views !== undefined) seen.push({ at: performance.now(), count: views - baseViews, sentAt: d.sent_at ?? NaN, recvWall: Date.now() });
 });
 
 const agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
@@ -75,6 +75,8 @@ let errors = 0;
 let markersSent = 0;
 const markerSent: number[] = [];
 const markerAck: number[] = [];
+/** Wall clock of each marker's ack (the server stamps deltas with the same machine's wall clock). */
+const markerAckWall: number[] = [];
 const batchMs: number[] = [];
 
 function send(): void {
@@ -109,7 +111,10 @@ function sendMarker(): void {
   markerSent[marker] = performance.now();
   postJson(markerAgent, port, '/v1/events', demo.source_key, JSON.stringify({ events: [ev] })).then(
     (a) => {
-      if (a.status === 200) markerAck[marker] = performance.now();
+      if (a.status === 200) {
+        markerAck[marker] = performance.now();
+        markerAckWall[marker] = Date.now();
+      }
       else errors++;
     },
     () => errors++,
@@ -138,10 +143,12 @@ const drainUntil = performance.now() + 10_000;
 while (performance.now() < drainUntil && (inFlight > 0 || (seen.at(-1)?.count ?? 0) < markerAck.filter(Boolean).length)) await sleep(50);
 
 // The k-th marker (in ack order) is visible once a delta counts ≥ k markers.
-const acked = markerAck.map((at, i) => ({ at, sent: markerSent[i] })).filter((m) => m.at !== undefined && m.sent >= measureFrom).sort((a, b) => a.at - b.at);
+const acked = markerAck.map((at, i) => ({ at, sent: markerSent[i], wall: markerAckWall[i] })).filter((m) => m.at !== undefined && m.sent >= measureFrom).sort((a, b) => a.at - b.at);
 const ackOrder = markerAck.filter((x) => x !== undefined).sort((a, b) => a - b);
 const latencies: number[] = [];
 const fromSend: number[] = [];
+const ackToEmit: number[] = [];
+const emitToClient: number[] = [];
 let unseen = 0;
 for (const m of acked) {
   const k = ackOrder.indexOf(m.at) + 1;
@@ -153,6 +160,10 @@ for (const m of acked) {
   latencies.push(Math.max(0, d.at - m.at));
   if (values.trace) process.stderr.write(`marker acked at ${Math.round(m.at - t0)} ms: delta after ${Math.round(d.at - m.at)} ms\n`);
   fromSend.push(Math.max(0, d.at - m.sent));
+  if (Number.isFinite(d.sentAt)) {
+    ackToEmit.push(Math.max(0, d.sentAt - m.wall));
+    emitToClient.push(Math.max(0, d.recvWall - d.sentAt));
+  }
 }
 socket.close();
 agent.destroy();
@@ -167,6 +178,8 @@ sendResult({
   deltas,
   ack_to_delta_ms: summarize(latencies),
   send_to_delta_ms: summarize(fromSend),
+  ack_to_emit_ms: summarize(ackToEmit),
+  emit_to_client_ms: summarize(emitToClient),
   batch_ms: summarize(batchMs),
   peak_rss_mb: ownPeakRssMb(),
 });

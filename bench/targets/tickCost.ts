@@ -51,7 +51,7 @@ const engine = new AggregationEngine({ client, clock: Date.now, logger: pino({ l
 const initStart = performance.now();
 await engine.init();
 const initMs = performance.now() - initStart;
-await engine.tick();
+await engine.reconcile();
 
 const r = rng(7);
 const partners = Object.fromEntries(Array.from({ length: SHAPE.partnersPerCampaign }, (_, i) => [`hist-p${i}`, [['instagram', 'tiktok', 'youtube'][i % 3]]]));
@@ -65,7 +65,7 @@ async function measuredTick() {
   const a = await counters();
   const b = await counters();
   const start = performance.now();
-  const result = await engine.tick();
+  const result = await engine.reconcile();
   const ms = performance.now() - start;
   const c = await counters();
   const engineCounters = Object.fromEntries(COUNTERS.map((k) => [k, c[k] - b[k] - (b[k] - a[k])])) as Counters;

@@ -9,7 +9,7 @@ describe('ingest config', () => {
   it('has defaults, derives the spool dir and keeps a generated hash key stable across restarts', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ingest-config-'));
     const a = loadIngestConfig({ PULSEROOM_DATA_DIR: dir });
-    expect(a).toMatchObject({ INGEST_PORT: 8081, INGEST_FLUSH_ROWS: 10_000, INGEST_FLUSH_MS: 200, spoolDir: join(dir, 'spool'), PULSEROOM_FX_RATES: DEFAULT_FX_RATES });
+    expect(a).toMatchObject({ INGEST_PORT: 8081, INGEST_FLUSH_ROWS: 10_000, INGEST_FLUSH_MS: 1000, spoolDir: join(dir, 'spool'), PULSEROOM_FX_RATES: DEFAULT_FX_RATES });
     expect(a.hashKey.length).toBeGreaterThanOrEqual(32);
     expect(readFileSync(join(dir, 'hash.key'), 'utf8').trim()).toBe(a.hashKey);
     expect(loadIngestConfig({ PULSEROOM_DATA_DIR: dir }).hashKey).toBe(a.hashKey);

@@ -39,12 +39,14 @@ export const ingestEnv = z.object({
   ...storeEnv,
   INGEST_PORT: envPort(8081),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
+  /** Accepted events are streamed to the live servers through this Redis (unset: the servers read them from the store). */
+  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// URL such as redis://localhost:6379' }).optional(),
   /** Where acknowledged events wait for ClickHouse; default <PULSEROOM_DATA_DIR>/spool. */
   INGEST_SPOOL_DIR: z.string().min(1).optional(),
   /** Flush a spool segment to ClickHouse once it holds this many rows… */
   INGEST_FLUSH_ROWS: envInt(10_000, 1, 1_000_000),
-  /** …or once its oldest row waited this long (short: the screen should move within a second of the event). */
-  INGEST_FLUSH_MS: envInt(200, 10, 600_000),
+  /** …or once its oldest row waited this long (the screen moves with the stream; the store is history, CSV and the reconcile). */
+  INGEST_FLUSH_MS: envInt(1_000, 10, 600_000),
   /** Above this many bytes waiting in the spool, new events get 503 + Retry-After. */
   INGEST_SPOOL_MAX_BYTES: envInt(1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),
   /** Requests per key per minute (0 = unlimited). */

@@ -4,8 +4,8 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createServer } from 'node:net';
 import { openStore, type Store } from '@pulseroom/schema/server';
+import { freePort } from '@pulseroom/schema/testing';
 import { CAMPAIGN } from './testing.js';
 
 const KEY = 'prk_crash_test_key_eeeeeeeeeeeeeeeeee';
@@ -18,14 +18,6 @@ afterAll(async () => {
   await store?.close();
 });
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const s = createServer().listen(0, () => {
-      const port = (s.address() as { port: number }).port;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 function startIngest(port: number): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'ingest/src/main.ts'], {

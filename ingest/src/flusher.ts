@@ -15,17 +15,7 @@ export interface FlusherOptions {
    */
   backoffMinMs?: number;
   backoffMaxMs?: number;
-  /**
-   * Called after each batch ClickHouse took (the one-process product ticks its live server on it). What it returns
-   * is awaited, for at most `AFTER_FLUSH_WAIT_MAX_MS`, before the next insert: embedded, chDB runs one query at a
-   * time, so the live server's read goes in before the next insert instead of queueing behind it.
-   */
-  flushed?: () => unknown;
-  afterFlushWaitMaxMs?: number;
 }
-
-/** The longest the next insert waits for what `flushed` started (a slow or stuck listener never stalls storing). */
-export const AFTER_FLUSH_WAIT_MAX_MS = 250;
 
 export interface FlusherStatus {
   healthy: boolean;
@@ -56,8 +46,6 @@ export class Flusher {
   private quarantined = 0;
   private readonly backoffMin: number;
   private readonly backoffMax: number;
-  /** What the last `flushed` call started, until the next insert has waited for it. */
-  private afterFlush: Promise<unknown> | null = null;
   private stopped = false;
 
   constructor(
@@ -118,7 +106,6 @@ export class Flusher {
       if (!force && this.backingOff()) return;
       const t0 = performance.now();
       let inserted = 0;
-      if (this.afterFlush) await this.waitAfterFlush();
       try {
         // Straight from the segment's text; the row count must match what was appended, or the rows are parsed
         // and sent the ordinary way (a segment written by another version).
@@ -151,8 +138,6 @@ export class Flusher {
       this.failures = 0;
       this.lastError = null;
       this.lastFlushAt = this.clock();
-      const started = this.opts.flushed?.();
-      if (started instanceof Promise) this.afterFlush = started;
       // Deleted only after the insert succeeded: a crash in between re-sends the batch, and its token makes that a no-op.
       await this.spool.remove(seg);
       this.logger.debug({ batch: seg.token, rows: inserted }, 'flushed');
@@ -192,13 +177,6 @@ export class Flusher {
       this.logger.error({ batch: seg.token, refused: refused.length, stored, file }, 'rows ClickHouse cannot read were set aside; the rest of the segment is stored');
     }
     return stored;
-  }
-
-  private async waitAfterFlush(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([this.afterFlush!.catch(() => undefined), new Promise((ok) => (timer = setTimeout(ok, this.opts.afterFlushWaitMaxMs ?? AFTER_FLUSH_WAIT_MAX_MS)))]);
-    clearTimeout(timer);
-    this.afterFlush = null;
   }
 
   /** Seals and inserts everything waiting, trying until `deadlineMs`; what is left stays in the spool for the next start. */

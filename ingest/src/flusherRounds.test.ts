@@ -1,5 +1,5 @@
-// The flusher's rounds: rows that come due while a round runs (the live server's nudge then finds it busy) go in the
-// next round as soon as this one ends, not at the next timer period — nor never, when no timer runs.
+// The flusher's rounds: rows that come due while a round runs (their nudge then finds it busy) go in the next round
+// as soon as this one ends, not at the next timer period — nor never, when no timer runs.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -27,6 +27,22 @@ async function storedCount(prefix: string): Promise<number> {
   return Number((await rs.json<{ n: number }>())[0].n);
 }
 
+/** The store, calling `inserted` after each insert the flusher sends (its segments go through `exec`). */
+function watched(inserted: () => void): Store {
+  const client = new Proxy(store.client, {
+    get(target, prop, receiver) {
+      const v = Reflect.get(target, prop, receiver) as unknown;
+      if (prop !== 'exec' || typeof v !== 'function') return typeof v === 'function' ? v.bind(target) : v;
+      return async (...args: unknown[]) => {
+        const r = await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
+        inserted();
+        return r;
+      };
+    },
+  });
+  return { ...store, client };
+}
+
 describe('flusher rounds', () => {
   it('inserts rows that came due during a round right after it, without a timer or another nudge', async () => {
     const { spool } = await Spool.open({ dir: mkdtempSync(join(tmpdir(), 'pulseroom-rounds-')), maxBytes: 1 << 24 });
@@ -36,18 +52,14 @@ describe('flusher rounds', () => {
     // No start(): no timer. Only a full segment (100 rows) is due; age never is (an hour).
     const flusher: Flusher = new Flusher(
       spool,
-      store,
-      {
-        flushRows: 100,
-        flushMs: 3_600_000,
-        flushed: () => {
-          insertedAt.push(performance.now());
-          if (second) return;
-          // While the first round is still running (before it removes its segment): a full segment arrives and its nudge finds the round busy.
-          second = spool.append(events('rounds-b', 100));
-          flusher.nudge();
-        },
-      },
+      watched(() => {
+        insertedAt.push(performance.now());
+        if (second) return;
+        // While the first round is still running (before it removes its segment): a full segment arrives and its nudge finds the round busy.
+        second = spool.append(events('rounds-b', 100)).then(() => undefined);
+        flusher.nudge();
+      }),
+      { flushRows: 100, flushMs: 3_600_000 },
       pino({ level: 'silent' }),
       metrics,
       Date.now,
@@ -69,7 +81,7 @@ describe('flusher rounds', () => {
     const { spool } = await Spool.open({ dir: mkdtempSync(join(tmpdir(), 'pulseroom-rounds-')), maxBytes: 1 << 24 });
     const metrics = new IngestMetrics(() => spool.depth(), () => ({}));
     let rounds = 0;
-    const flusher = new Flusher(spool, store, { flushRows: 100, flushMs: 3_600_000, flushed: () => void rounds++ }, pino({ level: 'silent' }), metrics, Date.now);
+    const flusher = new Flusher(spool, watched(() => void rounds++), { flushRows: 100, flushMs: 3_600_000 }, pino({ level: 'silent' }), metrics, Date.now);
     await spool.append(events('rounds-c', 100));
     await flusher.tick();
     await spool.append(events('rounds-d', 10)); // not due: 10 rows, young

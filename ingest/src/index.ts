@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
-import { DEFAULT_ATTRIBUTION_DAYS } from '@pulseroom/schema';
+import { DEFAULT_ATTRIBUTION_DAYS, liveBatchOf, type LiveBatch } from '@pulseroom/schema';
 import type { DimensionCache, RouteEntry, Store } from '@pulseroom/schema/server';
 import { SourceAuth } from './auth.js';
 import type { IngestConfig } from './config.js';
@@ -32,8 +32,6 @@ export interface IngestDeps {
   trustProxy?: TrustProxy;
   /** Caps of the order and click memories (tests of eviction set them low). */
   memoryLimits?: { maxOrders?: number; maxClicks?: number };
-  /** The longest the next insert waits for what an `onFlushed` listener returned (default `AFTER_FLUSH_WAIT_MAX_MS`). */
-  afterFlushWaitMaxMs?: number;
 }
 
 export interface Readiness {
@@ -51,10 +49,10 @@ export interface Ingest {
   redirect: (req: IncomingMessage, res: ServerResponse) => boolean;
   registry: Registry;
   /**
-   * Calls `listener` after every batch inserted into ClickHouse; returns the unsubscribe. A promise it returns is
-   * awaited (at most `AFTER_FLUSH_WAIT_MAX_MS`) before the next insert.
+   * Calls `listener` with every group of accepted events as soon as the spool has fsync'd them (their aggregates and
+   * feed items: the live stream); returns the unsubscribe.
    */
-  onFlushed(listener: () => unknown): () => void;
+  onAccepted(listener: (batch: LiveBatch) => void): () => void;
   ready(): Promise<Readiness>;
   /** Opens the spool, replays what an earlier run left, rebuilds the memory of ids and clicks, starts the flusher. */
   start(): Promise<void>;
@@ -84,7 +82,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     () => state?.sizes() ?? {},
   );
   const auth = new SourceAuth(store.client, config.INGEST_AUTH_CACHE_MS, clock);
-  const flushedListeners = new Set<() => unknown>();
+  const acceptedListeners = new Set<(batch: LiveBatch) => void>();
   const clicks = new ClickRecorder(() => pipeline, metrics, logger);
   const router = createRouter({ pipeline: () => pipeline, state: () => state, auth, dims, config, metrics, logger, clock, clicks });
 
@@ -144,9 +142,9 @@ export function createIngest(deps: IngestDeps): Ingest {
 
   return {
     router,
-    onFlushed(listener) {
-      flushedListeners.add(listener);
-      return () => flushedListeners.delete(listener);
+    onAccepted(listener) {
+      acceptedListeners.add(listener);
+      return () => acceptedListeners.delete(listener);
     },
     redirect: fastRedirect({ dims, clicks, metrics, clock }, deps.trustProxy ?? trustNone),
     registry: metrics.registry,
@@ -171,12 +169,23 @@ export function createIngest(deps: IngestDeps): Ingest {
       }
       sentiment =
         config.INGEST_SENTIMENT_THREADS > 0 ? SentimentPool.create({ threads: config.INGEST_SENTIMENT_THREADS, onWorkerError: (err) => logger.warn({ err }, 'a sentiment worker died') }) : null;
-      flusher = new Flusher(spool, store, { flushRows: config.INGEST_FLUSH_ROWS, flushMs: config.INGEST_FLUSH_MS, flushed: () => Promise.allSettled([...flushedListeners].map((f) => new Promise((ok) => ok(f())))), afterFlushWaitMaxMs: deps.afterFlushWaitMaxMs }, logger, metrics, clock);
+      flusher = new Flusher(spool, store, { flushRows: config.INGEST_FLUSH_ROWS, flushMs: config.INGEST_FLUSH_MS }, logger, metrics, clock);
       const f = flusher;
       pipeline = new Pipeline({
         store, dims, config, logger, clock, state, spool, metrics, sentiment,
         storeHealthy: () => f.status().healthy,
         appended: () => f.nudge(),
+        accepted: (batchId, rows) => {
+          if (acceptedListeners.size === 0) return;
+          const batch = liveBatchOf(batchId, rows, clock());
+          for (const listener of acceptedListeners) {
+            try {
+              listener(batch);
+            } catch (err) {
+              logger.error({ err }, 'a live stream listener failed');
+            }
+          }
+        },
       });
       flusher.start();
       const s = state;

@@ -7,6 +7,7 @@ import { ConfigError } from '@pulseroom/schema';
 import { applyMigrations, DimensionCache, openStore, routeNotFound, sendError, storeDiskWarning, toHttpError, type Store } from '@pulseroom/schema/server';
 import { loadIngestConfig } from './config.js';
 import { createIngest } from './index.js';
+import { RedisLivePublisher } from './liveStream.js';
 
 async function openStoreWhenReady(open: () => Promise<Store>, logger: pino.Logger): Promise<Store> {
   for (let attempt = 1; ; attempt++) {
@@ -31,6 +32,8 @@ async function main(): Promise<void> {
   }, logger);
   const dims = await DimensionCache.open(store.client, 2000);
   const ingest = createIngest({ store, dims, config, logger, trustProxy: config.INGEST_TRUST_PROXY ? () => true : undefined });
+  const publisher = config.REDIS_URL ? await RedisLivePublisher.open(config.REDIS_URL, logger) : null;
+  if (publisher) ingest.onAccepted((batch) => publisher.publish(batch));
   await ingest.start();
 
   const app = express();
@@ -65,6 +68,7 @@ async function main(): Promise<void> {
     server.closeIdleConnections();
     try {
       await ingest.stop();
+      await publisher?.close();
       dims.stopRefresh();
       await store.close();
     } catch (err) {

@@ -1,6 +1,6 @@
 // The ingest pipeline after authentication: scope → references → sentiment → look-ups → dedupe + enrich → spool → answer.
 import type { Logger } from 'pino';
-import { blankStoredEvent, DEFAULT_ATTRIBUTION_DAYS, type IncomingEvent } from '@pulseroom/schema';
+import { blankStoredEvent, DEFAULT_ATTRIBUTION_DAYS, type IncomingEvent, type StoredEvent } from '@pulseroom/schema';
 import { keyedHash, unavailable, type DimensionCache, type SourceRow, type Store } from '@pulseroom/schema/server';
 import { assertCampaignScope } from './auth.js';
 import type { IngestConfig } from './config.js';
@@ -34,6 +34,8 @@ export interface PipelineDeps {
   storeHealthy: () => boolean;
   /** Tells the flusher new rows arrived (it seals early when the segment is full). */
   appended: () => void;
+  /** Rows now fsync'd in spool segment `batchId`, in the order they were accepted: they may go live. */
+  accepted: (batchId: string, rows: readonly StoredEvent[]) => void;
 }
 
 const LOOKUP_TIMEOUT_MS = 2000;
@@ -132,18 +134,20 @@ export class Pipeline {
     }
 
     const appended = spool.append(rows);
+    const stored = appended.then(() => undefined);
     const keys: string[] = [];
     for (const r of rows) {
       keys.push(eventKey(r.source_id, r.event_id));
       if (r.type === 'conversion') keys.push(orderKey(r.campaign_id, r.order_id));
     }
-    for (const k of keys) this.inflight.set(k, appended);
+    for (const k of keys) this.inflight.set(k, stored);
     const settle = () => {
-      for (const k of keys) if (this.inflight.get(k) === appended) this.inflight.delete(k);
+      for (const k of keys) if (this.inflight.get(k) === stored) this.inflight.delete(k);
     };
-    appended.then(settle, settle);
+    stored.then(settle, settle);
+    let batchId: string;
     try {
-      await appended;
+      batchId = await appended;
     } catch (e) {
       for (const row of rows) state.forget(row);
       if (e instanceof SpoolFullError) throw unavailable('SPOOL_FULL', 'ingest is holding too many events for the store; retry later', 30);
@@ -152,6 +156,8 @@ export class Pipeline {
       if (code === 'ENOSPC' || code === 'EDQUOT') throw unavailable('SPOOL_DISK_FULL', 'the spool disk of ingest is full: nothing of this batch was stored; retry later', 30);
       throw unavailable('SPOOL_FAILED', 'ingest could not store the events durably; retry', 5);
     }
+    // Durable from here: the rows go live now, before anything else can await.
+    if (rows.length > 0) this.d.accepted(batchId, rows);
     if (waits.size > 0 && (await Promise.allSettled(waits)).some((r) => r.status === 'rejected')) {
       throw unavailable('SPOOL_FAILED', 'an earlier copy of some of these events could not be stored; retry', 1);
     }

@@ -285,7 +285,8 @@ export function decodeSegment(buf: Buffer, format: SpoolFormat = 'tsv'): { rows:
 interface PendingAppend {
   buf: Buffer;
   rows: number;
-  resolve: () => void;
+  /** Called with the token of the segment the rows were written to (the batch id ClickHouse will store them under). */
+  resolve: (token: string) => void;
   reject: (e: unknown) => void;
 }
 
@@ -386,15 +387,15 @@ export class Spool {
   }
 
   /**
-   * Appends rows durably: resolves once they are written and fsync'd. Concurrent appends share one
-   * write + fsync (group commit).
+   * Appends rows durably: resolves once they are written and fsync'd, with the token of the segment that holds them.
+   * Concurrent appends share one write + fsync (group commit).
    */
-  append(rows: readonly StoredEvent[]): Promise<void> {
+  append(rows: readonly StoredEvent[]): Promise<string> {
     if (this.closed) return Promise.reject(new SpoolClosedError('the spool is closed'));
-    if (rows.length === 0) return Promise.resolve();
+    if (rows.length === 0) return Promise.resolve('');
     const buf = encodeRecord(rows);
     if (this.isFull(buf.length)) return Promise.reject(new SpoolFullError(`the spool holds more than ${this.opts.maxBytes} bytes waiting for the store`));
-    return new Promise<void>((resolve, reject) => {
+    return new Promise<string>((resolve, reject) => {
       this.pending.push({ buf, rows: rows.length, resolve, reject });
       this.pendingBytes += buf.length;
       if (!this.scheduled) {
@@ -495,9 +496,11 @@ export class Spool {
       group.bytes += p.buf.length;
     }
     this.writing = group;
+    let token = '';
     try {
       if (!this.active) await this.openActive();
       const a = this.active!;
+      token = this.tokenOf(a.seq);
       await a.fh.writev(batch.map((p) => p.buf));
       await a.fh.datasync();
       a.bytes += group.bytes;
@@ -515,7 +518,7 @@ export class Spool {
       for (const p of batch) p.reject(e);
       return;
     }
-    for (const p of batch) p.resolve();
+    for (const p of batch) p.resolve(token);
   }
 
   private async openActive(): Promise<void> {

@@ -61,7 +61,7 @@ export interface RunningIngest {
 }
 
 /** createIngest on an express app listening on a random port, as the one-process product mounts it. */
-export async function runIngest(store: Store, config: IngestConfig, clock?: () => number, opts: Pick<IngestDeps, 'memoryLimits' | 'afterFlushWaitMaxMs'> = {}): Promise<RunningIngest> {
+export async function runIngest(store: Store, config: IngestConfig, clock?: () => number, opts: Pick<IngestDeps, 'memoryLimits'> = {}): Promise<RunningIngest> {
   const dims = await DimensionCache.open(store.client, 0);
   const ingest = createIngest({ store, dims, config, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), clock, ...opts });
   await ingest.start();

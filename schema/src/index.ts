@@ -4,6 +4,7 @@ export * from './config.js';
 export * from './dimensions.js';
 export * from './events.js';
 export * from './live.js';
+export * from './liveBatch.js';
 export * from './metrics.js';
 export * from './money.js';
 export * from './rowPatch.js';

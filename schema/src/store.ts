@@ -52,7 +52,7 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   }
   mkdirSync(path, { recursive: true });
   // chdb bundles its own copy of @clickhouse/client-common types; the runtime interface is the same.
-  const connection = settleBeforeClose(createChdbConnection({ path })) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
+  const connection = oneAtATime(createChdbConnection({ path })) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
   const client = createClient({ connection, clickhouse_settings: SETTINGS });
   // The embedded client ignores the `database` option; chDB keeps one session per process, so USE sticks.
   await client.command({ query: `CREATE DATABASE IF NOT EXISTS {db:Identifier}`, query_params: { db: config.CLICKHOUSE_DATABASE } });
@@ -74,13 +74,14 @@ export async function openStore(config: StoreConfig): Promise<Store> {
 }
 
 /**
- * The chDB connection, closed only once no call is running: closing the session while a query runs on chDB's own
- * threads (a late dimension refresh, a request still in flight at shutdown) can crash the process in native code.
- * Waits at most 10 s, then closes anyway.
+ * The chDB connection with chDB's rule in one place: one call at a time, in the order they were made (chDB runs one
+ * query at a time in its one session; callers never wait on each other by hand). It is closed only once no call is
+ * running: closing the session while a query runs on chDB's own threads (a late dimension refresh, a request still in
+ * flight at shutdown) can crash the process in native code. Waits at most 10 s, then closes anyway.
  */
-function settleBeforeClose<C extends object>(connection: C): C {
-  const running = new Set<Promise<unknown>>();
+function oneAtATime<C extends object>(connection: C): C {
   const CALLS = new Set(['query', 'insert', 'exec', 'command', 'ping']);
+  let tail: Promise<unknown> = Promise.resolve();
   return new Proxy(connection, {
     get(target, prop, receiver) {
       const v = Reflect.get(target, prop, receiver) as unknown;
@@ -88,17 +89,15 @@ function settleBeforeClose<C extends object>(connection: C): C {
       const fn = v as (...a: unknown[]) => unknown;
       if (prop === 'close') {
         return async (...args: unknown[]) => {
-          const until = Date.now() + 10_000;
-          while (running.size > 0 && Date.now() < until) await Promise.race([Promise.allSettled([...running]), new Promise((r) => setTimeout(r, 100))]);
+          await Promise.race([tail, new Promise((r) => setTimeout(r, 10_000))]);
           return fn.apply(target, args);
         };
       }
       if (!CALLS.has(String(prop))) return fn.bind(target);
       return (...args: unknown[]) => {
-        const p = Promise.resolve(fn.apply(target, args));
-        running.add(p);
-        void p.finally(() => running.delete(p)).catch(() => undefined);
-        return p;
+        const call = tail.then(() => fn.apply(target, args));
+        tail = call.catch(() => undefined);
+        return call;
       };
     },
   });

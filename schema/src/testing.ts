@@ -3,6 +3,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { createServer } from 'node:net';
 import { applyMigrations } from './migrate.js';
 import { openStore, type Store } from './store.js';
 import type { StoreConfig } from './config.js';
@@ -28,4 +29,16 @@ export async function openTestStore(): Promise<Store> {
   const store = await openStore(testStoreConfig());
   await applyMigrations(store.client);
   return store;
+}
+
+/** A free loopback port (for a product process, a Redis, a fixture server). */
+export function freePort(): Promise<number> {
+  return new Promise((ok, fail) => {
+    const s = createServer();
+    s.once('error', fail);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as { port: number };
+      s.close(() => ok(port));
+    });
+  });
 }

@@ -201,7 +201,7 @@ describe('health, metrics and the web app', () => {
     expect((await (await fetch(`${t.url}/readyz`)).json()).ok).toBe(true);
     await t.server.tickOnce();
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
-    for (const name of ['pulseroom_sockets', 'pulseroom_rooms', 'pulseroom_tick_duration_seconds_bucket', 'pulseroom_push_lag_seconds', 'pulseroom_tick_rows']) expect(metrics).toContain(name);
+    for (const name of ['pulseroom_sockets', 'pulseroom_rooms', 'pulseroom_reconcile_duration_seconds_bucket', 'pulseroom_push_lag_seconds', 'pulseroom_reconcile_rows', 'pulseroom_live_reconcile_corrections_total']) expect(metrics).toContain(name);
   });
 
   it('serves the web app with an SPA fallback, and extra routers before it', async () => {

@@ -39,7 +39,7 @@ import { createAdminApi } from './adminApi.js';
 import { campaignAllowed, campaignsInScope, partnerAllowed, requireCampaign, scopeOf, viewFor, type RouteHandler as Handler, type TokenResolver } from './access.js';
 import { computeGroups, partnerInfo, partnerTier, partnerType, partnerVisible, UNATTRIBUTED, type ViewSpec } from './engine/breakdowns.js';
 import { BUCKET_MS, type AggregationEngine } from './engine/rollingWindows.js';
-import { campaignInfo, type LiveHub } from './liveHub.js';
+import { campaignInfo, type LiveHub } from './live/hub.js';
 import type { ServerConfig } from './config.js';
 import { alertsOfCampaign } from './queries/alerts.js';
 import { partnerFeed } from './queries/feed.js';

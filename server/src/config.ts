@@ -11,9 +11,17 @@ export const serverEnv = {
   REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// URL such as redis://localhost:6379' }).optional(),
   /** Directory of the built web app served at / (unset: API only). */
   PULSEROOM_WEB_DIR: z.string().optional(),
-  /** Aggregation tick; deltas go out at most once per tick and at most 4 a second per room. */
+  /** A frame: what the stream changed is pushed every this many ms, at most one delta per room and frame. */
+  PULSEROOM_FRAME_MS: envInt(100, 20, 5_000),
+  /** How often the engine reconciles with the store (and reads what no stream brought) when events are streamed to it. */
+  PULSEROOM_RECONCILE_MS: envInt(2_000, 100, 60_000),
+  /** With no stream (a server without REDIS_URL beside a separate ingest), how often it reads the store's change log. */
   PULSEROOM_TICK_MS: envInt(250, 50, 10_000),
-  /** How far back each tick re-reads agg_delta: covers inserts committed after their now64() was taken. */
+  /** How long a stored batch may wait for the Redis stream to bring it before it counts as missed and is taken from the store. */
+  PULSEROOM_STREAM_GRACE_MS: envInt(1_000, 0, 60_000),
+  /** This node's name on the Redis stream (its consumer group; default host:PORT): a restarted node resumes where it stopped. */
+  PULSEROOM_NODE_ID: z.string().regex(/^[\w.:-]{1,100}$/, 'expected letters, digits and . : _ -').optional(),
+  /** How far back each read re-reads agg_delta: covers inserts committed after their now64() was taken. */
   PULSEROOM_DELTA_OVERLAP_MS: envInt(30_000, 0, 600_000),
   /** How long a resolved dashboard token is trusted before it is looked up again. */
   PULSEROOM_TOKEN_CACHE_MS: envInt(1_000, 0, 60_000),

@@ -1,5 +1,6 @@
-// The live server: aggregation engine, Socket.IO hub, REST API, health and metrics, wired from injected dependencies.
+// The live server: aggregation engine, live loop, Socket.IO hub, REST API, health and metrics, wired from injected dependencies.
 import { existsSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { Server as HttpServer } from 'node:http';
 import express from 'express';
@@ -7,13 +8,17 @@ import compression from 'compression';
 import helmet from 'helmet';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
+import type { LiveBatch } from '@pulseroom/schema';
 import { newId, RouteTable, routeNotFound, sendError, toHttpError, type DimensionCache, type RouteEntry, type Store } from '@pulseroom/schema/server';
 import { TokenResolver } from './access.js';
 import { AlertRules } from './alertRules.js';
 import { createApi } from './api.js';
 import type { ServerConfig } from './config.js';
-import { AggregationEngine, type TickResult } from './engine/rollingWindows.js';
-import { LiveHub } from './liveHub.js';
+import { AggregationEngine } from './engine/rollingWindows.js';
+import { LiveFeed } from './live/feed.js';
+import { LiveHub } from './live/hub.js';
+import { LiveLoop } from './live/loop.js';
+import { RedisLiveStream } from './live/stream.js';
 import { createMetrics } from './promMetrics.js';
 
 export type { ServerConfig } from './config.js';
@@ -33,94 +38,49 @@ export interface LiveServerDeps {
   extraRouters?: (express.RequestHandler & { routes?: RouteEntry[] })[];
   /** Other registries served at /metrics with the server's (the ingest API's in the one-process start). */
   extraRegistries?: Registry[];
-  /** Start the tick loop in start() (default true); tests may drive engine ticks by hand with `tickOnce`. */
+  /** Start the live loop in start() (default true); tests may drive it by hand with `tickOnce`. */
   autoTick?: boolean;
+  /** Ingest runs in this process and hands each accepted batch to `accept` (the one-process product). */
+  inlineStream?: boolean;
 }
 
 export async function createLiveServer(deps: LiveServerDeps) {
   const { store, dims, config, logger } = deps;
   const clock = deps.clock ?? Date.now;
   const metrics = createMetrics({ defaultMetrics: true });
-  const engine = new AggregationEngine({ client: store.client, clock, logger, overlapMs: config.PULSEROOM_DELTA_OVERLAP_MS });
+  // The stream comes from ingest in this process (a function call: `accept`), from Redis between processes, or not at all
+  // (a server that only reads the store: it then reads the change log every PULSEROOM_TICK_MS instead of reconciling).
+  const streaming = deps.inlineStream === true || Boolean(config.REDIS_URL);
+  const engine = new AggregationEngine({ client: store.client, clock, logger, overlapMs: config.PULSEROOM_DELTA_OVERLAP_MS, streamGraceMs: deps.inlineStream ? 0 : config.PULSEROOM_STREAM_GRACE_MS });
+  const feed = new LiveFeed({ client: store.client, logger });
   const resolver = new TokenResolver(store.client, config.PULSEROOM_TOKEN_CACHE_MS, config.PULSEROOM_ADMIN_TOKEN);
-  const hub = new LiveHub({ engine, dims, resolver, client: store.client, config, logger, metrics });
+  const hub = new LiveHub({ engine, feed, dims, resolver, client: store.client, logger, metrics, shared: Boolean(config.REDIS_URL), frameMs: config.PULSEROOM_FRAME_MS });
   const alerts = new AlertRules({ engine, dims: dims, client: store.client, config, clock, logger });
-
-  let running = false;
-  let timer: NodeJS.Timeout | null = null;
-  let ticking: Promise<TickResult | null> | null = null;
-  /** The running tick's ClickHouse read (it settles before the tick pushes). */
-  let reading: Promise<unknown> = Promise.resolve();
-  let lastTickOk = 0;
   let dimsChanged = false;
   const offDims = dims.onChange(() => {
     dimsChanged = true;
   });
-
-  /** One tick: read and apply what changed, push deltas and feed, evaluate alerts. Never runs twice at once. */
-  async function tickOnce(): Promise<TickResult | null> {
-    if (ticking) return ticking;
-    ticking = (async () => {
-      const stop = metrics.tickSeconds.startTimer();
-      try {
-        const read = engine.tick();
-        reading = read.catch(() => undefined);
-        const result = await read;
-        stop();
-        if (result.more) nudge(); // a backlog: the next page as soon as this tick is done
-        metrics.tickRows.observe(result.rows);
-        const changed = dimsChanged;
-        dimsChanged = false;
-        hub.onTick(result, changed);
-        lastTickOk = Date.now();
-        // One node raises alerts (with Redis, the holder of a short lease); every node pushes them to its sockets.
-        const fired = (await isAlertLeader()) ? await alerts.evaluate(result.feed) : [];
-        for (const a of fired) metrics.alerts.inc({ kind: a.kind });
-        hub.pushAlerts(fired);
-        return result;
-      } catch (e) {
-        stop();
-        metrics.tickErrors.inc();
-        logger.error({ err: e }, 'aggregation tick failed; retrying');
-        return null;
-      } finally {
-        ticking = null;
-      }
-    })();
-    return ticking;
-  }
-
-  // A nudge (new rows were just inserted) ticks now instead of at the next period; one arriving mid-tick ticks again
-  // right after, so rows inserted while the tick read are not left waiting for a whole period. It resolves once the
-  // tick it caused has read ClickHouse: the one-process product's flusher waits for that before its next insert, so
-  // in the one chDB session the read does not queue behind that insert.
-  let nudged = false;
-  const loop = () => {
-    if (!running) return;
-    if (timer) clearTimeout(timer);
-    timer = null;
-    nudged = false;
-    const t0 = Date.now();
-    void tickOnce().finally(() => {
-      if (running && !nudged) timer = setTimeout(loop, Math.max(0, config.PULSEROOM_TICK_MS - (Date.now() - t0)));
-    });
-  };
-  function nudge(): Promise<void> {
-    if (!running) return Promise.resolve();
-    if (!ticking) {
-      loop();
-      return reading.then(() => undefined);
-    }
-    const current = ticking;
-    if (!nudged) {
-      nudged = true;
-      void current.finally(() => {
-        if (nudged) loop();
-      });
-    }
-    // The loop above runs first (it was registered first), so `reading` is then the read of the chained tick.
-    return current.then(() => reading).then(() => undefined);
-  }
+  let isAlertLeader: () => Promise<boolean> = async () => true;
+  let stream: RedisLiveStream | null = null;
+  const loop = new LiveLoop({
+    engine,
+    feed,
+    hub,
+    alerts,
+    metrics,
+    logger,
+    frameMs: config.PULSEROOM_FRAME_MS,
+    reconcileMs: streaming ? config.PULSEROOM_RECONCILE_MS : config.PULSEROOM_TICK_MS,
+    alertEvalMs: config.ALERT_EVAL_MS,
+    isAlertLeader: () => isAlertLeader(),
+    takeDimsChanged: () => {
+      const changed = dimsChanged;
+      dimsChanged = false;
+      return changed;
+    },
+    onConfirmed: (ids) => stream?.confirm(ids),
+  });
+  let running = false;
 
   const app = express();
   app.disable('x-powered-by');
@@ -132,9 +92,9 @@ export async function createLiveServer(deps: LiveServerDeps) {
     res.json({ ok: true });
   }] });
   ops.add(app, '/readyz', { get: [(_req, res) => {
-    const stale = running && Date.now() - lastTickOk > Math.max(5_000, config.PULSEROOM_TICK_MS * 20);
+    const stale = running && Date.now() - loop.lastReconcileOk > Math.max(10_000, config.PULSEROOM_RECONCILE_MS * 5);
     if (!engine.ready || stale) {
-      res.status(503).json({ ok: false, reason: !engine.ready ? 'aggregation engine still loading' : 'aggregation ticks are failing (is ClickHouse reachable?)' });
+      res.status(503).json({ ok: false, reason: !engine.ready ? 'aggregation engine still loading' : 'reconciles with the store are failing (is ClickHouse reachable?)' });
       return;
     }
     res.json({ ok: true, campaigns: engine.campaigns.size, rooms: hub.rooms.size });
@@ -171,7 +131,6 @@ export async function createLiveServer(deps: LiveServerDeps) {
   });
 
   let redisClients: { quit(): Promise<unknown> }[] = [];
-  let isAlertLeader: () => Promise<boolean> = async () => true;
 
   return {
     app,
@@ -182,14 +141,15 @@ export async function createLiveServer(deps: LiveServerDeps) {
     hub,
     /** Writes when each token was last used now instead of at the next half-minute (tests, shutdown). */
     flushTokenUsage: () => resolver.flushUsage(),
-    /** One tick by hand (tests with a controllable clock). */
-    tickOnce,
-    /** New rows are in ClickHouse (the one-process product's flusher says so): tick now rather than at the next period. */
-    nudge,
+    /** One reconcile and one frame by hand (tests with a controllable clock). */
+    tickOnce: () => loop.tickOnce(),
+    /** A batch of accepted events from ingest in this process (after its spool's fsync). */
+    accept: (batch: LiveBatch) => loop.accept(batch),
     attach(http: HttpServer): void {
       hub.attach(http);
     },
     async start(): Promise<void> {
+      let resumeFromMs: number | undefined;
       if (config.REDIS_URL && hub.io) {
         const { createClient } = await import('redis');
         const { createAdapter } = await import('@socket.io/redis-adapter');
@@ -198,42 +158,56 @@ export async function createLiveServer(deps: LiveServerDeps) {
         await Promise.all([pub.connect(), sub.connect()]);
         hub.io.adapter(createAdapter(pub, sub));
         redisClients = [pub, sub];
-        const nodeId = newId('node');
-        const key = 'pulseroom:alerts-leader';
-        const lease = Math.max(5_000, 3 * config.ALERT_EVAL_MS);
-        let leading = false;
-        isAlertLeader = async () => {
-          try {
-            if ((await pub.set(key, nodeId, { NX: true, PX: lease })) === 'OK' || (await pub.get(key)) === nodeId) {
-              await pub.pExpire(key, lease);
-              if (!leading) await alerts.init(); // cooldowns as the previous leader left them
-              leading = true;
-            } else leading = false;
-          } catch (e) {
-            logger.warn({ err: e }, 'redis unreachable: not raising alerts on this node meanwhile');
-            leading = false;
-          }
-          return leading;
-        };
+        isAlertLeader = alertLease(pub, alerts, config, logger);
         logger.info('socket.io redis adapter on');
+        stream = new RedisLiveStream({ url: config.REDIS_URL, group: config.PULSEROOM_NODE_ID ?? `${hostname()}:${config.PORT}`, logger, accept: (b) => loop.accept(b) });
+        resumeFromMs = await stream.open();
       }
-      await engine.init();
+      await engine.init(resumeFromMs);
+      await feed.init(clock());
       await alerts.init();
-      lastTickOk = Date.now();
       if (deps.autoTick !== false) {
         running = true;
-        loop();
+        loop.start();
       }
+      stream?.start();
     },
     async stop(): Promise<void> {
       running = false;
-      if (timer) clearTimeout(timer);
-      if (ticking) await ticking;
+      await stream?.stop();
+      await loop.stop();
       offDims();
       await hub.close();
       await resolver.stop();
       await Promise.all(redisClients.map((c) => c.quit().catch(() => undefined)));
     },
+  };
+}
+
+/** With Redis, one node raises alerts: the holder of a short lease, renewed while it lives. */
+interface LeaseStore {
+  set(key: string, value: string, options: { NX: true; PX: number }): Promise<unknown>;
+  get(key: string): Promise<unknown>;
+  pExpire(key: string, ms: number): Promise<unknown>;
+}
+
+function alertLease(redis: LeaseStore, alerts: AlertRules, config: ServerConfig, logger: Logger): () => Promise<boolean> {
+  const nodeId = newId('node');
+  const key = 'pulseroom:alerts-leader';
+  const lease = Math.max(5_000, 3 * config.ALERT_EVAL_MS);
+  let leading = false;
+  return async () => {
+    try {
+      if ((await redis.set(key, nodeId, { NX: true, PX: lease })) === 'OK' || (await redis.get(key)) === nodeId) {
+        await redis.pExpire(key, lease);
+        if (!leading) await alerts.init(); // cooldowns as the previous leader left them
+        leading = true;
+      } else leading = false;
+    } catch (e) {
+      logger.warn({ err: e }, 'redis unreachable: not raising alerts on this node meanwhile');
+      leading = false;
+    }
+    return leading;
   };
 }
 

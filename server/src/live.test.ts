@@ -1,5 +1,6 @@
-// Live path on the real clock with the tick loop running: an inserted batch reaches a subscribed socket's delta (lag printed);
-// a reconnect gets a fresh snapshot; filters narrow every figure.
+// Live path on the real clock with the loop running and no stream (a server beside a separate ingest without Redis): a
+// batch inserted into the store reaches a subscribed socket's delta (lag printed); a reconnect gets a fresh snapshot;
+// filters narrow every figure.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SummaryResponse } from '@pulseroom/schema';
 import { createToken, type Store } from '@pulseroom/schema/server';
@@ -26,7 +27,7 @@ afterAll(async () => {
 });
 
 describe('live', () => {
-  it('an inserted batch shows up in a subscribed socket\'s delta within a second', async () => {
+  it('with no stream, a batch inserted into the store shows up in a delta at the next read of the change log', async () => {
     const views = await followPlatformViews(t, admin, 'c1', 'twitch');
     const lags: number[] = [];
     for (let i = 0; i < 8; i++) {
@@ -38,13 +39,12 @@ describe('live', () => {
       await new Promise((res) => setTimeout(res, 100 + r.int(0, 200)));
     }
     lags.sort((a, b) => a - b);
-    console.log(`insert → delta lag over ${lags.length} batches: p50 ${lags[Math.floor(lags.length / 2)]} ms, max ${lags[lags.length - 1]} ms (tick every 250 ms)`);
-    // Within a second at the median; the maximum is left to the shared, noisy test machine.
-    expect(lags[Math.floor(lags.length / 2)]).toBeLessThan(1000);
+    console.log(`insert → delta lag over ${lags.length} batches: p50 ${lags[Math.floor(lags.length / 2)]} ms, max ${lags[lags.length - 1]} ms (change log read every 250 ms)`);
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
-    const lagCount = Number(/pulseroom_push_lag_seconds_count (\d+)/.exec(metrics)?.[1] ?? 0);
-    expect(lagCount).toBeGreaterThan(0);
-    console.log(metrics.split('\n').filter((l) => /^pulseroom_(tick_duration_seconds|push_lag_seconds|tick_rows)_(sum|count)/.test(l)).join('\n'));
+    // Taken from the store, and not counted as corrections: nothing streams here.
+    expect(Number(/pulseroom_reconcile_rows_sum (\d+)/.exec(metrics)?.[1] ?? 0)).toBeGreaterThan(0);
+    expect(metrics).toMatch(/pulseroom_live_reconcile_corrections_total 0\b/);
+    console.log(metrics.split('\n').filter((l) => /^pulseroom_(reconcile_duration_seconds|push_lag_seconds|reconcile_rows)_(sum|count)/.test(l)).join('\n'));
   });
 
   it('a reconnect gets a fresh snapshot equal to the summary', async () => {

@@ -1,6 +1,5 @@
 // Two server nodes sharing Socket.IO through the Redis adapter: each pushes its own deltas (no duplicates, no gaps),
 // alerts are raised once and reach sockets on every node, and a revocation on one node drops sockets on the other.
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Alert, Delta } from '@pulseroom/schema';
 import { createToken, type Store } from '@pulseroom/schema/server';
@@ -9,34 +8,28 @@ import { insertBatch } from './testing/events.js';
 import { once, onceSnapshot, seedWorld, startTestServer, testClock, waitFor, type TestServer } from './testing/harness.js';
 import { NOW, testWorld } from './testing/world.js';
 import { alertsOfCampaign } from './queries/alerts.js';
+import { hasRedis, startRedis, type TestRedis } from './testing/redis.js';
 
-const hasRedis = spawnSync('redis-server', ['--version']).status === 0;
-const PORT = 20_000 + (process.pid % 20_000);
 const clock = testClock(NOW);
-let redis: ChildProcess | null = null;
+let redis: TestRedis | null = null;
 let store: Store;
 let a: TestServer;
 let b: TestServer;
 
 beforeAll(async () => {
   if (!hasRedis) return;
-  redis = spawn('redis-server', ['--port', String(PORT), '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
-  await new Promise((res) => setTimeout(res, 300));
+  redis = await startRedis();
   store = await openTestStore();
   await seedWorld(store, testWorld());
-  const config = { REDIS_URL: `redis://127.0.0.1:${PORT}` };
-  a = await startTestServer(store, { clock: clock.now, config });
-  b = await startTestServer(store, { clock: clock.now, config });
+  const config = { REDIS_URL: redis.url };
+  a = await startTestServer(store, { clock: clock.now, config: { ...config, PULSEROOM_NODE_ID: 'redis-test-a' } });
+  b = await startTestServer(store, { clock: clock.now, config: { ...config, PULSEROOM_NODE_ID: 'redis-test-b' } });
 });
 afterAll(async () => {
   await a?.close();
   await b?.close();
   await store?.close();
-  if (redis && redis.exitCode === null) {
-    const exited = new Promise((res) => redis!.once('exit', res));
-    redis.kill();
-    await exited;
-  }
+  await redis?.stop();
 });
 
 describe.skipIf(!hasRedis)('two nodes with the Redis adapter', () => {

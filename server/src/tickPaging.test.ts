@@ -50,7 +50,7 @@ describe('tick paging', () => {
 
     const perTick: { rows: number; more: boolean }[] = [];
     for (let i = 0; i < 40; i++) {
-      const t = await paged.tick();
+      const t = await paged.reconcile();
       perTick.push({ rows: t.rows, more: t.more });
       if (!t.more) break;
     }

@@ -26,7 +26,7 @@ async function measuredTick() {
   const b = await selectedRows();
   const overhead = b - a;
   const t0 = performance.now();
-  const result = await t.server.engine.tick();
+  const result = await t.server.engine.reconcile();
   const ms = performance.now() - t0;
   const c = await selectedRows();
   return { read: c - b - overhead, fetched: result.rows, ms };
@@ -73,7 +73,7 @@ describe('rows read per tick', () => {
     // one small batch applied an overlap ago, then measure the tick that applies the same new batch.
     const phase = async () => {
       await freshBatch();
-      await t.server.engine.tick();
+      await t.server.engine.reconcile();
       await sleep(OVERLAP_MS + 300);
       await freshBatch();
       return { withBatch: await measuredTick(), idle: await measuredTick() };
@@ -81,7 +81,7 @@ describe('rows read per tick', () => {
     const { withBatch: small, idle: idleSmall } = await phase();
 
     await history(18_000); // 10× the history: 20,000 events
-    await t.server.engine.tick(); // the engine applies the new history once, like any batch
+    await t.server.engine.reconcile(); // the engine applies the new history once, like any batch
     await settle();
     await sleep(OVERLAP_MS + 300);
     const { withBatch: large, idle: idleLarge } = await phase();
@@ -105,11 +105,11 @@ describe('rows read per tick', () => {
     // 30,000 events in the last 20 s, merged into one part, interleaved by event time with what comes next.
     const dense = Array.from({ length: 30 }, () => Array.from({ length: 1000 }, () => randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, clock.now() - r.int(0, 20_000))));
     for (const rows of dense) await insertBatch(store.client, rows);
-    await t.server.engine.tick();
+    await t.server.engine.reconcile();
     await store.client.command({ query: 'OPTIMIZE TABLE events FINAL' });
     await settle();
     await sleep(OVERLAP_MS + 300);
-    await t.server.engine.tick();
+    await t.server.engine.reconcile();
     const fresh = Array.from({ length: 200 }, () => randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, clock.now() - r.int(0, 20_000)));
     expect(fresh.some((e) => e.type === 'comment')).toBe(true);
     await insertBatch(store.client, fresh);

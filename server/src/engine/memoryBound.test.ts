@@ -112,7 +112,7 @@ describe('engine memory', () => {
       insertMs.push(performance.now() - ti);
       clock.set(to);
       const t0 = performance.now();
-      await engine.tick();
+      await engine.reconcile();
       tickMs.push(performance.now() - t0);
       const m = engine.memoryStats();
       retained.push(m.buckets);
@@ -140,9 +140,9 @@ describe('engine memory', () => {
     // What sliding costs ClickHouse: a tick that slides one bucket reads the change log like any tick plus agg_10s's rows
     // of the two buckets that slide out (a granule or two of each), whatever the history.
     await store.client.command({ query: 'OPTIMIZE TABLE agg_10s FINAL' });
-    const idle = await readsOf(() => engine.tick());
+    const idle = await readsOf(() => engine.reconcile());
     clock.advance(BUCKET_MS);
-    const sliding = await readsOf(() => engine.tick());
+    const sliding = await readsOf(() => engine.reconcile());
     const [{ n }] = await (await store.client.query({ query: 'SELECT count() AS n FROM agg_10s', format: 'JSONEachRow' })).json<{ n: number }>();
     console.log(`rows read: idle tick ${idle}, tick sliding one bucket ${sliding} (agg_10s holds ${n} rows)`);
     expect(sliding - idle).toBeLessThanOrEqual(4 * 8192);

@@ -1,4 +1,5 @@
-// The aggregation engine: one per deployment, it applies the change log (agg_delta) to in-memory 10 s buckets and keeps running sums per window.
+// The aggregation engine: it applies accepted events' aggregates (streamed from ingest) to in-memory 10 s buckets and
+// keeps running sums per window; ClickHouse, the store of record, is what it loads from and reconciles with.
 //
 // Window alignment: the current bucket is B = floor(now / 10 s) × 10 s. A rolling window of length W holds the
 // buckets whose start is in (B − W, B]; its previous window holds (B − 2W, B − W]; campaign-to-date holds every
@@ -14,11 +15,11 @@
 // (24 h, previous 24 h, campaign-to-date) and is not kept.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
-import { TOTAL_FIELDS, WINDOW_MS, windowRangeEndingAt, type CommentItem, type PostItem, type WindowName } from '@pulseroom/schema';
-import { loadInitialAggregates, readTick, serverNow, type AggRow, type BucketRange } from '../queries/deltas.js';
-import { feedOfBatches, latestFeed, type FeedItem } from '../queries/feed.js';
+import { BUCKET_MS, bucketOf, TOTAL_FIELDS, WINDOW_MS, windowRangeEndingAt, type AggRow, type LiveBatch, type WindowName } from '@pulseroom/schema';
+import { loadInitialAggregates, readTick, serverNow, type BucketRange } from '../queries/deltas.js';
+import { Reconciler, type StoreBatch } from './reconcile.js';
 
-export const BUCKET_MS = 10_000;
+export { BUCKET_MS, bucketOf, FIELD_INDEX } from '@pulseroom/schema';
 export const ROLLING = ['1m', '5m', '15m', '1h', '24h'] as const satisfies readonly Exclude<WindowName, 'ctd'>[];
 export type RollingWindow = (typeof ROLLING)[number];
 const LENGTHS = ROLLING.map((w) => WINDOW_MS[w]);
@@ -32,15 +33,10 @@ const LONG = LENGTHS.map((L, i) => (2 * L > RECENT_MS ? i : -1)).filter((i) => i
 // init's bands and the slide's read-back assume exactly one long window, 24 h, longer than what memory keeps.
 if (LONG.length !== 1 || ROLLING[LONG[0]] !== '24h' || LENGTHS[LONG[0]] < RECENT_MS) throw new Error('the engine expects 24 h as its only long window');
 export const NF = TOTAL_FIELDS.length;
-export const FIELD_INDEX = Object.fromEntries(TOTAL_FIELDS.map((f, i) => [f, i])) as Record<(typeof TOTAL_FIELDS)[number], number>;
-const COMMENTS_N = FIELD_INDEX.comments_n;
-const POSTS = FIELD_INDEX.posts;
 /** A full recompute instead of stepping when the clock jumps further than this many buckets. */
 const MAX_STEPS = 360;
 
-export const bucketOf = (ms: number) => Math.floor(ms / BUCKET_MS) * BUCKET_MS;
-
-function addInto(into: Float64Array, v: ArrayLike<number>, sign = 1): void {
+export function addInto(into: Float64Array | number[], v: ArrayLike<number>, sign = 1): void {
   for (let i = 0; i < NF; i++) into[i] += sign * v[i];
 }
 
@@ -119,9 +115,6 @@ export class KeyState {
 
 export class CampaignState {
   readonly keys = new Map<string, KeyState>();
-  /** Newest first. */
-  comments: CommentItem[] = [];
-  posts: PostItem[] = [];
   constructor(readonly id: string) {}
   key(partnerId: string, platform: string): KeyState {
     const k = `${partnerId}\u0000${platform}`;
@@ -131,26 +124,36 @@ export class CampaignState {
   }
 }
 
+
 export interface CampaignChange {
   keys: Set<KeyState>;
-  /** Buckets that received rows this tick. */
+  /** Buckets that received rows since the last frame. */
   buckets: Set<number>;
   /** The windows slid (a new current bucket): every figure may have changed. */
   slid: boolean;
 }
 
-export interface TickResult {
-  /** App clock of the tick and its current bucket. */
+/** What changed since the last frame: the live hub pushes it. */
+export interface Frame {
+  /** App clock of the frame and its current bucket. */
   at: number;
   bucket: number;
-  /** Change-log rows the tick fetched. */
-  rows: number;
-  durationMs: number;
   changes: Map<string, CampaignChange>;
-  feed: FeedItem[];
-  /** Newest insert time (ClickHouse clock) among the applied rows, 0 when none. */
-  newestInsertMs: number;
-  /** Change-log batches are still waiting (the read was one page of a backlog): tick again at once. */
+  /** Newest acceptance time (ingest's clock) among the streamed batches of the frame, 0 when none. */
+  newestAcceptedMs: number;
+}
+
+/** One read of the store: what it confirmed, corrected and applied. */
+export interface ReconcileResult {
+  /** Change-log rows read. */
+  rows: number;
+  /** Batches the store confirmed (streamed or not). */
+  confirmedIds: string[];
+  corrections: number;
+  /** Batches applied from the store with comments or posts in them (the feed reads those from `events`). */
+  storeBatches: StoreBatch[];
+  durationMs: number;
+  /** Change-log batches are still waiting (the read was one page of a backlog): reconcile again at once. */
   more: boolean;
 }
 
@@ -159,35 +162,30 @@ export interface EngineDeps {
   clock: () => number;
   logger: Logger;
   overlapMs: number;
-  /** Comments and posts kept per campaign for snapshots. */
-  feedKeep?: number;
-  /** Change-log rows one tick reads at most (whole batches; default TICK_PAGE_ROWS). */
+  /**
+   * How long a batch of a streaming ingest run may sit in the store before the stream brings it (0 in one process,
+   * where the stream is a function call that comes before the insert).
+   */
+  streamGraceMs?: number;
+  /** Change-log rows one read takes at most (whole batches; default TICK_PAGE_ROWS). */
   pageRows?: number;
-}
-
-interface PendingFeed {
-  campaign_id: string;
-  batch_id: string;
-  expected: number;
-  fromMs: number;
-  toMs: number;
-  seen: Set<string>;
-  tries: number;
 }
 
 export class AggregationEngine {
   /** Current bucket start (epoch ms, app clock). */
   bucket = 0;
   readonly campaigns = new Map<string, CampaignState>();
-  private readonly applied = new Map<string, number>();
+  private readonly reconciler: Reconciler;
   private watermarkMs = 0;
-  private pendingFeed: PendingFeed[] = [];
-  private readonly feedKeep: number;
+  private changes = new Map<string, CampaignChange>();
+  private newestAcceptedMs = 0;
   ready = false;
   lastTickAt = 0;
+  /** Batches whose streamed rows differed from the store, or that the stream never brought (since start). */
+  corrections = 0;
 
   constructor(private readonly deps: EngineDeps) {
-    this.feedKeep = deps.feedKeep ?? 50;
+    this.reconciler = new Reconciler(deps.streamGraceMs ?? 0);
   }
 
   campaign(id: string): CampaignState {
@@ -196,11 +194,17 @@ export class AggregationEngine {
     return c;
   }
 
+  /** Streamed batches not confirmed by the store yet. */
+  get unconfirmed(): number {
+    return this.reconciler.waiting;
+  }
+
   /**
    * Loads agg_10s once: the buckets of the last 2 h (and future ones) one by one; older ones summed per key into bands
-   * that land in the same running sums (campaign-to-date only; previous 24 h; 24 h); and the latest feed items.
+   * that land in the same running sums (campaign-to-date only; previous 24 h; 24 h). Batches inserted since
+   * `batchesSinceMs` (default: the overlap) are known as applied, so the stream does not apply them again.
    */
-  async init(): Promise<void> {
+  async init(batchesSinceMs?: number): Promise<void> {
     const t0 = performance.now();
     this.bucket = bucketOf(this.deps.clock());
     const B = this.bucket;
@@ -212,20 +216,20 @@ export class AggregationEngine {
       { upToMs: B - DAY, asMs: B - DAY },
       { upToMs: B - RECENT_MS, asMs: B - RECENT_MS },
     ];
-    const load = await loadInitialAggregates(this.deps.client, B - RECENT_MS + BUCKET_MS, this.deps.overlapMs, bands);
-    for (const r of load.rows) this.applyRow(r, r.bucket_ms);
-    for (const [id, at] of load.batches) this.applied.set(id, at);
+    const reach = batchesSinceMs === undefined ? this.deps.overlapMs : Math.max(this.deps.overlapMs, Date.now() - batchesSinceMs);
+    const load = await loadInitialAggregates(this.deps.client, B - RECENT_MS + BUCKET_MS, reach, bands);
+    for (const r of load.rows) this.applyRow(r);
+    for (const [id, at] of load.batches) this.reconciler.confirmed.set(id, at);
     this.watermarkMs = load.serverNowMs;
-    const feed = await latestFeed(this.deps.client, this.bucket - WINDOW_MS['24h'], this.feedKeep);
-    for (const f of feed.reverse()) this.remember(f);
     this.ready = true;
     this.lastTickAt = this.deps.clock();
     this.deps.logger.info({ rows: load.rows.length, campaigns: this.campaigns.size, ms: Math.round(performance.now() - t0) }, 'aggregation engine loaded');
   }
 
-  private applyRow(r: AggRow, b: number): KeyState {
+  private applyRow(r: AggRow): KeyState {
     const key = this.campaign(r.campaign_id).key(r.partner_id, r.platform);
     const v = r.values;
+    const b = r.bucket_ms;
     const B = this.bucket;
     if (b <= B) addInto(key.ctd, v);
     if (b > B - RECENT_MS) addInto(key.buckets.getOrCreate(b), v);
@@ -235,6 +239,45 @@ export class AggregationEngine {
       else if (b <= B - L && b > B - 2 * L) addInto(key.prev[i], v);
     }
     return key;
+  }
+
+  /** Applies rows and notes what they changed for the next frame. */
+  private applyRows(rows: readonly AggRow[]): void {
+    for (const r of rows) {
+      const key = this.applyRow(r);
+      const c = this.change(r.campaign_id);
+      c.keys.add(key);
+      c.buckets.add(r.bucket_ms);
+    }
+  }
+
+  private change(id: string): CampaignChange {
+    let c = this.changes.get(id);
+    if (!c) this.changes.set(id, (c = { keys: new Set(), buckets: new Set(), slid: false }));
+    return c;
+  }
+
+  /** A batch of accepted events from the stream: applied at once (the next frame pushes it). False when already applied. */
+  applyStream(batch: LiveBatch): boolean {
+    if (!this.reconciler.streamedBatch(batch)) return false;
+    this.applyRows(batch.rows);
+    this.newestAcceptedMs = Math.max(this.newestAcceptedMs, batch.accepted_at);
+    return true;
+  }
+
+  /** What changed since the last frame (the windows themselves slide in `reconcile`, which reads what leaves them). */
+  takeFrame(): Frame {
+    const at = this.deps.clock();
+    const frame = { at, bucket: this.bucket, changes: this.changes, newestAcceptedMs: this.newestAcceptedMs };
+    this.changes = new Map();
+    this.newestAcceptedMs = 0;
+    this.lastTickAt = at;
+    return frame;
+  }
+
+  /** The clock has entered a bucket the windows have not slid to yet: `reconcile` slides them. */
+  get behind(): boolean {
+    return bucketOf(this.deps.clock()) > this.bucket;
   }
 
   /** The bucket ranges that slide out of the long windows when the current bucket moves to `to`: for each long window, (from − L, to − L] then (from − 2L, to − 2L]. */
@@ -251,9 +294,9 @@ export class AggregationEngine {
   }
 
   /**
-   * Moves every running sum forward to the current bucket `to`. `out` holds, per key, agg_10s's totals of the ranges
-   * `slideRanges(to)` named, read together with the change-log rows already applied. The windows never move back: when
-   * the clock steps back they stay where they are until it catches up.
+   * Moves every running sum forward to the current bucket `to`. `out` holds, per key, what the engine added for the
+   * buckets of the ranges `slideRanges(to)` named. The windows never move back: when the clock steps back they stay
+   * where they are until it catches up.
    */
   private slideTo(to: number, out: Map<KeyState, Float64Array[]>): boolean {
     const from = this.bucket;
@@ -304,7 +347,7 @@ export class AggregationEngine {
           }
           for (const b of stale) k.buckets.delete(b);
         }
-        // The long windows: what slid out, as agg_10s has it (which is what this engine added for those buckets).
+        // The long windows: what slid out, as the engine added it.
         const o = out.get(k);
         if (o) {
           LONG.forEach((i, j) => {
@@ -323,109 +366,48 @@ export class AggregationEngine {
     return true;
   }
 
-  /** Reads what changed, applies it and slides the windows; the caller pushes the result. */
-  async tick(): Promise<TickResult> {
+  /**
+   * One read of the store: the change log since the last confirmed batch, compared with what the stream brought
+   * (confirmed, corrected, or applied when no stream brought it), and agg_10s's totals of the buckets leaving the
+   * 24 h windows, so the windows slide to the current bucket.
+   */
+  async reconcile(): Promise<ReconcileResult> {
     const t0 = performance.now();
     const since = this.watermarkMs - this.deps.overlapMs;
-    for (const [id, at] of this.applied) if (at <= since) this.applied.delete(id);
-    // The clock is read first: the tick's one query also reads the buckets its slide moves out of the long windows.
-    const at = this.deps.clock();
-    const to = bucketOf(at);
+    this.reconciler.prune(since);
+    // The clock is read first: the one query also reads the buckets the slide moves out of the long windows.
+    const to = bucketOf(this.deps.clock());
     const ranges = this.slideRanges(to);
-    const read = await readTick(this.deps.client, since, [...this.applied.keys()], ranges, this.deps.pageRows);
-    const rows = read.rows;
+    const read = await readTick(this.deps.client, since, [...this.reconciler.confirmed.keys()], ranges, this.deps.pageRows);
 
-    // Batches whose comments or posts go to the live feed: their buckets bound the read of `events`.
-    const feedBatches = new Map<string, PendingFeed>();
-    for (const r of rows) {
-      const n = r.values[COMMENTS_N] + r.values[POSTS];
-      if (n <= 0) continue;
-      const k = `${r.campaign_id}\u0000${r.batch_id}`;
-      const p = feedBatches.get(k) ?? { campaign_id: r.campaign_id, batch_id: r.batch_id, expected: 0, fromMs: r.bucket_ms, toMs: r.bucket_ms + BUCKET_MS, seen: new Set(), tries: 0 };
-      p.expected += n;
-      p.fromMs = Math.min(p.fromMs, r.bucket_ms);
-      p.toMs = Math.max(p.toMs, r.bucket_ms + BUCKET_MS);
-      feedBatches.set(k, p);
+    // From here on nothing awaits: the comparison sees the stream's batches as they are now.
+    const plan = this.reconciler.plan(read);
+    this.applyRows(plan.apply);
+    if (plan.corrections > 0) {
+      this.corrections += plan.corrections;
+      this.deps.logger.warn({ corrections: plan.corrections }, 'the store differs from the stream: corrected from the store');
     }
-    const pending = [...this.pendingFeed, ...feedBatches.values()];
-    let feed: FeedItem[] = [];
-    if (pending.length > 0) {
-      try {
-        feed = await feedOfBatches(this.deps.client, {
-          campaigns: [...new Set(pending.map((p) => p.campaign_id))],
-          batches: [...new Set(pending.map((p) => p.batch_id))],
-          fromMs: Math.min(...pending.map((p) => p.fromMs)),
-          toMs: Math.max(...pending.map((p) => p.toMs)),
-          perCampaign: this.feedKeep,
-        });
-        feed.reverse(); // oldest first, as they are pushed
-      } catch (e) {
-        this.deps.logger.warn({ err: e }, 'feed read failed; retrying next tick');
-      }
-    }
+    if (plan.watermarkMs > this.watermarkMs && Number.isFinite(plan.watermarkMs)) this.watermarkMs = plan.watermarkMs;
 
-    // From here on nothing awaits: state changes and the caller's pushes happen in one turn of the event loop.
-    const changes = new Map<string, CampaignChange>();
-    const change = (id: string) => {
-      let c = changes.get(id);
-      if (!c) changes.set(id, (c = { keys: new Set(), buckets: new Set(), slid: false }));
-      return c;
-    };
-    let newest = 0;
-    for (const r of rows) {
-      const key = this.applyRow(r, r.bucket_ms);
-      const c = change(r.campaign_id);
-      c.keys.add(key);
-      c.buckets.add(r.bucket_ms);
-      this.applied.set(r.batch_id, Math.max(this.applied.get(r.batch_id) ?? 0, r.inserted_ms));
-      newest = Math.max(newest, r.inserted_ms);
-    }
-    // A partial page: the watermark stops where the unread batches start.
-    const mark = Math.min(newest, read.resumeMs);
-    if (mark > this.watermarkMs) this.watermarkMs = mark;
-
-    const fresh: FeedItem[] = [];
-    const byBatch = new Map(pending.map((p) => [`${p.campaign_id}\u0000${p.batch_id}`, p]));
-    for (const f of feed) {
-      const p = byBatch.get(`${f.campaign_id}\u0000${f.batch_id}`);
-      if (!p || p.seen.has(f.item.event_id)) continue;
-      p.seen.add(f.item.event_id);
-      this.remember(f);
-      fresh.push(f);
-    }
-    // A batch's events may become visible a moment after its change-log rows: retry a few ticks. Not when the read
-    // came back full for its campaign: the items it did not return are older than the ones kept, so never shown.
-    const full = new Set<string>();
-    const perKind = new Map<string, number>();
-    for (const f of feed) {
-      const k = `${f.campaign_id}\u0000${f.kind}`;
-      const n = (perKind.get(k) ?? 0) + 1;
-      perKind.set(k, n);
-      if (n >= this.feedKeep) full.add(f.campaign_id);
-    }
-    this.pendingFeed = pending.filter((p) => p.seen.size < p.expected && !full.has(p.campaign_id) && ++p.tries < 5);
-
-    const out = new Map<KeyState, Float64Array[]>();
-    for (const r of read.ranges) {
-      const key = this.campaign(r.campaign_id).key(r.partner_id, r.platform);
-      let o = out.get(key);
-      if (!o) out.set(key, (o = []));
-      addInto((o[r.range] ??= new Float64Array(NF)), r.values);
-    }
     // With batches still unread, agg_10s holds rows the engine has not applied: the windows slide once they are in.
-    if (!read.more && this.slideTo(to, out)) for (const id of this.campaigns.keys()) change(id).slid = true;
-    this.lastTickAt = at;
-    return { at, bucket: this.bucket, rows: rows.length, durationMs: performance.now() - t0, changes, feed: fresh, newestInsertMs: newest, more: read.more };
-  }
-
-  private remember(f: FeedItem): void {
-    const c = this.campaign(f.campaign_id);
-    const list: { ts: number }[] = f.kind === 'comment' ? c.comments : c.posts;
-    // Newest first; late items go where their time puts them.
-    let i = 0;
-    while (i < list.length && list[i].ts > f.item.ts) i++;
-    list.splice(i, 0, f.item);
-    if (list.length > this.feedKeep) list.length = this.feedKeep;
+    if (!read.more && ranges.length > 0) {
+      const out = new Map<KeyState, Float64Array[]>();
+      const add = (r: { campaign_id: string; partner_id: string; platform: string; values: ArrayLike<number> }, range: number, sign: number) => {
+        const key = this.campaign(r.campaign_id).key(r.partner_id, r.platform);
+        let o = out.get(key);
+        if (!o) out.set(key, (o = []));
+        addInto((o[range] ??= new Float64Array(NF)), r.values, sign);
+      };
+      for (const r of read.ranges) add(r, r.range, 1);
+      // agg_10s as the engine has it: plus what it holds that the read did not see, minus what the read saw that it does not hold.
+      const inRanges = (rows: AggRow[], sign: number) => {
+        for (const r of rows) ranges.forEach((g, i) => r.bucket_ms > g.loMs && r.bucket_ms <= g.hiMs && add(r, i, sign));
+      };
+      inRanges(plan.unseen, 1);
+      inRanges(plan.unapplied, -1);
+      if (this.slideTo(to, out)) for (const id of this.campaigns.keys()) this.change(id).slid = true;
+    }
+    return { rows: read.rows.length, confirmedIds: plan.confirmed, corrections: plan.corrections, storeBatches: plan.storeBatches, durationMs: performance.now() - t0, more: read.more };
   }
 
   /** What the engine holds: keys, 10 s bucket entries in memory (bounded by keys × (2 h / 10 s + future buckets)), and the bytes of their slabs. */

@@ -1,8 +1,8 @@
 // Named queries of the live feed: the comments and posts of newly applied batches, and the latest ones at start-up.
 import type { ClickHouseClient } from '@clickhouse/client';
-import type { CommentItem, PostItem } from '@pulseroom/schema';
+import type { CommentItem, FeedItem, PostItem } from '@pulseroom/schema';
 
-export type FeedItem = { kind: 'comment'; campaign_id: string; batch_id: string; item: CommentItem } | { kind: 'post'; campaign_id: string; batch_id: string; item: PostItem };
+export type { FeedItem } from '@pulseroom/schema';
 
 const FEED_COLUMNS = `type, event_id, batch_id, campaign_id, partner_id, platform, content_id, toInt64(toUnixTimestamp64Milli(ts)) AS ts_ms,
   text, toFloat64(sentiment) AS sentiment, label, lang, url, caption, disclosure`;

@@ -37,11 +37,20 @@ export interface TestServer {
   close(): Promise<void>;
 }
 
-export async function startTestServer(store: Store, opts: { clock?: () => number; config?: Partial<ServerConfig>; autoTick?: boolean } = {}): Promise<TestServer> {
+export interface TestServerOptions {
+  clock?: () => number;
+  config?: Partial<ServerConfig>;
+  autoTick?: boolean;
+  inlineStream?: boolean;
+  /** The test injects divergences between stream and store on purpose (else close() fails on any correction). */
+  allowCorrections?: boolean;
+}
+
+export async function startTestServer(store: Store, opts: TestServerOptions = {}): Promise<TestServer> {
   const dims = await DimensionCache.open(store.client, 0);
   const config = defaultServerConfig({ PULSEROOM_DELTA_OVERLAP_MS: 5_000, ALERT_EVAL_MS: 100, ...opts.config });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const server = await createLiveServer({ store, dims, config, logger, clock: opts.clock, autoTick: opts.autoTick ?? false });
+  const server = await createLiveServer({ store, dims, config, logger, clock: opts.clock, autoTick: opts.autoTick ?? false, inlineStream: opts.inlineStream });
   const http = createServer(server.app);
   server.attach(http);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -62,6 +71,8 @@ export async function startTestServer(store: Store, opts: { clock?: () => number
       for (const s of sockets) s.disconnect();
       await server.stop();
       await new Promise<void>((resolve) => http.close(() => resolve()));
+      const corrections = server.engine.corrections;
+      if (corrections !== 0 && !opts.allowCorrections) throw new Error(`the live figures needed ${corrections} corrections from the store`);
     },
   };
 }

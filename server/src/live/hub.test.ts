@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GROUPS, patchRows, withPartnerFees, type Alert, type Delta, type GroupName, type Snapshot } from '@pulseroom/schema';
 import { createToken, upsertDeals, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
-import { insertBatch } from './testing/events.js';
-import { onceSnapshot, seedWorld, startTestServer, testClock, type TestServer, type TestSocket } from './testing/harness.js';
-import { NOW, testWorld } from './testing/world.js';
+import { insertBatch } from '../testing/events.js';
+import { onceSnapshot, seedWorld, startTestServer, testClock, type TestServer, type TestSocket } from '../testing/harness.js';
+import { NOW, testWorld } from '../testing/world.js';
 
 const clock = testClock(NOW);
 let store: Store;

@@ -2,7 +2,7 @@
 // current from the alerts this node raises and acknowledges.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Alert } from '@pulseroom/schema';
-import { alertsOfCampaign } from './queries/alerts.js';
+import { alertsOfCampaign } from '../queries/alerts.js';
 
 /** Alerts kept per campaign (a snapshot carries at most 50 of those a view may see). */
 export const ALERTS_KEPT = 200;
