@@ -209,7 +209,7 @@ export class Pipeline {
         try {
           return scoreComment(i.text, i.lang);
         } catch {
-          return { score: 0, label: 'unscored' as const, lang: i.lang ?? '' };
+          return { score: 0, label: 'unscored' as const, lang: i.lang ?? '', terms: [] };
         }
       });
     }

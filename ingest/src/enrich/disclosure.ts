@@ -168,7 +168,7 @@ const ORDINAL = (n: number) => `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 =
  * Classifies a caption's paid disclosure. `brandedContent` is the platform's paid-partnership flag,
  * which shows "Paid partnership with …" above the post and so is always clear.
  */
-export function checkDisclosure(caption: string, brandedContent: boolean): DisclosureResult {
+export function checkDisclosure(caption: string, brandedContent: boolean, _platform = ''): DisclosureResult {
   if (brandedContent) return { status: 'clear', reason: "The platform's paid-partnership label is set." };
   const original = (typeof caption === 'string' ? caption : '').normalize('NFKC')
     .replace(/[\uFE0E\uFE0F\u200D\u200B]/gu, '').replace(/\r\n?/g, '\n')

@@ -19,6 +19,8 @@ export interface SentimentResult {
   label: 'pos' | 'neu' | 'neg' | 'unscored';
   /** ISO 639-1, '' when unknown (e.g. an emoji-only comment) */
   lang: string;
+  /** the terms that weighed most in the score, strongest first (at most three); [] when none */
+  terms: string[];
 }
 
 /** Half-width of the neutral band, tuned on fixtures/comments.json (see sentiment.test.ts). */
@@ -359,7 +361,7 @@ export function scoreComment(text: string, hintLang?: string): SentimentResult {
   // words in a language we cannot score: no score at all, even if it carries emoji ("最悪😂");
   // no letters at all (emoji, "???"): scored on its emoji, language unknown
   const hasLetters = /\p{L}/u.test(prepared.words);
-  if (hasLetters && !isScored(detected)) return { score: 0, label: 'unscored', lang: detected };
+  if (hasLetters && !isScored(detected)) return { score: 0, label: 'unscored', lang: detected, terms: [] };
   const lang: ScoredLang | '' = isScored(detected) ? detected : '';
   const hits: number[] = prepared.emoji.filter((v) => v !== 0);
   let winkScore = 0;
@@ -371,7 +373,7 @@ export function scoreComment(text: string, hintLang?: string): SentimentResult {
     weight += WINK_WEIGHT;
   }
   const score = weight === 0 ? 0 : Math.round(Math.max(-1, Math.min(1, sum / weight)) * 1000) / 1000;
-  return { score, label: labelOf(score, lang), lang };
+  return { score, label: labelOf(score, lang), lang, terms: [] };
 }
 
 // ---------- worker pool ----------
