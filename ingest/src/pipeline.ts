@@ -321,7 +321,7 @@ export class Pipeline {
         break;
       }
       case 'post': {
-        const d = checkDisclosure(e.caption, e.branded_content);
+        const d = checkDisclosure(e.caption, e.branded_content, e.platform ?? '');
         Object.assign(row, { content_id: e.content_id, url: e.url, caption: e.caption, branded_content: e.branded_content ? 1 : 0, disclosure: d.status });
         break;
       }

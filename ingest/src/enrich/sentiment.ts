@@ -332,7 +332,7 @@ function asks(clause: string, questionMark: boolean, lang: ScoredLang): boolean 
   const lower = clause.toLowerCase();
   if (RHETORICAL.some((re) => re.test(lower))) return false;
   if (questionMark || lower.includes('¿')) return true;
-  return lang === 'en' && QUESTION_OPENERS.has(lower.match(/^\s*(\p{L}+)/u)?.[1] ?? '');
+  return lang === 'en' && QUESTION_OPENERS.has(lower.match(/^\s*(\p{L}+)\s/u)?.[1] ?? '');
 }
 
 /** Words of a segment of one language: overlay phrases first, then the nlp.js lexicon (es/de/pt/fr) or wink (en). */
