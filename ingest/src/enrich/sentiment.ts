@@ -158,6 +158,8 @@ export function detectLanguage(words: string, hintLang?: string): string {
 
 /** Share of an ASCII text's words that must be English cue words to skip tinyld. */
 const EN_CUE_SHARE = 0.3;
+/** The same for es/de/pt/fr, which need three cue words and no cue of another language. */
+const OTHER_CUE_SHARE = 0.33;
 const NON_ASCII = /[^\x00-\x7f]/;
 
 /**
@@ -165,18 +167,26 @@ const NON_ASCII = /[^\x00-\x7f]/;
  * - the sender's language, when at least two of the words are its cue words and no other scorable
  *   language has as many (a hint alone is weak: "this is honestly the best collab" hinted 'es' is English);
  * - English, for an ASCII text of which at least 30 % of the words, and at least two, are English cue
- *   words and no word is a cue of es/de/pt/fr.
+ *   words and no word is a cue of es/de/pt/fr;
+ * - es/de/pt/fr, when a third of the words, and at least three, are its cues and no other language (scored or not)
+ *   has one.
  * Otherwise undefined: tinyld decides.
  */
 function knownByCues(words: string, hint: string | undefined): ScoredLang | undefined {
-  const counts = SCORED_LANGS.map((lang) => cueCount(words, lang));
+  const counts = cueCounts(words);
   if (isScored(hint)) {
     const h = counts[SCORED_LANGS.indexOf(hint)];
     if (h >= 2 && counts.every((n, i) => SCORED_LANGS[i] === hint || n < h)) return hint;
   }
   const en = counts[SCORED_LANGS.indexOf('en')];
-  if (en < 2 || NON_ASCII.test(words) || counts.some((n, i) => SCORED_LANGS[i] !== 'en' && n > 0)) return undefined;
-  return en >= tokenize(words, 'en').length * EN_CUE_SHARE ? 'en' : undefined;
+  if (en >= 2 && !NON_ASCII.test(words) && counts.every((n, i) => SCORED_LANGS[i] === 'en' || n === 0)) {
+    return en >= tokenize(words, 'en').length * EN_CUE_SHARE ? 'en' : undefined;
+  }
+  // es/de/pt/fr: three cue words, a third of the words, no other language's cue (Italian and Catalan share some)
+  const top = counts.indexOf(Math.max(...counts));
+  const n = counts[top];
+  if (SCORED_LANGS[top] === 'en' || n < 3 || counts.some((m, i) => i !== top && m > 0) || unscoredByCues(words)) return undefined;
+  return n >= tokenize(words, 'fr').length * OTHER_CUE_SHARE ? SCORED_LANGS[top] : undefined;
 }
 
 const unscoredCues = new Map<string, string>(
@@ -200,16 +210,36 @@ function unscoredByCues(words: string): { lang: string; cues: number } | undefin
 }
 
 const cueSets = new Map<ScoredLang, Set<string>>();
-function cueCount(words: string, lang: ScoredLang): number {
+function cueSet(lang: ScoredLang): Set<string> {
   let cues = cueSets.get(lang);
   if (!cues) {
-    cues = new Set([...CUE_WORDS[lang], ...NEGATORS[lang], ...Object.entries(TERMS[lang])
-      .filter(([term, value]) => value !== 0 && !term.includes(' ')).map(([term]) => term)].map((w) => fold(w, lang)));
+    // a term English shares ("top", "super", "cringe", "content") is no evidence of another language
+    const english = (w: string) => lang !== 'en' && (TERMS.en[w] !== undefined || CUE_WORDS.en.includes(w) || winkWord(w) !== 0);
+    const terms = Object.entries(TERMS[lang]).filter(([term, value]) => value !== 0 && !term.includes(' ') && !english(term));
+    cues = new Set([...CUE_WORDS[lang], ...NEGATORS[lang], ...terms.map(([term]) => term)].map((w) => fold(w, lang)));
     cueSets.set(lang, cues);
   }
-  let n = 0;
-  for (const token of tokenize(fold(words, lang), lang)) if (cues.has(token)) n += 1;
-  return n;
+  return cues;
+}
+
+let lastCues: { words: string; counts: number[] } = { words: '', counts: SCORED_LANGS.map(() => 0) };
+/** Cue words of each scored language in a text (in SCORED_LANGS order); es/pt/fr share one folding and tokenizing. */
+function cueCounts(words: string): number[] {
+  if (lastCues.words === words) return lastCues.counts; // detection asks several times about one text
+  const stripped = tokenize(fold(words, 'fr'), 'fr');
+  const counts = SCORED_LANGS.map((lang) => {
+    const tokens = lang === 'en' || lang === 'de' ? tokenize(fold(words, lang), lang) : stripped;
+    const cues = cueSet(lang);
+    let n = 0;
+    for (const token of tokens) if (cues.has(token)) n += 1;
+    return n;
+  });
+  lastCues = { words, counts };
+  return counts;
+}
+
+function cueCount(words: string, lang: ScoredLang): number {
+  return cueCounts(words)[SCORED_LANGS.indexOf(lang)];
 }
 
 // ---------- lexicons ----------
