@@ -317,7 +317,10 @@ export class Pipeline {
         break;
       case 'comment': {
         const s = sentiment ?? scoreComment(e.text, e.lang);
-        Object.assign(row, { content_id: e.content_id, text: e.text, sentiment: s.score, label: s.label, lang: s.lang, author_hash: e.author ? keyedHash(config.hashKey, e.author) : '' });
+        Object.assign(row, {
+          content_id: e.content_id, text: e.text, sentiment: s.score, label: s.label, lang: s.lang, sentiment_terms: s.terms,
+          author_hash: e.author ? keyedHash(config.hashKey, e.author) : '',
+        });
         break;
       }
       case 'post': {
