@@ -35,21 +35,25 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   const captions = labelledCaptions('holdout');
   const s = evaluateComments(comments);
   const d = evaluateCaptions(captions);
-  ctx.log(`held-out: ${comments.length} comments, ${captions.length} captions; ${s.misses.length + d.misses.length} misses`);
+  const misses = s.misses.length + d.misses.length;
+  ctx.log(`held-out: ${comments.length} comments, ${captions.length} captions; ${misses} misses`);
   const rate = perSecond();
+  const pct = (metric: string, t: { ok: number; n: number }, target: string, met: boolean): Figure => ({
+    metric: `${metric} (${t.ok}/${t.n})`, value: percent(t), unit: '%', target, met,
+  });
   const figures: Figure[] = [
-    { metric: `held-out comments right (${s.overall.ok}/${s.overall.n})`, value: percent(s.overall), unit: '%',
-      target: `≥ ${TARGET.overall} %`, met: percent(s.overall) >= TARGET.overall },
-    ...Object.entries(s.byCategory).sort().map(([category, t]): Figure => ({
-      metric: `held-out ${category} (${t.ok}/${t.n})`, value: percent(t), unit: '%',
-      target: `≥ ${TARGET.category} %`, met: percent(t) >= TARGET.category,
-    })),
-    { metric: `held-out negatives scored positive (${s.negAsPos.ok}/${s.negAsPos.n})`, value: percent(s.negAsPos), unit: '%',
-      target: `≤ ${TARGET.negAsPos} %`, met: percent(s.negAsPos) <= TARGET.negAsPos },
-    { metric: `held-out captions' disclosure right (${d.overall.ok}/${d.overall.n})`, value: percent(d.overall), unit: '%',
-      target: `${TARGET.disclosure} %`, met: percent(d.overall) >= TARGET.disclosure },
-    { metric: `comments scored per second, one thread (median of ${RUNS} × ${COMMENTS.toLocaleString('en')})`, value: rate,
-      unit: 'comments/s', target: `≥ ${TARGET.perSecond.toLocaleString('en')} per thread`, met: rate >= TARGET.perSecond },
+    pct('held-out comments right', s.overall, `≥ ${TARGET.overall} %`, percent(s.overall) >= TARGET.overall),
+    ...Object.entries(s.byCategory).sort().map(([category, t]) =>
+      pct(`held-out ${category}`, t, `≥ ${TARGET.category} %`, percent(t) >= TARGET.category)),
+    pct('held-out negatives scored positive', s.negAsPos, `≤ ${TARGET.negAsPos} %`,
+      percent(s.negAsPos) <= TARGET.negAsPos),
+    pct("held-out captions' disclosure right", d.overall, `${TARGET.disclosure} %`,
+      percent(d.overall) >= TARGET.disclosure),
+    {
+      metric: `comments scored per second, one thread (median of ${RUNS} × ${COMMENTS.toLocaleString('en')})`,
+      value: rate, unit: 'comments/s',
+      target: `≥ ${TARGET.perSecond.toLocaleString('en')} per thread`, met: rate >= TARGET.perSecond,
+    },
   ];
   return {
     name: 'sentiment',

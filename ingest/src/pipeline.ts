@@ -318,7 +318,8 @@ export class Pipeline {
       case 'comment': {
         const s = sentiment ?? scoreComment(e.text, e.lang);
         Object.assign(row, {
-          content_id: e.content_id, text: e.text, sentiment: s.score, label: s.label, lang: s.lang, sentiment_terms: s.terms,
+          content_id: e.content_id, text: e.text, sentiment: s.score, label: s.label, lang: s.lang,
+          sentiment_terms: s.terms,
           author_hash: e.author ? keyedHash(config.hashKey, e.author) : '',
         });
         break;

@@ -9,7 +9,8 @@ import { SPOOL_COLUMNS, type SpoolFormat } from './spool.js';
 const batchSettings = (batchId: string) => ({ insert_deduplicate: 1, insert_deduplication_token: batchId, deduplicate_blocks_in_dependent_materialized_views: 1 }) as const;
 const TSV_INSERT = `INSERT INTO events (${SPOOL_COLUMNS.join(', ')}) FORMAT TabSeparated`;
 /** A segment spooled before `sentiment_terms` existed: one field fewer, the rest in the same order. */
-const TSV_INSERT_BEFORE_TERMS = `INSERT INTO events (${SPOOL_COLUMNS.filter((c) => c !== 'sentiment_terms').join(', ')}) FORMAT TabSeparated`;
+const COLUMNS_BEFORE_TERMS = SPOOL_COLUMNS.filter((c) => c !== 'sentiment_terms');
+const TSV_INSERT_BEFORE_TERMS = `INSERT INTO events (${COLUMNS_BEFORE_TERMS.join(', ')}) FORMAT TabSeparated`;
 const tsvInsert = (text: string) => {
   const first = text.slice(0, Math.max(0, text.indexOf('\n')));
   return first.split('\t').length === SPOOL_COLUMNS.length - 1 ? TSV_INSERT_BEFORE_TERMS : TSV_INSERT;

@@ -67,7 +67,9 @@ const FIELDS = SPOOL_COLUMNS.slice(0, -1);
  * the text: a bare 12-digit number is refused), `array` for the sub ids, `number` and `text` by the blank row's type.
  */
 const KINDS: readonly ('time' | 'array' | 'number' | 'text')[] = FIELDS.map((k) =>
-  k === 'ts' || k === 'received_at' ? 'time' : k === 'sub' || Array.isArray(BLANK[k]) ? 'array' : typeof BLANK[k] === 'number' ? 'number' : 'text',
+  k === 'ts' || k === 'received_at' ? 'time'
+  : k === 'sub' || Array.isArray(BLANK[k]) ? 'array'
+  : typeof BLANK[k] === 'number' ? 'number' : 'text',
 );
 
 const TSV_SPECIAL = /[\\\t\n\r]/;

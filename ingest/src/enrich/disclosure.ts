@@ -29,8 +29,8 @@ export const FEED_CUT_CHARS = 125;
 export const FEED_CUT_LINES = 2;
 /**
  * What each platform shows before its "more" cut (approximate, from each app's feed and the FTC/ASA advice to put the
- * label there): Instagram (and any platform not listed) 125 characters or two lines; TikTok a shorter line over the video;
- * Facebook and LinkedIn a longer preview; X and Threads show the whole post. YouTube also shows the description's first
+ * label there): Instagram (and any platform not listed) 125 characters or two lines; TikTok a shorter line over the
+ * video; Facebook and LinkedIn a longer preview; X and Threads show the whole post. YouTube also shows the description's first
  * three hashtags above the title (see checkDisclosure).
  */
 export const PLATFORM_CUTS: Readonly<Record<string, { chars: number; lines: number }>> = {
@@ -49,7 +49,7 @@ const YOUTUBE_TITLE_TAGS = 3;
 const PILE = 3;
 
 const WORD = '[\\p{L}\\p{N}_]';
-/** Before or after a hyphen, slash or apostrophe joined to letters, a label is part of another word: "ad-free", "AD/HD". */
+/** Joined by a hyphen, slash or apostrophe to letters, a label is part of another word: "ad-free", "AD/HD". */
 const JOINED_BEFORE = "\\p{L}[-/'’]";
 const JOINED_AFTER = "[-/'’]\\p{L}";
 
@@ -114,15 +114,21 @@ function alternation(list: readonly string[]): string {
 }
 
 const TAG_RE = new RegExp(`(?<!${WORD})#(${alternation(CLEAR_TAGS)})(?!${WORD}|${JOINED_AFTER})`, 'gu');
-const PHRASE_RE = new RegExp(`(?<!${WORD}|[#@]|${JOINED_BEFORE})(${alternation(CLEAR_PHRASES)})(?!${WORD}|${JOINED_AFTER})`, 'gu');
-const WORD_RE = new RegExp(`(?<!${WORD}|[#@]|${JOINED_BEFORE})(${alternation(CLEAR_WORDS)})(?!${WORD}|${JOINED_AFTER})`, 'gu');
+/** Whole tokens only: not inside a word, a hashtag, a mention, or a hyphenated or slashed compound. */
+const wholeToken = (alternatives: string) =>
+  new RegExp(`(?<!${WORD}|[#@]|${JOINED_BEFORE})(${alternatives})(?!${WORD}|${JOINED_AFTER})`, 'gu');
+const PHRASE_RE = wholeToken(alternation(CLEAR_PHRASES));
+const WORD_RE = wholeToken(alternation(CLEAR_WORDS));
 const WEAK_TAG_RE = new RegExp(`(?<!${WORD})#(${alternation(WEAK_TAGS)}|${WORD}+?_?(?:partner|ambassador|ambassadeur|ambassadrice))(?!${WORD})`, 'gu');
 const WEAK_PHRASE_RE = new RegExp(`(?<!${WORD}|[#@])(${alternation(WEAK_PHRASES)})(?!${WORD})`, 'gu');
 const THANKS_RE = new RegExp(`(?<!${WORD}|[#@])(${alternation(THANKS)})(?:\\s+(?:to|a|an|for|für|à))?\\s*@[\\w.]+`, 'gu');
 const UNPAID_RE = new RegExp(`(?<!${WORD})#?(${alternation(UNPAID)}|unbezahltewerbung|unpaidad)(?!${WORD})`, 'gu');
 /** A negation right before a label word denies it: "not an #ad", "kein Ad", "pas de pub", "sin publicidad". */
-const NEGATED_LABEL = `(?:not|no|never|kein|keine|nicht|pas|non|sin|não|nao|ni|niet|geen|nie)\\s+(?:an?|une?|de|eine?|e|é|es|um|uma)?\\s*#?(?:${alternation(CLEAR_WORDS)})`;
-const DENIAL_RE = new RegExp(`(?<!${WORD})(#?(?:${alternation(DENIALS)})|${NEGATED_LABEL})(?!${WORD}|${JOINED_AFTER})`, 'gu');
+const NEGATED_LABEL = '(?:not|no|never|kein|keine|nicht|pas|non|sin|não|nao|ni|niet|geen|nie)\\s+' +
+  `(?:an?|une?|de|eine?|e|é|es|um|uma)?\\s*#?(?:${alternation(CLEAR_WORDS)})`;
+const DENIAL_RE = new RegExp(
+  `(?<!${WORD})(#?(?:${alternation(DENIALS)})|${NEGATED_LABEL})(?!${WORD}|${JOINED_AFTER})`, 'gu',
+);
 const HASHTAG_RE = new RegExp(`(?<!${WORD})#${WORD}+`, 'gu');
 
 interface Hit { label: string; index: number; end: number }
@@ -225,7 +231,8 @@ export function checkDisclosure(caption: string, brandedContent: boolean, platfo
     const label = shown(hit);
     const at = charAt(text, hit.index);
     if (titleTags.some((t) => t.index === hit.index)) {
-      return { status: 'clear', reason: `${label} is one of the first ${YOUTUBE_TITLE_TAGS} hashtags, shown above the title.` };
+      const reason = `${label} is one of the first ${YOUTUBE_TITLE_TAGS} hashtags, shown above the title.`;
+      return { status: 'clear', reason };
     }
     if (hit.index >= cut) {
       buried ??= `${label} appears at character ${at}, after the 'more' cut (character ${cutAt}); put it at the start.`;

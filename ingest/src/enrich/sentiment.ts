@@ -10,7 +10,8 @@ import { detectAll } from 'tinyld';
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
 import {
-  CASED_EN, CLAP, COMPLAINT_SCORE, COMPLAINTS, CONTRAST_WORDS, CUE_WORDS, EMOJI, EMOTICONS, NEGATORS, PRAISE_INTERJECTIONS,
+  CASED_EN, CLAP, COMPLAINT_SCORE, COMPLAINTS, CONTRAST_WORDS, CUE_WORDS, EMOJI, EMOTICONS, NEGATORS,
+  PRAISE_INTERJECTIONS,
   PRICE_COMPLAINTS, PRICE_SCORE, QUESTION_OPENERS, RHETORICAL, SARCASM_CUES, SARCASM_EMOJI, SCORED_LANGS, SPAM, TERMS,
   UNPLEASANT_LIKE, UNSCORED_CUES, type ScoredLang,
 } from './sentimentOverlay.js';
@@ -34,7 +35,7 @@ const SHORT_TEXT_LETTERS = 12;
 
 // ---------- text normalisation ----------
 
-const STRIP = /[\uFE0E\uFE0F\u200D\u{1F3FB}-\u{1F3FF}\u20E3]/gu;
+const STRIP = /[\u0001\uFE0E\uFE0F\u200D\u{1F3FB}-\u{1F3FF}\u20E3]/gu; // \u0001 is MARK, below
 const EMOJI_CHAR = /\p{Extended_Pictographic}/gu;
 const URL_OR_MENTION = /\bhttps?:\/\/\S+|\bwww\.\S+|@[\w.]+/gu;
 const EMOTICON_RE = /(?<=^|\s)(:-?\)|:-?D|;\)|<3|:-?\(|:'\(|:\/)(?=\s|$)/gu;
@@ -185,7 +186,8 @@ function knownByCues(words: string, hint: string | undefined): ScoredLang | unde
   // es/de/pt/fr: three cue words, a third of the words, no other language's cue (Italian and Catalan share some)
   const top = counts.indexOf(Math.max(...counts));
   const n = counts[top];
-  if (SCORED_LANGS[top] === 'en' || n < 3 || counts.some((m, i) => i !== top && m > 0) || unscoredByCues(words)) return undefined;
+  if (SCORED_LANGS[top] === 'en' || n < 3 || counts.some((m, i) => i !== top && m > 0)) return undefined;
+  if (unscoredByCues(words)) return undefined;
   return n >= tokenize(words, 'fr').length * OTHER_CUE_SHARE ? SCORED_LANGS[top] : undefined;
 }
 
@@ -193,7 +195,9 @@ const unscoredCues = new Map<string, string>(
   Object.entries(UNSCORED_CUES).flatMap(([lang, words]) => words.map((w) => [w, lang] as [string, string])),
 );
 /** Letters only some unscored languages use: Polish ą ę ł ń ś ź ż, Turkish ğ ı ş, Nordic å æ ø, Czech ř ě ů. */
-const UNSCORED_LETTERS: [RegExp, string][] = [[/[ąęłńśźż]/iu, 'pl'], [/[ğış]/iu, 'tr'], [/[åæø]/iu, 'sv'], [/[řěů]/iu, 'cs']];
+const UNSCORED_LETTERS: [RegExp, string][] = [
+  [/[ąęłńśźż]/iu, 'pl'], [/[ğış]/iu, 'tr'], [/[åæø]/iu, 'sv'], [/[řěů]/iu, 'cs'],
+];
 
 /** An unscored language a short text's words or letters point to, with how many cues point there. */
 function unscoredByCues(words: string): { lang: string; cues: number } | undefined {
@@ -214,8 +218,10 @@ function cueSet(lang: ScoredLang): Set<string> {
   let cues = cueSets.get(lang);
   if (!cues) {
     // a term English shares ("top", "super", "cringe", "content") is no evidence of another language
-    const english = (w: string) => lang !== 'en' && (TERMS.en[w] !== undefined || CUE_WORDS.en.includes(w) || winkWord(w) !== 0);
-    const terms = Object.entries(TERMS[lang]).filter(([term, value]) => value !== 0 && !term.includes(' ') && !english(term));
+    const english = (w: string) =>
+      lang !== 'en' && (TERMS.en[w] !== undefined || CUE_WORDS.en.includes(w) || winkWord(w) !== 0);
+    const terms = Object.entries(TERMS[lang])
+      .filter(([term, value]) => value !== 0 && !term.includes(' ') && !english(term));
     cues = new Set([...CUE_WORDS[lang], ...NEGATORS[lang], ...terms.map(([term]) => term)].map((w) => fold(w, lang)));
     cueSets.set(lang, cues);
   }
@@ -400,7 +406,8 @@ function scoreWords(words: string, lang: ScoredLang, quoted: Set<string>, hits: 
       }
       if (negators.has(token)) {
         // German puts "nicht" after the verb: "gefällt mir überhaupt nicht" flips what came just before
-        if (lang === 'de' && last >= 0 && i - lastAt <= NEGATION_SPAN && !tokens.slice(i + 1).some((t) => phrases.has(t))) {
+        const nothingAfter = !tokens.slice(i + 1).some((t) => phrases.has(t));
+        if (lang === 'de' && last >= 0 && i - lastAt <= NEGATION_SPAN && nothingAfter) {
           const h = hits[last];
           h.value = h.value < 0 ? -h.value * NEGATED_NEGATIVE : -h.value;
           last = -1;
@@ -462,10 +469,15 @@ function splitAtContrast(words: string, lang: ScoredLang): string[] {
 }
 
 const QUOTED = /(?:^|[\s(])["“„«‚‹'‘]([^"“”„«»‚‹›'‘’]{2,30}?)["”“»‘’›'](?=[\s.,!?)]|$)/gu;
+/** A one-word opening, maybe after an intensifier: "Great,", "Qué bien,", "Thanks a lot,". */
+const OPENING =
+  /^\s*(?:oh |ah |wow,? |que |how |so |very |really |muy |tres |sehr |na )?(\p{L}+)(?: a lot| so much)?\s*[,!.]/u;
 const REPEATED = /\b(again|another|otra vez|de nuevo|schon wieder|wieder|encore|de novo|outra vez)\b/;
 
 /** Whether praise in this comment is meant the other way round, and the cue that says so (for the "why"). */
-function sarcasmCue(folded: string, lang: ScoredLang, emoji: string[], hits: Hit[], quoted: Set<string>): string | undefined {
+function sarcasmCue(
+  folded: string, lang: ScoredLang, emoji: string[], hits: Hit[], quoted: Set<string>,
+): string | undefined {
   const praised = hits.some((h) => h.value > 0);
   const blamed = hits.some((h) => h.value < 0);
   const cue = SARCASM_CUES[lang].map((re) => re.exec(folded)?.[0]).find((m) => m !== undefined);
@@ -475,7 +487,7 @@ function sarcasmCue(folded: string, lang: ScoredLang, emoji: string[], hits: Hit
   if (emoji.includes(CLAP) && blamed) return CLAP;
   if (quoted.size > 0 && hits.some((h) => h.value < 0 && quoted.has(fold(h.term, lang)))) return `"${[...quoted][0]}"`;
   // "Great, it broke again", "Genial, otra vez…": a one-word praise opening a complaint
-  const opening = /^\s*(?:oh |ah |wow,? )?(\p{L}+)\s*[,!.]/u.exec(folded)?.[1];
+  const opening = OPENING.exec(folded)?.[1];
   if (opening && PRAISE_INTERJECTIONS.has(opening) && (blamed || REPEATED.test(folded))) return opening;
   return undefined;
 }
@@ -491,7 +503,8 @@ function labelOf(score: number, lang: ScoredLang | ''): SentimentResult['label']
 function topTerms(hits: Hit[], label: SentimentResult['label']): string[] {
   const sign = label === 'pos' ? 1 : label === 'neg' ? -1 : 0;
   if (sign === 0) return [];
-  const ranked = hits.filter((h) => Math.sign(h.value) === sign).sort((a, b) => Math.abs(b.value * b.weight) - Math.abs(a.value * a.weight));
+  const strength = (h: Hit) => Math.abs(h.value * h.weight);
+  const ranked = hits.filter((h) => Math.sign(h.value) === sign).sort((a, b) => strength(b) - strength(a));
   return [...new Set(ranked.map((h) => h.term.toLowerCase()))].slice(0, 3);
 }
 

@@ -5,21 +5,25 @@ import {
   describeReports, evaluateCaptions, evaluateComments, labelledCaptions, labelledComments, percent, splitHalves,
 } from './sentimentEval.js';
 
-/** Held-out accuracy floors, in percent. */
-const FLOORS = {
-  overall: 60,
-  category: 10,
-  disclosure: 85,
+/**
+ * Held-out floors, in percent: each one miss under the committed run of 2026-12-04 (bench/RESULTS.md: 177/190 =
+ * 93.2 % overall, every category 82–100 %, 2 of 98 negatives scored positive, 59/59 captions).
+ */
+const FLOORS = { overall: 92, disclosure: 100 };
+const CATEGORY_FLOORS: Record<string, number> = {
+  contrast: 86, delivery: 91, emoji: 92, negation: 76, plain: 87, price: 88, question: 92, sarcasm: 77, slang: 76,
+  spam: 90, strong: 92, unscorable: 92,
 };
-/** Ceiling on negatives scored positive, in percent of the held-out negatives. */
-const NEG_AS_POS_CEILING = 25;
+/** Ceiling on negatives scored positive, in percent of the held-out negatives (the issue's limit). */
+const NEG_AS_POS_CEILING = 3;
 
 describe('held-out evaluation', () => {
   const comments = labelledComments('holdout');
   const captions = labelledCaptions('holdout');
   const sentiment = evaluateComments(comments);
   const disclosure = evaluateCaptions(captions);
-  console.log(`held-out half\n${describeReports(sentiment, disclosure).join('\n')}\nmisses:\n${[...sentiment.misses, ...disclosure.misses].join('\n')}`);
+  const misses = [...sentiment.misses, ...disclosure.misses];
+  console.log(`held-out half\n${describeReports(sentiment, disclosure).join('\n')}\nmisses:\n${misses.join('\n')}`);
 
   it('has a held-out half of at least 150 comments and 50 captions, disjoint from the tuning half', () => {
     expect(comments.length).toBeGreaterThanOrEqual(150);
@@ -38,8 +42,11 @@ describe('held-out evaluation', () => {
 
   it('stays above the floors on comments', () => {
     expect(percent(sentiment.overall)).toBeGreaterThanOrEqual(FLOORS.overall);
+    expect(Object.keys(sentiment.byCategory).sort()).toEqual(Object.keys(CATEGORY_FLOORS).sort());
     for (const [category, tally] of Object.entries(sentiment.byCategory)) {
-      expect({ category, accuracy: percent(tally) }).toEqual({ category, accuracy: expect.toSatisfy((p: number) => p >= FLOORS.category) });
+      expect({ category, accuracy: percent(tally) }).toEqual({
+        category, accuracy: expect.toSatisfy((p: number) => p >= CATEGORY_FLOORS[category]),
+      });
     }
     expect(percent(sentiment.negAsPos)).toBeLessThanOrEqual(NEG_AS_POS_CEILING);
   });

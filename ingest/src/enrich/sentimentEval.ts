@@ -89,7 +89,9 @@ function bump(map: Record<string, Tally>, key: string, ok: boolean): void {
 }
 
 export function evaluateComments(rows: readonly LabelledComment[]): SentimentReport {
-  const report: SentimentReport = { overall: { ok: 0, n: 0 }, byCategory: {}, byLang: {}, negAsPos: { ok: 0, n: 0 }, misses: [] };
+  const report: SentimentReport = {
+    overall: { ok: 0, n: 0 }, byCategory: {}, byLang: {}, negAsPos: { ok: 0, n: 0 }, misses: [],
+  };
   for (const row of rows) {
     const got = scoreComment(row.text);
     const ok = got.label === row.label;
@@ -103,7 +105,8 @@ export function evaluateComments(rows: readonly LabelledComment[]): SentimentRep
     }
     if (!ok) {
       const why = got.terms?.length ? ` [${got.terms.join(', ')}]` : '';
-      report.misses.push(`${row.category} ${JSON.stringify(row.text)}: ${row.label} → ${got.label} (${got.score}, ${got.lang || '-'})${why}`);
+      const verdict = `${got.label} (${got.score}, ${got.lang || '-'})${why}`;
+      report.misses.push(`${row.category} ${JSON.stringify(row.text)}: ${row.label} → ${verdict}`);
     }
   }
   return report;
@@ -119,14 +122,17 @@ export function evaluateCaptions(rows: readonly LabelledCaption[]): DisclosureRe
     report.overall.n += 1;
     if (ok) report.overall.ok += 1;
     bump(report.byTrap, row.trap, ok);
-    if (!ok) report.misses.push(`${row.trap} ${JSON.stringify(row.caption)}: ${row.expected} → ${got.status} (${got.reason})`);
+    if (!ok) {
+      report.misses.push(`${row.trap} ${JSON.stringify(row.caption)}: ${row.expected} → ${got.status} (${got.reason})`);
+    }
   }
   return report;
 }
 
 /** The report as lines of text, for the bench and the test's log. */
 export function describeReports(s: SentimentReport, d: DisclosureReport): string[] {
-  const line = (name: string, t: Tally) => `${name.padEnd(14)} ${String(t.ok).padStart(3)}/${String(t.n).padEnd(3)} ${percent(t)} %`;
+  const line = (name: string, t: Tally) =>
+    `${name.padEnd(14)} ${String(t.ok).padStart(3)}/${String(t.n).padEnd(3)} ${percent(t)} %`;
   return [
     line('overall', s.overall),
     ...Object.entries(s.byCategory).sort().map(([k, t]) => line(`  ${k}`, t)),

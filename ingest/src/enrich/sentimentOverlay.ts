@@ -50,7 +50,8 @@ const BASE_TERMS: Readonly<Record<ScoredLang, Readonly<Record<string, number>>>>
     cheap: -0.3, cheaper: 0.2, color: 0, colour: 0, dress: 0, huge: 0, chief: 0, sold: 0, go: 0, work: 0, well: 0,
     right: 0, help: 0, kind: 0, kiss: 0, down: 0, saving: 0, miss: 0, genius: 0.6, garbage: -0.7, smart: 0.5,
     'want this so bad': 0.6, 'want it so bad': 0.6, 'need this so bad': 0.6, 'need it so bad': 0.6,
-    'so well': 0.6, "doesn't last": -0.6, "doesn't even last": -0.6, "didn't last": -0.6, 'would buy again': 0.6, 'buy again': 0.5, 'gets it': 0.5,
+    'so well': 0.6, "doesn't last": -0.6, "doesn't even last": -0.6, "didn't last": -0.6, 'would buy again': 0.6,
+    'buy again': 0.5, 'gets it': 0.5, 'lasts forever': 0.6, 'lasts all day': 0.6, 'long lasting': 0.5,
     // negative
     overrated: -0.5, overpriced: -0.7, gross: -0.6, shady: -0.5, fake: -0.5, 'waste of money': -0.8,
     'waste of time': -0.7, disappointing: -0.7, disappointed: -0.7, 'rip off': -0.8, ripoff: -0.8, 'never again': -0.7,
@@ -71,7 +72,8 @@ const BASE_TERMS: Readonly<Record<ScoredLang, Readonly<Record<string, number>>>>
     divina: 0.7, divino: 0.7, espectacular: 0.7, maravilloso: 0.7, maravillosa: 0.7,
     'lo necesito': 0.5, 'lo quiero': 0.5, 'la quiero': 0.5, 'que bonito': 0.7, 'que bonita': 0.7,
     'no esta mal': 0.4, amo: 0.8, 'te amo': 0.8, 'lo recomiendo': 0.7, 'buen precio': 0.5, 'no me arrepiento': 0.6,
-    'que asco': -0.8, asco: -0.7, horrible: -0.8, pesimo: -0.8, pesima: -0.8, malisimo: -0.8,
+    'que asco': -0.8, asqueroso: -0.8, asquerosa: -0.8, asco: -0.7, horrible: -0.8, pesimo: -0.8, pesima: -0.8,
+    malisimo: -0.8,
     fatal: -0.6, decepcion: -0.7, decepcionado: -0.7, decepcionada: -0.7,
     'no lo recomiendo': -0.7, caro: -0.3, carisimo: -0.7, carisima: -0.7, 'demasiado caro': -0.7, 'un robo': -0.7,
     'no vale la pena': -0.6, feo: -0.6, fea: -0.6, aburrido: -0.5, 'no funciona': -0.7, 'no sirve': -0.7,
@@ -99,7 +101,8 @@ const BASE_TERMS: Readonly<Record<ScoredLang, Readonly<Record<string, number>>>>
     'nao me arrependo': 0.6,
     pessimo: -0.8, pessima: -0.8, horrivel: -0.8, ruim: -0.6, golpe: -0.8, decepcionado: -0.7,
     decepcionada: -0.7, decepcao: -0.7, 'nao recomendo': -0.7, caro: -0.3, 'caro demais': -0.7, 'muito caro': -0.6,
-    absurdo: -0.6, roubo: -0.7, 'nao vale': -0.6, feio: -0.6, feia: -0.6, quebrou: -0.6, quebrado: -0.6,
+    absurdo: -0.6, nojento: -0.8, nojenta: -0.8, roubo: -0.7, 'nao vale': -0.6, feio: -0.6, feia: -0.6,
+    quebrou: -0.6, quebrado: -0.6,
     quebrada: -0.6, defeito: -0.6, arrependi: -0.6, 'me arrependi': -0.7, 'nao funciona': -0.7, piorar: -0.5,
     piorou: -0.5, descascou: -0.5, vergonha: -0.6, esperando: 0, 'esperava mais': -0.5, qualidade: 0, para: 0, que: 0,
     pra: 0, 'nao dura': -0.6,
@@ -113,12 +116,13 @@ const BASE_TERMS: Readonly<Record<ScoredLang, Readonly<Record<string, number>>>>
     decu: -0.7, decue: -0.7, decevant: -0.7, horrible: -0.8, casse: -0.6, boutons: -0.4,
     moche: -0.6, 'trop cher': -0.7, cher: -0.3, 'hors de prix': -0.7, 'du vol': -0.7, abuse: -0.5, honte: -0.6,
     'pas terrible': -0.5, 'a fuir': -0.8, 'ne marche pas': -0.7, 'marche pas': -0.7, 'ne fonctionne pas': -0.7,
-    'aucun effet': -0.6, 'ne tient pas': -0.6, 'tient pas': -0.6, qualite: 0, trop: 0,
+    regrette: -0.5, 'ne regrette pas': 0.6, 'regrette pas': 0.6, tout: 0, 'aucun effet': -0.6, 'ne tient pas': -0.6,
+    'tient pas': -0.6, qualite: 0, trop: 0,
   },
 };
 
 /** Terms per language: the base list above and the slang file (data/slang.json, easy to extend), slang winning. */
-const SLANG = JSON.parse(readFileSync(new URL('./data/slang.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const SLANG = JSON.parse(readFileSync(new URL('./data/slang.json', import.meta.url), 'utf8')) as Record<string, object>;
 export const TERMS: Readonly<Record<ScoredLang, Readonly<Record<string, number>>>> = Object.fromEntries(
   SCORED_LANGS.map((lang) => [lang, { ...BASE_TERMS[lang], ...(SLANG[lang] as Record<string, number> | undefined) }]),
 ) as Record<ScoredLang, Record<string, number>>;
@@ -153,24 +157,32 @@ export const COMPLAINTS: Readonly<Record<ScoredLang, readonly RegExp[]>> = {
     /\b(order(ed)?|package|parcel|delivery|shipping|shipment)\b.*\b(\d+|two|three|four|five|six|several|few) (weeks?|months?)\b/,
     /\b(\d+|two|three|four|five|six|several|few) (weeks?|months?)\b.*\b(order|package|parcel|delivery|shipping|nothing|still)\b/,
     /\b(support|customer service|customer care|helpdesk|help desk)\b.*\b(no|zero|never|hung up|ignor\w*|copy.?paste|useless|refuse\w*|nobody)\b/,
-    /\b(no|zero|never an?) (answers?|replies|response|reply)\b/, /\bhung up on\b/, /\brefuse\w* to (refund|replace|exchange|help)/,
-    /\barrived (broken|damaged|crushed|late|open(ed)?|empty|wet|leaking|dented)/, /\bit'?s been (a|one|two|three|\d+) (weeks?|months?)\b/,
+    /\b(no|zero|never an?) (answers?|replies|response|reply)\b/, /\bhung up on\b/,
+    /\brefuse\w* to (refund|replace|exchange|help)/,
+    /\barrived (broken|damaged|crushed|late|open(ed)?|empty|wet|leaking|dented|in pieces|smashed)/,
+    /\bit'?s been (a|one|two|three|\d+) (weeks?|months?)\b/,
     /\b(soaking wet|half empty|return shipping is on me)\b/, /\btracking\b.*\b(hasn'?t|not) (updated|moved)/,
   ],
   es: [
-    /\b(sigo|seguimos|todavia|aun|llevo \w+ \w+) esperando\b/, /\b(no|nunca|todavia no|aun no) (me )?(ha )?(llega|llego|llegado)\b/,
+    /\b(sigo|seguimos|todavia|aun|llevo \w+ \w+) esperando\b/,
+    /\b(no|nunca|todavia no|aun no) (me )?(ha )?(llega|llego|llegado)\b/,
     /\bdonde esta mi (pedido|paquete|dinero)/, /\bno (me )?llega\b/, /\bnadie (responde|contesta)\b/,
-    /\b(llego|vino) (roto|rota|danado|danada|abierto)\b/, /\breembolso\b/, /\bdevuelv\w+ (mi|el) dinero\b/, /\bsemanas\b.*\bpedido\b|\bpedido\b.*\bsemanas\b/,
+    /\b(llego|vino) (roto|rota|danado|danada|abierto)\b/, /\breembolso\b/, /\bdevuelv\w+ (mi|el) dinero\b/,
+    /\bsemanas\b.*\bpedido\b|\bpedido\b.*\bsemanas\b/,
   ],
   de: [
-    /\bwarte (immer noch|seit|schon)\b/, /\b(nie|noch nicht|immer noch nicht|nicht) (angekommen|geliefert|da|erhalten)\b/,
+    /\bwarte (immer noch|seit|schon)\b/,
+    /\b(nie|noch nicht|immer noch nicht|nicht) (angekommen|geliefert|da|erhalten)\b/,
     /\bwo (ist|bleibt) meine (bestellung|lieferung|paket)/, /\b(antwortet|reagiert|meldet sich) (nicht|nie|keiner)\b/,
-    /\bkam (kaputt|beschaedigt|defekt)\b/, /\bkein paket\b/, /\b(umtausch|rueckgabe|reklamation)\b.*\babgelehnt\b/, /\bgeld zurueck\b/, /\brueckerstattung\b/,
+    /\bkam (kaputt|beschaedigt|defekt)\b/, /\bkein paket\b/, /\b(umtausch|rueckgabe|reklamation)\b.*\babgelehnt\b/,
+    /\bgeld zurueck\b/, /\brueckerstattung\b/,
     /\bwochen\b.*\b(bestellung|paket|lieferung)\b|\b(bestellung|paket|lieferung|bestellt)\b.*\bwochen\b/,
   ],
   pt: [
-    /\b(ainda )?esperando (meu|o|minha|a) (pedido|encomenda|reembolso)/, /\b(nao|nunca|ainda nao) (me )?(chegou|recebi|entregaram)\b/,
-    /\bcade (o )?meu (pedido|dinheiro|reembolso)/, /\bninguem (responde|atende)\b/, /\bchegou (quebrado|com defeito|errado)/,
+    /\b(ainda )?esperando (meu|o|minha|a) (pedido|encomenda|reembolso)/,
+    /\b(nao|nunca|ainda nao) (me )?(chegou|recebi|entregaram)\b/,
+    /\bcade (o )?meu (pedido|dinheiro|reembolso)/, /\bninguem (responde|atende)\b/,
+    /\bchegou (quebrado|com defeito|errado)/,
     /\bnao quer(em)? trocar\b/, /\bnunca chegou\b/, /\breembolso\b/, /\bmeu dinheiro de volta\b/,
     /\bsemanas\b.*\bpedido\b|\bpedido\b.*\bsemanas\b/,
   ],
@@ -200,7 +212,8 @@ export const CUE_WORDS: Readonly<Record<ScoredLang, readonly string[]>> = {
     'please', 'omg', 'lol', 'finally', 'brand', 'order', 'shipping', 'waiting'],
   es: ['el', 'los', 'las', 'muy', 'pero', 'y', 'es', 'esta', 'tu', 'mi', 'con', 'donde', 'que', 'como', 'por'],
   de: ['der', 'die', 'das', 'und', 'ist', 'ich', 'du', 'sehr', 'mit', 'nicht', 'auch', 'wo', 'wie', 'es'],
-  pt: ['muito', 'voce', 'meu', 'minha', 'do', 'da', 'um', 'uma', 'com', 'mas', 'ja', 'e', 'tambem', 'cade', 'pra', 'demais',
+  pt: ['muito', 'voce', 'meu', 'minha', 'do', 'da', 'um', 'uma', 'com', 'mas', 'ja', 'e', 'tambem', 'cade', 'pra',
+  'demais',
     'nao', 'vc', 'pro', 'isso'],
   fr: ['le', 'les', 'est', 'et', 'je', 'tu', 'tres', 'une', 'des', 'du', 'c', 'ce', 'cette', 'ou', 'tellement'],
 };
@@ -218,21 +231,33 @@ export const PRICE_COMPLAINTS: Readonly<Record<ScoredLang, readonly RegExp[]>> =
     /\b(price|prices|pricing|shipping|cost)\b.{0,25}\b(insane|crazy|ridiculous|absurd|a joke|criminal|outrageous|too high|steep)\b/,
     /\b(way|far|too|so|very|ridiculously|insanely|crazy|stupidly) (too )?(expensive|pricey|overpriced)\b/,
     /\bnot worth (the|its|it'?s|that|this) (money|price|cash)\b/, /\b(daylight|highway) robbery\b/,
-    /\b(a|one) (third|half|fraction|tenth) of the price\b/, /\b(charging|charge|paid|pay|paying) \d+ ?(bucks|dollars|euros?|pounds)\b/,
+    /\b(a|one) (third|half|fraction|tenth) of the price\b/,
+    /\b(charging|charge|paid|pay|paying) \d+ ?(bucks|dollars|euros?|pounds)\b/,
     /(\$|€|£) ?\d+ for (a|an|this|that|one)\b/, /\bdoesn'?t justify\b/, /\bcan'?t afford\b/,
+    /\bpay (this|that|so) much\b/,
   ],
-  es: [/\b(muy|demasiado|super|bastante|tan) car[oa]s?\b/, /\bno vale (la pena|lo que cuesta|el precio)\b/, /\bprecio (abusivo|absurdo|ridiculo)\b/,
+  es: [/\b(muy|demasiado|super|bastante|tan) car[oa]s?\b/, /\bno vale (la pena|lo que cuesta|el precio)\b/,
+  /\bprecio (abusivo|absurdo|ridiculo)\b/,
     /\b\d+ ?(euros?|pesos|dolares) por (esto|eso|una?)\b/],
-  de: [/\b(viel|viel zu|zu|echt|total|sau|mega) (teuer|ueberteuert)\b/, /\bpreis\b.{0,25}\b(frech|unverschaemt|absurd|lachhaft|zu hoch)\b/,
+  de: [/\b(viel|viel zu|zu|echt|total|sau|mega) (teuer|ueberteuert)\b/,
+  /\bpreis\b.{0,25}\b(frech|unverschaemt|absurd|lachhaft|zu hoch)\b/,
     /\bbei dem preis\b/],
-  pt: [/\bcar[oa]s? demais\b/, /\b(muito|super|bem) car[oa]s?\b/, /\bnao vale (o preco|a pena|o que custa)\b/, /\bpreco\b.{0,20}\b(absurdo|abusivo)\b/,
+  pt: [/\bcar[oa]s? demais\b/, /\b(muito|super|bem) car[oa]s?\b/, /\bnao vale (o preco|a pena|o que custa)\b/,
+  /\bpreco\b.{0,20}\b(absurdo|abusivo)\b/,
     /\babsurdo (esse|este|o) preco\b/],
-  fr: [/\btrop cher\b/, /\bhors de prix\b/, /\b(c'?est )?du vol\b/, /\bprix\b.{0,20}\b(abuse|excessif|exorbitant|delirant)\b/],
+  fr: [/\btrop cher\b/, /\bhors de prix\b/, /\b(c'?est )?du vol\b/,
+  /\bprix\b.{0,20}\b(abuse|excessif|exorbitant|delirant)\b/],
 };
 
+const UNPLEASANT_EN = [
+  'plastic', 'chemicals?', 'cardboard', 'chalk', 'sand(paper)?', 'rubber', 'feet', 'garbage', 'trash', 'vomit', 'wet dog',
+  'gasoline', 'petrol', 'cigarettes?', 'smoke', 'mold', 'mould', 'soap', 'glue', 'paint', 'dirt', 'sweat', 'a knockoff',
+  'a scam', 'regret', 'crap', 'shit',
+].join('|');
 /** Things a product should never smell, taste or feel like: "smells like plastic", "riecht nach Plastik". */
 export const UNPLEASANT_LIKE: Readonly<Record<ScoredLang, RegExp>> = {
-  en: /\b(smells?|smelled|smelt|smelling|tastes?|tasted|feels?|felt|looks?) like (\w+ ){0,2}(plastic|chemicals?|cardboard|chalk|sand(paper)?|rubber|feet|garbage|trash|vomit|wet dog|gasoline|petrol|cigarettes?|smoke|mold|mould|soap|glue|paint|dirt|sweat|a knockoff|a scam|regret|crap|shit)\b/,
+  en: new RegExp(
+    `\\b(smells?|smelled|smelt|smelling|tastes?|tasted|feels?|felt|looks?) like (\\w+ ){0,2}(${UNPLEASANT_EN})\\b`),
   es: /\b(huele|sabe) (a|como) (\w+ ){0,1}(plastico|quimicos?|carton|tiza|pies|basura|vomito|jabon|pegamento)\b/,
   de: /\b(riecht|schmeckt|fuehlt sich an) (nach|wie) (\w+ ){0,1}(plastik|chemie|pappe|kreide|fuessen|muell|seife|kleber|gummi)\b/,
   pt: /\b(cheira|tem gosto|parece) (a|de|como) (\w+ ){0,1}(plastico|quimicos?|papelao|giz|chule|lixo|sabao|cola)\b/,
@@ -259,32 +284,40 @@ export const CLAP = '👏';
  * "can't wait to pay …", "love paying …", "na toll", "otra vez"). The praise words of such a comment count negative.
  */
 export const SARCASM_CUES: Readonly<Record<ScoredLang, readonly RegExp[]>> = {
-  en: [/\b(sure|yeah|yes|right),? (because|cause|cuz|coz)\b/, /\bcan'?t wait to (pay|get scammed|wait|be charged|spend)/,
+  en: [/\b(sure|yeah|yes|right),? (because|cause|cuz|coz)\b/,
+  /\bcan'?t wait to (pay|get scammed|wait|be charged|spend)/,
     /\b(love|loving|enjoy|so glad i|glad i|nothing like) (paying|paid|waiting|spending|getting charged|being charged)\b/,
-    /\bhow (original|creative|innovative|surprising)\b/, /\bsaid no one\b/, /\bah yes,? the\b/, /\bthanks for nothing\b/,
+    /\bhow (original|creative|innovative|surprising)\b/, /\bsaid no one\b/, /\bah yes,? the\b/,
+    /\bthanks for nothing\b/,
     /\b(oh|ah) (great|wow|nice|lovely|perfect|yeah|sure)\b/, /\bgenius move\b/, /\bwho thought\b.*\bgood idea\b/,
-    /\bbecause everyone (has|can)\b/, /\btotally worth\b.*\b(rash|pain|wait|headache)\b/],
+    /\bbecause everyone (has|can)\b/, /\byeah,? right\b/, /\btotally worth\b.*\b(rash|pain|wait|headache)\b/],
   es: [/\bclaro,? porque\b/, /\botra vez\b/, /\bde nuevo\b/, /\bgracias por nada\b/],
   de: [/\bna (toll|super|prima|klasse|bravo)\b/, /\bschon wieder\b/, /\bdanke fuer nichts\b/, /\bja klar\b/],
   pt: [/\bde novo\b/, /\boutra vez\b/, /\bobrigad[oa] por nada\b/, /\bconseguiram piorar\b/, /\bclaro,? porque\b/],
-  fr: [/\bencore (casse|une fois|un|une)\b/, /\bmerci pour rien\b/, /\bbravo pour (le|la|les|ce|cette)\b/, /\bbien sur,? parce que\b/],
+  fr: [/\bencore (casse|une fois|un|une)\b/, /\bmerci pour rien\b/, /\bbravo pour (le|la|les|ce|cette)\b/,
+  /\bbien sur,? parce que\b/],
 };
 
-/** Words that, opening a comment as a one-word interjection ("Great, …", "Genial, …"), are sarcastic before a complaint. */
+/** Words that, opening a comment as a one-word interjection ("Great, …",
+"Genial, …"), are sarcastic before a complaint. */
 export const PRAISE_INTERJECTIONS = new Set([
   'great', 'wow', 'nice', 'perfect', 'lovely', 'awesome', 'fantastic', 'brilliant', 'amazing', 'cool', 'congrats',
   'genial', 'perfecto', 'estupendo', 'super', 'toll', 'prima', 'klasse', 'otimo', 'perfeito', 'parabens', 'genial',
-  'parfait', 'bravo', 'magnifique', 'bravo', 'love',
+  'parfait', 'bravo', 'magnifique', 'love', 'bien', 'bem', 'gut', 'schoen', 'thanks', 'thank',
 ]);
 
 /** Spam and bot comments: an opinion of nobody's product, so neutral whatever their emoji say. Lower-cased raw text. */
 export const SPAM: readonly RegExp[] = [
-  /\b(check|visit|see) (out )?(my|our) (new |latest )?(profile|page|bio|channel|account|video|feed|post)/, /\b(link|links) in (my|our) bio\b/,
+  /\b(check|visit|see) (out )?(my|our) (new |latest )?(profile|page|bio|channel|account|video|feed|post)/,
+  /\b(link|links) in (my|our) bio\b/,
   /\bin my bio\b/, /\b(dm|message|text|inbox) (us|me)\b/, /\bcheck (your |my |the )?dms?\b/, /\bdm @/, /\bdm for\b/,
-  /\bfollow (for|4) follow\b/, /\bf4f\b/, /\bfollow (me )?back\b/, /\bfree (followers|likes|iphone|gift ?cards?|money)\b/,
-  /\b(made|make|earn(ed)?|earning) \$?\d+[k,.]?\d*\b.*\b(week|day|month|home|hour)\b/, /\b(work(ing)?|earn|money) from home\b/,
+  /\bfollow (for|4) follow\b/, /\bfollow (me|us) for\b/, /\bf4f\b/, /\bfollow (me )?back\b/,
+  /\bfree (followers|likes|iphone|gift ?cards?|money)\b/,
+  /\b(made|make|earn(ed)?|earning) \$?\d+[k,.]?\d*\b.*\b(week|day|month|home|hour)\b/,
+  /\b(work(ing)?|earn|money) from home\b/,
   /\bcrypto\b|\bforex\b|\bbitcoin\b/, /\bpromote it on\b/, /\bsend (your |us )?(pics|photos)\b/,
-  /\b(become|be) (an|our) (ambassador|partner)\b/, /\bwho'?s (here|watching) in 20\d\d\b/, /\bwe would love to (partner|collab)/,
+  /\b(become|be) (an|our) (ambassador|partner)\b/, /\bwho'?s (here|watching) in 20\d\d\b/,
+  /\bwe would love to (partner|collab)/,
   /\bsigueme\b|\bsígueme\b|\bte sigo\b/, /\bsigam? (meu|o meu) perfil\b/, /\b(per|par|por|via) dm\b/, /\bun dm\b/,
   /\bgana (dinero|plata)\b/, /\bganhe dinheiro\b/, /\bgeld verdienen\b/, /\bgagne[rz]? de l'argent\b/,
 ];
@@ -295,17 +328,21 @@ export const QUESTION_OPENERS = new Set([
 ]);
 /** Questions that carry a judgement ("why is it so expensive?", "is it just me or …"): their words count. */
 export const RHETORICAL: readonly RegExp[] = [
-  /^\s*¿?\s*(why|how come|warum|wieso|weshalb|por que|por qué|porque|pourquoi|perche)\b/u, /\bis it just me\b/, /\bwho thought\b/,
+  /^\s*¿?\s*(why|how come|warum|wieso|weshalb|por que|por qué|porque|pourquoi|perche)\b/u, /\bis it just me\b/,
+  /\bwho thought\b/,
   /\bhow (are|is) (you|she|he|it|this) (so|this)\b/, /\bwho (asked|cares)\b/,
+  /^\s*who (would|even|actually|in their right mind|is buying|buys)\b/,
 ];
 
 /** Frequent words of languages the pipeline does not score: a short comment made of them is not forced into English. */
 export const UNSCORED_CUES: Readonly<Record<string, readonly string[]>> = {
   it: ['che', 'non', 'molto', 'troppo', 'grazie', 'bellissimo', 'bellissima', 'bello', 'carino', 'carina', 'voglio',
     'schifo', 'questo', 'questa', 'sono', 'anche', 'perche', 'costa', 'piu', 'pessima', 'pessimo', 'ottimo', 'ottima',
-    'tutto', 'mille', 'adoro', 'brava', 'stupendo', 'stupenda', 'qualita', 'mai', 'compro', 'caro', 'ancora', 'il', 'di'],
+    'tutto', 'mille', 'adoro', 'brava', 'stupendo', 'stupenda', 'qualita', 'mai', 'compro', 'caro', 'ancora', 'il',
+    'di'],
   nl: ['het', 'een', 'niet', 'echt', 'heel', 'wat', 'mooi', 'prachtig', 'lekker', 'geen', 'niks', 'helemaal', 'leuk',
-    'tof', 'duur', 'voor', 'ik', 'jij', 'dit', 'ook', 'maar', 'kopen', 'rommel', 'gemaakt', 'zo', 'te', 'aan', 'prachtige'],
+    'tof', 'duur', 'voor', 'ik', 'jij', 'dit', 'ook', 'maar', 'kopen', 'rommel', 'gemaakt', 'zo', 'te', 'aan',
+    'prachtige'],
   pl: ['nie', 'jest', 'bardzo', 'polecam', 'za', 'tak', 'jak', 'ale', 'piekny', 'piekna', 'masakra', 'drogie', 'drogo',
     'kupujcie', 'zajebiste', 'swietny', 'swietne', 'fajny', 'fajne', 'slaby', 'kolor', 'gdzie', 'kupic', 'wyglada'],
   sv: ['och', 'det', 'att', 'jag', 'inte', 'sa', 'fin', 'snygg', 'alskar', 'den', 'mycket'],

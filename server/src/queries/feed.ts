@@ -36,8 +36,8 @@ function toFeed(r: RawFeed): FeedItem {
     campaign_id: r.campaign_id,
     batch_id: r.batch_id,
     item: {
-      ...base, text: r.text, sentiment: Number(r.sentiment), label: (r.label || 'unscored') as CommentItem['label'], lang: r.lang,
-      terms: r.sentiment_terms ?? [],
+      ...base, text: r.text, sentiment: Number(r.sentiment), label: (r.label || 'unscored') as CommentItem['label'],
+      lang: r.lang, terms: r.sentiment_terms ?? [],
     },
   };
 }
