@@ -159,7 +159,7 @@ export function detectLanguage(words: string, hintLang?: string): string {
 
 /** Share of an ASCII text's words that must be English cue words to skip tinyld. */
 const EN_CUE_SHARE = 0.3;
-/** The same for es/de/pt/fr, which need three cue words and no cue of another language. */
+/** The same for es/de/pt/fr, which need two cue words and no cue of another language. */
 const OTHER_CUE_SHARE = 0.33;
 const NON_ASCII = /[^\x00-\x7f]/;
 
@@ -168,9 +168,8 @@ const NON_ASCII = /[^\x00-\x7f]/;
  * - the sender's language, when at least two of the words are its cue words and no other scorable
  *   language has as many (a hint alone is weak: "this is honestly the best collab" hinted 'es' is English);
  * - English, for an ASCII text of which at least 30 % of the words, and at least two, are English cue
- *   words and no word is a cue of es/de/pt/fr;
- * - es/de/pt/fr, when a third of the words, and at least three, are its cues and no other language (scored or not)
- *   has one.
+ *   words or words English scores, and no word is a cue of another language (scored or not);
+ * - es/de/pt/fr, when a third of the words, and at least two, are its cues and no other language has one.
  * Otherwise undefined: tinyld decides.
  */
 function knownByCues(words: string, hint: string | undefined): ScoredLang | undefined {
@@ -179,16 +178,18 @@ function knownByCues(words: string, hint: string | undefined): ScoredLang | unde
     const h = counts[SCORED_LANGS.indexOf(hint)];
     if (h >= 2 && counts.every((n, i) => SCORED_LANGS[i] === hint || n < h)) return hint;
   }
-  const en = counts[SCORED_LANGS.indexOf('en')];
-  if (en >= 2 && !NON_ASCII.test(words) && counts.every((n, i) => SCORED_LANGS[i] === 'en' || n === 0)) {
-    return en >= tokenize(words, 'en').length * EN_CUE_SHARE ? 'en' : undefined;
-  }
-  // es/de/pt/fr: three cue words, a third of the words, no other language's cue (Italian and Catalan share some)
   const top = counts.indexOf(Math.max(...counts));
   const n = counts[top];
-  if (SCORED_LANGS[top] === 'en' || n < 3 || counts.some((m, i) => i !== top && m > 0)) return undefined;
-  if (unscoredByCues(words)) return undefined;
-  return n >= tokenize(words, 'fr').length * OTHER_CUE_SHARE ? SCORED_LANGS[top] : undefined;
+  if (n === 0 || counts.some((m, i) => i !== top && m > 0) || unscoredByCues(words)) return undefined;
+  if (SCORED_LANGS[top] === 'en') {
+    // English also by the words it scores ("daylight robbery"): wink and the overlay know no other language's words
+    if (NON_ASCII.test(words)) return undefined;
+    const tokens = tokenize(words.toLowerCase(), 'en');
+    const known = tokens.filter((t) => TERMS.en[t] !== undefined || winkWord(t) !== 0).length;
+    return n + known >= 2 && n + known >= tokens.length * EN_CUE_SHARE ? 'en' : undefined;
+  }
+  // es/de/pt/fr: two cue words, a third of the words, no other language's cue (Italian and Catalan share some)
+  return n >= 2 && n >= tokenize(words, 'fr').length * OTHER_CUE_SHARE ? SCORED_LANGS[top] : undefined;
 }
 
 const unscoredCues = new Map<string, string>(

@@ -210,12 +210,17 @@ export const CUE_WORDS: Readonly<Record<ScoredLang, readonly string[]>> = {
     'because', 'best', 'yet', 'wrong', 'size', 'sent', 'twice', 'really', 'very', 'need', 'where', 'why',
     'much', 'too', 'been', 'has', 'had', 'were', 'did', 'does', 'ever', 'still', 'again', 'thank', 'thanks',
     'please', 'omg', 'lol', 'finally', 'brand', 'order', 'shipping', 'waiting'],
-  es: ['el', 'los', 'las', 'muy', 'pero', 'y', 'es', 'esta', 'tu', 'mi', 'con', 'donde', 'que', 'como', 'por'],
-  de: ['der', 'die', 'das', 'und', 'ist', 'ich', 'du', 'sehr', 'mit', 'nicht', 'auch', 'wo', 'wie', 'es'],
+  es: ['el', 'los', 'las', 'muy', 'pero', 'y', 'es', 'esta', 'tu', 'mi', 'con', 'donde', 'que', 'como', 'por',
+    'pero', 'una', 'un', 'del', 'se', 'me', 'te', 'este', 'eso', 'todo', 'nada', 'tan', 'porque', 'hay'],
+  de: ['der', 'die', 'das', 'und', 'ist', 'ich', 'du', 'sehr', 'mit', 'nicht', 'auch', 'wo', 'wie', 'es',
+    'aber', 'ein', 'eine', 'nur', 'noch', 'schon', 'mir', 'mich', 'dich', 'fuer', 'auf', 'bei', 'von', 'dem', 'den',
+    'war', 'hab', 'habe', 'leider', 'zu', 'viel', 'echt', 'kein', 'keine'],
   pt: ['muito', 'voce', 'meu', 'minha', 'do', 'da', 'um', 'uma', 'com', 'mas', 'ja', 'e', 'tambem', 'cade', 'pra',
   'demais',
-    'nao', 'vc', 'pro', 'isso'],
-  fr: ['le', 'les', 'est', 'et', 'je', 'tu', 'tres', 'une', 'des', 'du', 'c', 'ce', 'cette', 'ou', 'tellement'],
+    'nao', 'vc', 'pro', 'isso',
+    'esse', 'essa', 'bem', 'foi', 'tem', 'ainda', 'nunca', 'ate', 'depois', 'comprei'],
+  fr: ['le', 'les', 'est', 'et', 'je', 'tu', 'tres', 'une', 'des', 'du', 'c', 'ce', 'cette', 'ou', 'tellement',
+    'pour', 'mais', 'avec', 'sur', 'dans', 'vraiment', 'ca', 'au', 'aux', 'j', 'qu', 'franchement', 'trop', 'pas'],
 };
 
 /** Case-sensitive single letters: "huge W", "massive L" (lower-case w/l are too ambiguous). */
