@@ -1,6 +1,7 @@
-// Comment sentiment at ingest: language detection (tinyld), wink-nlp for English, the nlp.js
-// lexicons for es/de/pt/fr, an emoji table and a small overlay (sentimentOverlay.ts), combined into
-// one score in [-1, 1]; plus a worker-thread pool so scoring never caps ingest throughput.
+// Comment sentiment at ingest: language detection (tinyld and cue words), wink-nlp's word values for English, the
+// nlp.js lexicons for es/de/pt/fr, an emoji table and the overlay (sentimentOverlay.ts), read clause by clause
+// (contrast, negation, questions, sarcasm) into one score in [-1, 1] and the terms that decided it; plus a
+// worker-thread pool so scoring never caps ingest throughput.
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { availableParallelism } from 'node:os';
@@ -152,6 +153,8 @@ export function detectLanguage(words: string, hintLang?: string): string {
     if (n > bestCues) { best = lang; bestCues = n; }
   }
   if (isScored(top.lang)) return best && bestCues > cueCount(words, top.lang) ? best : top.lang;
+  const other = unscoredByCues(words);
+  if (other && other.cues >= bestCues) return other.lang; // "virkelig flot, hvor har du den fra" is Danish
   if (best && (bestCues >= 2 || (bestCues >= 1 && top.accuracy < 0.1))) return best;
   // a Latin-script text tinyld can hardly place, with no cue either: English, as for short texts
   return top.accuracy < 0.05 ? (isScored(hint) ? hint : 'en') : top.lang;

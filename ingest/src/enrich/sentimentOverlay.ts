@@ -1,7 +1,8 @@
-// The small, hand-maintained overlay that the shipped lexicons lack: newer emoji, influencer slang,
-// delivery complaints and a few words per language. Keep it small; every entry here should be one a
-// test or a fixture comment depends on. Values are in [-1, 1]; 0 means "known, carries no sentiment"
-// (the word is consumed so the library lexicon cannot mis-score it, e.g. wink scores "waiting" +0.5).
+// The hand-maintained overlay that the shipped lexicons lack: newer emoji, comment-culture words, complaint, price,
+// sarcasm, spam and question patterns per language, contrast words, and cue words that tell languages apart. Slang
+// lives in data/slang.json. Every entry should be general (a word or an idiom, never one sentence of the labelled
+// sets). Values are in [-1, 1]; 0 means "known, carries no sentiment" (the word is consumed so the library lexicon
+// cannot mis-score it, e.g. wink scores "waiting" +0.5).
 
 import { readFileSync } from 'node:fs';
 
@@ -63,7 +64,8 @@ const BASE_TERMS: Readonly<Record<ScoredLang, Readonly<Record<string, number>>>>
     'low quality': -0.7, 'nothing special': -0.4, 'no thanks': -0.5, "doesn't work": -0.7, 'doesnt work': -0.7,
     'does not work': -0.7, "didn't work": -0.7, "don't buy": -0.7, 'dont buy': -0.7, 'do not buy': -0.7,
     avoid: -0.5, 'in the bin': -0.7, 'in the trash': -0.7, robbery: -0.8, 'rip-off': -0.8, ridiculous: -0.6,
-    'thanks for nothing': -0.8, 'not impressed': -0.6, 'a joke': -0.6, sorry: 0, died: -0.5,
+    'thanks for nothing': -0.8, 'wanted to like': -0.5, 'wanted to love': -0.5, 'returned it': -0.5,
+    'sent it back': -0.5, 'sending it back': -0.5, nightmare: -0.8, 'not impressed': -0.6, 'a joke': -0.6, sorry: 0, died: -0.5,
   },
   es: {
     'me encanta': 0.8, 'me encantan': 0.8, encanta: 0.7, encanto: 0.7, precioso: 0.7, preciosa: 0.7,
@@ -78,6 +80,7 @@ const BASE_TERMS: Readonly<Record<ScoredLang, Readonly<Record<string, number>>>>
     'no lo recomiendo': -0.7, caro: -0.3, carisimo: -0.7, carisima: -0.7, 'demasiado caro': -0.7, 'un robo': -0.7,
     'no vale la pena': -0.6, feo: -0.6, fea: -0.6, aburrido: -0.5, 'no funciona': -0.7, 'no sirve': -0.7,
     verguenza: -0.6, 'que verguenza': -0.7, mal: -0.5, malo: -0.6, mala: -0.6, roto: -0.6, rota: -0.6,
+    'lo devolvi': -0.5, enorme: 0, puedo: 0,
     'no dura': -0.6, 'se rompio': -0.6, 'se rompe': -0.6, 'me arrepiento': -0.6, 'no vale nada': -0.7,
     maravilla: 0.7, 'esperaba mas': -0.5, calidad: 0,
     gracias: 0.3, espero: 0, esperando: 0, donde: 0, que: 0, para: 0, es: 0,
@@ -91,7 +94,8 @@ const BASE_TERMS: Readonly<Record<ScoredLang, Readonly<Record<string, number>>>>
     enttaeuschend: -0.7, betrug: -0.8, teuer: -0.3, 'zu teuer': -0.7, ueberteuert: -0.7, 'lohnt sich nicht': -0.6,
     langweilig: -0.5, haesslich: -0.7, peinlich: -0.6, nervig: -0.5, schlecht: -0.7, katastrophe: -0.8,
     'nie wieder': -0.7, kaputt: -0.6, billig: -0.4, 'funktioniert nicht': -0.7, 'nicht funktioniert': -0.7,
-    'haelt keine': -0.6, 'haelt nicht': -0.6, komisch: -0.3, falsche: -0.4, falsch: -0.4, warte: 0, qualitaet: 0,
+    'haelt keine': -0.6, 'haelt nicht': -0.6, komisch: -0.3,
+    chemisch: -0.5, muffig: -0.6, eklig: -0.8, zurueckgeschickt: -0.5, falsche: -0.4, falsch: -0.4, warte: 0, qualitaet: 0,
   },
   pt: {
     amei: 0.8, amo: 0.8, adorei: 0.7, lindo: 0.7, linda: 0.7, lindos: 0.7, lindas: 0.7,
@@ -101,6 +105,7 @@ const BASE_TERMS: Readonly<Record<ScoredLang, Readonly<Record<string, number>>>>
     'nao me arrependo': 0.6,
     pessimo: -0.8, pessima: -0.8, horrivel: -0.8, ruim: -0.6, golpe: -0.8, decepcionado: -0.7,
     decepcionada: -0.7, decepcao: -0.7, 'nao recomendo': -0.7, caro: -0.3, 'caro demais': -0.7, 'muito caro': -0.6,
+    carissimo: -0.7, carissima: -0.7, devolvi: -0.5,
     absurdo: -0.6, nojento: -0.8, nojenta: -0.8, roubo: -0.7, 'nao vale': -0.6, feio: -0.6, feia: -0.6,
     quebrou: -0.6, quebrado: -0.6,
     quebrada: -0.6, defeito: -0.6, arrependi: -0.6, 'me arrependi': -0.7, 'nao funciona': -0.7, piorar: -0.5,
@@ -116,7 +121,7 @@ const BASE_TERMS: Readonly<Record<ScoredLang, Readonly<Record<string, number>>>>
     decu: -0.7, decue: -0.7, decevant: -0.7, horrible: -0.8, casse: -0.6, boutons: -0.4,
     moche: -0.6, 'trop cher': -0.7, cher: -0.3, 'hors de prix': -0.7, 'du vol': -0.7, abuse: -0.5, honte: -0.6,
     'pas terrible': -0.5, 'a fuir': -0.8, 'ne marche pas': -0.7, 'marche pas': -0.7, 'ne fonctionne pas': -0.7,
-    regrette: -0.5, 'ne regrette pas': 0.6, 'regrette pas': 0.6, tout: 0, 'aucun effet': -0.6, 'ne tient pas': -0.6,
+    renvoye: -0.5, regrette: -0.5, 'ne regrette pas': 0.6, 'regrette pas': 0.6, tout: 0, 'aucun effet': -0.6, 'ne tient pas': -0.6,
     'tient pas': -0.6, qualite: 0, trop: 0,
   },
 };
@@ -211,14 +216,14 @@ export const CUE_WORDS: Readonly<Record<ScoredLang, readonly string[]>> = {
     'much', 'too', 'been', 'has', 'had', 'were', 'did', 'does', 'ever', 'still', 'again', 'thank', 'thanks',
     'please', 'omg', 'lol', 'finally', 'brand', 'order', 'shipping', 'waiting'],
   es: ['el', 'los', 'las', 'muy', 'pero', 'y', 'es', 'esta', 'tu', 'mi', 'con', 'donde', 'que', 'como', 'por',
-    'pero', 'una', 'un', 'del', 'se', 'me', 'te', 'este', 'eso', 'todo', 'nada', 'tan', 'porque', 'hay'],
+    'pero', 'una', 'un', 'del', 'se', 'me', 'te', 'este', 'eso', 'todo', 'nada', 'tan', 'porque', 'hay', 'huele', 'sabe'],
   de: ['der', 'die', 'das', 'und', 'ist', 'ich', 'du', 'sehr', 'mit', 'nicht', 'auch', 'wo', 'wie', 'es',
-    'aber', 'ein', 'eine', 'nur', 'noch', 'schon', 'mir', 'mich', 'dich', 'fuer', 'auf', 'bei', 'von', 'dem', 'den',
+    'aber', 'ein', 'eine', 'nur', 'noch', 'schon', 'mir', 'mich', 'dich', 'fuer', 'auf', 'bei', 'von', 'dem',
     'war', 'hab', 'habe', 'leider', 'zu', 'viel', 'echt', 'kein', 'keine'],
   pt: ['muito', 'voce', 'meu', 'minha', 'do', 'da', 'um', 'uma', 'com', 'mas', 'ja', 'e', 'tambem', 'cade', 'pra',
   'demais',
     'nao', 'vc', 'pro', 'isso',
-    'esse', 'essa', 'bem', 'foi', 'tem', 'ainda', 'nunca', 'ate', 'depois', 'comprei'],
+    'esse', 'essa', 'bem', 'foi', 'tem', 'ainda', 'nunca', 'ate', 'depois', 'comprei', 'que', 'me'],
   fr: ['le', 'les', 'est', 'et', 'je', 'tu', 'tres', 'une', 'des', 'du', 'c', 'ce', 'cette', 'ou', 'tellement',
     'pour', 'mais', 'avec', 'sur', 'dans', 'vraiment', 'ca', 'au', 'aux', 'j', 'qu', 'franchement', 'trop', 'pas'],
 };
@@ -241,13 +246,13 @@ export const PRICE_COMPLAINTS: Readonly<Record<ScoredLang, readonly RegExp[]>> =
     /(\$|€|£) ?\d+ for (a|an|this|that|one)\b/, /\bdoesn'?t justify\b/, /\bcan'?t afford\b/,
     /\bpay (this|that|so) much\b/,
   ],
-  es: [/\b(muy|demasiado|super|bastante|tan) car[oa]s?\b/, /\bno vale (la pena|lo que cuesta|el precio)\b/,
+  es: [/\b(muy|demasiado|super|bastante|tan|que) car[oa]s?\b/, /\bno vale (la pena|lo que cuesta|el precio)\b/,
   /\bprecio (abusivo|absurdo|ridiculo)\b/,
     /\b\d+ ?(euros?|pesos|dolares) por (esto|eso|una?)\b/],
   de: [/\b(viel|viel zu|zu|echt|total|sau|mega) (teuer|ueberteuert)\b/,
   /\bpreis\b.{0,25}\b(frech|unverschaemt|absurd|lachhaft|zu hoch)\b/,
     /\bbei dem preis\b/],
-  pt: [/\bcar[oa]s? demais\b/, /\b(muito|super|bem) car[oa]s?\b/, /\bnao vale (o preco|a pena|o que custa)\b/,
+  pt: [/\bcar[oa]s? demais\b/, /\b(muito|super|bem|que) car[oa]s?\b/, /\bnao vale (o preco|a pena|o que custa)\b/,
   /\bpreco\b.{0,20}\b(absurdo|abusivo)\b/,
     /\babsurdo (esse|este|o) preco\b/],
   fr: [/\btrop cher\b/, /\bhors de prix\b/, /\b(c'?est )?du vol\b/,
@@ -335,7 +340,7 @@ export const QUESTION_OPENERS = new Set([
 export const RHETORICAL: readonly RegExp[] = [
   /^\s*¿?\s*(why|how come|warum|wieso|weshalb|por que|por qué|porque|pourquoi|perche)\b/u, /\bis it just me\b/,
   /\bwho thought\b/,
-  /\bhow (are|is) (you|she|he|it|this) (so|this)\b/, /\bwho (asked|cares)\b/,
+  /\bhow (are|is) (you|she|he|it|this) (so|this)\b/, /\bwho (asked|cares)\b/, /\bis it normal (that|for)\b/, /\bam i the only one\b/,
   /^\s*who (would|even|actually|in their right mind|is buying|buys)\b/,
 ];
 
@@ -347,12 +352,15 @@ export const UNSCORED_CUES: Readonly<Record<string, readonly string[]>> = {
     'di'],
   nl: ['het', 'een', 'niet', 'echt', 'heel', 'wat', 'mooi', 'prachtig', 'lekker', 'geen', 'niks', 'helemaal', 'leuk',
     'tof', 'duur', 'voor', 'ik', 'jij', 'dit', 'ook', 'maar', 'kopen', 'rommel', 'gemaakt', 'zo', 'te', 'aan',
-    'prachtige'],
+    'geweldig', 'mooie', 'gaaf', 'lelijk', 'zeg', 'prachtige'],
   pl: ['nie', 'jest', 'bardzo', 'polecam', 'za', 'tak', 'jak', 'ale', 'piekny', 'piekna', 'masakra', 'drogie', 'drogo',
     'kupujcie', 'zajebiste', 'swietny', 'swietne', 'fajny', 'fajne', 'slaby', 'kolor', 'gdzie', 'kupic', 'wyglada'],
-  sv: ['och', 'det', 'att', 'jag', 'inte', 'sa', 'fin', 'snygg', 'alskar', 'den', 'mycket'],
+  sv: ['och', 'det', 'att', 'jag', 'inte', 'sa', 'fin', 'snygg', 'alskar', 'den', 'mycket', 'vackert', 'vacker', 'snyggt',
+    'underbart', 'fint'],
+  fi: ['tosi', 'kaunis', 'ihana', 'hyva', 'todella', 'mahtava', 'kiitos'],
+  no: ['nydelig', 'kjempe', 'veldig', 'ikke'],
   da: ['og', 'ikke', 'virkelig', 'flot', 'meget', 'jeg', 'smuk'],
-  tr: ['cok', 'guzel', 'bir', 've', 'bu', 'olmus', 'harika'],
-  id: ['banget', 'bagus', 'kak', 'sekali', 'yang', 'dan', 'ini', 'itu'],
+  tr: ['cok', 'guzel', 'bir', 've', 'bu', 'olmus', 'harika', 'mukemmel', 'tesekkurler'],
+  id: ['banget', 'bagus', 'kak', 'sekali', 'yang', 'dan', 'ini', 'itu', 'cantik', 'keren'],
   tl: ['ang', 'naman', 'po', 'ganda', 'sobrang', 'ng', 'talaga'],
 };
