@@ -90,6 +90,11 @@ const captions: [string, boolean, DisclosureStatus, string][] = [
   ['Kein Ad, hab ich mir selbst gekauft', false, 'missing', 'denies'],
   ['Keine Werbung, selbst gekauft 🛍️', false, 'missing', 'denies'],
   ['not an #ad, just a fan', false, 'missing', 'denies'],
+  ['This is not a paid partnership, I just love the brand', false, 'missing', 'denies'],
+  ['Nicht gesponsert, einfach Liebe ❤️', false, 'missing', 'denies'],
+  // a pile that opens the caption: the first tags are read, the label 21st of them is not
+  [`${'#a #b #c #d #e #f #g #h #i #j #k #l #m #n #o #p #q #r #s #t'} #ad golden hour`, false, 'weak', 'the 21st of 21'],
+  ['#ad #skincare #glow Loving this new serum', false, 'clear', '#ad appears at character 1'],
 ];
 
 // [caption, platform, expected status, a fragment the reason must contain]: what each platform shows before "more"

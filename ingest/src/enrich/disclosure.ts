@@ -103,8 +103,12 @@ const UNPAID = [
 const DENIALS = [
   'not sponsored', 'notsponsored', 'not an ad', 'notanad', 'not paid', 'no ad', 'keine werbung', 'keinewerbung',
   'non sponsorisé', 'non sponsorise', 'pas sponsorisé', 'pas une pub', 'no es publicidad', 'no patrocinado',
-  'não é publi', 'nao e publi', 'não é publicidade', 'nao e publicidade',
+  'não é publi', 'nao e publi', 'não é publicidade', 'nao e publicidade', 'nicht gesponsert', 'unsponsored',
+  'sin patrocinio', 'não patrocinado', 'nao patrocinado', 'pas de partenariat', 'no es publi', 'pas de pub',
 ];
+/** Labels a negation can deny: the clear words and the paid-partnership phrases ("not a paid partnership"). */
+const DENIABLE = [...CLEAR_WORDS, 'paid partnership', 'sponsored post', 'paid promotion', 'bezahlte werbung',
+  'bezahlte partnerschaft', 'bezahlte kooperation', 'parceria paga', 'publicidade paga', 'colaboración pagada'];
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
@@ -125,7 +129,7 @@ const THANKS_RE = new RegExp(`(?<!${WORD}|[#@])(${alternation(THANKS)})(?:\\s+(?
 const UNPAID_RE = new RegExp(`(?<!${WORD})#?(${alternation(UNPAID)}|unbezahltewerbung|unpaidad)(?!${WORD})`, 'gu');
 /** A negation right before a label word denies it: "not an #ad", "kein Ad", "pas de pub", "sin publicidad". */
 const NEGATED_LABEL = '(?:not|no|never|kein|keine|nicht|pas|non|sin|não|nao|ni|niet|geen|nie)\\s+' +
-  `(?:an?|une?|de|eine?|e|é|es|um|uma)?\\s*#?(?:${alternation(CLEAR_WORDS)})`;
+  `(?:an?|une?|de|eine?|e|é|es|um|uma)?\\s*#?(?:${alternation(DENIABLE)})`;
 const DENIAL_RE = new RegExp(
   `(?<!${WORD})(#?(?:${alternation(DENIALS)})|${NEGATED_LABEL})(?!${WORD}|${JOINED_AFTER})`, 'gu',
 );
@@ -239,7 +243,8 @@ export function checkDisclosure(caption: string, brandedContent: boolean, platfo
       continue;
     }
     const pile = pileOf(hit);
-    if (pile && pile.start !== captionStart) {
+    // a pile opening the caption hides a label only after its first tags ("#ad #summer …" is read first)
+    if (pile && (pile.start !== captionStart || pile.tags.findIndex((t) => t.index === hit.index) >= PILE - 1)) {
       const position = pile.tags.findIndex((t) => t.index === hit.index) + 1;
       buried ??= `${label} is the ${ORDINAL(position)} of ${pile.tags.length} hashtags piled at character ${charAt(text, pile.start)}; a label must stand on its own, not among hashtags.`;
       continue;
