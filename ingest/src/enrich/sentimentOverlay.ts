@@ -65,7 +65,9 @@ const BASE_TERMS: Readonly<Record<ScoredLang, Readonly<Record<string, number>>>>
     'does not work': -0.7, "didn't work": -0.7, "don't buy": -0.7, 'dont buy': -0.7, 'do not buy': -0.7,
     avoid: -0.5, 'in the bin': -0.7, 'in the trash': -0.7, robbery: -0.8, 'rip-off': -0.8, ridiculous: -0.6,
     'thanks for nothing': -0.8, 'wanted to like': -0.5, 'wanted to love': -0.5, 'returned it': -0.5,
-    'sent it back': -0.5, 'sending it back': -0.5, nightmare: -0.8, 'not impressed': -0.6, 'a joke': -0.6, sorry: 0, died: -0.5,
+    'sent it back': -0.5, 'sending it back': -0.5, nightmare: -0.8, cracked: -0.6, snapped: -0.6, ripped: -0.5,
+    torn: -0.5, stained: -0.5, faded: -0.4, melted: -0.5, scratched: -0.5, shattered: -0.6, 'chemical smell': -0.6,
+    'all my life': 0.6, 'not impressed': -0.6, 'a joke': -0.6, sorry: 0, died: -0.5,
   },
   es: {
     'me encanta': 0.8, 'me encantan': 0.8, encanta: 0.7, encanto: 0.7, precioso: 0.7, preciosa: 0.7,
@@ -244,7 +246,8 @@ export const PRICE_COMPLAINTS: Readonly<Record<ScoredLang, readonly RegExp[]>> =
     /\b(a|one) (third|half|fraction|tenth) of the price\b/,
     /\b(charging|charge|paid|pay|paying) \d+ ?(bucks|dollars|euros?|pounds)\b/,
     /(\$|€|£) ?\d+ for (a|an|this|that|one)\b/, /\bdoesn'?t justify\b/, /\bcan'?t afford\b/,
-    /\bpay (this|that|so) much\b/,
+    /\bpay (this|that|so) much\b/, /\bcan'?t believe (people|anyone|you) (pay|buy|bought|paid)/,
+    /\bprices? (doubled|tripled|went up|increased|keeps? going up)\b/,
   ],
   es: [/\b(muy|demasiado|super|bastante|tan|que) car[oa]s?\b/, /\bno vale (la pena|lo que cuesta|el precio)\b/,
   /\bprecio (abusivo|absurdo|ridiculo)\b/,
@@ -340,7 +343,7 @@ export const QUESTION_OPENERS = new Set([
 export const RHETORICAL: readonly RegExp[] = [
   /^\s*¿?\s*(why|how come|warum|wieso|weshalb|por que|por qué|porque|pourquoi|perche)\b/u, /\bis it just me\b/,
   /\bwho thought\b/,
-  /\bhow (are|is) (you|she|he|it|this) (so|this)\b/, /\bwho (asked|cares)\b/, /\bis it normal (that|for)\b/, /\bam i the only one\b/,
+  /\bhow (are|is) (you|she|he|it|this) (so|this)\b/, /\bwho (asked|cares)\b/, /\bis it normal (that|for)\b/, /\bwhere (has|have) (this|these|it|you) been all my life\b/, /\bam i the only one\b/,
   /^\s*who (would|even|actually|in their right mind|is buying|buys)\b/,
 ];
 
