@@ -343,7 +343,8 @@ export const QUESTION_OPENERS = new Set([
 export const RHETORICAL: readonly RegExp[] = [
   /^\s*¿?\s*(why|how come|warum|wieso|weshalb|por que|por qué|porque|pourquoi|perche)\b/u, /\bis it just me\b/,
   /\bwho thought\b/,
-  /\bhow (are|is) (you|she|he|it|this) (so|this)\b/, /\bwho (asked|cares)\b/, /\bis it normal (that|for)\b/, /\bwhere (has|have) (this|these|it|you) been all my life\b/, /\bam i the only one\b/,
+  /\bhow (are|is) (you|she|he|it|this) (so|this)\b/, /\bwho (asked|cares)\b/,
+  /\bis it normal (that|for)\b/, /\bwhere (has|have) (this|these|it|you) been all my life\b/, /\bam i the only one\b/,
   /^\s*who (would|even|actually|in their right mind|is buying|buys)\b/,
 ];
 
