@@ -6,12 +6,12 @@ import {
 } from './sentimentEval.js';
 
 /**
- * Held-out floors, in percent: each one miss under the committed run of 2026-12-04 (bench/RESULTS.md: 178/190 =
- * 93.7 % overall, every category 83–100 %, 2 of 98 negatives scored positive, 59/59 captions).
+ * Held-out floors, in percent: each one miss under the committed run of 2026-12-04 (bench/RESULTS.md: 179/190 =
+ * 94.2 % overall, every category 83–100 %, 2 of 98 negatives scored positive, 59/59 captions).
  */
 const FLOORS = { overall: 93, disclosure: 100 };
 const CATEGORY_FLOORS: Record<string, number> = {
-  contrast: 86, delivery: 91, emoji: 92, negation: 76, plain: 87, price: 88, question: 92, sarcasm: 77, slang: 82,
+  contrast: 86, delivery: 91, emoji: 92, negation: 84, plain: 87, price: 88, question: 92, sarcasm: 77, slang: 82,
   spam: 90, strong: 92, unscorable: 92,
 };
 /** Ceiling on negatives scored positive, in percent of the held-out negatives (the limit). */

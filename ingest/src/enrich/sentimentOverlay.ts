@@ -67,7 +67,11 @@ const BASE_TERMS: Readonly<Record<ScoredLang, Readonly<Record<string, number>>>>
     'thanks for nothing': -0.8, 'wanted to like': -0.5, 'wanted to love': -0.5, 'returned it': -0.5,
     'sent it back': -0.5, 'sending it back': -0.5, nightmare: -0.8, cracked: -0.6, snapped: -0.6, ripped: -0.5,
     torn: -0.5, stained: -0.5, faded: -0.4, melted: -0.5, scratched: -0.5, shattered: -0.6, 'chemical smell': -0.6,
-    'all my life': 0.6, 'not impressed': -0.6, 'a joke': -0.6, sorry: 0, died: -0.5,
+    'all my life': 0.6,
+    // "like", "well" and "help" are neutral alone (wink scores "like" in "looks like"), so their negations are phrases
+    "don't like": -0.6, 'dont like': -0.6, 'do not like': -0.6, "didn't like": -0.6, 'didnt like': -0.6,
+    'did not like': -0.6, "doesn't like": -0.5, 'not a fan': -0.5, "didn't love": -0.4, "don't love": -0.4,
+    'well made': 0.6, 'not well made': -0.5, "didn't help": -0.5, "doesn't help": -0.5, 'did not help': -0.5, 'not impressed': -0.6, 'a joke': -0.6, sorry: 0, died: -0.5,
   },
   es: {
     'me encanta': 0.8, 'me encantan': 0.8, encanta: 0.7, encanto: 0.7, precioso: 0.7, preciosa: 0.7,
