@@ -19,7 +19,7 @@ function row(bench: string, f: Figure): string {
   return `| ${bench} | ${cell(f.metric)} | ${num(f.value)} ${f.unit} | ${cell(baseline)} | ${f.ratio == null ? '—' : `${f.ratio}×`} | ${f.target ? cell(f.target) : '—'} | ${met} |`;
 }
 
-const ORDER = ['ingest', 'live', 'fanout', 'tick', 'link', 'web'];
+const ORDER = ['ingest', 'live', 'fanout', 'tick', 'link', 'web', 'sentiment'];
 
 export function renderResults(file: FileLike): string {
   const m = file.machine;

@@ -69,8 +69,9 @@ describe('POST /v1/events', () => {
     const [e1] = await query<{ views: number; batch_id: string }>(store, "SELECT views, batch_id FROM events WHERE event_id = 'mix-1'");
     expect(e1.views).toBe(100); // the first copy wins
     expect(e1.batch_id).not.toBe('');
-    const [c] = await query<Record<string, unknown>>(store, "SELECT label, lang, author_hash, sentiment FROM events WHERE event_id = 'mix-3'");
+    const [c] = await query<Record<string, unknown>>(store, "SELECT label, lang, author_hash, sentiment, sentiment_terms FROM events WHERE event_id = 'mix-3'");
     expect(c.label).toBe('pos');
+    expect(c.sentiment_terms).toEqual(expect.arrayContaining(['obsessed'])); // the "why" shown in the comment stream
     expect(c.author_hash).toMatch(/^[A-Za-z0-9_-]{22}$/);
     expect(JSON.stringify(await query(store, 'SELECT * FROM events'))).not.toContain('someone@example.com');
     const [k] = await query<Record<string, unknown>>(store, "SELECT partner_id, platform, device, bot, is_unique, utm_source, visitor_hash FROM events WHERE event_id = 'mix-7'");

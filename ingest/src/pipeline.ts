@@ -215,7 +215,7 @@ export class Pipeline {
         try {
           return scoreComment(i.text, i.lang);
         } catch {
-          return { score: 0, label: 'unscored' as const, lang: i.lang ?? '' };
+          return { score: 0, label: 'unscored' as const, lang: i.lang ?? '', terms: [] };
         }
       });
     }
@@ -323,11 +323,15 @@ export class Pipeline {
         break;
       case 'comment': {
         const s = sentiment ?? scoreComment(e.text, e.lang);
-        Object.assign(row, { content_id: e.content_id, text: e.text, sentiment: s.score, label: s.label, lang: s.lang, author_hash: e.author ? keyedHash(config.hashKey, e.author) : '' });
+        Object.assign(row, {
+          content_id: e.content_id, text: e.text, sentiment: s.score, label: s.label, lang: s.lang,
+          sentiment_terms: s.terms,
+          author_hash: e.author ? keyedHash(config.hashKey, e.author) : '',
+        });
         break;
       }
       case 'post': {
-        const d = checkDisclosure(e.caption, e.branded_content);
+        const d = checkDisclosure(e.caption, e.branded_content, e.platform ?? '');
         Object.assign(row, { content_id: e.content_id, url: e.url, caption: e.caption, branded_content: e.branded_content ? 1 : 0, disclosure: d.status });
         break;
       }

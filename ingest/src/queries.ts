@@ -8,6 +8,13 @@ import { SPOOL_COLUMNS, type SpoolFormat } from './spool.js';
 /** A batch's insert settings: its token makes a re-sent batch a no-op in `events` and in every view fed from it. */
 const batchSettings = (batchId: string) => ({ insert_deduplicate: 1, insert_deduplication_token: batchId, deduplicate_blocks_in_dependent_materialized_views: 1 }) as const;
 const TSV_INSERT = `INSERT INTO events (${SPOOL_COLUMNS.join(', ')}) FORMAT TabSeparated`;
+/** A segment spooled before `sentiment_terms` existed: one field fewer, the rest in the same order. */
+const COLUMNS_BEFORE_TERMS = SPOOL_COLUMNS.filter((c) => c !== 'sentiment_terms');
+const TSV_INSERT_BEFORE_TERMS = `INSERT INTO events (${COLUMNS_BEFORE_TERMS.join(', ')}) FORMAT TabSeparated`;
+const tsvInsert = (text: string) => {
+  const first = text.slice(0, Math.max(0, text.indexOf('\n')));
+  return first.split('\t').length === SPOOL_COLUMNS.length - 1 ? TSV_INSERT_BEFORE_TERMS : TSV_INSERT;
+};
 
 async function rows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
   const rs = await client.query({ query, query_params: params, format: 'JSONEachRow' });
@@ -37,7 +44,7 @@ export async function insertEventBatch(client: ClickHouseClient, batchId: string
  */
 export async function insertEventText(client: ClickHouseClient, batchId: string, text: string, format: SpoolFormat): Promise<void> {
   const { stream } = await client.exec({
-    query: format === 'tsv' ? TSV_INSERT : 'INSERT INTO events FORMAT JSONEachRow',
+    query: format === 'tsv' ? tsvInsert(text) : 'INSERT INTO events FORMAT JSONEachRow',
     // a string chunk (object mode): embedded, chDB takes the text as it is, with no Buffer made and decoded again
     values: Readable.from([text]),
     clickhouse_settings: batchSettings(batchId),

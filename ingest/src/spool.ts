@@ -55,17 +55,21 @@ const BLANK = blankStoredEvent() as unknown as Record<string, unknown>;
 
 /**
  * The columns of a spooled row, in the order of its TabSeparated fields: the stored event's, the postback sub ids,
- * then `batch_id`, which is the segment's token and is added when the segment is inserted (see segmentText).
+ * the sentiment terms (last, so a segment spooled before they existed still reads: see insertEventText), then `batch_id`, which is the segment's token and is added when the segment is inserted (see segmentText).
  * ClickHouse parses this text at about two thirds of the CPU of the same rows as JSON (bench/analysis.md, 2026-12-03).
  */
-export const SPOOL_COLUMNS: readonly string[] = [...Object.keys(BLANK).filter((k) => k !== 'batch_id'), 'sub', 'batch_id'];
+export const SPOOL_COLUMNS: readonly string[] = [
+  ...Object.keys(BLANK).filter((k) => k !== 'batch_id' && k !== 'sentiment_terms'), 'sub', 'sentiment_terms', 'batch_id',
+];
 const FIELDS = SPOOL_COLUMNS.slice(0, -1);
 /**
  * How each field is written and read back: `time` for the DateTime64(3) columns (epoch ms in the row, `seconds.mmm` in
  * the text: a bare 12-digit number is refused), `array` for the sub ids, `number` and `text` by the blank row's type.
  */
 const KINDS: readonly ('time' | 'array' | 'number' | 'text')[] = FIELDS.map((k) =>
-  k === 'ts' || k === 'received_at' ? 'time' : k === 'sub' ? 'array' : typeof BLANK[k] === 'number' ? 'number' : 'text',
+  k === 'ts' || k === 'received_at' ? 'time'
+  : k === 'sub' || Array.isArray(BLANK[k]) ? 'array'
+  : typeof BLANK[k] === 'number' ? 'number' : 'text',
 );
 
 const TSV_SPECIAL = /[\\\t\n\r]/;

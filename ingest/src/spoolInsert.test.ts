@@ -34,7 +34,7 @@ async function stored(prefix: string): Promise<Record<string, unknown>[]> {
 describe('spool text into ClickHouse', () => {
   it('stores every column of a TabSeparated segment as it was spooled, once even when the segment is sent again', async () => {
     const rows = [
-      event('tsv-1', { type: 'comment', text: 'tab\there, line\nbreak, cr\r, back\\slash \\t literal, quote \' "x" ü 😍', sentiment: -0.625, label: 'neg', lang: 'en', author_hash: 'h1' }),
+      event('tsv-1', { type: 'comment', text: 'tab\there, line\nbreak, cr\r, back\\slash \\t literal, quote \' "x" ü 😍', sentiment: -0.625, label: 'neg', lang: 'en', author_hash: 'h1', sentiment_terms: ["rip-off's", '🙄', 'back\\slash'] }),
       event('tsv-2', { type: 'conversion', order_id: 'o-1', status: 'approved', amount_minor: -1999, orig_amount_minor: -2150, currency: 'EUR', orig_currency: 'USD', commission_minor: 199, attributed: 1, converted: 1, items: 3, sub: ["it's", 'a\\b', 'tab\tin'] }),
       event('tsv-3', { type: 'engagement', views: 9_007_199_254_740, reach: 12, has_reach: 1, likes: 5, correction: 1 }),
       event('tsv-4', { ts: Date.UTC(2001, 0, 1), received_at: Date.UTC(1999, 11, 31, 23, 59, 59, 999) }), // 12-digit epoch ms
@@ -58,5 +58,15 @@ describe('spool text into ClickHouse', () => {
     await insertEventText(store.client, 'run-json-1', text, 'json');
     const back = await stored('json-');
     expect(back).toEqual(rows.map((r) => ({ ...r, batch_id: 'run-json-1', sub: [] })));
+  });
+
+  it('stores a TabSeparated segment spooled before sentiment_terms existed (one field fewer)', async () => {
+    const rows = [event('old-1', { type: 'comment', text: 'so mid', sentiment: -0.5, label: 'neg', lang: 'en' })];
+    const { text } = segmentText(encodeRecord(rows), 'run-old-1', 'tsv');
+    // the row as the previous version wrote it: its last field before the batch id was the sub ids
+    const before = text.replace('\t[]\trun-old-1\n', '\trun-old-1\n');
+    expect(before.split('\t')).toHaveLength(text.split('\t').length - 1);
+    await insertEventText(store.client, 'run-old-1', before, 'tsv');
+    expect(await stored('old-')).toEqual(rows.map((r) => ({ ...r, batch_id: 'run-old-1', sub: [] })));
   });
 });

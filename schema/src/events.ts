@@ -169,6 +169,8 @@ export const storedEvent = z.object({
   label: z.enum(SENTIMENT_LABELS).or(z.literal('')),
   lang: z.string(),
   author_hash: z.string(),
+  /** the terms that weighed most in a comment's sentiment (at most three; [] when none): the "why" shown on hover */
+  sentiment_terms: z.array(z.string()),
   link_code: z.string(),
   click_id: z.string(),
   utm_source: z.string(),
@@ -206,7 +208,7 @@ export function blankStoredEvent(): StoredEvent {
   return {
     event_id: '', source_id: '', batch_id: '', type: 'engagement', ts: 0, received_at: 0, campaign_id: '', partner_id: '', platform: '', content_id: '',
     views: 0, reach: 0, has_reach: 0, likes: 0, comments: 0, shares: 0, saves: 0, follows: 0, correction: 0,
-    text: '', sentiment: 0, label: '', lang: '', author_hash: '',
+    text: '', sentiment: 0, label: '', lang: '', author_hash: '', sentiment_terms: [],
     link_code: '', click_id: '', utm_source: '', utm_medium: '', utm_campaign: '', utm_content: '', utm_term: '', referrer: '', device: '', visitor_hash: '', bot: 0, is_unique: 0,
     order_id: '', status: '', customer: '', items: 0, promo_code: '', amount_minor: 0, currency: '', orig_amount_minor: 0, orig_currency: '', commission_minor: 0, attributed: 0, converted: 0, suspicious: 0,
     url: '', caption: '', branded_content: 0, disclosure: '',

@@ -70,6 +70,8 @@ export interface CommentItem {
   sentiment: number;
   label: SentimentLabel;
   lang: string;
+  /** the terms that weighed most in the label ("overpriced", "🙄"); absent from feeds written before they were kept */
+  terms?: string[];
 }
 
 export interface PostItem {

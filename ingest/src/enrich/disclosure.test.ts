@@ -77,6 +77,35 @@ const captions: [string, boolean, DisclosureStatus, string][] = [
   ['#notsponsored my honest fave mascara', false, 'missing', 'denies'],
   ['Keine Werbung, alles selbst bezahlt!', false, 'missing', 'denies'],
   ['', false, 'missing', 'No advertising label'],
+  // whole tokens only: a label joined to another word by a hyphen, slash or apostrophe is that other word
+  ['Ad-free at last! Cancelled all my subscriptions 🧘', false, 'missing', 'No advertising label'],
+  ['Ad-hoc picnic with the girls 🧺', false, 'missing', 'No advertising label'],
+  ['#ad-free weekend, phone off', false, 'missing', 'No advertising label'],
+  ['AD/HD awareness month: my story 💛', false, 'missing', 'No advertising label'],
+  ['Add to cart, regret nothing 🛒', false, 'missing', 'No advertising label'],
+  // a label standing as a sentence of its own, anywhere before the cut
+  ['Neue Creme ausprobiert. Werbung. Sie zieht super schnell ein 🌞', false, 'clear', 'Werbung appears at character 25'],
+  ['Morning run done. Ad. These shoes are unreal on hills.', false, 'clear', 'Ad appears'],
+  // a negated label is a denial, even with "bought it myself" next to it
+  ['Kein Ad, hab ich mir selbst gekauft', false, 'missing', 'denies'],
+  ['Keine Werbung, selbst gekauft 🛍️', false, 'missing', 'denies'],
+  ['not an #ad, just a fan', false, 'missing', 'denies'],
+  ['This is not a paid partnership, I just love the brand', false, 'missing', 'denies'],
+  ['Nicht gesponsert, einfach Liebe ❤️', false, 'missing', 'denies'],
+  // a pile that opens the caption: the first tags are read, the label 21st of them is not
+  [`${'#a #b #c #d #e #f #g #h #i #j #k #l #m #n #o #p #q #r #s #t'} #ad golden hour`, false, 'weak', 'the 21st of 21'],
+  ['#ad #skincare #glow Loving this new serum', false, 'clear', '#ad appears at character 1'],
+];
+
+// [caption, platform, expected status, a fragment the reason must contain]: what each platform shows before "more"
+const placements: [string, string, DisclosureStatus, string][] = [
+  [`${'x'.repeat(110)} #ad`, 'instagram', 'clear', 'before the'],
+  [`${'x'.repeat(110)} #ad`, 'tiktok', 'weak', "after the 'more' cut (character 101)"],
+  [`${'x'.repeat(200)} #ad`, 'facebook', 'clear', 'before the'],
+  [`${'x'.repeat(260)} #ad`, 'x', 'clear', 'before the'],
+  ['I tested every budget vacuum.\n\nWinner at the end.\n\n#ad #vacuum #cleaning', 'youtube', 'clear', 'above the title'],
+  ['I tested every budget vacuum.\n\nWinner at the end.\n\n#ad #vacuum #cleaning', 'instagram', 'weak', "after the 'more' cut"],
+  ['Golden hour, no label 🌊', 'tiktok', 'missing', 'No advertising label'],
 ];
 
 describe('checkDisclosure', () => {
@@ -84,6 +113,18 @@ describe('checkDisclosure', () => {
     const result = checkDisclosure(caption, flag);
     expect(result.status).toBe(status);
     expect(result.reason.toLowerCase()).toContain(fragment.toLowerCase());
+  });
+
+  it.each(placements)('%j on %s → %s', (caption, platform, status, fragment) => {
+    const result = checkDisclosure(caption, false, platform);
+    expect(result.status).toBe(status);
+    expect(result.reason.toLowerCase()).toContain(fragment.toLowerCase());
+  });
+
+  it("the platform's paid-partnership flag is clear on every platform, whatever the caption says", () => {
+    for (const platform of ['instagram', 'tiktok', 'youtube', 'facebook', '']) {
+      expect(checkDisclosure('Not sponsored, just vibes #adfree', true, platform).status).toBe('clear');
+    }
   });
 
   it('has a table of at least 40 captions in several languages', () => {

@@ -27,10 +27,31 @@ export interface DisclosureResult { status: DisclosureStatus; reason: string }
 export const FEED_CUT_CHARS = 125;
 /** Lines a feed shows before its "more" cut. */
 export const FEED_CUT_LINES = 2;
+/**
+ * What each platform shows before its "more" cut (approximate, from each app's feed and the FTC/ASA advice to put the
+ * label there): Instagram (and any platform not listed) 125 characters or two lines; TikTok a shorter line over the
+ * video; Facebook and LinkedIn a longer preview; X and Threads show the whole post. YouTube also shows the description's first
+ * three hashtags above the title (see checkDisclosure).
+ */
+export const PLATFORM_CUTS: Readonly<Record<string, { chars: number; lines: number }>> = {
+  instagram: { chars: FEED_CUT_CHARS, lines: FEED_CUT_LINES },
+  tiktok: { chars: 100, lines: 2 },
+  youtube: { chars: FEED_CUT_CHARS, lines: 2 },
+  facebook: { chars: 250, lines: 4 },
+  linkedin: { chars: 210, lines: 3 },
+  pinterest: { chars: 100, lines: 2 },
+  x: { chars: 280, lines: 99 },
+  threads: { chars: 500, lines: 99 },
+};
+/** YouTube shows the first three hashtags of a description above the video's title. */
+const YOUTUBE_TITLE_TAGS = 3;
 /** Consecutive hashtags from which a label counts as piled in with them. */
 const PILE = 3;
 
 const WORD = '[\\p{L}\\p{N}_]';
+/** Joined by a hyphen, slash or apostrophe to letters, a label is part of another word: "ad-free", "AD/HD". */
+const JOINED_BEFORE = "\\p{L}[-/'’]";
+const JOINED_AFTER = "[-/'’]\\p{L}";
 
 /** Unambiguous hashtags, any common language (lower case; accents optional where people drop them). */
 const CLEAR_TAGS = [
@@ -82,8 +103,12 @@ const UNPAID = [
 const DENIALS = [
   'not sponsored', 'notsponsored', 'not an ad', 'notanad', 'not paid', 'no ad', 'keine werbung', 'keinewerbung',
   'non sponsorisé', 'non sponsorise', 'pas sponsorisé', 'pas une pub', 'no es publicidad', 'no patrocinado',
-  'não é publi', 'nao e publi', 'não é publicidade', 'nao e publicidade',
+  'não é publi', 'nao e publi', 'não é publicidade', 'nao e publicidade', 'nicht gesponsert', 'unsponsored',
+  'sin patrocinio', 'não patrocinado', 'nao patrocinado', 'pas de partenariat', 'no es publi', 'pas de pub',
 ];
+/** Labels a negation can deny: the clear words and the paid-partnership phrases ("not a paid partnership"). */
+const DENIABLE = [...CLEAR_WORDS, 'paid partnership', 'sponsored post', 'paid promotion', 'bezahlte werbung',
+  'bezahlte partnerschaft', 'bezahlte kooperation', 'parceria paga', 'publicidade paga', 'colaboración pagada'];
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
@@ -92,14 +117,22 @@ function alternation(list: readonly string[]): string {
   return [...list].sort((a, b) => b.length - a.length).map(escape).join('|');
 }
 
-const TAG_RE = new RegExp(`(?<!${WORD})#(${alternation(CLEAR_TAGS)})(?!${WORD})`, 'gu');
-const PHRASE_RE = new RegExp(`(?<!${WORD}|[#@])(${alternation(CLEAR_PHRASES)})(?!${WORD})`, 'gu');
-const WORD_RE = new RegExp(`(?<!${WORD}|[#@])(${alternation(CLEAR_WORDS)})(?!${WORD})`, 'gu');
+const TAG_RE = new RegExp(`(?<!${WORD})#(${alternation(CLEAR_TAGS)})(?!${WORD}|${JOINED_AFTER})`, 'gu');
+/** Whole tokens only: not inside a word, a hashtag, a mention, or a hyphenated or slashed compound. */
+const wholeToken = (alternatives: string) =>
+  new RegExp(`(?<!${WORD}|[#@]|${JOINED_BEFORE})(${alternatives})(?!${WORD}|${JOINED_AFTER})`, 'gu');
+const PHRASE_RE = wholeToken(alternation(CLEAR_PHRASES));
+const WORD_RE = wholeToken(alternation(CLEAR_WORDS));
 const WEAK_TAG_RE = new RegExp(`(?<!${WORD})#(${alternation(WEAK_TAGS)}|${WORD}+?_?(?:partner|ambassador|ambassadeur|ambassadrice))(?!${WORD})`, 'gu');
 const WEAK_PHRASE_RE = new RegExp(`(?<!${WORD}|[#@])(${alternation(WEAK_PHRASES)})(?!${WORD})`, 'gu');
 const THANKS_RE = new RegExp(`(?<!${WORD}|[#@])(${alternation(THANKS)})(?:\\s+(?:to|a|an|for|für|à))?\\s*@[\\w.]+`, 'gu');
 const UNPAID_RE = new RegExp(`(?<!${WORD})#?(${alternation(UNPAID)}|unbezahltewerbung|unpaidad)(?!${WORD})`, 'gu');
-const DENIAL_RE = new RegExp(`(?<!${WORD})#?(${alternation(DENIALS)})(?!${WORD})`, 'gu');
+/** A negation right before a label word denies it: "not an #ad", "kein Ad", "pas de pub", "sin publicidad". */
+const NEGATED_LABEL = '(?:not|no|never|kein|keine|nicht|pas|non|sin|não|nao|ni|niet|geen|nie)\\s+' +
+  `(?:an?|une?|de|eine?|e|é|es|um|uma)?\\s*#?(?:${alternation(DENIABLE)})`;
+const DENIAL_RE = new RegExp(
+  `(?<!${WORD})(#?(?:${alternation(DENIALS)})|${NEGATED_LABEL})(?!${WORD}|${JOINED_AFTER})`, 'gu',
+);
 const HASHTAG_RE = new RegExp(`(?<!${WORD})#${WORD}+`, 'gu');
 
 interface Hit { label: string; index: number; end: number }
@@ -114,15 +147,16 @@ function charAt(text: string, index: number): number {
 }
 
 /** UTF-16 index where the feed's "more" cut falls. */
-export function feedCut(text: string): number {
+export function feedCut(text: string, platform = ''): number {
+  const { chars: maxChars, lines: maxLines } = PLATFORM_CUTS[platform] ?? PLATFORM_CUTS.instagram;
   let lines = 0;
   let chars = 0;
   for (let i = 0; i < text.length; ) {
     const cp = text.codePointAt(i) ?? 0;
-    if (chars >= FEED_CUT_CHARS) return i;
+    if (chars >= maxChars) return i;
     if (cp === 10) {
       lines += 1;
-      if (lines >= FEED_CUT_LINES) return i;
+      if (lines >= maxLines) return i;
     }
     chars += 1;
     i += cp > 0xffff ? 2 : 1;
@@ -141,10 +175,11 @@ function standsAsLabel(text: string, hit: Hit): boolean {
   const colon = next !== undefined && ':|–—-'.includes(next);
   // an upper-case "AD" at the start of a line, as in "AD Loving this…" (UK style)
   const shouted = startsLine && text.slice(hit.index, hit.end) === 'AD';
-  // alone on its line, or closing the caption after a sentence ("… holidays. Werbung")
+  // alone on its line, or standing as a sentence of its own anywhere ("… holidays. Werbung", "Neu. Werbung. Sie …")
   const endsLine = next === undefined || next === '\n';
+  const endsSentence = endsLine || (next !== undefined && '.!'.includes(next));
   const afterSentence = prev !== undefined && '.!?'.includes(prev);
-  return bracketed || colon || shouted || (endsLine && (startsLine || afterSentence));
+  return bracketed || colon || shouted || (endsSentence && (startsLine || afterSentence));
 }
 
 /** Groups of consecutive hashtags (separated by white space only): [first index, end, tags]. */
@@ -168,7 +203,7 @@ const ORDINAL = (n: number) => `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 =
  * Classifies a caption's paid disclosure. `brandedContent` is the platform's paid-partnership flag,
  * which shows "Paid partnership with …" above the post and so is always clear.
  */
-export function checkDisclosure(caption: string, brandedContent: boolean): DisclosureResult {
+export function checkDisclosure(caption: string, brandedContent: boolean, platform = ''): DisclosureResult {
   if (brandedContent) return { status: 'clear', reason: "The platform's paid-partnership label is set." };
   const original = (typeof caption === 'string' ? caption : '').normalize('NFKC')
     .replace(/[\uFE0E\uFE0F\u200D\u200B]/gu, '').replace(/\r\n?/g, '\n')
@@ -176,32 +211,40 @@ export function checkDisclosure(caption: string, brandedContent: boolean): Discl
     .replace(/\b(?:https?:\/\/|www\.)\S+/gu, (url) => ' '.repeat(url.length));
   // lower case character by character, so that indices in `text` are indices in `original`
   const text = Array.from(original, (c) => { const l = c.toLowerCase(); return l.length === c.length ? l : c; }).join('');
-  const cut = feedCut(text);
+  const cut = feedCut(text, platform);
   const cutAt = charAt(text, cut);
   const shown = (hit: Hit) => original.slice(hit.index, hit.end).replace(/\s+/g, ' ');
 
   const unpaid = findAll(UNPAID_RE, text);
   const insideUnpaid = (hit: Hit) => unpaid.some((u) => hit.index < u.end + 2 && hit.end > u.index - 22);
+  const denials = findAll(DENIAL_RE, text);
+  const denied = (hit: Hit) => denials.some((d) => hit.index < d.end && hit.end > d.index);
   const clear = [
     ...findAll(TAG_RE, text),
     ...findAll(PHRASE_RE, text),
     ...findAll(WORD_RE, text).filter((h) => standsAsLabel(original, h)),
-  ].filter((h) => !insideUnpaid(h)).sort((a, b) => a.index - b.index);
+  ].filter((h) => !insideUnpaid(h) && !denied(h)).sort((a, b) => a.index - b.index);
 
   const runs = hashtagRuns(text);
   const pileOf = (hit: Hit) => runs.find((r) => r.tags.length >= PILE && hit.index >= r.start && hit.index < r.end);
   const captionStart = text.search(/\S/u);
 
+  const titleTags = platform === 'youtube' ? findAll(HASHTAG_RE, text).slice(0, YOUTUBE_TITLE_TAGS) : [];
   let buried: string | undefined;
   for (const hit of clear) {
     const label = shown(hit);
     const at = charAt(text, hit.index);
+    if (titleTags.some((t) => t.index === hit.index)) {
+      const reason = `${label} is one of the first ${YOUTUBE_TITLE_TAGS} hashtags, shown above the title.`;
+      return { status: 'clear', reason };
+    }
     if (hit.index >= cut) {
       buried ??= `${label} appears at character ${at}, after the 'more' cut (character ${cutAt}); put it at the start.`;
       continue;
     }
     const pile = pileOf(hit);
-    if (pile && pile.start !== captionStart) {
+    // a pile opening the caption hides a label only after its first tags ("#ad #summer …" is read first)
+    if (pile && (pile.start !== captionStart || pile.tags.findIndex((t) => t.index === hit.index) >= PILE - 1)) {
       const position = pile.tags.findIndex((t) => t.index === hit.index) + 1;
       buried ??= `${label} is the ${ORDINAL(position)} of ${pile.tags.length} hashtags piled at character ${charAt(text, pile.start)}; a label must stand on its own, not among hashtags.`;
       continue;
@@ -210,15 +253,15 @@ export function checkDisclosure(caption: string, brandedContent: boolean): Discl
   }
   if (buried) return { status: 'weak', reason: buried };
 
+  const weak = [...findAll(WEAK_TAG_RE, text), ...findAll(WEAK_PHRASE_RE, text), ...findAll(THANKS_RE, text)]
+    .sort((a, b) => a.index - b.index);
+  const denial = denials[0];
+  if (denial) {
+    return { status: 'missing', reason: `"${shown(denial)}" at character ${charAt(text, denial.index)} denies a paid relationship, and there is no label or paid-partnership flag.` };
+  }
   if (unpaid.length > 0) {
     const u = unpaid[0];
     return { status: 'weak', reason: `"${shown(u)}" at character ${charAt(text, u.index)} says the post is unpaid; a paid partnership needs "Werbung" or "Anzeige" without it.` };
-  }
-  const weak = [...findAll(WEAK_TAG_RE, text), ...findAll(WEAK_PHRASE_RE, text), ...findAll(THANKS_RE, text)]
-    .sort((a, b) => a.index - b.index);
-  const denial = findAll(DENIAL_RE, text)[0];
-  if (denial) {
-    return { status: 'missing', reason: `"${shown(denial)}" at character ${charAt(text, denial.index)} denies a paid relationship, and there is no label or paid-partnership flag.` };
   }
   if (weak.length > 0) {
     const w = weak[0];

@@ -175,3 +175,29 @@ describe('SentimentPool', () => {
     expect(JSON.parse(stdout)).toEqual({ labels: ['pos', 'neg', 'unscored'], threads: 2 });
   });
 });
+
+describe('bad input', () => {
+  it('scores or leaves unscored empty, blank, 10 kB and emoji-only comments without error, each with its terms', () => {
+    const long = 'honestly the strap broke after a week and support never answered, '.repeat(160); // ~10 kB
+    expect(long.length).toBeGreaterThan(10_000);
+    const cases: [string, SentimentResult['label']][] = [
+      ['', 'neu'], ['   \n\t ', 'neu'], [long, 'neg'], ['😍🔥🥰', 'pos'], ['🤮🙄', 'neg'], ['👀', 'neu'],
+      ['😍'.repeat(5000), 'pos'], ['\u0000\u0001', 'neu'],
+    ];
+    for (const [text, label] of cases) {
+      const r = scoreComment(text);
+      expect(r.label).toBe(label);
+      expect(Number.isFinite(r.score)).toBe(true);
+      expect(Array.isArray(r.terms) && r.terms.length <= 3).toBe(true);
+    }
+    const t = performance.now();
+    scoreComment(long);
+    expect(performance.now() - t).toBeLessThan(50); // only the first 1,000 characters are read
+  });
+
+  it('keeps the terms that decided the label, strongest first', () => {
+    expect(scoreComment('way overpriced for what it is 🙄').terms).toEqual(expect.arrayContaining(['🙄']));
+    expect(scoreComment('this slaps fr').terms).toEqual(['slaps']);
+    expect(scoreComment('where did you get that jacket?').terms).toEqual([]);
+  });
+});

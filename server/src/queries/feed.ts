@@ -5,7 +5,7 @@ import type { CommentItem, FeedItem, PostItem } from '@pulseroom/schema';
 export type { FeedItem } from '@pulseroom/schema';
 
 const FEED_COLUMNS = `type, event_id, batch_id, campaign_id, partner_id, platform, content_id, toInt64(toUnixTimestamp64Milli(ts)) AS ts_ms,
-  text, toFloat64(sentiment) AS sentiment, label, lang, url, caption, disclosure`;
+  text, toFloat64(sentiment) AS sentiment, label, lang, sentiment_terms, url, caption, disclosure`;
 
 interface RawFeed {
   type: string;
@@ -20,6 +20,7 @@ interface RawFeed {
   sentiment: number;
   label: string;
   lang: string;
+  sentiment_terms?: string[];
   url: string;
   caption: string;
   disclosure: string;
@@ -34,7 +35,10 @@ function toFeed(r: RawFeed): FeedItem {
     kind: 'comment',
     campaign_id: r.campaign_id,
     batch_id: r.batch_id,
-    item: { ...base, text: r.text, sentiment: Number(r.sentiment), label: (r.label || 'unscored') as CommentItem['label'], lang: r.lang },
+    item: {
+      ...base, text: r.text, sentiment: Number(r.sentiment), label: (r.label || 'unscored') as CommentItem['label'],
+      lang: r.lang, terms: r.sentiment_terms ?? [],
+    },
   };
 }
 

@@ -1,5 +1,5 @@
 // Words and icons for states, so nothing is told by colour alone.
-import type { AlertKind } from './contract';
+import type { AlertKind, CommentItem } from './contract';
 
 export const SENTIMENT: Record<string, { icon: string; word: string; tone: 'good' | 'bad' | 'neutral' }> = {
   pos: { icon: '▲', word: 'Positive', tone: 'good' },
@@ -7,6 +7,12 @@ export const SENTIMENT: Record<string, { icon: string; word: string; tone: 'good
   neg: { icon: '▼', word: 'Negative', tone: 'bad' },
   unscored: { icon: '○', word: 'Unscored', tone: 'neutral' },
 };
+
+/** Why a comment got its label, in words: "negative: overpriced, 🙄"; '' when the scorer kept no terms. */
+export function sentimentWhy(c: Pick<CommentItem, 'label' | 'terms'>): string {
+  if (!c.terms?.length || (c.label !== 'pos' && c.label !== 'neg')) return '';
+  return `${c.label === 'pos' ? 'positive' : 'negative'}: ${c.terms.join(', ')}`;
+}
 
 export const DISCLOSURE: Record<string, { icon: string; word: string; tone: 'good' | 'bad' | 'warn' }> = {
   clear: { icon: '✓', word: 'Disclosed', tone: 'good' },
