@@ -140,7 +140,7 @@ export function feedItemOf(e: StoredEvent, batchId: string): FeedItem | null {
   }
   if (e.type !== 'comment') return null;
   const label = (e.label || 'unscored') as SentimentLabel;
-  const item = { ...base, text: e.text, sentiment: Math.fround(e.sentiment), label, lang: e.lang };
+  const item = { ...base, text: e.text, sentiment: Math.fround(e.sentiment), label, lang: e.lang, terms: e.sentiment_terms };
   return { kind: 'comment', campaign_id: e.campaign_id, batch_id: batchId, item };
 }
 

@@ -50,8 +50,10 @@ describe('live feed', () => {
     const comment = (id: string, ts: number) => ({ ...blankStoredEvent(), type: 'comment' as const, event_id: id, campaign_id: 'c9', partner_id: 'pa1', platform: 'tiktok', ts, text: id, label: 'pos' as const, sentiment: 0.5 });
     feed.add(liveBatchOf('r-1', [comment('a', 1_000), comment('b', 3_000), comment('c', 2_000), comment('d', 4_000)], NOW).feed);
     expect(feed.of('c9').comments.map((c) => c.event_id)).toEqual(['d', 'b', 'c']);
-    feed.add(liveBatchOf('r-2', [comment('late', 2_500)], NOW).feed);
+    feed.add(liveBatchOf('r-2', [{ ...comment('late', 2_500), label: 'neg', sentiment: -0.6, sentiment_terms: ['overpriced', '🙄'] }], NOW).feed);
     expect(feed.of('c9').comments.map((c) => c.event_id)).toEqual(['d', 'b', 'late']);
+    // Why it got its label travels with the stream as it does through the store.
+    expect(feed.of('c9').comments[2]).toMatchObject({ label: 'neg', terms: ['overpriced', '🙄'] });
     expect(feed.take().map((f) => f.item.event_id)).toEqual(['a', 'c', 'b', 'd', 'late']);
   });
 });
