@@ -259,7 +259,8 @@ export class AggregationEngine {
 
   /** A batch of accepted events from the stream: applied at once (the next frame pushes it). False when already applied. */
   applyStream(batch: LiveBatch): boolean {
-    if (!this.reconciler.streamedBatch(batch)) return false;
+    // Before the start-up load there are no windows to apply to: the first reconcile takes the batch from the store.
+    if (!this.ready || !this.reconciler.streamedBatch(batch)) return false;
     this.applyRows(batch.rows);
     this.newestAcceptedMs = Math.max(this.newestAcceptedMs, batch.accepted_at);
     return true;
