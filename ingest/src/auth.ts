@@ -62,7 +62,9 @@ export class SourceAuth {
   }
 
   private checkHook(hit: { hook: WebhookSource | null; provider: string }, provider: WebhookProvider): WebhookSource {
-    if (!hit.hook || hit.provider !== provider) throw unauthorized(`unknown source, or not set up for ${provider} webhooks`, 'pulseroom-ingest');
+    if (!hit.hook || hit.provider !== provider) {
+      throw unauthorized(`unknown source, or not set up for ${provider} webhooks`, 'pulseroom-ingest');
+    }
     return hit.hook;
   }
 

@@ -111,7 +111,12 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
    * Conversions and refunds mapped from a sender's own shape (a postback, JSON, a provider's webhook) through the
    * common path: the campaign found, the currency and a full refund's amount filled in, validated, accepted.
    */
-  const acceptConverted = async (pipeline: Pipeline, source: SourceRow, converted: PostbackEvent[], prefix: (i: number) => string): Promise<BatchAnswer> => {
+  const acceptConverted = async (
+    pipeline: Pipeline,
+    source: SourceRow,
+    converted: PostbackEvent[],
+    prefix: (i: number) => string,
+  ): Promise<BatchAnswer> => {
     const items = converted.map((c) => c.event);
     await resolveCampaigns(pipeline, d.state(), d.dims, source, items);
     for (const it of items) {
@@ -214,7 +219,8 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
     },
     'public',
   );
-  addWebhookRoutes(table, router, { auth: d.auth, metrics: d.metrics, clock: d.clock, started, accept: acceptConverted, count, limiter, wrap });
+  const hooks = { auth: d.auth, metrics: d.metrics, clock: d.clock, started, accept: acceptConverted, count, limiter, wrap };
+  addWebhookRoutes(table, router, hooks);
   // Anything else under /r is not a link (`/r//evil.example`, `/r/a/b`): a plain 404, never the web app or a redirect.
   router.use('/r', (_req, _res, next) => next(unknownLink()));
   // Anything else under /v1 is not a route: JSON, never the web app's HTML.
@@ -265,7 +271,13 @@ function jsonBody(limit: number): express.RequestHandler {
  * the key's campaign when it is limited to one. Items whose campaign stays unknown are left for validation to reject
  * by name.
  */
-async function resolveCampaigns(pipeline: Pipeline, state: IngestState | null, dims: DimensionCache, source: SourceRow, items: Record<string, unknown>[]): Promise<void> {
+async function resolveCampaigns(
+  pipeline: Pipeline,
+  state: IngestState | null,
+  dims: DimensionCache,
+  source: SourceRow,
+  items: Record<string, unknown>[],
+): Promise<void> {
   const scope = () => (source.campaign_ids.length > 0 ? source.campaign_ids : dims.allCampaigns().map((c) => c.id));
   const only = (ids: string[]) => (ids.length === 1 ? ids[0] : undefined);
   for (const it of items) {
@@ -277,11 +289,13 @@ async function resolveCampaigns(pipeline: Pipeline, state: IngestState | null, d
         continue;
       }
     }
-    if (typeof it.promo_code === 'string') it.campaign_id = only(scope().filter((c) => dims.promo(c, it.promo_code as string)));
+    const promo = it.promo_code;
+    if (typeof promo === 'string') it.campaign_id = only(scope().filter((c) => dims.promo(c, promo)));
     if (it.campaign_id === undefined && it.type === 'refund' && typeof it.order_id === 'string' && state) {
       const candidates = scope().slice(0, MAX_REFUND_CAMPAIGN_PROBES);
       const orderId = it.order_id;
-      await pipeline.prefetch(candidates.map((c) => ({ type: 'refund', event_id: 'x', ts: 0, campaign_id: c, order_id: orderId, amount: 1 })));
+      const probes = candidates.map((c) => ({ type: 'refund' as const, event_id: 'x', ts: 0, campaign_id: c, order_id: orderId, amount: 1 }));
+      await pipeline.prefetch(probes);
       it.campaign_id = only(candidates.filter((c) => state.order(c, orderId)));
     }
     if (it.campaign_id === undefined && source.campaign_ids.length === 1) it.campaign_id = source.campaign_ids[0];

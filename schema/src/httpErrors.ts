@@ -107,7 +107,8 @@ export function parseJsonBytes(buf: Buffer, opts: { bigIntegersAsText?: boolean 
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === BOM) text = text.slice(1);
   if (opts.bigIntegersAsText) {
-    text = text.replace(BIG_INTEGER, (_m, str: string | undefined, big: string) => str ?? (Number.isSafeInteger(Number(big)) ? big : `"${big}"`));
+    const quoted = (_m: string, str: string | undefined, big: string) => str ?? (Number.isSafeInteger(Number(big)) ? big : `"${big}"`);
+    text = text.replace(BIG_INTEGER, quoted);
   }
   try {
     return JSON.parse(text);

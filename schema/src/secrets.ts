@@ -1,6 +1,15 @@
 // Ingest keys and dashboard tokens (generated with enough entropy, stored only as hashes, compared in constant time),
 // and the providers' webhook signing secrets (sealed under the data key, checked by one HMAC verify).
-import { createCipheriv, createDecipheriv, createHash, createHmac, createSecretKey, randomBytes, timingSafeEqual, type KeyObject } from 'node:crypto';
+import {
+  createCipheriv,
+  createDecipheriv,
+  createHash,
+  createHmac,
+  createSecretKey,
+  randomBytes,
+  timingSafeEqual,
+  type KeyObject,
+} from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 
@@ -72,7 +81,12 @@ const sealKey = (dataKey: string) => createHash('sha256').update(`pulseroom-seal
  * Whether `signature` is the HMAC-SHA256 of `payload` under `secret` (in `encoding`), compared in constant time:
  * the one check every provider's webhook signature goes through.
  */
-export function validHmacSha256(secret: string, payload: string | Buffer, signature: string, encoding: 'base64' | 'hex'): boolean {
+export function validHmacSha256(
+  secret: string,
+  payload: string | Buffer,
+  signature: string,
+  encoding: 'base64' | 'hex',
+): boolean {
   const expected = createHmac('sha256', secret).update(payload).digest();
   const given = Buffer.from(signature, encoding);
   return given.length === expected.length && timingSafeEqual(given, expected);

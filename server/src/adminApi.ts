@@ -69,7 +69,11 @@ const auditQuery = z.object({
 const sourceBody = z.object({ name: text(200).default(''), campaign_ids: z.array(slugId).max(1000).default([]) });
 const webhookBody = z.object({
   provider: z.enum(WEBHOOK_PROVIDERS, { error: `expected one of ${WEBHOOK_PROVIDERS.join(', ')}` }),
-  secret: z.string({ error: 'expected the signing secret the provider shows' }).trim().min(8, 'expected the whole signing secret').max(512),
+  secret: z
+    .string({ error: 'expected the signing secret the provider shows' })
+    .trim()
+    .min(8, 'expected the whole signing secret')
+    .max(512, 'expected at most 512 characters'),
 });
 const importQuery = z.object({ confirm: z.enum(['true', 'false'], { error: 'expected true (write) or false (preview)' }).optional() });
 const upsertQuery = z.object({ confirm: z.literal('goals', { error: 'expected "goals" (to take goals the API questioned)' }).optional() });
@@ -253,14 +257,15 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
     }],
   });
 
-  // A shop's or payment provider's webhook: the secret it signs with, sealed; never shown again (paste it anew to rotate).
+  // A shop's or payment provider's webhook: the secret it signs with, sealed, never shown again (paste anew to rotate).
   routes.add(admin, '/sources/:id/webhook', {
     put: [async (req, res) => {
       const body = parseRequest(webhookBody, req.body ?? {});
       if (!(await setSourceWebhook(client, req.params.id, body.provider, sealSecret(d.secretsKey(), body.secret)))) {
         throw notFound('SOURCE_NOT_FOUND', `no source "${req.params.id}"`);
       }
-      await audit(res, { action: 'update', kind: 'source', target_id: req.params.id, detail: { provider: body.provider } });
+      const detail = { provider: body.provider }; // never the secret
+      await audit(res, { action: 'update', kind: 'source', target_id: req.params.id, detail });
       res.json({ id: req.params.id, provider: body.provider, url: `/v1/webhooks/${body.provider}/${req.params.id}` });
     }],
   });

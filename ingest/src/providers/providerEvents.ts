@@ -9,7 +9,8 @@ export type ProviderResult = { kind: 'events'; converted: PostbackEvent[] } | { 
 /** Every event of one payload carries the payload's issues; a payload that made none still reports them. */
 export const withIssues = (events: Record<string, unknown>[], issues: FieldError[]): ProviderResult => ({
   kind: 'events',
-  converted: events.length === 0 && issues.length > 0 ? [{ event: {}, issues }] : events.map((event) => ({ event, issues })),
+  converted:
+    events.length === 0 && issues.length > 0 ? [{ event: {}, issues }] : events.map((event) => ({ event, issues })),
 });
 
 /** Reads fields of a provider's JSON, noting each one missing or of the wrong type by its path. */
@@ -19,7 +20,8 @@ export class FieldReader {
   /** An object at `path` (`(root)` for the body); {} and an issue when it is not one. */
   object(value: unknown, path: string, required = true): Record<string, unknown> {
     if (value && typeof value === 'object' && !Array.isArray(value)) return value as Record<string, unknown>;
-    if (required || (value !== undefined && value !== null)) this.issues.push({ path, message: 'expected a JSON object' });
+    if (required || (value !== undefined && value !== null))
+      this.issues.push({ path, message: 'expected a JSON object' });
     return {};
   }
 
@@ -34,7 +36,8 @@ export class FieldReader {
   id(value: unknown, path: string, required = true): string | undefined {
     if (typeof value === 'string' && value.trim() !== '') return value.trim();
     if (typeof value === 'number' && Number.isSafeInteger(value)) return String(value);
-    if (required || (value !== undefined && value !== null)) this.issues.push({ path, message: 'expected an id (a string or a whole number)' });
+    if (required || (value !== undefined && value !== null))
+      this.issues.push({ path, message: 'expected an id (a string or a whole number)' });
     return undefined;
   }
 
@@ -50,7 +53,8 @@ export class FieldReader {
   decimal(value: unknown, path: string, required = true): number | undefined {
     if (typeof value === 'number' && Number.isFinite(value)) return value;
     if (typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value.trim())) return Number(value.trim());
-    if (required || (value !== undefined && value !== null)) this.issues.push({ path, message: 'expected a decimal amount such as "19.99"' });
+    if (required || (value !== undefined && value !== null))
+      this.issues.push({ path, message: 'expected a decimal amount such as "19.99"' });
     return undefined;
   }
 }
@@ -65,4 +69,5 @@ export function clickIdOfUrl(url: string | undefined): string | undefined {
   }
 }
 
-export const dropUndefined = (o: Record<string, unknown>) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));
+export const dropUndefined = (o: Record<string, unknown>) =>
+  Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined));

@@ -7,12 +7,20 @@ import { eventFromSegmentCall } from './segment.js';
 import { eventsFromShopify } from './shopify.js';
 import { checkStripeSignature, eventsFromStripe } from './stripe.js';
 
-const fixture = (name: string): Record<string, any> => parseJsonBytes(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url)), { bigIntegersAsText: true }) as Record<string, any>;
-const events = (r: ReturnType<typeof eventsFromShopify>) => (r.kind === 'events' ? r.converted.map((c) => c.event) : []);
+const fixture = (name: string): Record<string, any> =>
+  parseJsonBytes(readFileSync(new URL(`./fixtures/${name}.json`, import.meta.url)), {
+    bigIntegersAsText: true,
+  }) as Record<string, any>;
+const events = (r: ReturnType<typeof eventsFromShopify>) =>
+  r.kind === 'events' ? r.converted.map((c) => c.event) : [];
 
 describe('Shopify orders', () => {
   it('maps orders/create to a conversion in shop money, with the promo code, click id and item count', () => {
-    const r = eventsFromShopify('orders/create', fixture('shopify-orders-create'), 'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043');
+    const r = eventsFromShopify(
+      'orders/create',
+      fixture('shopify-orders-create'),
+      'b54557e4-bdd9-4b37-8a5f-bf7d70bcd043',
+    );
     expect(r.kind === 'events' && r.converted[0].issues).toEqual([]);
     expect(events(r)).toEqual([
       {
@@ -34,17 +42,27 @@ describe('Shopify orders', () => {
 
   it('reads the status from the topic, and orders/create from the financial status', () => {
     const order = fixture('shopify-orders-create');
-    const status = (topic: string, financial = 'paid') => events(eventsFromShopify(topic, { ...order, financial_status: financial }, undefined))[0].status;
+    const status = (topic: string, financial = 'paid') =>
+      events(eventsFromShopify(topic, { ...order, financial_status: financial }, undefined))[0].status;
     expect(status('orders/paid', 'pending')).toBe('approved');
     expect(status('orders/cancelled')).toBe('rejected');
     expect(status('orders/create', 'pending')).toBe('pending');
     expect(status('orders/create', 'authorized')).toBe('pending');
     // without a webhook id, the order and its status make the event id
-    expect(events(eventsFromShopify('orders/cancelled', order, undefined))[0].event_id).toBe('shopify-820982911946154508-rejected');
+    expect(events(eventsFromShopify('orders/cancelled', order, undefined))[0].event_id).toBe(
+      'shopify-820982911946154508-rejected',
+    );
   });
 
   it('takes the click id from a note attribute (a cart attribute) when the landing URL has none', () => {
-    const order = { ...fixture('shopify-orders-create'), landing_site: '/spring', note_attributes: [{ name: 'gift', value: 'no' }, { name: '_click_id', value: 'ck_from_cart' }] };
+    const order = {
+      ...fixture('shopify-orders-create'),
+      landing_site: '/spring',
+      note_attributes: [
+        { name: 'gift', value: 'no' },
+        { name: '_click_id', value: 'ck_from_cart' },
+      ],
+    };
     expect(events(eventsFromShopify('orders/create', order, 'w1'))[0].click_id).toBe('ck_from_cart');
   });
 
@@ -56,17 +74,40 @@ describe('Shopify orders', () => {
   it('maps refunds/create in shop money, keyed on the refund id', () => {
     const r = eventsFromShopify('refunds/create', fixture('shopify-refunds-create'), 'w2');
     expect(events(r)).toEqual([
-      { type: 'refund', event_id: 'shopify-820982911946154508-refund-890088186047892319', ts: '2026-12-04T07:00:00-05:00', order_id: '820982911946154508', amount: 20, currency: 'USD' },
+      {
+        type: 'refund',
+        event_id: 'shopify-820982911946154508-refund-890088186047892319',
+        ts: '2026-12-04T07:00:00-05:00',
+        order_id: '820982911946154508',
+        amount: 20,
+        currency: 'USD',
+      },
     ]);
-    const other = events(eventsFromShopify('refunds/create', { ...fixture('shopify-refunds-create'), id: 890088186047892320 }, 'w3'))[0];
+    const other = events(
+      eventsFromShopify('refunds/create', { ...fixture('shopify-refunds-create'), id: 890088186047892320 }, 'w3'),
+    )[0];
     expect(other.event_id).not.toBe(events(r)[0].event_id);
   });
 
   it('reads a refund of money alone from its transactions, less a shipping adjustment from the adjustments', () => {
     const money = { ...fixture('shopify-refunds-create'), refund_line_items: [] };
     expect(events(eventsFromShopify('refunds/create', money, 'w'))[0]).toMatchObject({ amount: 27.4, currency: 'CAD' });
-    const shipping = { ...fixture('shopify-refunds-create'), order_adjustments: [{ id: 1, kind: 'shipping_refund', amount: '-5.00', tax_amount: '0.00', amount_set: { shop_money: { amount: '-5.00', currency_code: 'USD' } } }] };
-    expect(events(eventsFromShopify('refunds/create', shipping, 'w'))[0]).toMatchObject({ amount: 25, currency: 'USD' });
+    const shipping = {
+      ...fixture('shopify-refunds-create'),
+      order_adjustments: [
+        {
+          id: 1,
+          kind: 'shipping_refund',
+          amount: '-5.00',
+          tax_amount: '0.00',
+          amount_set: { shop_money: { amount: '-5.00', currency_code: 'USD' } },
+        },
+      ],
+    };
+    expect(events(eventsFromShopify('refunds/create', shipping, 'w'))[0]).toMatchObject({
+      amount: 25,
+      currency: 'USD',
+    });
   });
 
   it('ignores a refund that gave no money back, and topics it does not read', () => {
@@ -77,55 +118,113 @@ describe('Shopify orders', () => {
 
   it('names each missing or mistyped field', () => {
     const r = eventsFromShopify('orders/create', { id: { x: 1 }, total_price: 'ten', discount_codes: 'ANA10' }, 'w');
-    expect(r.kind === 'events' && r.converted[0].issues.map((i) => i.path)).toEqual(['id', 'total_price', 'discount_codes']);
-    expect(eventsFromShopify('orders/create', [], 'w')).toMatchObject({ converted: [{ issues: [{ path: '(root)', message: 'expected a JSON object' }] }] });
+    expect(r.kind === 'events' && r.converted[0].issues.map((i) => i.path)).toEqual([
+      'id',
+      'total_price',
+      'discount_codes',
+    ]);
+    expect(eventsFromShopify('orders/create', [], 'w')).toMatchObject({
+      converted: [{ issues: [{ path: '(root)', message: 'expected a JSON object' }] }],
+    });
   });
 });
 
 describe('Stripe events', () => {
   const SECRET = 'whsec_test_secret_for_pulseroom';
-  const sign = (raw: string, t: number, secret = SECRET) => `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${raw}`).digest('hex')}`;
+  const sign = (raw: string, t: number, secret = SECRET) =>
+    `t=${t},v1=${createHmac('sha256', secret).update(`${t}.${raw}`).digest('hex')}`;
 
   it('checks Stripe-Signature: the secret, any of several v1, and a five-minute tolerance', () => {
     const raw = Buffer.from('{"id":"evt_1"}');
     const now = 1_764_828_000_000;
     const t = now / 1000;
     expect(checkStripeSignature(sign(raw.toString(), t), raw, SECRET, now)).toBe('valid');
-    expect(checkStripeSignature(`${sign(raw.toString(), t, 'whsec_old')},v1=${sign(raw.toString(), t).split('v1=')[1]}`, raw, SECRET, now)).toBe('valid');
+    expect(
+      checkStripeSignature(
+        `${sign(raw.toString(), t, 'whsec_old')},v1=${sign(raw.toString(), t).split('v1=')[1]}`,
+        raw,
+        SECRET,
+        now,
+      ),
+    ).toBe('valid');
     expect(checkStripeSignature(sign(raw.toString(), t, 'whsec_other'), raw, SECRET, now)).toBe('invalid');
     expect(checkStripeSignature(sign('{"id":"evt_2"}', t), raw, SECRET, now)).toBe('invalid');
     expect(checkStripeSignature(sign(raw.toString(), t - 301), raw, SECRET, now)).toBe('stale');
     expect(checkStripeSignature(sign(raw.toString(), t - 299), raw, SECRET, now)).toBe('valid');
-    for (const bad of [undefined, '', 'v1=abc', `t=${t}`, `t=x,v1=${'0'.repeat(64)}`]) expect(checkStripeSignature(bad, raw, SECRET, now), String(bad)).toBe('invalid');
+    for (const bad of [undefined, '', 'v1=abc', `t=${t}`, `t=x,v1=${'0'.repeat(64)}`])
+      expect(checkStripeSignature(bad, raw, SECRET, now), String(bad)).toBe('invalid');
   });
 
-  it('maps checkout.session.completed to a conversion of the payment intent, clicked through client_reference_id', () => {
+  it('maps checkout.session.completed to a conversion of the payment intent, clicked via client_reference_id', () => {
     expect(events(eventsFromStripe(fixture('stripe-checkout-session-completed')))).toEqual([
-      { type: 'conversion', event_id: 'stripe-evt_1NG8Du2eZvKYlo2CUI79vXWy', ts: 1764828000000, order_id: 'pi_3MtwBwLkdIwHu7ix28a3tqPa', amount: 45, currency: 'EUR', status: 'approved', click_id: '__CLICK_ID__' },
+      {
+        type: 'conversion',
+        event_id: 'stripe-evt_1NG8Du2eZvKYlo2CUI79vXWy',
+        ts: 1764828000000,
+        order_id: 'pi_3MtwBwLkdIwHu7ix28a3tqPa',
+        amount: 45,
+        currency: 'EUR',
+        status: 'approved',
+        click_id: '__CLICK_ID__',
+      },
     ]);
     const f = fixture('stripe-checkout-session-completed');
-    f.data.object = { ...f.data.object, payment_status: 'unpaid', client_reference_id: null, metadata: { click_id: 'ck_meta', promo_code: 'ANA10', order_id: 'A-7' } };
-    expect(events(eventsFromStripe(f))[0]).toMatchObject({ status: 'pending', click_id: 'ck_meta', promo_code: 'ANA10', order_id: 'A-7' });
+    f.data.object = {
+      ...f.data.object,
+      payment_status: 'unpaid',
+      client_reference_id: null,
+      metadata: { click_id: 'ck_meta', promo_code: 'ANA10', order_id: 'A-7' },
+    };
+    expect(events(eventsFromStripe(f))[0]).toMatchObject({
+      status: 'pending',
+      click_id: 'ck_meta',
+      promo_code: 'ANA10',
+      order_id: 'A-7',
+    });
   });
 
-  it('maps charge.refunded to one refund per refund id, and charge.dispute.created to a refund of the disputed amount', () => {
+  it('maps charge.refunded to a refund per refund id, charge.dispute.created to a refund of the amount', () => {
     expect(events(eventsFromStripe(fixture('stripe-charge-refunded')))).toEqual([
-      { type: 'refund', event_id: 'stripe-re_1Nispe2eZvKYlo2Cd31jOCgZ', ts: 1764831600000, order_id: 'pi_3MtwBwLkdIwHu7ix28a3tqPa', amount: 10, currency: 'EUR' },
+      {
+        type: 'refund',
+        event_id: 'stripe-re_1Nispe2eZvKYlo2Cd31jOCgZ',
+        ts: 1764831600000,
+        order_id: 'pi_3MtwBwLkdIwHu7ix28a3tqPa',
+        amount: 10,
+        currency: 'EUR',
+      },
     ]);
     const unlisted = fixture('stripe-charge-refunded');
     delete unlisted.data.object.refunds;
     unlisted.data.object.amount_refunded = 3000;
     unlisted.data.previous_attributes = { amount_refunded: 1000 };
     expect(events(eventsFromStripe(unlisted))).toEqual([
-      { type: 'refund', event_id: 'stripe-ch_3MtwBwLkdIwHu7ix28a3tqPa-refunded-to-3000', ts: 1764831600000, order_id: 'pi_3MtwBwLkdIwHu7ix28a3tqPa', amount: 20, currency: 'EUR' },
+      {
+        type: 'refund',
+        event_id: 'stripe-ch_3MtwBwLkdIwHu7ix28a3tqPa-refunded-to-3000',
+        ts: 1764831600000,
+        order_id: 'pi_3MtwBwLkdIwHu7ix28a3tqPa',
+        amount: 20,
+        currency: 'EUR',
+      },
     ]);
     expect(events(eventsFromStripe(fixture('stripe-charge-dispute-created')))).toEqual([
-      { type: 'refund', event_id: 'stripe-dp_1MtJUT2eZvKYlo2CNaw2HvEv', ts: 1764835200000, order_id: 'pi_3MtwBwLkdIwHu7ix28a3tqPa', amount: 35, currency: 'EUR' },
+      {
+        type: 'refund',
+        event_id: 'stripe-dp_1MtJUT2eZvKYlo2CNaw2HvEv',
+        ts: 1764835200000,
+        order_id: 'pi_3MtwBwLkdIwHu7ix28a3tqPa',
+        amount: 35,
+        currency: 'EUR',
+      },
     ]);
   });
 
   it('ignores other event types and names a malformed field', () => {
-    expect(eventsFromStripe({ id: 'evt_1', type: 'customer.created', data: { object: {} } })).toEqual({ kind: 'ignored', topic: 'customer.created' });
+    expect(eventsFromStripe({ id: 'evt_1', type: 'customer.created', data: { object: {} } })).toEqual({
+      kind: 'ignored',
+      topic: 'customer.created',
+    });
     const bad = fixture('stripe-checkout-session-completed');
     bad.data.object.amount_total = '45.00';
     expect(eventsFromStripe(bad)).toMatchObject({ converted: [{ issues: [{ path: 'data.object.amount_total' }] }] });
@@ -150,12 +249,22 @@ describe('Segment calls', () => {
   });
 
   it('maps Order Refunded to a refund keyed on the call, and leaves other calls', () => {
-    expect(eventFromSegmentCall(fixture('segment-order-refunded'))!.event).toMatchObject({ type: 'refund', order_id: '50314b8e9bcf000000000000', amount: 5, currency: 'EUR' });
+    expect(eventFromSegmentCall(fixture('segment-order-refunded'))!.event).toMatchObject({
+      type: 'refund',
+      order_id: '50314b8e9bcf000000000000',
+      amount: 5,
+      currency: 'EUR',
+    });
     expect(eventFromSegmentCall({ type: 'track', event: 'Product Viewed', properties: {} })).toBeNull();
     expect(eventFromSegmentCall({ type: 'page', name: 'Home' })).toBeNull();
-    const noTotal = { ...fixture('segment-order-completed'), properties: { order_id: 'o', currency: 'EUR', products: [{ price: 2.5, quantity: 4 }] } };
+    const noTotal = {
+      ...fixture('segment-order-completed'),
+      properties: { order_id: 'o', currency: 'EUR', products: [{ price: 2.5, quantity: 4 }] },
+    };
     expect(eventFromSegmentCall(noTotal)!.event.amount).toBe(10);
-    expect(eventFromSegmentCall({ ...noTotal, properties: { order_id: 'o' } })!.issues).toEqual([{ path: 'properties.total', message: expect.stringMatching(/^expected the order total/) }]);
+    expect(eventFromSegmentCall({ ...noTotal, properties: { order_id: 'o' } })!.issues).toEqual([
+      { path: 'properties.total', message: expect.stringMatching(/^expected the order total/) },
+    ]);
   });
 });
 

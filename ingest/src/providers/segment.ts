@@ -18,7 +18,8 @@ export function eventFromSegmentCall(call: unknown): PostbackEvent | null {
   const c = r.object(call, '(root)');
   if (r.issues.length > 0) return { event: {}, issues: r.issues };
   const name = r.text(c.event, 'event');
-  if ((c.type !== undefined && c.type !== 'track') || (name !== 'Order Completed' && name !== 'Order Refunded')) return null;
+  if ((c.type !== undefined && c.type !== 'track') || (name !== 'Order Completed' && name !== 'Order Refunded'))
+    return null;
   const p = r.object(c.properties, 'properties');
   const ctx = r.object(c.context, 'context', false);
   const products = r.list(p.products, 'properties.products');
@@ -50,7 +51,10 @@ function amountOf(r: FieldReader, p: Record<string, unknown>, products: unknown[
   const total = r.decimal(p.total, 'properties.total', false) ?? r.decimal(p.revenue, 'properties.revenue', false);
   if (total !== undefined) return total;
   if (products.length === 0) {
-    r.issues.push({ path: 'properties.total', message: 'expected the order total (or revenue, or products with price and quantity)' });
+    r.issues.push({
+      path: 'properties.total',
+      message: 'expected the order total (or revenue, or products with price and quantity)',
+    });
     return undefined;
   }
   return products.reduce<number>((sum, x, j) => {

@@ -1,11 +1,15 @@
-// Shopify order webhooks (orders/create, orders/paid, orders/cancelled, refunds/create) → conversion and refund events.
+// Shopify's order webhooks (orders/create, orders/paid, orders/cancelled, refunds/create) → conversions and refunds.
 import { clickIdOfUrl, dropUndefined, FieldReader, withIssues, type ProviderResult } from './providerEvents.js';
 
 /** Names of the order's note attribute (a cart attribute set by our snippet) that carries the click id. */
 export const CLICK_ID_ATTRIBUTES = ['click_id', '_click_id', 'pulseroom_click_id', '_pulseroom_click_id'];
 
 /** The conversion status each order topic means; orders/create reads the order's financial_status. */
-const TOPIC_STATUS: Record<string, string | undefined> = { 'orders/create': undefined, 'orders/paid': 'approved', 'orders/cancelled': 'rejected' };
+const TOPIC_STATUS: Record<string, string | undefined> = {
+  'orders/create': undefined,
+  'orders/paid': 'approved',
+  'orders/cancelled': 'rejected',
+};
 
 /** Paid money is approved; money still to come (authorized, pending, partially paid) is pending; voided is rejected. */
 const FINANCIAL_STATUS: Record<string, string> = {
@@ -41,7 +45,8 @@ export function eventsFromShopify(topic: string, body: unknown, webhookId: strin
   const status = TOPIC_STATUS[topic] ?? FINANCIAL_STATUS[financial ?? 'paid'] ?? 'pending';
   const money = shopMoney(r, o, 'total_price');
   const codes = r.list(o.discount_codes, 'discount_codes');
-  const promo = codes.length > 0 ? r.text(r.object(codes[0], 'discount_codes[0]').code, 'discount_codes[0].code') : undefined;
+  const promo =
+    codes.length > 0 ? r.text(r.object(codes[0], 'discount_codes[0]').code, 'discount_codes[0].code') : undefined;
   const items = r.list(o.line_items, 'line_items').reduce<number>((n, li, i) => {
     const q = r.object(li, `line_items[${i}]`).quantity;
     return n + (typeof q === 'number' && Number.isSafeInteger(q) && q > 0 ? q : 0);
@@ -114,7 +119,13 @@ function refundOf(o: Record<string, unknown>, r: FieldReader): Record<string, un
 }
 
 /** `<field>_set.shop_money` (amount, currency_code), else `<field>` with the order's `currency`. */
-function shopMoney(r: FieldReader, o: Record<string, unknown>, field: string, at = '', required = true): { amount?: number; currency?: string } {
+function shopMoney(
+  r: FieldReader,
+  o: Record<string, unknown>,
+  field: string,
+  at = '',
+  required = true,
+): { amount?: number; currency?: string } {
   const set = o[`${field}_set`];
   if (set !== undefined && set !== null) {
     const shop = r.object(r.object(set, `${at}${field}_set`).shop_money, `${at}${field}_set.shop_money`);
@@ -123,13 +134,17 @@ function shopMoney(r: FieldReader, o: Record<string, unknown>, field: string, at
       currency: r.text(shop.currency_code, `${at}${field}_set.shop_money.currency_code`)?.toUpperCase(),
     };
   }
-  return { amount: r.decimal(o[field], `${at}${field}`, required), currency: r.text(o.currency, `${at}currency`)?.toUpperCase() };
+  return {
+    amount: r.decimal(o[field], `${at}${field}`, required),
+    currency: r.text(o.currency, `${at}currency`)?.toUpperCase(),
+  };
 }
 
 function clickIdOfAttributes(r: FieldReader, value: unknown): string | undefined {
   for (const [i, a] of r.list(value, 'note_attributes').entries()) {
     const attr = r.object(a, `note_attributes[${i}]`);
-    if (typeof attr.name === 'string' && CLICK_ID_ATTRIBUTES.includes(attr.name)) return r.text(attr.value, `note_attributes[${i}].value`);
+    if (typeof attr.name === 'string' && CLICK_ID_ATTRIBUTES.includes(attr.name))
+      return r.text(attr.value, `note_attributes[${i}].value`);
   }
   return undefined;
 }

@@ -1,4 +1,4 @@
-// Stripe webhooks (checkout.session.completed, charge.refunded, charge.dispute.created) → conversion and refund events,
+// Stripe webhooks (checkout.session.completed, charge.refunded, charge.dispute.created) → conversions and refunds,
 // and the check of their `Stripe-Signature` header.
 import { fromMinor } from '@pulseroom/schema';
 import { validHmacSha256 } from '@pulseroom/schema/server';
@@ -11,7 +11,12 @@ export const STRIPE_TOLERANCE_MS = 5 * 60_000;
  * `Stripe-Signature: t=<unix seconds>,v1=<hex>[,v1=…]`: valid when any v1 is the HMAC-SHA256 of `<t>.<raw body>`
  * under the endpoint secret (several v1 while a secret is being rolled); 'stale' when valid but outside the tolerance.
  */
-export function checkStripeSignature(header: string | undefined, raw: Buffer, secret: string, now: number): 'valid' | 'invalid' | 'stale' {
+export function checkStripeSignature(
+  header: string | undefined,
+  raw: Buffer,
+  secret: string,
+  now: number,
+): 'valid' | 'invalid' | 'stale' {
   if (!header) return 'invalid';
   let t: string | undefined;
   const v1: string[] = [];
@@ -49,7 +54,8 @@ export function eventsFromStripe(body: unknown): ProviderResult {
     return 0;
   };
   const major = (amount: number) => (currency ? fromMinor(amount, currency) : amount);
-  const orderId = r.id(meta.order_id, at('metadata.order_id'), false) ?? r.id(o.payment_intent, at('payment_intent'), false);
+  const orderId =
+    r.id(meta.order_id, at('metadata.order_id'), false) ?? r.id(o.payment_intent, at('payment_intent'), false);
 
   if (type === 'checkout.session.completed') {
     const paid = r.text(o.payment_status, at('payment_status'));
@@ -63,15 +69,27 @@ export function eventsFromStripe(body: unknown): ProviderResult {
       currency,
       // Paid by card at once; a delayed method (a bank debit) completes the session unpaid: pending until it clears.
       status: paid === 'unpaid' ? 'pending' : 'approved',
-      click_id: r.id(o.client_reference_id, at('client_reference_id'), false) ?? r.id(meta.click_id, at('metadata.click_id'), false),
+      click_id:
+        r.id(o.client_reference_id, at('client_reference_id'), false) ??
+        r.id(meta.click_id, at('metadata.click_id'), false),
       promo_code: r.text(meta.promo_code, at('metadata.promo_code')),
     });
     return withIssues([event], r.issues);
   }
   if (type === 'charge.dispute.created') {
     // A dispute takes the money back until it is won: the commission is reversed as for a refund.
-    const order = r.id(meta.order_id, at('metadata.order_id'), false) ?? r.id(o.payment_intent, at('payment_intent'), false) ?? r.id(o.charge, at('charge'));
-    const event = { type: 'refund', event_id: `stripe-${r.id(o.id, at('id'))}`, ts, order_id: order, amount: major(minor(o.amount, at('amount'))), currency };
+    const order =
+      r.id(meta.order_id, at('metadata.order_id'), false) ??
+      r.id(o.payment_intent, at('payment_intent'), false) ??
+      r.id(o.charge, at('charge'));
+    const event = {
+      type: 'refund',
+      event_id: `stripe-${r.id(o.id, at('id'))}`,
+      ts,
+      order_id: order,
+      amount: major(minor(o.amount, at('amount'))),
+      currency,
+    };
     return withIssues([dropUndefined(event)], r.issues);
   }
   // charge.refunded: one refund event per refund listed (those seen before are duplicates); API versions that do not
@@ -82,13 +100,36 @@ export function eventsFromStripe(body: unknown): ProviderResult {
     const rf = r.object(x, at(`refunds.data[${i}]`));
     if (rf.status !== undefined && rf.status !== 'succeeded' && rf.status !== 'pending') return [];
     const amount = major(minor(rf.amount, at(`refunds.data[${i}].amount`)));
-    return [dropUndefined({ type: 'refund', event_id: `stripe-${r.id(rf.id, at(`refunds.data[${i}].id`))}`, ts, order_id: order, amount, currency })];
+    return [
+      dropUndefined({
+        type: 'refund',
+        event_id: `stripe-${r.id(rf.id, at(`refunds.data[${i}].id`))}`,
+        ts,
+        order_id: order,
+        amount,
+        currency,
+      }),
+    ];
   });
   if (listed.length === 0) {
     const total = minor(o.amount_refunded, at('amount_refunded'));
-    const before = r.object(r.object(e.data, 'data').previous_attributes, 'data.previous_attributes', false).amount_refunded;
+    const before = r.object(
+      r.object(e.data, 'data').previous_attributes,
+      'data.previous_attributes',
+      false,
+    ).amount_refunded;
     const step = total - (typeof before === 'number' ? before : 0);
-    if (step > 0) events.push(dropUndefined({ type: 'refund', event_id: `stripe-${r.id(o.id, at('id'))}-refunded-to-${total}`, ts, order_id: order, amount: major(step), currency }));
+    if (step > 0)
+      events.push(
+        dropUndefined({
+          type: 'refund',
+          event_id: `stripe-${r.id(o.id, at('id'))}-refunded-to-${total}`,
+          ts,
+          order_id: order,
+          amount: major(step),
+          currency,
+        }),
+      );
   }
   return events.length === 0 && r.issues.length === 0 ? { kind: 'ignored', topic: type } : withIssues(events, r.issues);
 }

@@ -34,7 +34,12 @@ export interface WebhookRouteDeps {
   /** The pipeline, or 503 while ingest starts. */
   started: () => Pipeline;
   /** The common path of mapped conversions and refunds (campaign, currency, validation, accept). */
-  accept: (pipeline: Pipeline, source: SourceRow, converted: PostbackEvent[], prefix: (i: number) => string) => Promise<BatchAnswer>;
+  accept: (
+    pipeline: Pipeline,
+    source: SourceRow,
+    converted: PostbackEvent[],
+    prefix: (i: number) => string,
+  ) => Promise<BatchAnswer>;
   count: (route: string) => Middleware;
   limiter: Middleware;
   wrap: (h: (req: Request, res: Response) => Promise<void>) => Middleware;
@@ -43,26 +48,36 @@ export interface WebhookRouteDeps {
 export function addWebhookRoutes(table: RouteTable, router: express.Router, w: WebhookRouteDeps): void {
   const raw = express.raw({ limit: MAX_WEBHOOK_BYTES, type: () => true });
   // Every provider sends JSON (Segment's browser library as text/plain, to skip a CORS preflight).
-  const jsonOnly = (alsoText: boolean): Middleware => (req, _res, next) => {
-    if (!req.is(alsoText ? ['application/json', 'text/plain'] : 'application/json')) {
-      return next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `expected Content-Type: application/json${alsoText ? ' (or text/plain)' : ''}`));
-    }
-    next();
-  };
+  const jsonOnly =
+    (alsoText: boolean): Middleware =>
+    (req, _res, next) => {
+      if (!req.is(alsoText ? ['application/json', 'text/plain'] : 'application/json')) {
+        return next(
+          new HttpError(
+            415,
+            'UNSUPPORTED_MEDIA_TYPE',
+            `expected Content-Type: application/json${alsoText ? ' (or text/plain)' : ''}`,
+          ),
+        );
+      }
+      next();
+    };
   const bytes = (req: Request) => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
 
   /** The source named in the URL, set up for `provider`, whose secret signed the raw body (401 otherwise). */
-  const signedBy = (provider: WebhookProvider, check: (req: Request, hook: WebhookSource) => void): Middleware => (req, res, next) => {
-    w.started();
-    w.auth
-      .webhookSource(String(req.params.source_id), provider)
-      .then((hook) => {
-        check(req, hook);
-        res.locals.source = hook.source;
-        next();
-      })
-      .catch(next);
-  };
+  const signedBy =
+    (provider: WebhookProvider, check: (req: Request, hook: WebhookSource) => void): Middleware =>
+    (req, res, next) => {
+      w.started();
+      w.auth
+        .webhookSource(String(req.params.source_id), provider)
+        .then((hook) => {
+          check(req, hook);
+          res.locals.source = hook.source;
+          next();
+        })
+        .catch(next);
+    };
 
   const shopifySignature = signedBy('shopify', (req, hook) => {
     const sig = req.get('x-shopify-hmac-sha256');
@@ -72,11 +87,20 @@ export function addWebhookRoutes(table: RouteTable, router: express.Router, w: W
     const verdict = checkStripeSignature(req.get('stripe-signature'), bytes(req), hook.secret, w.clock());
     if (verdict === 'invalid') throw badSignature('Stripe-Signature');
     // Signed by the secret but long ago: a replay, or a clock far off. Stripe retries it with a fresh signature.
-    if (verdict === 'stale') throw badRequest('STALE_SIGNATURE', 'Stripe-Signature: the timestamp is more than 5 minutes from the server clock');
+    if (verdict === 'stale')
+      throw badRequest(
+        'STALE_SIGNATURE',
+        'Stripe-Signature: the timestamp is more than 5 minutes from the server clock',
+      );
   });
 
-  /** A provider's mapped payload: the events accepted, or a topic we do not read answered 200 (so it is not retried). */
-  const answer = async (res: Response, provider: string, result: ProviderResult, prefix: (i: number) => string = () => ''): Promise<void> => {
+  /** A provider's mapped payload: its events accepted, or a topic we do not read answered 200 (not to be retried). */
+  const answer = async (
+    res: Response,
+    provider: string,
+    result: ProviderResult,
+    prefix: (i: number) => string = () => '',
+  ): Promise<void> => {
     if (result.kind === 'ignored') {
       w.metrics.webhooksIgnored.inc({ provider, topic: result.topic.slice(0, 64) || '(none)' });
       res.status(200).json({ accepted: 0, duplicates: 0, rejected: [], ignored: result.topic });
@@ -94,7 +118,11 @@ export function addWebhookRoutes(table: RouteTable, router: express.Router, w: W
       w.limiter,
       w.wrap(async (req, res) => {
         const body = parseJsonBytes(bytes(req), { bigIntegersAsText: true });
-        await answer(res, 'shopify', eventsFromShopify(req.get('x-shopify-topic') ?? '', body, req.get('x-shopify-webhook-id')));
+        await answer(
+          res,
+          'shopify',
+          eventsFromShopify(req.get('x-shopify-topic') ?? '', body, req.get('x-shopify-webhook-id')),
+        );
       }),
     ],
   });
@@ -105,7 +133,9 @@ export function addWebhookRoutes(table: RouteTable, router: express.Router, w: W
       raw,
       stripeSignature,
       w.limiter,
-      w.wrap(async (req, res) => answer(res, 'stripe', eventsFromStripe(parseJsonBytes(bytes(req), { bigIntegersAsText: true })))),
+      w.wrap(async (req, res) =>
+        answer(res, 'stripe', eventsFromStripe(parseJsonBytes(bytes(req), { bigIntegersAsText: true }))),
+      ),
     ],
   });
 
@@ -127,21 +157,38 @@ export function addWebhookRoutes(table: RouteTable, router: express.Router, w: W
       if (batch) {
         const list = (body as { batch?: unknown } | null)?.batch;
         if (!Array.isArray(list)) throw invalidRequest({ path: 'batch', message: 'expected an array of calls' });
-        if (list.length > MAX_EVENTS_PER_BATCH) throw new HttpError(413, 'TOO_MANY_EVENTS', `at most ${MAX_EVENTS_PER_BATCH} calls per batch`);
+        if (list.length > MAX_EVENTS_PER_BATCH)
+          throw new HttpError(413, 'TOO_MANY_EVENTS', `at most ${MAX_EVENTS_PER_BATCH} calls per batch`);
         calls = list;
       }
       const mapped = calls.map((c, i) => ({ i, event: eventFromSegmentCall(c) }));
       const orders = mapped.filter((m) => m.event !== null);
       if (orders.length === 0) {
-        await answer(res, 'segment', { kind: 'ignored', topic: batch ? 'batch' : String((body as { event?: unknown } | null)?.event ?? '') });
+        await answer(res, 'segment', {
+          kind: 'ignored',
+          topic: batch ? 'batch' : String((body as { event?: unknown } | null)?.event ?? ''),
+        });
         return;
       }
       const at = (i: number) => (batch ? `batch[${orders[i].i}]` : '');
       await answer(res, 'segment', { kind: 'events', converted: orders.map((m) => m.event!) }, at);
     });
-  for (const [path, batch] of [['/v1/track', false], ['/v1/batch', true]] as const) {
-    table.add(router, path, { post: [w.count(batch ? 'segment-batch' : 'segment-track'), jsonOnly(true), raw, writeKey, w.limiter, segment(batch)] });
+  for (const [path, batch] of [
+    ['/v1/track', false],
+    ['/v1/batch', true],
+  ] as const) {
+    table.add(router, path, {
+      post: [
+        w.count(batch ? 'segment-batch' : 'segment-track'),
+        jsonOnly(true),
+        raw,
+        writeKey,
+        w.limiter,
+        segment(batch),
+      ],
+    });
   }
 }
 
-const badSignature = (header: string) => unauthorized(`${header}: missing, or not signed with this source's webhook secret`, 'pulseroom-ingest');
+const badSignature = (header: string) =>
+  unauthorized(`${header}: missing, or not signed with this source's webhook secret`, 'pulseroom-ingest');

@@ -59,7 +59,8 @@ export interface SourceWebhookRow extends SourceRow {
 /** A source by id with its provider and sealed signing secret (never listed with the others: a secret stays here). */
 export async function findSourceWebhook(client: ClickHouseClient, id: string): Promise<SourceWebhookRow | null> {
   const rs = await client.query({
-    query: 'SELECT id, name, key_hash, campaign_ids, revoked, provider, webhook_secret FROM sources FINAL WHERE id = {id:String} LIMIT 1',
+    query: `SELECT id, name, key_hash, campaign_ids, revoked, provider, webhook_secret
+            FROM sources FINAL WHERE id = {id:String} LIMIT 1`,
     query_params: { id },
     format: 'JSONEachRow',
   });
@@ -68,10 +69,16 @@ export async function findSourceWebhook(client: ClickHouseClient, id: string): P
 }
 
 /** Sets a source's provider and sealed signing secret; false when there is no such source. */
-export async function setSourceWebhook(client: ClickHouseClient, id: string, provider: WebhookProvider, sealedSecret: string): Promise<boolean> {
+export async function setSourceWebhook(
+  client: ClickHouseClient,
+  id: string,
+  provider: WebhookProvider,
+  sealedSecret: string,
+): Promise<boolean> {
   const row = await findSourceWebhook(client, id);
   if (!row) return false;
-  await client.insert({ table: 'sources', format: 'JSONEachRow', values: [{ ...row, provider, webhook_secret: sealedSecret, version: nextVersion() }] });
+  const values = [{ ...row, provider, webhook_secret: sealedSecret, version: nextVersion() }];
+  await client.insert({ table: 'sources', format: 'JSONEachRow', values });
   return true;
 }
 
