@@ -46,8 +46,12 @@ describe('Shopify orders', () => {
       events(eventsFromShopify(topic, { ...order, financial_status: financial }, undefined))[0].status;
     expect(status('orders/paid', 'pending')).toBe('approved');
     expect(status('orders/cancelled')).toBe('rejected');
-    expect(status('orders/create', 'pending')).toBe('pending');
-    expect(status('orders/create', 'authorized')).toBe('pending');
+    expect(status('orders/create', 'voided')).toBe('rejected');
+    // an unpaid order waits for orders/paid (an order is taken once, so a pending one would stay pending)
+    for (const unpaid of ['pending', 'authorized', 'partially_paid']) {
+      const r = eventsFromShopify('orders/create', { ...order, financial_status: unpaid }, 'w');
+      expect(r).toEqual({ kind: 'ignored', topic: 'orders/create (unpaid)' });
+    }
     // without a webhook id, the order and its status make the event id
     expect(events(eventsFromShopify('orders/cancelled', order, undefined))[0].event_id).toBe(
       'shopify-820982911946154508-rejected',
@@ -175,8 +179,13 @@ describe('Stripe events', () => {
       client_reference_id: null,
       metadata: { click_id: 'ck_meta', promo_code: 'ANA10', order_id: 'A-7' },
     };
-    expect(events(eventsFromStripe(f))[0]).toMatchObject({
-      status: 'pending',
+    // a delayed payment method: the session completes unpaid, and the order counts once the money is confirmed
+    expect(eventsFromStripe(f)).toEqual({ kind: 'ignored', topic: 'checkout.session.completed (unpaid)' });
+    const succeeded: Record<string, any> = { ...f, id: 'evt_async', type: 'checkout.session.async_payment_succeeded' };
+    succeeded.data = { object: { ...f.data.object, payment_status: 'paid' } };
+    expect(events(eventsFromStripe(succeeded))[0]).toMatchObject({
+      event_id: 'stripe-evt_async',
+      status: 'approved',
       click_id: 'ck_meta',
       promo_code: 'ANA10',
       order_id: 'A-7',

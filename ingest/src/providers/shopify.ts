@@ -43,6 +43,11 @@ export function eventsFromShopify(topic: string, body: unknown, webhookId: strin
   const orderId = r.id(o.id, 'id');
   const financial = r.text(o.financial_status, 'financial_status');
   const status = TOPIC_STATUS[topic] ?? FINANCIAL_STATUS[financial ?? 'paid'] ?? 'pending';
+  // An order is taken once (its next conversion is a duplicate until status transitions exist), so an order created
+  // unpaid waits for orders/paid instead of staying pending for good.
+  if (topic === 'orders/create' && status === 'pending' && r.issues.length === 0) {
+    return { kind: 'ignored', topic: 'orders/create (unpaid)' };
+  }
   const money = shopMoney(r, o, 'total_price');
   const codes = r.list(o.discount_codes, 'discount_codes');
   const promo =

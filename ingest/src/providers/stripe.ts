@@ -57,8 +57,11 @@ export function eventsFromStripe(body: unknown): ProviderResult {
   const orderId =
     r.id(meta.order_id, at('metadata.order_id'), false) ?? r.id(o.payment_intent, at('payment_intent'), false);
 
-  if (type === 'checkout.session.completed') {
+  if (type === 'checkout.session.completed' || type === 'checkout.session.async_payment_succeeded') {
+    // A delayed method (a bank debit) completes the session unpaid; its money is confirmed by
+    // async_payment_succeeded. An order is taken once (status transitions are not there yet), so it waits for that.
     const paid = r.text(o.payment_status, at('payment_status'));
+    if (paid === 'unpaid' && r.issues.length === 0) return { kind: 'ignored', topic: `${type} (unpaid)` };
     const event = dropUndefined({
       type: 'conversion',
       event_id: `stripe-${r.id(e.id, 'id')}`,
@@ -67,8 +70,7 @@ export function eventsFromStripe(body: unknown): ProviderResult {
       order_id: orderId ?? r.id(o.id, at('id')),
       amount: major(minor(o.amount_total, at('amount_total'))),
       currency,
-      // Paid by card at once; a delayed method (a bank debit) completes the session unpaid: pending until it clears.
-      status: paid === 'unpaid' ? 'pending' : 'approved',
+      status: 'approved',
       click_id:
         r.id(o.client_reference_id, at('client_reference_id'), false) ??
         r.id(meta.click_id, at('metadata.click_id'), false),
@@ -134,4 +136,9 @@ export function eventsFromStripe(body: unknown): ProviderResult {
   return events.length === 0 && r.issues.length === 0 ? { kind: 'ignored', topic: type } : withIssues(events, r.issues);
 }
 
-const HANDLED = new Set(['checkout.session.completed', 'charge.refunded', 'charge.dispute.created']);
+const HANDLED = new Set([
+  'checkout.session.completed',
+  'checkout.session.async_payment_succeeded',
+  'charge.refunded',
+  'charge.dispute.created',
+]);
