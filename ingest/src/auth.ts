@@ -40,11 +40,13 @@ export class SourceAuth {
   /**
    * The source a provider's webhook names in its URL, with its signing secret; 401 when there is no such source, it
    * is revoked, or it was not set up for this provider (one answer, so the URL does not tell which ids exist).
+   * `reread`: look again if what is cached is more than a few seconds old (a secret pasted anew a moment ago).
    */
-  async webhookSource(id: string, provider: WebhookProvider): Promise<WebhookSource> {
+  async webhookSource(id: string, provider: WebhookProvider, reread = false): Promise<WebhookSource> {
     const now = this.clock();
     let hit = this.webhooks.get(id);
-    if (!hit || now - hit.at >= (hit.hook ? this.ttlMs : Math.min(this.ttlMs, NEGATIVE_MS))) {
+    const ttl = reread || !hit?.hook ? Math.min(this.ttlMs, NEGATIVE_MS) : this.ttlMs;
+    if (!hit || now - hit.at >= ttl) {
       let row;
       try {
         row = await withTimeout(findSourceWebhook(this.client, id), LOOKUP_TIMEOUT_MS);

@@ -12,7 +12,7 @@ import {
   type SourceRow,
   type WebhookProvider,
 } from '@pulseroom/schema/server';
-import { MAX_EVENTS_PER_BATCH } from '@pulseroom/schema';
+import { conversionEvent, MAX_EVENTS_PER_BATCH, slugId } from '@pulseroom/schema';
 import { keyFrom, type SourceAuth, type WebhookSource } from '../auth.js';
 import type { IngestMetrics } from '../metrics.js';
 import type { BatchAnswer, Pipeline } from '../pipeline.js';
@@ -69,14 +69,21 @@ export function addWebhookRoutes(table: RouteTable, router: express.Router, w: W
     (provider: WebhookProvider, check: (req: Request, hook: WebhookSource) => void): Middleware =>
     (req, res, next) => {
       w.started();
-      w.auth
-        .webhookSource(String(req.params.source_id), provider)
-        .then((hook) => {
+      const id = String(req.params.source_id);
+      const verify = async () => {
+        let hook = await w.auth.webhookSource(id, provider);
+        try {
           check(req, hook);
-          res.locals.source = hook.source;
-          next();
-        })
-        .catch(next);
+        } catch (e) {
+          // The secret may have been pasted anew since it was cached: read again (at most every few seconds).
+          const fresh = await w.auth.webhookSource(id, provider, true);
+          if (fresh.secret === hook.secret) throw e;
+          hook = fresh;
+          check(req, hook);
+        }
+        res.locals.source = hook.source;
+      };
+      verify().then(() => next(), next);
     };
 
   const shopifySignature = signedBy('shopify', (req, hook) => {
@@ -106,6 +113,8 @@ export function addWebhookRoutes(table: RouteTable, router: express.Router, w: W
       res.status(200).json({ accepted: 0, duplicates: 0, rejected: [], ignored: result.topic });
       return;
     }
+    const now = w.clock();
+    for (const { event } of result.converted) asSentByAShop(event, now);
     res.status(200).json(await w.accept(w.started(), res.locals.source as SourceRow, result.converted, prefix));
   };
 
@@ -192,3 +201,16 @@ export function addWebhookRoutes(table: RouteTable, router: express.Router, w: W
 
 const badSignature = (header: string) =>
   unauthorized(`${header}: missing, or not signed with this source's webhook secret`, 'pulseroom-ingest');
+
+/**
+ * A shop's order is refused only for what makes it no order. What rides along for attribution may be no click id or
+ * promo code of ours (a merchant's own reference in client_reference_id, a discount code with a space in it): it is
+ * left out, so the order is stored, attributed otherwise or counted unattributed. An order without a time is now.
+ */
+function asSentByAShop(event: Record<string, unknown>, now: number): void {
+  if (event.click_id !== undefined && !slugId.safeParse(event.click_id).success) delete event.click_id;
+  if (event.promo_code !== undefined && !conversionEvent.shape.promo_code.safeParse(event.promo_code).success) {
+    delete event.promo_code;
+  }
+  if (event.type !== undefined && event.ts === undefined) event.ts = now;
+}

@@ -18,6 +18,10 @@ const STRIPE_SECRET = 'whsec_test_endpoint_secret_0123456789';
 const SEGMENT_KEY = 'prk_segment_write_key_ssssssssssssssss';
 let store: Store;
 let run: RunningIngest;
+let secretsKey = '';
+// Real time plus an offset a test moves forward (cached sources grow old).
+let offset = 0;
+const clock = () => Date.now() + offset;
 
 beforeAll(async () => {
   store = await openTestStore();
@@ -29,7 +33,10 @@ beforeAll(async () => {
   await seedSource(store, 'pay', 'prk_pay_key_unused_by_webhooks_xxxxxxxxx', [CAMPAIGN]);
   await setSourceWebhook(store.client, 'pay', 'stripe', sealSecret(config.secretsKey, STRIPE_SECRET));
   await seedSource(store, 'segment', SEGMENT_KEY);
-  run = await runIngest(store, config);
+  await seedSource(store, 'boutique', 'prk_boutique_key_unused_xxxxxxxxxxxxxxxx', [CAMPAIGN]);
+  await setSourceWebhook(store.client, 'boutique', 'shopify', sealSecret(config.secretsKey, 'shpss_boutique_first'));
+  secretsKey = config.secretsKey;
+  run = await runIngest(store, config, clock);
 });
 afterAll(async () => {
   await run?.close();
@@ -194,6 +201,30 @@ describe('Shopify webhooks', () => {
     expect(typed.body.error.message).toContain('total_price_set.shop_money.amount: expected a decimal amount');
     const xml = await post('/v1/webhooks/shopify/shop', '<order/>', { 'content-type': 'application/xml' });
     expect(xml.status).toBe(415);
+  });
+  it('take a secret pasted anew within seconds, and then refuse the old one', async () => {
+    const body = recent(fixture('shopify-orders-create'), (o) => (o.id = 7_000_000_001));
+    const send = (id: string, secret: string) => shopify('orders/create', body, id, secret, 'boutique');
+    expect((await send('wh-rot-1', 'shpss_boutique_first')).status).toBe(200);
+    await setSourceWebhook(store.client, 'boutique', 'shopify', sealSecret(secretsKey, 'shpss_boutique_second'));
+    offset += 6_000; // the cached secret is now a few seconds old
+    expect((await send('wh-rot-2', 'shpss_boutique_second')).body).toMatchObject({ duplicates: 1 });
+    expect((await send('wh-rot-3', 'shpss_boutique_first')).status).toBe(401);
+  });
+
+  it('store an order whose discount code or click id is none of ours, without them', async () => {
+    const body = recent(fixture('shopify-orders-create'), (o) => {
+      o.id = 7_000_000_002;
+      o.landing_site = '/spring?click_id=' + encodeURIComponent('not a click id!');
+      o.discount_codes = [{ code: 'SUMMER SALE', amount: '5.00', type: 'fixed_amount' }];
+    });
+    expect(
+      (await shopify('orders/create', body, 'wh-foreign', 'shpss_boutique_second', 'boutique')).body,
+    ).toMatchObject({
+      accepted: 1,
+    });
+    const [row] = await rows("order_id = '7000000002'", 1);
+    expect(row).toMatchObject({ campaign_id: CAMPAIGN, attributed: 0, promo_code: '' });
   });
 });
 
