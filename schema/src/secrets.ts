@@ -109,6 +109,12 @@ export function persistedKey(dir: string, file: string): string {
   }
   mkdirSync(resolve(dir), { recursive: true });
   const key = randomBytes(32).toString('base64url');
-  writeFileSync(path, key + '\n', { mode: 0o600 });
+  try {
+    // 'wx': two services starting on one data dir must not each keep a key of their own
+    writeFileSync(path, key + '\n', { mode: 0o600, flag: 'wx' });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return readFileSync(path, 'utf8').trim();
+    throw e;
+  }
   return key;
 }
