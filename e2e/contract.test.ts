@@ -90,6 +90,9 @@ describe('the route table', () => {
     for (const must of ['GET /api/campaigns/:id/summary', 'GET /api/partners/:id', 'PUT /api/admin/deals/:id', 'POST /v1/events', 'GET /v1/postback', 'POST /v1/conversions', 'GET /r/:code', 'GET /healthz', 'GET /metrics']) {
       expect(names).toContain(must);
     }
+    // the providers' webhooks (issue 21): orders from where they live
+    const hooks = ['POST /v1/webhooks/shopify/:source_id', 'POST /v1/webhooks/stripe/:source_id', 'POST /v1/track', 'POST /v1/batch'];
+    for (const must of hooks) expect(names).toContain(must);
     expect(new Set(names).size).toBe(names.length);
   });
 });

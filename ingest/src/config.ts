@@ -1,9 +1,8 @@
 // The ingest service's configuration: read from the environment once, through zod, with errors naming the variable.
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
 import { envBool, envInt, envPort, LOG_LEVELS, parseConfig, storeEnv, type FxRates } from '@pulseroom/schema';
+import { dataKeyOf, persistedKey } from '@pulseroom/schema/server';
 
 /** Units of USD per 1 unit of each currency: a sensible default; production sets PULSEROOM_FX_RATES. */
 export const DEFAULT_FX_RATES: FxRates = {
@@ -84,6 +83,8 @@ export type IngestEnv = z.infer<typeof ingestEnv>;
 export interface IngestConfig extends IngestEnv {
   spoolDir: string;
   hashKey: string;
+  /** Opens the webhook signing secrets sealed in the sources table. */
+  secretsKey: string;
 }
 
 /** Parses the environment and resolves derived settings (spool dir, hash key). */
@@ -91,22 +92,11 @@ export function loadIngestConfig(env: Record<string, string | undefined> = proce
   return resolveIngestConfig(parseConfig(ingestEnv, env));
 }
 
-/** Fills in the spool dir and hash key; a generated hash key is persisted so hashes stay stable across restarts. */
+/** Fills in the spool dir and the keys; a generated key is persisted so hashes and sealed secrets outlive restarts. */
 export function resolveIngestConfig(parsed: IngestEnv): IngestConfig {
   const spoolDir = resolve(parsed.INGEST_SPOOL_DIR ?? join(parsed.PULSEROOM_DATA_DIR, 'spool'));
-  return { ...parsed, spoolDir, hashKey: parsed.PULSEROOM_HASH_KEY ?? persistedHashKey(parsed.PULSEROOM_DATA_DIR) };
-}
-
-function persistedHashKey(dataDir: string): string {
-  const file = resolve(dataDir, 'hash.key');
-  if (existsSync(file)) {
-    const key = readFileSync(file, 'utf8').trim();
-    if (key.length >= 16) return key;
-  }
-  mkdirSync(resolve(dataDir), { recursive: true });
-  const key = randomBytes(32).toString('base64url');
-  writeFileSync(file, key + '\n', { mode: 0o600 });
-  return key;
+  const hashKey = parsed.PULSEROOM_HASH_KEY ?? persistedKey(parsed.PULSEROOM_DATA_DIR, 'hash.key');
+  return { ...parsed, spoolDir, hashKey, secretsKey: dataKeyOf(parsed) };
 }
 
 /** A full config from defaults plus overrides: for tests and embedding. */

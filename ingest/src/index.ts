@@ -81,7 +81,7 @@ export function createIngest(deps: IngestDeps): Ingest {
     () => spool?.depth() ?? null,
     () => state?.sizes() ?? {},
   );
-  const auth = new SourceAuth(store.client, config.INGEST_AUTH_CACHE_MS, clock);
+  const auth = new SourceAuth(store.client, config.INGEST_AUTH_CACHE_MS, clock, config.secretsKey);
   const acceptedListeners = new Set<(batch: LiveBatch) => void>();
   const clicks = new ClickRecorder(() => pipeline, metrics, logger);
   const router = createRouter({ pipeline: () => pipeline, state: () => state, auth, dims, config, metrics, logger, clock, clicks });

@@ -7,6 +7,12 @@ export class IngestMetrics {
   readonly accepted = new Counter({ name: 'pulseroom_ingest_events_accepted_total', help: 'Events accepted (durable in the spool)', labelNames: ['type'] as const, registers: [this.registry] });
   readonly rejected = new Counter({ name: 'pulseroom_ingest_events_rejected_total', help: 'Events rejected as invalid', labelNames: ['type'] as const, registers: [this.registry] });
   readonly duplicates = new Counter({ name: 'pulseroom_ingest_events_duplicate_total', help: 'Events answered as duplicates (event_id per source, or order_id per campaign)', labelNames: ['type', 'reason'] as const, registers: [this.registry] });
+  readonly webhooksIgnored = new Counter({
+    name: 'pulseroom_ingest_webhooks_ignored_total',
+    help: 'Signed provider webhooks of a topic ingest does not read (answered 200 so they are not retried)',
+    labelNames: ['provider', 'topic'] as const,
+    registers: [this.registry],
+  });
   readonly requests = new Counter({ name: 'pulseroom_ingest_requests_total', help: 'Ingest HTTP answers by route and status', labelNames: ['route', 'status'] as const, registers: [this.registry] });
   readonly flushSeconds = new Histogram({ name: 'pulseroom_ingest_flush_seconds', help: 'Time to insert one spool segment into ClickHouse', buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10], registers: [this.registry] });
   readonly flushedRows = new Counter({ name: 'pulseroom_ingest_flushed_rows_total', help: 'Rows inserted into ClickHouse', registers: [this.registry] });

@@ -1,4 +1,5 @@
-// The HTTP surface of ingest as an express Router: /v1/events, /v1/postback, /v1/conversions and /r/:code.
+// The HTTP surface of ingest as an express Router: /v1/events, /v1/postback, /v1/conversions, the providers' webhooks
+// (providers/webhookRoutes.ts) and /r/:code.
 import { isUtf8 } from 'node:buffer';
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
@@ -23,6 +24,7 @@ import type { IngestMetrics } from './metrics.js';
 import type { BatchAnswer, Pipeline } from './pipeline.js';
 import type { ClickRecorder } from './clickRecorder.js';
 import { eventFromConversionJson, eventFromPostback, type PostbackEvent } from './postbacks.js';
+import { addWebhookRoutes } from './providers/webhookRoutes.js';
 import { answerRedirect } from './redirects.js';
 import { parseBatch, validateEvents } from './validate.js';
 import type { IngestConfig } from './config.js';
@@ -105,27 +107,18 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
 
   const wrap = (h: Handler) => (req: Request, res: Response, next: NextFunction) => h(req, res).catch(next);
 
-  const conversionRoute = (from: 'postback' | 'json'): Handler => async (req, res) => {
-    const pipeline = started();
-    const source = res.locals.source as SourceRow;
-    const now = d.clock();
-    let converted: PostbackEvent[];
-    let prefix: (i: number) => string;
-    if (from === 'postback') {
-      const params = { ...(req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {}), ...(req.query as Record<string, unknown>) };
-      converted = [eventFromPostback(params, now)];
-      prefix = () => '';
-    } else {
-      const body = req.body as unknown;
-      const list = body && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { conversions?: unknown }).conversions) ? (body as { conversions: unknown[] }).conversions : Array.isArray(body) ? body : null;
-      if (list && list.length > MAX_EVENTS_PER_BATCH) throw new HttpError(413, 'TOO_MANY_EVENTS', `at most ${MAX_EVENTS_PER_BATCH} conversions per request`);
-      if (list && list.length === 0) throw badRequest('INVALID_BATCH', 'conversions: expected at least one conversion');
-      if (!list && (body === undefined || body === null || typeof body !== 'object')) throw badRequest('INVALID_BATCH', 'expected a JSON conversion object, an array of them, or { "conversions": [ … ] }');
-      converted = (list ?? [body]).map((o) => eventFromConversionJson(o, now));
-      prefix = list ? (i) => `conversions[${i}]` : () => '';
-    }
+  /**
+   * Conversions and refunds mapped from a sender's own shape (a postback, JSON, a provider's webhook) through the
+   * common path: the campaign found, the currency and a full refund's amount filled in, validated, accepted.
+   */
+  const acceptConverted = async (
+    pipeline: Pipeline,
+    source: SourceRow,
+    converted: PostbackEvent[],
+    prefix: (i: number) => string,
+  ): Promise<BatchAnswer> => {
     const items = converted.map((c) => c.event);
-    await resolveCampaigns(pipeline, source, items);
+    await resolveCampaigns(pipeline, d.state(), d.dims, source, items);
     for (const it of items) {
       // Networks often leave the currency out: it is then the campaign's.
       if (it.type === 'conversion' && it.currency === undefined && typeof it.campaign_id === 'string') it.currency = d.dims.campaign(it.campaign_id)?.currency;
@@ -148,7 +141,29 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
     }
     const answer: BatchAnswer = await pipeline.accept(source, parsed, prefix);
     if (answer.accepted + answer.duplicates === 0) throw rejectedBatch('INVALID_CONVERSION', answer);
-    res.status(200).json(answer);
+    return answer;
+  };
+
+  const conversionRoute = (from: 'postback' | 'json'): Handler => async (req, res) => {
+    const pipeline = started();
+    const source = res.locals.source as SourceRow;
+    const now = d.clock();
+    let converted: PostbackEvent[];
+    let prefix: (i: number) => string;
+    if (from === 'postback') {
+      const params = { ...(req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {}), ...(req.query as Record<string, unknown>) };
+      converted = [eventFromPostback(params, now)];
+      prefix = () => '';
+    } else {
+      const body = req.body as unknown;
+      const list = body && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { conversions?: unknown }).conversions) ? (body as { conversions: unknown[] }).conversions : Array.isArray(body) ? body : null;
+      if (list && list.length > MAX_EVENTS_PER_BATCH) throw new HttpError(413, 'TOO_MANY_EVENTS', `at most ${MAX_EVENTS_PER_BATCH} conversions per request`);
+      if (list && list.length === 0) throw badRequest('INVALID_BATCH', 'conversions: expected at least one conversion');
+      if (!list && (body === undefined || body === null || typeof body !== 'object')) throw badRequest('INVALID_BATCH', 'expected a JSON conversion object, an array of them, or { "conversions": [ … ] }');
+      converted = (list ?? [body]).map((o) => eventFromConversionJson(o, now));
+      prefix = list ? (i) => `conversions[${i}]` : () => '';
+    }
+    res.status(200).json(await acceptConverted(pipeline, source, converted, prefix));
   };
 
   const table = new RouteTable('', 'source');
@@ -204,6 +219,8 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
     },
     'public',
   );
+  const hooks = { auth: d.auth, metrics: d.metrics, clock: d.clock, started, accept: acceptConverted, count, limiter, wrap };
+  addWebhookRoutes(table, router, hooks);
   // Anything else under /r is not a link (`/r//evil.example`, `/r/a/b`): a plain 404, never the web app or a redirect.
   router.use('/r', (_req, _res, next) => next(unknownLink()));
   // Anything else under /v1 is not a route: JSON, never the web app's HTML.
@@ -249,10 +266,20 @@ function jsonBody(limit: number): express.RequestHandler {
 }
 
 /**
- * A postback often names only the click: the campaign is the click's. A key limited to one campaign
- * implies it. Items whose campaign stays unknown are left for validation to reject by name.
+ * A postback or a shop's webhook often names only the click: the campaign is the click's; else the one campaign (of
+ * those the key may send for) whose deal owns the promo code; else, for a refund, the one whose order it refunds; else
+ * the key's campaign when it is limited to one. Items whose campaign stays unknown are left for validation to reject
+ * by name.
  */
-async function resolveCampaigns(pipeline: Pipeline, source: SourceRow, items: Record<string, unknown>[]): Promise<void> {
+async function resolveCampaigns(
+  pipeline: Pipeline,
+  state: IngestState | null,
+  dims: DimensionCache,
+  source: SourceRow,
+  items: Record<string, unknown>[],
+): Promise<void> {
+  const scope = () => (source.campaign_ids.length > 0 ? source.campaign_ids : dims.allCampaigns().map((c) => c.id));
+  const only = (ids: string[]) => (ids.length === 1 ? ids[0] : undefined);
   for (const it of items) {
     if (it.campaign_id !== undefined) continue;
     if (typeof it.click_id === 'string') {
@@ -262,9 +289,21 @@ async function resolveCampaigns(pipeline: Pipeline, source: SourceRow, items: Re
         continue;
       }
     }
-    if (source.campaign_ids.length === 1) it.campaign_id = source.campaign_ids[0];
+    const promo = it.promo_code;
+    if (typeof promo === 'string') it.campaign_id = only(scope().filter((c) => dims.promo(c, promo)));
+    if (it.campaign_id === undefined && it.type === 'refund' && typeof it.order_id === 'string' && state) {
+      const candidates = scope().slice(0, MAX_REFUND_CAMPAIGN_PROBES);
+      const orderId = it.order_id;
+      const probes = candidates.map((c) => ({ type: 'refund' as const, event_id: 'x', ts: 0, campaign_id: c, order_id: orderId, amount: 1 }));
+      await pipeline.prefetch(probes);
+      it.campaign_id = only(candidates.filter((c) => state.order(c, orderId)));
+    }
+    if (it.campaign_id === undefined && source.campaign_ids.length === 1) it.campaign_id = source.campaign_ids[0];
   }
 }
+
+/** How many campaigns a refund without one is looked for in (a shop's source usually sends for one or a few). */
+const MAX_REFUND_CAMPAIGN_PROBES = 50;
 
 /** A refund postback without an amount refunds the whole order. */
 async function fillFullRefunds(pipeline: Pipeline, state: IngestState | null, items: Record<string, unknown>[]): Promise<void> {

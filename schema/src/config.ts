@@ -60,6 +60,8 @@ export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', '
 /** The store settings every service shares. */
 export const storeEnv = {
   PULSEROOM_DATA_DIR: z.string().min(1).default('./data'),
+  /** Seals the providers' webhook signing secrets in the store; generated and kept in the data dir when unset. */
+  PULSEROOM_SECRETS_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
   CLICKHOUSE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://localhost:8123' }).optional(),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),

@@ -93,16 +93,23 @@ export function sendError(res: ServerResponse, err: HttpError): void {
 }
 
 const BOM = 0xfeff;
+// A JSON string (kept as it is, so digits inside one are never touched) or a whole number of 16 digits or more.
+const BIG_INTEGER = /("(?:[^"\\]|\\.)*")|(?<![\d.eE+-])(-?\d{16,})(?![.\deE])/g;
 
 /**
  * A JSON body's bytes as a value: UTF-8 only (invalid bytes would be stored as U+FFFD, silently changing what was
  * sent), a leading byte-order mark skipped (RFC 8259 §8.1 lets a parser ignore it), an empty body as `{}`.
+ * `bigIntegersAsText`: whole numbers beyond 2^53 (providers' 64-bit ids) are read as their digits, not rounded.
  */
-export function parseJsonBytes(buf: Buffer): unknown {
+export function parseJsonBytes(buf: Buffer, opts: { bigIntegersAsText?: boolean } = {}): unknown {
   if (buf.length === 0) return {};
   if (!isUtf8(buf)) throw new HttpError(400, 'INVALID_UTF8', 'the body is not valid UTF-8: send text as UTF-8');
   let text = buf.toString('utf8');
   if (text.charCodeAt(0) === BOM) text = text.slice(1);
+  if (opts.bigIntegersAsText) {
+    const quoted = (_m: string, str: string | undefined, big: string) => str ?? (Number.isSafeInteger(Number(big)) ? big : `"${big}"`);
+    text = text.replace(BIG_INTEGER, quoted);
+  }
   try {
     return JSON.parse(text);
   } catch (e) {

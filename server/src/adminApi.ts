@@ -25,6 +25,9 @@ import {
   listTokens,
   notFound,
   revokeSource,
+  sealSecret,
+  setSourceWebhook,
+  WEBHOOK_PROVIDERS,
   revokeToken,
   RouteTable,
   upsertCampaigns,
@@ -44,6 +47,8 @@ export interface AdminApiDeps {
   resolver: TokenResolver;
   /** Drops the open sockets of a revoked token (every node). */
   disconnectToken(tokenId: string): void;
+  /** The data key that seals webhook signing secrets (read when first needed: it may be made in the data dir). */
+  secretsKey: () => string;
 }
 
 
@@ -62,6 +67,14 @@ const auditQuery = z.object({
   target_id: text(200).optional(),
 });
 const sourceBody = z.object({ name: text(200).default(''), campaign_ids: z.array(slugId).max(1000).default([]) });
+const webhookBody = z.object({
+  provider: z.enum(WEBHOOK_PROVIDERS, { error: `expected one of ${WEBHOOK_PROVIDERS.join(', ')}` }),
+  secret: z
+    .string({ error: 'expected the signing secret the provider shows' })
+    .trim()
+    .min(8, 'expected the whole signing secret')
+    .max(512, 'expected at most 512 characters'),
+});
 const importQuery = z.object({ confirm: z.enum(['true', 'false'], { error: 'expected true (write) or false (preview)' }).optional() });
 const upsertQuery = z.object({ confirm: z.literal('goals', { error: 'expected "goals" (to take goals the API questioned)' }).optional() });
 
@@ -241,6 +254,19 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
       if (!(await revokeSource(client, req.params.id))) throw notFound('SOURCE_NOT_FOUND', `no source "${req.params.id}"`);
       await audit(res, { action: 'revoke', kind: 'source', target_id: req.params.id });
       res.json({ id: req.params.id, revoked: true });
+    }],
+  });
+
+  // A shop's or payment provider's webhook: the secret it signs with, sealed, never shown again (paste anew to rotate).
+  routes.add(admin, '/sources/:id/webhook', {
+    put: [async (req, res) => {
+      const body = parseRequest(webhookBody, req.body ?? {});
+      if (!(await setSourceWebhook(client, req.params.id, body.provider, sealSecret(d.secretsKey(), body.secret)))) {
+        throw notFound('SOURCE_NOT_FOUND', `no source "${req.params.id}"`);
+      }
+      const detail = { provider: body.provider }; // never the secret
+      await audit(res, { action: 'update', kind: 'source', target_id: req.params.id, detail });
+      res.json({ id: req.params.id, provider: body.provider, url: `/v1/webhooks/${body.provider}/${req.params.id}` });
     }],
   });
 

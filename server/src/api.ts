@@ -21,6 +21,7 @@ import {
   WINDOWS,
 } from '@pulseroom/schema';
 import {
+  dataKeyOf,
   HttpError,
   invalidRequest,
   parseRequest,
@@ -284,7 +285,8 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     res.json(body);
   }] });
 
-  const admin = createAdminApi({ client, dims, resolver, disconnectToken: (id) => hub.disconnectToken(id) });
+  const secretsKey = () => dataKeyOf(config);
+  const admin = createAdminApi({ client, dims, resolver, disconnectToken: (id) => hub.disconnectToken(id), secretsKey });
   api.use('/admin', admin);
 
   api.use((req, _res, next) => next(routeNotFound(req.method, req.originalUrl.split('?')[0])));

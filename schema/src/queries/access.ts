@@ -46,6 +46,42 @@ export async function revokeSource(client: ClickHouseClient, id: string): Promis
   return true;
 }
 
+/** The providers whose webhooks ingest reads: each signs its requests with a secret it gave the shop owner. */
+export const WEBHOOK_PROVIDERS = ['shopify', 'stripe'] as const;
+export type WebhookProvider = (typeof WEBHOOK_PROVIDERS)[number];
+
+/** A source that receives a provider's webhooks, with its signing secret still sealed. */
+export interface SourceWebhookRow extends SourceRow {
+  provider: string;
+  webhook_secret: string;
+}
+
+/** A source by id with its provider and sealed signing secret (never listed with the others: a secret stays here). */
+export async function findSourceWebhook(client: ClickHouseClient, id: string): Promise<SourceWebhookRow | null> {
+  const rs = await client.query({
+    query: `SELECT id, name, key_hash, campaign_ids, revoked, provider, webhook_secret
+            FROM sources FINAL WHERE id = {id:String} LIMIT 1`,
+    query_params: { id },
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<SourceWebhookRow>();
+  return row ?? null;
+}
+
+/** Sets a source's provider and sealed signing secret; false when there is no such source. */
+export async function setSourceWebhook(
+  client: ClickHouseClient,
+  id: string,
+  provider: WebhookProvider,
+  sealedSecret: string,
+): Promise<boolean> {
+  const row = await findSourceWebhook(client, id);
+  if (!row) return false;
+  const values = [{ ...row, provider, webhook_secret: sealedSecret, version: nextVersion() }];
+  await client.insert({ table: 'sources', format: 'JSONEachRow', values });
+  return true;
+}
+
 export interface TokenRow {
   id: string;
   token_hash: string;
