@@ -6,7 +6,12 @@ import type { StoredEvent } from '@pulseroom/schema';
 import { SPOOL_COLUMNS, type SpoolFormat } from './spool.js';
 
 /** A batch's insert settings: its token makes a re-sent batch a no-op in `events` and in every view fed from it. */
-const batchSettings = (batchId: string) => ({ insert_deduplicate: 1, insert_deduplication_token: batchId, deduplicate_blocks_in_dependent_materialized_views: 1 }) as const;
+/**
+ * A flush's settings: its deduplication token, and a lower OS priority for the threads that run it, so on a busy
+ * machine the live path (frames, socket writes) gets the CPU first and the insert takes what is left.
+ */
+const batchSettings = (batchId: string) =>
+  ({ insert_deduplicate: 1, insert_deduplication_token: batchId, deduplicate_blocks_in_dependent_materialized_views: 1, os_thread_priority: '10' }) as const;
 const TSV_INSERT = `INSERT INTO events (${SPOOL_COLUMNS.join(', ')}) FORMAT TabSeparated`;
 /** A segment spooled before `sentiment_terms` existed: one field fewer, the rest in the same order. */
 const COLUMNS_BEFORE_TERMS = SPOOL_COLUMNS.filter((c) => c !== 'sentiment_terms');

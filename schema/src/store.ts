@@ -22,6 +22,8 @@ const SETTINGS: ClickHouseSettings = {
   // calls: reset the insert deduplication token on every call (only a flusher batch passes its own), or a
   // plain insert after a tokened one would be dropped as a repeat of it.
   insert_deduplication_token: '',
+  // Likewise the flusher's lower thread priority (ingest/src/queries.ts) must not stay on for the calls after it.
+  os_thread_priority: '0',
   // Re-sent blocks are deduplicated in the materialized views' tables too (agg_10s, agg_delta, lookups).
   deduplicate_blocks_in_dependent_materialized_views: 1,
 };
