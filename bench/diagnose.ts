@@ -16,10 +16,19 @@ for (const [label, except] of [
 ] as const) {
   const product = await startProduct('diagnose');
   try {
-    const args = ['--demo', join(product.dataDir, 'demo.json'), '--port', String(product.port), '--duration-ms', '10000'];
+    const args = [
+      '--demo',
+      join(product.dataDir, 'demo.json'),
+      '--port',
+      String(product.port),
+      '--duration-ms',
+      '10000',
+    ];
     if (except) args.push('--except', except);
     const r = await spawnTs('ingest-load', 'bench/load/ingestLoad.ts', { args }).result<LoadResult>(90_000);
-    process.stdout.write(`${label}: ${r.events_per_s} events/s, batch ack p50 ${r.batch_ms.p50} ms, p99 ${r.batch_ms.p99} ms\n`);
+    process.stdout.write(
+      `${label}: ${r.events_per_s} events/s, batch ack p50 ${r.batch_ms.p50} ms, p99 ${r.batch_ms.p99} ms\n`,
+    );
   } finally {
     await product.stop();
   }

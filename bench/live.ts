@@ -1,4 +1,5 @@
-// Live-latency benchmark: event durably accepted → delta on a subscribed socket, at 20,000 events/s of launch traffic (and at 5,000).
+// Live-latency benchmark: event durably accepted → delta on a subscribed socket, at 20,000 events/s of launch traffic
+// (and at 5,000).
 import { join } from 'node:path';
 import { startProduct } from './lib/product.js';
 import { spawnTs } from './lib/proc.js';
@@ -40,18 +41,26 @@ async function serverSide(base: string): Promise<ServerSide> {
   const text = await (await fetch(`${base}/metrics`)).text();
   const n = metric(text, 'pulseroom_live_accept_to_engine_seconds_count');
   return {
-    accept_to_engine_ms: n > 0 ? Math.round((metric(text, 'pulseroom_live_accept_to_engine_seconds_sum') / n) * 1e5) / 100 : null,
+    accept_to_engine_ms:
+      n > 0 ? Math.round((metric(text, 'pulseroom_live_accept_to_engine_seconds_sum') / n) * 1e5) / 100 : null,
     streamed_batches: metric(text, 'pulseroom_live_stream_batches_total'),
     corrections: metric(text, 'pulseroom_live_reconcile_corrections_total'),
   };
 }
 
 /** Runs the product under launch traffic at `rate` events/s and measures marker latency. */
-async function measure(ctx: BenchContext, rate: number): Promise<{ load: LiveLoad; productRss: number | null; server: ServerSide }> {
+async function measure(
+  ctx: BenchContext,
+  rate: number,
+): Promise<{ load: LiveLoad; productRss: number | null; server: ServerSide }> {
   const product = await startProduct('live', { cpuProfile: ctx.cpuProfile && rate === 20_000 ? 'live' : undefined });
   try {
-    ctx.log(`product up on ${product.base}; ${rate.toLocaleString('en-US')} events/s for 3 s warm-up + 20 s, a marker every 250 ms`);
-    const loader = spawnTs('live-load', 'bench/load/liveLoad.ts', { args: ['--demo', join(product.dataDir, 'demo.json'), '--port', String(product.port), '--rate', String(rate)] });
+    ctx.log(
+      `product up on ${product.base}; ${rate.toLocaleString('en-US')} events/s for 3 s warm-up + 20 s, a marker every 250 ms`,
+    );
+    const loader = spawnTs('live-load', 'bench/load/liveLoad.ts', {
+      args: ['--demo', join(product.dataDir, 'demo.json'), '--port', String(product.port), '--rate', String(rate)],
+    });
     const load = await loader.result<LiveLoad>(120_000);
     await loader.stop();
     await new Promise((r) => setTimeout(r, 3_000)); // the last batches stored and reconciled
@@ -76,15 +85,51 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     name: 'live',
     seconds: Math.round((Date.now() - t0) / 1000),
     figures: [
-      { metric: `accepted → delta on a socket p50 (${load.achieved_rate.toLocaleString('en-US')} events/s achieved of 20,000)`, value: a.p50, unit: 'ms' },
-      { metric: 'accepted → delta p95', value: a.p95, unit: 'ms', target: 'p95 ≤ 250 ms at 20,000 events/s', met: a.p95 === null ? null : a.p95 <= 250 && load.achieved_rate >= 19_000 },
-      { metric: 'accepted → delta p99', value: a.p99, unit: 'ms', target: 'p99 ≤ 500 ms at 20,000 events/s', met: a.p99 === null ? null : a.p99 <= 500 && load.achieved_rate >= 19_000 },
-      { metric: 'hop: accepted → applied by the engine (mean, server clock)', value: server.accept_to_engine_ms, unit: 'ms' },
+      {
+        metric: `accepted → delta on a socket p50 (${load.achieved_rate.toLocaleString('en-US')} events/s achieved of 20,000)`,
+        value: a.p50,
+        unit: 'ms',
+      },
+      {
+        metric: 'accepted → delta p95',
+        value: a.p95,
+        unit: 'ms',
+        target: 'p95 ≤ 250 ms at 20,000 events/s',
+        met: a.p95 === null ? null : a.p95 <= 250 && load.achieved_rate >= 19_000,
+      },
+      {
+        metric: 'accepted → delta p99',
+        value: a.p99,
+        unit: 'ms',
+        target: 'p99 ≤ 500 ms at 20,000 events/s',
+        met: a.p99 === null ? null : a.p99 <= 500 && load.achieved_rate >= 19_000,
+      },
+      {
+        metric: 'hop: accepted → applied by the engine (mean, server clock)',
+        value: server.accept_to_engine_ms,
+        unit: 'ms',
+      },
       { metric: 'hop: client ack → delta emitted p95', value: load.ack_to_emit_ms.p95, unit: 'ms' },
       { metric: 'hop: delta emitted → received p95', value: load.emit_to_client_ms.p95, unit: 'ms' },
-      { metric: 'reconcile corrections during the run', value: server.corrections, unit: 'batches', target: '0', met: server.corrections === 0 },
-      { metric: 'events/s achieved at the 20,000/s pace', value: load.achieved_rate, unit: 'events/s', baseline: { label: 'target rate', value: load.target_rate }, ratio: Math.round((load.achieved_rate / load.target_rate) * 100) / 100 },
-      { metric: `accepted → delta p50 / p95 at 5,000 events/s (${busy.achieved_rate.toLocaleString('en-US')} achieved): p50`, value: b.p50, unit: 'ms' },
+      {
+        metric: 'reconcile corrections during the run',
+        value: server.corrections,
+        unit: 'batches',
+        target: '0',
+        met: server.corrections === 0,
+      },
+      {
+        metric: 'events/s achieved at the 20,000/s pace',
+        value: load.achieved_rate,
+        unit: 'events/s',
+        baseline: { label: 'target rate', value: load.target_rate },
+        ratio: Math.round((load.achieved_rate / load.target_rate) * 100) / 100,
+      },
+      {
+        metric: `accepted → delta p50 / p95 at 5,000 events/s (${busy.achieved_rate.toLocaleString('en-US')} achieved): p50`,
+        value: b.p50,
+        unit: 'ms',
+      },
       { metric: 'accepted → delta p95 at 5,000 events/s', value: b.p95, unit: 'ms' },
       { metric: 'accepted → delta p99 at 5,000 events/s', value: b.p99, unit: 'ms' },
     ],

@@ -1,13 +1,16 @@
-// `npx tsx bench/liveDiagnose.ts [rate] [flushMs] [tickMs]`: where live latency goes at a given rate — runs the product and the
-// live load, and samples the product's own /metrics once a second (CPU, major GC, event-loop lag, flush time, spool backlog,
-// tick time, push lag); the load prints each marker's ack time and latency (--trace), so a stall shows where it falls.
+// `npx tsx bench/liveDiagnose.ts [rate] [flushMs] [tickMs]`: where live latency goes at a given rate — runs the product
+// and the live load, and samples the product's own /metrics once a second (CPU, major GC, event-loop lag, flush time,
+// spool backlog, tick time, push lag); the load prints each marker's ack time and latency (--trace), so a stall shows
+// where it falls.
 import { join } from 'node:path';
 import { startProduct } from './lib/product.js';
 import { spawnTs } from './lib/proc.js';
 
 const rate = process.argv[2] ?? '20000';
 const [flushMs, tickMs] = [process.argv[3], process.argv[4]];
-const product = await startProduct('live-diagnose', { env: { ...(flushMs ? { INGEST_FLUSH_MS: flushMs } : {}), ...(tickMs ? { PULSEROOM_TICK_MS: tickMs } : {}) } });
+const product = await startProduct('live-diagnose', {
+  env: { ...(flushMs ? { INGEST_FLUSH_MS: flushMs } : {}), ...(tickMs ? { PULSEROOM_TICK_MS: tickMs } : {}) },
+});
 const metric = (text: string, name: string) => Number(new RegExp(`^${name} ([\\d.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN);
 let last: Record<string, number> = {};
 const T0 = performance.now();
@@ -33,7 +36,10 @@ const timer = setInterval(async () => {
     );
   last = now;
 }, 1000);
-const loader = spawnTs('live-load', 'bench/load/liveLoad.ts', { echo: true, args: ['--trace', '--demo', join(product.dataDir, 'demo.json'), '--port', String(product.port), '--rate', rate] });
+const loader = spawnTs('live-load', 'bench/load/liveLoad.ts', {
+  echo: true,
+  args: ['--trace', '--demo', join(product.dataDir, 'demo.json'), '--port', String(product.port), '--rate', rate],
+});
 const load = await loader.result<Record<string, unknown>>(120_000);
 clearInterval(timer);
 console.log(JSON.stringify({ achieved: load.achieved_rate, ack_to_delta: load.ack_to_delta_ms, batch: load.batch_ms }));

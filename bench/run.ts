@@ -1,5 +1,6 @@
-// `npm run bench [-- name …] [-- --profile]` (or `-- --render`): runs the benchmarks one after another (each starts what it measures, drives
-// it from a separate load process and stops it), then writes bench/results/latest.json and bench/RESULTS.md.
+// `npm run bench [-- name …] [-- --profile]` (or `-- --render`): runs the benchmarks one after another (each starts
+// what it measures, drives it from a separate load process and stops it), then writes bench/results/latest.json and
+// bench/RESULTS.md.
 import { execSync } from 'node:child_process';
 import { availableParallelism, cpus, loadavg, tmpdir, totalmem } from 'node:os';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -22,7 +23,9 @@ export interface Machine {
   date: string;
   /** The code measured: HEAD and whether the working tree had changes on top of it. */
   git: string;
-  /** Where the products', spools' and stores' data directories go (os.tmpdir()), and a file create there at the start. */
+  /**
+   * Where the products', spools' and stores' data directories go (os.tmpdir()), and a file create there at the start.
+   */
   data_disk: DataDisk;
   file_create_us_at_start: number;
 }
@@ -36,7 +39,9 @@ export interface ResultsFile {
 const args = process.argv.slice(2);
 const profile = args.includes('--profile');
 const names = args.filter((a) => !a.startsWith('--'));
-for (const n of names) if (!(BENCHMARKS as readonly string[]).includes(n)) throw new Error(`unknown benchmark "${n}"; expected one of ${BENCHMARKS.join(', ')}`);
+for (const n of names)
+  if (!(BENCHMARKS as readonly string[]).includes(n))
+    throw new Error(`unknown benchmark "${n}"; expected one of ${BENCHMARKS.join(', ')}`);
 const selected: Name[] = names.length ? (names as Name[]) : [...BENCHMARKS];
 
 const log = (m: string) => process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${m}\n`);
@@ -45,7 +50,8 @@ const ctx = (name: string): BenchContext => ({ cpuProfile: profile, log: (m) => 
 function gitState(): string {
   try {
     const head = execSync('git rev-parse --short HEAD', { cwd: BENCH, encoding: 'utf8' }).trim();
-    const dirty = execSync('git status --porcelain --untracked-files=no', { cwd: BENCH, encoding: 'utf8' }).trim().length > 0;
+    const dirty =
+      execSync('git status --porcelain --untracked-files=no', { cwd: BENCH, encoding: 'utf8' }).trim().length > 0;
     return `${head}${dirty ? ' + uncommitted changes' : ''}`;
   } catch {
     return 'unknown';
@@ -87,13 +93,19 @@ const machine: Machine = {
   data_disk: dataDisk(dirname(runDir)),
   file_create_us_at_start: fileCreateMicros(),
 };
-log(`machine: ${machine.cores} cores, Node ${machine.node}, chDB engine ${machine.chdb_engine}, load ${machine.load_average_at_start.join(' ')}`);
-log(`data directories in ${describeDisk(machine.data_disk)}; a file create takes ${machine.file_create_us_at_start} µs`);
+log(
+  `machine: ${machine.cores} cores, Node ${machine.node}, chDB engine ${machine.chdb_engine}, load ${machine.load_average_at_start.join(' ')}`,
+);
+log(
+  `data directories in ${describeDisk(machine.data_disk)}; a file create takes ${machine.file_create_us_at_start} µs`,
+);
 
 const resultsDir = join(BENCH, 'results');
 mkdirSync(resultsDir, { recursive: true });
 const latestPath = join(resultsDir, 'latest.json');
-const previous: ResultsFile | null = existsSync(latestPath) ? (JSON.parse(readFileSync(latestPath, 'utf8')) as ResultsFile) : null;
+const previous: ResultsFile | null = existsSync(latestPath)
+  ? (JSON.parse(readFileSync(latestPath, 'utf8')) as ResultsFile)
+  : null;
 const file: ResultsFile = { machine, benchmarks: { ...(previous?.benchmarks ?? {}) } };
 
 let failed = 0;
@@ -107,7 +119,9 @@ for (const name of selected) {
     const result = await mod.run(ctx(name));
     file.benchmarks[name] = { ...result, date: at, load_average: load, file_create_us: fileCreateUs };
     for (const f of result.figures) {
-      log(`[${name}] ${f.metric}: ${f.value} ${f.unit}${f.baseline ? ` | baseline ${f.baseline.value} (${f.baseline.label})` : ''}${f.ratio != null ? ` | ratio ${f.ratio}` : ''}${f.target ? ` | target ${f.target}: ${f.met === true ? 'met' : f.met === false ? 'MISSED' : 'n/a'}` : ''}`);
+      log(
+        `[${name}] ${f.metric}: ${f.value} ${f.unit}${f.baseline ? ` | baseline ${f.baseline.value} (${f.baseline.label})` : ''}${f.ratio != null ? ` | ratio ${f.ratio}` : ''}${f.target ? ` | target ${f.target}: ${f.met === true ? 'met' : f.met === false ? 'MISSED' : 'n/a'}` : ''}`,
+      );
     }
     log(`[${name}] peak RSS MB: ${JSON.stringify(result.memory)} (${result.seconds} s)`);
   } catch (e) {
@@ -119,5 +133,7 @@ for (const name of selected) {
   writeFileSync(join(BENCH, 'RESULTS.md'), renderResults(file));
 }
 removeRunDir();
-log(`done in ${Math.round((Date.now() - started) / 1000)} s${failed ? `, ${failed} failed` : ''}: bench/results/latest.json, bench/RESULTS.md`);
+log(
+  `done in ${Math.round((Date.now() - started) / 1000)} s${failed ? `, ${failed} failed` : ''}: bench/results/latest.json, bench/RESULTS.md`,
+);
 process.exit(failed ? 1 : 0);

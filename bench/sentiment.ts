@@ -3,7 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { scoreComment } from '@pulseroom/ingest/enrich/sentiment';
 import {
-  evaluateCaptions, evaluateComments, labelledCaptions, labelledComments, percent,
+  evaluateCaptions,
+  evaluateComments,
+  labelledCaptions,
+  labelledComments,
+  percent,
 } from '@pulseroom/ingest/enrich/sentimentEval';
 import type { BenchContext, BenchResult, Figure } from './lib/types.js';
 
@@ -15,7 +19,8 @@ const TARGET = { overall: 85, category: 70, negAsPos: 3, disclosure: 100, perSec
 function perSecond(): number {
   const fixture = new URL('../ingest/src/enrich/fixtures/comments.json', import.meta.url);
   const texts = [
-    ...labelledComments('tune'), ...labelledComments('holdout'),
+    ...labelledComments('tune'),
+    ...labelledComments('holdout'),
     ...(JSON.parse(readFileSync(fixture, 'utf8')) as { text: string }[]),
   ].map((c) => c.text);
   const comments = Array.from({ length: COMMENTS }, (_, i) => `${texts[i % texts.length]} ${i % 7 === 0 ? '' : i}`);
@@ -39,20 +44,35 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
   ctx.log(`held-out: ${comments.length} comments, ${captions.length} captions; ${misses} misses`);
   const rate = perSecond();
   const pct = (metric: string, t: { ok: number; n: number }, target: string, met: boolean): Figure => ({
-    metric: `${metric} (${t.ok}/${t.n})`, value: percent(t), unit: '%', target, met,
+    metric: `${metric} (${t.ok}/${t.n})`,
+    value: percent(t),
+    unit: '%',
+    target,
+    met,
   });
   const figures: Figure[] = [
     pct('held-out comments right', s.overall, `≥ ${TARGET.overall} %`, percent(s.overall) >= TARGET.overall),
-    ...Object.entries(s.byCategory).sort().map(([category, t]) =>
-      pct(`held-out ${category}`, t, `≥ ${TARGET.category} %`, percent(t) >= TARGET.category)),
-    pct('held-out negatives scored positive', s.negAsPos, `≤ ${TARGET.negAsPos} %`,
-      percent(s.negAsPos) <= TARGET.negAsPos),
-    pct("held-out captions' disclosure right", d.overall, `${TARGET.disclosure} %`,
-      percent(d.overall) >= TARGET.disclosure),
+    ...Object.entries(s.byCategory)
+      .sort()
+      .map(([category, t]) => pct(`held-out ${category}`, t, `≥ ${TARGET.category} %`, percent(t) >= TARGET.category)),
+    pct(
+      'held-out negatives scored positive',
+      s.negAsPos,
+      `≤ ${TARGET.negAsPos} %`,
+      percent(s.negAsPos) <= TARGET.negAsPos,
+    ),
+    pct(
+      "held-out captions' disclosure right",
+      d.overall,
+      `${TARGET.disclosure} %`,
+      percent(d.overall) >= TARGET.disclosure,
+    ),
     {
       metric: `comments scored per second, one thread (median of ${RUNS} × ${COMMENTS.toLocaleString('en')})`,
-      value: rate, unit: 'comments/s',
-      target: `≥ ${TARGET.perSecond.toLocaleString('en')} per thread`, met: rate >= TARGET.perSecond,
+      value: rate,
+      unit: 'comments/s',
+      target: `≥ ${TARGET.perSecond.toLocaleString('en')} per thread`,
+      met: rate >= TARGET.perSecond,
     },
   ];
   return {
@@ -64,7 +84,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
       'Held-out half of ingest/src/enrich/fixtures/labelled-comments.json and labelled-captions.json, split by seed ' +
         '(sentimentEval.ts); the tuning half is never reported. Per-language figures and the misses: ' +
         '`npx vitest run ingest/src/enrich/sentimentEval.test.ts`.',
-      ...Object.entries(s.byLang).sort().map(([lang, t]) => `comments in ${lang}: ${t.ok}/${t.n} = ${percent(t)} %`),
+      ...Object.entries(s.byLang)
+        .sort()
+        .map(([lang, t]) => `comments in ${lang}: ${t.ok}/${t.n} = ${percent(t)} %`),
     ],
     raw: { sentiment: s, disclosure: d, per_second: rate },
   };

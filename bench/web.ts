@@ -12,7 +12,14 @@ import { median, round } from './lib/stats.js';
 import type { BenchContext, BenchResult } from './lib/types.js';
 
 const DIST = join(ROOT, 'web', 'dist');
-const ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 const ROUNDS = 5;
 
 function files(dir: string): string[] {
@@ -23,7 +30,12 @@ function newest(dir: string): number {
 }
 
 /** Chromium's DevTools "Slow 4G" preset (Lighthouse's mobile profile applied at the request level). */
-const SLOW_4G = { offline: false, latency: 562.5, downloadThroughput: (1474.56 * 1024) / 8, uploadThroughput: (675 * 1024) / 8 };
+const SLOW_4G = {
+  offline: false,
+  latency: 562.5,
+  downloadThroughput: (1474.56 * 1024) / 8,
+  uploadThroughput: (675 * 1024) / 8,
+};
 const CPU_SLOWDOWN = 4;
 const PHONE_ROUNDS = 3;
 
@@ -41,7 +53,11 @@ function firstContentfulPaint(): Promise<number> {
 }
 
 /** One cold load at 390×844 with 4× CPU throttling and slow 4G: FCP and the time the first live figure shows. */
-async function phoneLoad(browser: Browser, url: string, liveSelector: string): Promise<{ fcp: number; live: number; jsKb: number }> {
+async function phoneLoad(
+  browser: Browser,
+  url: string,
+  liveSelector: string,
+): Promise<{ fcp: number; live: number; jsKb: number }> {
   const context = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
   try {
     const page = await context.newPage();
@@ -51,16 +67,22 @@ async function phoneLoad(browser: Browser, url: string, liveSelector: string): P
     await cdp.send('Emulation.setCPUThrottlingRate', { rate: CPU_SLOWDOWN });
     await page.goto(url, { waitUntil: 'commit' });
     const live = await page
-      .waitForFunction((sel) => {
-        const t = document.querySelector(sel)?.textContent?.trim();
-        return t && t !== '—' ? performance.now() : false;
-      }, liveSelector, { timeout: 30_000, polling: 50 })
+      .waitForFunction(
+        (sel) => {
+          const t = document.querySelector(sel)?.textContent?.trim();
+          return t && t !== '—' ? performance.now() : false;
+        },
+        liveSelector,
+        { timeout: 30_000, polling: 50 },
+      )
       .then((h) => h.jsonValue() as Promise<number>)
       .catch(() => -1);
     // The scripts fetched up to the first live number, counted at their gzip size in web/dist.
     const early = await page.evaluate((until) => {
       const scripts = performance.getEntriesByType('resource') as PerformanceResourceTiming[];
-      return scripts.filter((r) => r.name.endsWith('.js') && (until < 0 || r.responseEnd <= until)).map((r) => new URL(r.name).pathname);
+      return scripts
+        .filter((r) => r.name.endsWith('.js') && (until < 0 || r.responseEnd <= until))
+        .map((r) => new URL(r.name).pathname);
     }, live);
     const jsKb = early.reduce((sum, p) => sum + gzipSync(readFileSync(join(DIST, p))).length / 1024, 0);
     return { fcp: await page.evaluate(firstContentfulPaint), live, jsKb };
@@ -101,14 +123,22 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
         const page = await context.newPage();
         await page.goto(url, { waitUntil: 'load' });
         const fcp = await page.evaluate(firstContentfulPaint);
-        const nav = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.loadEventEnd ?? -1);
+        const nav = await page.evaluate(
+          () =>
+            (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming | undefined)?.loadEventEnd ??
+            -1,
+        );
         if (fcp >= 0) fcps.push(fcp);
         if (nav >= 0) loaded.push(nav);
         await context.close();
       }
       const targets = [
         { name: 'war room', url, live: '[data-kpi="unique_clicks"] [data-value]' },
-        { name: '/me', url: `${product.base}/me?token=${demo.tokens.manager}`, live: '[data-testid="creator-cards"] dd.num' },
+        {
+          name: '/me',
+          url: `${product.base}/me?token=${demo.tokens.manager}`,
+          live: '[data-testid="creator-cards"] dd.num',
+        },
       ];
       for (const t of targets) {
         phone[t.name] = { fcp: [], live: [], jsKb: [] };
@@ -130,16 +160,46 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     name: 'web',
     seconds: Math.round((Date.now() - t0) / 1000),
     figures: [
-      { metric: `JS bundle, gzip (all ${js.length} .js files of web/dist)`, value: round(totalGz), unit: 'kB', target: '≤ 150 kB', met: totalGz <= 150 },
-      { metric: 'war room first contentful paint (median of 5 fresh contexts, 1920×1080)', value: fcp, unit: 'ms', target: '< 1 s', met: fcp === null ? null : fcp < 1000 },
+      {
+        metric: `JS bundle, gzip (all ${js.length} .js files of web/dist)`,
+        value: round(totalGz),
+        unit: 'kB',
+        target: '≤ 150 kB',
+        met: totalGz <= 150,
+      },
+      {
+        metric: 'war room first contentful paint (median of 5 fresh contexts, 1920×1080)',
+        value: fcp,
+        unit: 'ms',
+        target: '< 1 s',
+        met: fcp === null ? null : fcp < 1000,
+      },
       { metric: 'war room load event end (median)', value: round(median(loaded)), unit: 'ms' },
-      { metric: 'entry JS loaded by index.html, gzip', value: round(entryGz), unit: 'kB', target: '≤ 100 kB', met: entryGz <= 100 },
+      {
+        metric: 'entry JS loaded by index.html, gzip',
+        value: round(entryGz),
+        unit: 'kB',
+        target: '≤ 100 kB',
+        met: entryGz <= 100,
+      },
       ...Object.entries(phone).flatMap(([name, r]) => {
         const fcp = round(median(r.fcp));
         return [
-          { metric: `${name} FCP, phone (390×844, CPU 4×, slow 4G; median of ${PHONE_ROUNDS})`, value: fcp, unit: 'ms', target: '< 1 s', met: fcp === null ? null : fcp < 1000 },
+          {
+            metric: `${name} FCP, phone (390×844, CPU 4×, slow 4G; median of ${PHONE_ROUNDS})`,
+            value: fcp,
+            unit: 'ms',
+            target: '< 1 s',
+            met: fcp === null ? null : fcp < 1000,
+          },
           { metric: `${name} first live number, phone (median)`, value: round(median(r.live)), unit: 'ms' },
-          { metric: `${name} JS fetched before the first live number (gzip)`, value: round(median(r.jsKb)), unit: 'kB', target: '≤ 100 kB', met: (median(r.jsKb) ?? Infinity) <= 100 },
+          {
+            metric: `${name} JS fetched before the first live number (gzip)`,
+            value: round(median(r.jsKb)),
+            unit: 'kB',
+            target: '≤ 100 kB',
+            met: (median(r.jsKb) ?? Infinity) <= 100,
+          },
         ];
       }),
     ],

@@ -13,7 +13,13 @@ const RULES = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
 const suite = {} as BrowserSuite;
 
-async function open(token: string, path: string, viewport: { width: number; height: number }, theme: 'light' | 'dark', reducedMotion: 'reduce' | 'no-preference' = 'no-preference'): Promise<Page> {
+async function open(
+  token: string,
+  path: string,
+  viewport: { width: number; height: number },
+  theme: 'light' | 'dark',
+  reducedMotion: 'reduce' | 'no-preference' = 'no-preference',
+): Promise<Page> {
   const ctx = await suite.browser.newContext({ viewport, reducedMotion, bypassCSP: true }); // axe is injected as a script
   suite.contexts.push(ctx);
   await ctx.addInitScript((t) => localStorage.setItem('pulseroom.theme', t), theme);
@@ -34,10 +40,33 @@ interface Found {
 async function axe(p: Page): Promise<Found[]> {
   await p.addScriptTag({ content: AXE });
   return p.evaluate(async (rules) => {
-    const r = await (window as unknown as { axe: { run: (c: Document, o: unknown) => Promise<{ violations: { id: string; impact: string; help: string; nodes: { target: string[]; failureSummary: string }[] }[] }> } }).axe.run(document, { runOnly: { type: 'tag', values: rules }, resultTypes: ['violations'] });
+    const r = await (
+      window as unknown as {
+        axe: {
+          run: (
+            c: Document,
+            o: unknown,
+          ) => Promise<{
+            violations: {
+              id: string;
+              impact: string;
+              help: string;
+              nodes: { target: string[]; failureSummary: string }[];
+            }[];
+          }>;
+        };
+      }
+    ).axe.run(document, { runOnly: { type: 'tag', values: rules }, resultTypes: ['violations'] });
     return r.violations
       .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-      .map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.slice(0, 5).map((n) => `${n.target.join(' ')} — ${n.failureSummary.split('\n').slice(0, 2).join(' ')}`) }));
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes
+          .slice(0, 5)
+          .map((n) => `${n.target.join(' ')} — ${n.failureSummary.split('\n').slice(0, 2).join(' ')}`),
+      }));
   }, RULES);
 }
 
@@ -45,7 +74,10 @@ describe.skipIf(!hasChromium)('accessibility', () => {
   browserSuite(suite);
   beforeAll(async () => {
     await suite.product.post(trafficBurst(suite.product.campaignId, suite.product.partner, suite.product.currency, 3));
-    await suite.product.post([commentEvent(suite.product.campaignId, suite.product.partner, 'love these 😍🔥'), commentEvent(suite.product.campaignId, suite.product.partner, 'shipping is slow, not happy at all')]);
+    await suite.product.post([
+      commentEvent(suite.product.campaignId, suite.product.partner, 'love these 😍🔥'),
+      commentEvent(suite.product.campaignId, suite.product.partner, 'shipping is slow, not happy at all'),
+    ]);
   }, 180_000);
 
   const desktop = { width: 1920, height: 1080 };
@@ -55,7 +87,12 @@ describe.skipIf(!hasChromium)('accessibility', () => {
       ['home', suite.product.adminToken, '/', desktop],
       ['war room', suite.product.tokens.viewer, `/campaigns/${suite.product.campaignId}`, desktop],
       ['war room (phone)', suite.product.tokens.viewer, `/campaigns/${suite.product.campaignId}`, phone],
-      ['partner page', suite.product.tokens.viewer, `/partners/${suite.product.partner.id}?campaign=${suite.product.campaignId}`, desktop],
+      [
+        'partner page',
+        suite.product.tokens.viewer,
+        `/partners/${suite.product.partner.id}?campaign=${suite.product.campaignId}`,
+        desktop,
+      ],
       ['account manager', suite.product.tokens.manager, '/me', desktop],
       ['account manager (phone)', suite.product.tokens.manager, '/me', phone],
       ['setup console', suite.product.adminToken, '/setup', desktop],
@@ -88,18 +125,33 @@ describe.skipIf(!hasChromium)('accessibility', () => {
     expect(tabbable).toBe(1);
     await radios.filter({ hasText: /^5m$/ }).focus();
     await p.keyboard.press('ArrowRight');
-    await expect.poll(() => p.getByRole('radiogroup', { name: /window/i }).getByRole('radio', { checked: true }).textContent()).toBe('15m');
+    await expect
+      .poll(() =>
+        p
+          .getByRole('radiogroup', { name: /window/i })
+          .getByRole('radio', { checked: true })
+          .textContent(),
+      )
+      .toBe('15m');
     expect(await p.evaluate(() => document.activeElement?.textContent)).toBe('15m');
     const stream = p.getByRole('region', { name: 'Live comments' });
     expect(await stream.getAttribute('tabindex')).toBe('0');
   });
 
   it('with reduced motion, nothing animates', async () => {
-    const p = await open(suite.product.tokens.viewer, `/campaigns/${suite.product.campaignId}`, desktop, 'light', 'reduce');
+    const p = await open(
+      suite.product.tokens.viewer,
+      `/campaigns/${suite.product.campaignId}`,
+      desktop,
+      'light',
+      'reduce',
+    );
     const moving = await p.evaluate(() => document.getAnimations().filter((a) => a.playState === 'running').length);
     expect(moving).toBe(0);
     // Without the preference the live dot pulses: the check above is not vacuous.
     const q = await open(suite.product.tokens.viewer, `/campaigns/${suite.product.campaignId}`, desktop, 'light');
-    expect(await q.evaluate(() => document.getAnimations().filter((a) => a.playState === 'running').length)).toBeGreaterThan(0);
+    expect(
+      await q.evaluate(() => document.getAnimations().filter((a) => a.playState === 'running').length),
+    ).toBeGreaterThan(0);
   });
 });

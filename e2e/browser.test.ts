@@ -33,7 +33,9 @@ describe.skipIf(!hasChromium)('browser', () => {
   it('opens the war room with figures that move within a second of posting events', async () => {
     await suite.product.post(trafficBurst(suite.product.campaignId, suite.product.partner, suite.product.currency));
     const page = await open(suite.product.adminToken, `/campaigns/${suite.product.campaignId}`);
-    await expect.poll(() => page.getByTestId('campaign-name').textContent(), { timeout: 10_000 }).toBe(suite.product.campaignName);
+    await expect
+      .poll(() => page.getByTestId('campaign-name').textContent(), { timeout: 10_000 })
+      .toBe(suite.product.campaignName);
     await page.locator('[data-health="live"]').waitFor({ timeout: 15_000 });
     await expect.poll(() => kpi(page, 'unique_clicks').textContent(), { timeout: 10_000 }).not.toBe('—');
     const before = await kpi(page, 'unique_clicks').textContent();
@@ -41,7 +43,9 @@ describe.skipIf(!hasChromium)('browser', () => {
     expect(page.url()).not.toContain('token=');
     const t0 = Date.now();
     await suite.product.post(trafficBurst(suite.product.campaignId, suite.product.partner, suite.product.currency, 2));
-    await expect.poll(() => kpi(page, 'unique_clicks').textContent(), { timeout: 10_000, interval: 25 }).not.toBe(before);
+    await expect
+      .poll(() => kpi(page, 'unique_clicks').textContent(), { timeout: 10_000, interval: 25 })
+      .not.toBe(before);
     const lag = Date.now() - t0;
     console.log(`war room moved ${lag} ms after the POST to ingest`);
     expect(lag).toBeLessThanOrEqual(MAX_LAG_MS);
@@ -59,21 +63,36 @@ describe.skipIf(!hasChromium)('browser', () => {
   }, 30_000);
 
   it('restores window, filters and sort from a reloaded URL', async () => {
-    const page = await open(suite.product.adminToken, `/campaigns/${suite.product.campaignId}?window=1h&type=affiliate,hybrid&tier=micro&sort=roas&dir=asc`);
+    const page = await open(
+      suite.product.adminToken,
+      `/campaigns/${suite.product.campaignId}?window=1h&type=affiliate,hybrid&tier=micro&sort=roas&dir=asc`,
+    );
     await page.locator('[data-health="live"]').waitFor({ timeout: 15_000 });
     const check = async () => {
-      await expect.poll(() => page.locator('[data-window="1h"]').getAttribute('aria-checked'), { timeout: 10_000 }).toBe('true');
-      await expect.poll(() => page.locator('[data-filter="type"] summary').textContent(), { timeout: 10_000 }).toContain('Affiliate, Hybrid');
-      await expect.poll(() => page.locator('[data-filter="tier"] summary').textContent(), { timeout: 10_000 }).toContain('Micro');
-      await expect.poll(() => page.locator('th[aria-sort="ascending"]').textContent(), { timeout: 10_000 }).toContain('ROAS');
+      await expect
+        .poll(() => page.locator('[data-window="1h"]').getAttribute('aria-checked'), { timeout: 10_000 })
+        .toBe('true');
+      await expect
+        .poll(() => page.locator('[data-filter="type"] summary').textContent(), { timeout: 10_000 })
+        .toContain('Affiliate, Hybrid');
+      await expect
+        .poll(() => page.locator('[data-filter="tier"] summary').textContent(), { timeout: 10_000 })
+        .toContain('Micro');
+      await expect
+        .poll(() => page.locator('th[aria-sort="ascending"]').textContent(), { timeout: 10_000 })
+        .toContain('ROAS');
     };
     await check();
     // Change the window in the UI: the URL follows; a reload keeps it.
     await page.locator('[data-window="15m"]').click();
     await expect.poll(() => new URL(page.url()).searchParams.get('window')).toBe('15m');
     await page.reload();
-    await expect.poll(() => page.locator('[data-window="15m"]').getAttribute('aria-checked'), { timeout: 10_000 }).toBe('true');
-    await expect.poll(() => page.locator('[data-filter="type"] summary').textContent(), { timeout: 10_000 }).toContain('Affiliate, Hybrid');
+    await expect
+      .poll(() => page.locator('[data-window="15m"]').getAttribute('aria-checked'), { timeout: 10_000 })
+      .toBe('true');
+    await expect
+      .poll(() => page.locator('[data-filter="type"] summary').textContent(), { timeout: 10_000 })
+      .toContain('Affiliate, Hybrid');
   }, 45_000);
 
   it('shows a manager only their creators', async () => {
@@ -91,7 +110,9 @@ describe.skipIf(!hasChromium)('browser', () => {
     await expect.poll(() => page.getByTestId('message').textContent(), { timeout: 10_000 }).toContain('TV wall');
     await page.goto(`${suite.product.url}/wall/${suite.product.campaignId}?panels=kpis&every=15`);
     await page.locator('.wall[data-health="live"]').waitFor({ timeout: 15_000 });
-    await page.locator('[data-wall-panel="kpis"] [data-kpi="revenue_minor"]').waitFor({ state: 'visible', timeout: 10_000 });
+    await page
+      .locator('[data-wall-panel="kpis"] [data-kpi="revenue_minor"]')
+      .waitFor({ state: 'visible', timeout: 10_000 });
   }, 30_000);
 
   it('rotates the wall panels on the schedule in the URL', async () => {
@@ -107,7 +128,9 @@ describe.skipIf(!hasChromium)('browser', () => {
   it('tells a token clearly when a campaign is outside its scope', async () => {
     const page = await open(suite.product.tokens.viewer, '/campaigns/no-such-campaign');
     await page.getByTestId('message').waitFor({ timeout: 15_000 });
-    await expect.poll(() => page.getByTestId('message').textContent()).toMatch(/not available to you|do not have access/);
+    await expect
+      .poll(() => page.getByTestId('message').textContent())
+      .toMatch(/not available to you|do not have access/);
   }, 30_000);
 
   it('exports the leaderboard as CSV without putting the token in a URL', async () => {
@@ -116,8 +139,13 @@ describe.skipIf(!hasChromium)('browser', () => {
     const urls: string[] = [];
     page.on('request', (r) => urls.push(r.url()));
     await page.locator('details.export summary').click();
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Leaderboard (by partner)' }).click()]);
-    expect(download.suggestedFilename()).toMatch(new RegExp(`^pulseroom-${suite.product.campaignId}-by-partner-1h-\\d+\\.csv$`));
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Leaderboard (by partner)' }).click(),
+    ]);
+    expect(download.suggestedFilename()).toMatch(
+      new RegExp(`^pulseroom-${suite.product.campaignId}-by-partner-1h-\\d+\\.csv$`),
+    );
     const csvUrl = urls.find((u) => u.includes('/export.csv'));
     expect(csvUrl).toBeDefined();
     expect(csvUrl).toContain('window=1h');
@@ -130,7 +158,9 @@ describe.skipIf(!hasChromium)('browser', () => {
     const caption = `Loving my new earbuds ${Date.now()} link in bio`;
     await suite.product.post([postEvent(suite.product.campaignId, suite.product.partner, caption)]);
     await page.getByTestId('posts').locator('li', { hasText: caption }).waitFor({ timeout: 10_000 });
-    expect(await page.getByTestId('posts').locator('li', { hasText: caption }).textContent()).toContain('No disclosure');
+    expect(await page.getByTestId('posts').locator('li', { hasText: caption }).textContent()).toContain(
+      'No disclosure',
+    );
     const ack = page.locator('[data-ack]').first();
     await ack.waitFor({ timeout: 20_000 });
     const id = await ack.getAttribute('data-ack');
@@ -145,13 +175,17 @@ describe.skipIf(!hasChromium)('browser', () => {
     const stoppedAt = Date.now();
     await page.getByTestId('stale-banner').waitFor({ timeout: 12_000 });
     expect(Date.now() - stoppedAt).toBeLessThan(12_000);
-    await expect.poll(() => page.getByTestId('stale-banner').textContent(), { timeout: 10_000 }).toMatch(/Data paused — last update \d\d:\d\d:\d\d, reconnecting…/);
+    await expect
+      .poll(() => page.getByTestId('stale-banner').textContent(), { timeout: 10_000 })
+      .toMatch(/Data paused — last update \d\d:\d\d:\d\d, reconnecting…/);
     await suite.product.restart();
     await page.getByTestId('stale-banner').waitFor({ state: 'detached', timeout: 45_000 });
     const before = await page.locator('[data-kpi="unique_clicks"] .value').textContent();
     const t0 = Date.now();
     await suite.product.post(trafficBurst(suite.product.campaignId, suite.product.partner, suite.product.currency, 1));
-    await expect.poll(() => page.locator('[data-kpi="unique_clicks"] .value').textContent(), { timeout: 20_000, interval: 50 }).not.toBe(before);
+    await expect
+      .poll(() => page.locator('[data-kpi="unique_clicks"] .value').textContent(), { timeout: 20_000, interval: 50 })
+      .not.toBe(before);
     console.log(`wall moved ${Date.now() - t0} ms after the POST (first events after a restart)`);
   }, 150_000);
 });

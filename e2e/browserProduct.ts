@@ -14,7 +14,14 @@ const START = path.join(ROOT, 'app/src/start.ts');
 
 /** Debian's Chromium, driven by playwright-core (its own browser download cannot work here). */
 export const CHROMIUM = '/usr/bin/chromium';
-export const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+export const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 /** Without Chromium (a bare image) a browser suite is skipped rather than failed. */
 export const hasChromium = existsSync(CHROMIUM);
 
@@ -87,7 +94,11 @@ async function waitHealthy(url: string, ms = 90_000): Promise<void> {
 }
 
 async function api<T>(url: string, token: string, method: string, p: string, body?: unknown): Promise<T> {
-  const r = await fetch(url + p, { method, headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const r = await fetch(url + p, {
+    method,
+    headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!r.ok) throw new Error(`${method} ${p} → ${r.status} ${await r.text()}`);
   return (await r.json()) as T;
 }
@@ -144,7 +155,14 @@ export async function startProduct(opts: { log?: boolean } = {}): Promise<Produc
   };
   const scope = await api<{ campaign_ids: string[] }>(url, demo.tokens.wall, 'GET', '/api/me');
   const campaignId = scope.campaign_ids[0];
-  const info = { adminToken: demo.admin_token, sourceKey: demo.source_key, tokens: demo.tokens, campaignId, managerId: demo.tokens.manager_id, ...describeLaunch(demo.launch, campaignId) };
+  const info = {
+    adminToken: demo.admin_token,
+    sourceKey: demo.source_key,
+    tokens: demo.tokens,
+    campaignId,
+    managerId: demo.tokens.manager_id,
+    ...describeLaunch(demo.launch, campaignId),
+  };
 
   const stop = async () => {
     const c = child as ChildProcess | null;
@@ -167,7 +185,11 @@ export async function startProduct(opts: { log?: boolean } = {}): Promise<Produc
     async post(events) {
       // As a source does: a 503 (the store busy just after a start) is retried after its Retry-After, a few times.
       for (let attempt = 1; ; attempt++) {
-        const r = await fetch(`${url}/v1/events`, { method: 'POST', headers: { Authorization: `Bearer ${info.sourceKey}`, 'Content-Type': 'application/json' }, body: JSON.stringify({ events }) });
+        const r = await fetch(`${url}/v1/events`, {
+          method: 'POST',
+          headers: { Authorization: `Bearer ${info.sourceKey}`, 'Content-Type': 'application/json' },
+          body: JSON.stringify({ events }),
+        });
         if (r.status === 503 && attempt < 4) {
           await new Promise((res) => setTimeout(res, Math.min(5, Number(r.headers.get('retry-after')) || 1) * 1000));
           continue;
@@ -184,27 +206,90 @@ export async function startProduct(opts: { log?: boolean } = {}): Promise<Produc
 }
 
 let n = 0;
-const id = (p: string) => `${p}-${Date.now().toString(36)}-${(n++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
+const id = (p: string) =>
+  `${p}-${Date.now().toString(36)}-${(n++).toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
 
 /** A burst of engagement, 20 unique clicks and approved orders for one partner, timed now. */
-export function trafficBurst(campaignId: string, p: TestPartner, currency: string, orders = 1): Record<string, unknown>[] {
+export function trafficBurst(
+  campaignId: string,
+  p: TestPartner,
+  currency: string,
+  orders = 1,
+): Record<string, unknown>[] {
   const ts = Date.now();
-  const out: Record<string, unknown>[] = [{ event_id: id('eng'), type: 'engagement', ts, campaign_id: campaignId, partner_id: p.id, platform: p.platform, content_id: 'e2e-video', views: 5000, likes: 300, comments: 20, shares: 10 }];
+  const out: Record<string, unknown>[] = [
+    {
+      event_id: id('eng'),
+      type: 'engagement',
+      ts,
+      campaign_id: campaignId,
+      partner_id: p.id,
+      platform: p.platform,
+      content_id: 'e2e-video',
+      views: 5000,
+      likes: 300,
+      comments: 20,
+      shares: 10,
+    },
+  ];
   const clicks: string[] = [];
   for (let i = 0; i < 20; i++) {
     const click_id = id('cid');
     clicks.push(click_id);
-    out.push({ event_id: id('clk'), type: 'click', ts, campaign_id: campaignId, partner_id: p.id, platform: p.platform, link_code: p.link, click_id, visitor: id('v'), device: 'mobile' });
+    out.push({
+      event_id: id('clk'),
+      type: 'click',
+      ts,
+      campaign_id: campaignId,
+      partner_id: p.id,
+      platform: p.platform,
+      link_code: p.link,
+      click_id,
+      visitor: id('v'),
+      device: 'mobile',
+    });
   }
-  for (let i = 0; i < orders; i++) out.push({ event_id: id('cv'), type: 'conversion', ts, campaign_id: campaignId, partner_id: p.id, order_id: id('ord'), amount: 49.9, currency, status: 'approved', click_id: clicks[i % clicks.length] });
+  for (let i = 0; i < orders; i++)
+    out.push({
+      event_id: id('cv'),
+      type: 'conversion',
+      ts,
+      campaign_id: campaignId,
+      partner_id: p.id,
+      order_id: id('ord'),
+      amount: 49.9,
+      currency,
+      status: 'approved',
+      click_id: clicks[i % clicks.length],
+    });
   return out;
 }
 
 export function commentEvent(campaignId: string, p: TestPartner, text: string): Record<string, unknown> {
-  return { event_id: id('cm'), type: 'comment', ts: Date.now(), campaign_id: campaignId, partner_id: p.id, platform: p.platform, content_id: 'e2e-video', text };
+  return {
+    event_id: id('cm'),
+    type: 'comment',
+    ts: Date.now(),
+    campaign_id: campaignId,
+    partner_id: p.id,
+    platform: p.platform,
+    content_id: 'e2e-video',
+    text,
+  };
 }
 
 export function postEvent(campaignId: string, p: TestPartner, caption: string): Record<string, unknown> {
   const cid = id('post');
-  return { event_id: id('po'), type: 'post', ts: Date.now(), campaign_id: campaignId, partner_id: p.id, platform: p.platform, content_id: cid, url: `https://example.com/posts/${cid}`, caption, branded_content: false };
+  return {
+    event_id: id('po'),
+    type: 'post',
+    ts: Date.now(),
+    campaign_id: campaignId,
+    partner_id: p.id,
+    platform: p.platform,
+    content_id: cid,
+    url: `https://example.com/posts/${cid}`,
+    caption,
+    branded_content: false,
+  };
 }

@@ -29,7 +29,13 @@ const OUTSIDE: Record<Role, string[]> = {
   wall: ['zz-nope', OTHER_CAMPAIGN],
 };
 /** Campaigns each role may see, put in `?campaign_id=` to narrow a read to somewhere the id is not. */
-const VISIBLE: Record<Role, string[]> = { admin: [CAMPAIGN, OTHER_CAMPAIGN], viewer: [CAMPAIGN], viewer2: [OTHER_CAMPAIGN], manager: [CAMPAIGN, OTHER_CAMPAIGN], wall: [CAMPAIGN] };
+const VISIBLE: Record<Role, string[]> = {
+  admin: [CAMPAIGN, OTHER_CAMPAIGN],
+  viewer: [CAMPAIGN],
+  viewer2: [OTHER_CAMPAIGN],
+  manager: [CAMPAIGN, OTHER_CAMPAIGN],
+  wall: [CAMPAIGN],
+};
 
 beforeAll(async () => {
   const web = mkdtempSync(join(tmpdir(), 'pulseroom-web-'));
@@ -53,7 +59,11 @@ interface Answer {
   json: { error?: { code?: unknown; message?: unknown } } | null;
 }
 
-async function send(method: string, path: string, init: { auth?: string; body?: string | Buffer; type?: string; headers?: Record<string, string> } = {}): Promise<Answer> {
+async function send(
+  method: string,
+  path: string,
+  init: { auth?: string; body?: string | Buffer; type?: string; headers?: Record<string, string> } = {},
+): Promise<Answer> {
   const headers: Record<string, string> = { ...init.headers };
   if (init.auth) headers.authorization = `Bearer ${init.auth}`;
   if (init.body !== undefined) headers['content-type'] = init.type ?? 'application/json';
@@ -81,32 +91,54 @@ function expectEnvelope(a: Answer, what: string, statuses?: number[]): void {
 }
 
 const fill = (path: string, value: string) => path.replace(/:[A-Za-z_]+/g, value);
-const credential = (r: RouteEntry, role: Role = 'admin') => (r.auth === 'source' ? KEY : r.auth === 'public' ? undefined : token[role]);
+const credential = (r: RouteEntry, role: Role = 'admin') =>
+  r.auth === 'source' ? KEY : r.auth === 'public' ? undefined : token[role];
 const paths = () => [...new Set(p.routes.map((r) => r.path))];
 
 describe('the route table', () => {
-  it('is the product\'s own, and holds every public surface', () => {
+  it("is the product's own, and holds every public surface", () => {
     const names = p.routes.map((r) => `${r.method} ${r.path}`);
-    for (const must of ['GET /api/campaigns/:id/summary', 'GET /api/partners/:id', 'PUT /api/admin/deals/:id', 'POST /v1/events', 'GET /v1/postback', 'POST /v1/conversions', 'GET /r/:code', 'GET /healthz', 'GET /metrics']) {
+    for (const must of [
+      'GET /api/campaigns/:id/summary',
+      'GET /api/partners/:id',
+      'PUT /api/admin/deals/:id',
+      'POST /v1/events',
+      'GET /v1/postback',
+      'POST /v1/conversions',
+      'GET /r/:code',
+      'GET /healthz',
+      'GET /metrics',
+    ]) {
       expect(names).toContain(must);
     }
     // the providers' webhooks (issue 21): orders from where they live
-    const hooks = ['POST /v1/webhooks/shopify/:source_id', 'POST /v1/webhooks/stripe/:source_id', 'POST /v1/track', 'POST /v1/batch'];
+    const hooks = [
+      'POST /v1/webhooks/shopify/:source_id',
+      'POST /v1/webhooks/stripe/:source_id',
+      'POST /v1/track',
+      'POST /v1/batch',
+    ];
     for (const must of hooks) expect(names).toContain(must);
     expect(new Set(names).size).toBe(names.length);
   });
 });
 
-describe('every route × every role × an id outside the token\'s scope', () => {
-  it('answers 401, 403 or 404 with the JSON envelope, and an admin\'s unknown id the same', async () => {
+describe("every route × every role × an id outside the token's scope", () => {
+  it("answers 401, 403 or 404 with the JSON envelope, and an admin's unknown id the same", async () => {
     let probes = 0;
     for (const r of p.routes.filter((x) => x.auth === 'dashboard' || x.auth === 'admin')) {
       for (const role of ROLES) {
         for (const id of r.path.includes(':') ? OUTSIDE[role] : ['']) {
           const base = fill(r.path, id);
-          const variants = r.method === 'GET' ? [base, ...VISIBLE[role].map((c) => `${base}?campaign_id=${c}&partner_id=${id || 'zz-nope'}`)] : [base];
+          const variants =
+            r.method === 'GET'
+              ? [base, ...VISIBLE[role].map((c) => `${base}?campaign_id=${c}&partner_id=${id || 'zz-nope'}`)]
+              : [base];
           for (const path of variants) {
-            const a = await send(r.method, path, { auth: token[role], body: r.method === 'GET' || r.method === 'DELETE' ? undefined : '{}' });
+            const a = await send(r.method, path, {
+              auth: token[role],
+              body: r.method === 'GET' || r.method === 'DELETE' ? undefined : '{}',
+            });
             probes++;
             // An admin's PUT of an unknown id is a create: an empty document is then a bad request (400).
             const expected = role === 'admin' && r.method === 'PUT' ? [400] : [403, 404];
@@ -130,12 +162,37 @@ describe('every route × every role × an id outside the token\'s scope', () => 
   });
 
   it('answers a source key outside its campaigns, and no key, with a JSON 401/403', async () => {
-    const click = { event_id: 'scope-1', type: 'click', ts: Date.now() - 1000, campaign_id: CAMPAIGN, link_code: 'ana-spring' };
-    expectEnvelope(await send('POST', '/v1/events', { auth: fallKey, body: JSON.stringify({ events: [click] }) }), 'events for another campaign', [400, 403]);
-    expectEnvelope(await send('POST', '/v1/conversions', { auth: fallKey, body: JSON.stringify({ order_id: 'o-scope', amount: 5, currency: 'EUR', campaign_id: CAMPAIGN }) }), 'conversion for another campaign', [400, 403]);
+    const click = {
+      event_id: 'scope-1',
+      type: 'click',
+      ts: Date.now() - 1000,
+      campaign_id: CAMPAIGN,
+      link_code: 'ana-spring',
+    };
+    expectEnvelope(
+      await send('POST', '/v1/events', { auth: fallKey, body: JSON.stringify({ events: [click] }) }),
+      'events for another campaign',
+      [400, 403],
+    );
+    expectEnvelope(
+      await send('POST', '/v1/conversions', {
+        auth: fallKey,
+        body: JSON.stringify({ order_id: 'o-scope', amount: 5, currency: 'EUR', campaign_id: CAMPAIGN }),
+      }),
+      'conversion for another campaign',
+      [400, 403],
+    );
     for (const r of p.routes.filter((x) => x.auth === 'source')) {
-      expectEnvelope(await send(r.method, r.path, { body: r.method === 'GET' ? undefined : '{}' }), `no key ${r.method} ${r.path}`, [401]);
-      expectEnvelope(await send(r.method, r.path, { auth: 'prk_not_a_key', body: r.method === 'GET' ? undefined : '{}' }), `bad key ${r.method} ${r.path}`, [401]);
+      expectEnvelope(
+        await send(r.method, r.path, { body: r.method === 'GET' ? undefined : '{}' }),
+        `no key ${r.method} ${r.path}`,
+        [401],
+      );
+      expectEnvelope(
+        await send(r.method, r.path, { auth: 'prk_not_a_key', body: r.method === 'GET' ? undefined : '{}' }),
+        `bad key ${r.method} ${r.path}`,
+        [401],
+      );
     }
   });
 });
@@ -144,7 +201,10 @@ describe('every route × malformed requests', () => {
   it('broken percent-encoding in a path parameter or the query → a JSON 400 (a link: 400 or a plain 404)', async () => {
     for (const r of p.routes) {
       const path = r.path.includes(':') ? fill(r.path, '%ZZ') : `${r.path}?window=%ZZ&x=%E0%A4%A`;
-      const a = await send(r.method, path, { auth: credential(r), body: r.method === 'GET' || r.method === 'DELETE' ? undefined : '{}' });
+      const a = await send(r.method, path, {
+        auth: credential(r),
+        body: r.method === 'GET' || r.method === 'DELETE' ? undefined : '{}',
+      });
       if (r.path.startsWith('/r/')) {
         expect([400, 404], `${r.method} ${path}`).toContain(a.status);
         expect(a.text).not.toContain(SPA_MARK);
@@ -153,7 +213,8 @@ describe('every route × malformed requests', () => {
       if (r.path.includes(':')) expectEnvelope(a, `${r.method} ${path}`, [400]);
       else expect(a.status, `${r.method} ${path} → ${a.text.slice(0, 200)}`).toBeLessThan(500);
     }
-    for (const path of ['/api/campaigns/%ZZ/summary', '/api/%ZZ', '/v1/%ZZ', '/api/partners/%E0%A4%A']) expectEnvelope(await send('GET', path, { auth: token.admin }), path);
+    for (const path of ['/api/campaigns/%ZZ/summary', '/api/%ZZ', '/v1/%ZZ', '/api/partners/%E0%A4%A'])
+      expectEnvelope(await send('GET', path, { auth: token.admin }), path);
   });
 
   it('a method a path does not take → 405 with Allow (OPTIONS → 204 with Allow), as JSON', async () => {
@@ -178,8 +239,16 @@ describe('every route × malformed requests', () => {
     const big = Buffer.alloc(2 * 1024 * 1024 + 10, 0x61);
     for (const r of p.routes.filter((x) => x.method === 'POST' || x.method === 'PUT')) {
       const path = fill(r.path, 'zz-nope');
-      expectEnvelope(await send(r.method, path, { auth: credential(r), body: big }), `${r.method} ${path} (2 MB)`, [413]);
-      expectEnvelope(await send(r.method, path, { auth: credential(r), body: '<order id="1"/>', type: 'application/xml' }), `${r.method} ${path} (XML)`, [400, 415]);
+      expectEnvelope(
+        await send(r.method, path, { auth: credential(r), body: big }),
+        `${r.method} ${path} (2 MB)`,
+        [413],
+      );
+      expectEnvelope(
+        await send(r.method, path, { auth: credential(r), body: '<order id="1"/>', type: 'application/xml' }),
+        `${r.method} ${path} (XML)`,
+        [400, 415],
+      );
     }
   });
 });
@@ -198,7 +267,7 @@ describe('the defects each class once let through', () => {
     expect((await send('GET', `/api/partners/ben?campaign_id=${CAMPAIGN}`, { auth: token.viewer })).status).toBe(200);
   });
 
-  it('2. broken percent-encoding is the client\'s mistake: 400, never 500', async () => {
+  it("2. broken percent-encoding is the client's mistake: 400, never 500", async () => {
     expectEnvelope(await send('GET', '/api/campaigns/%ZZ/summary', { auth: token.viewer }), 'summary', [400]);
     expectEnvelope(await send('GET', '/api/partners/%ZZ', { auth: token.viewer }), 'partner', [400]);
     expect([400, 404]).toContain((await send('GET', '/r/%ZZ')).status);
@@ -214,11 +283,23 @@ describe('the defects each class once let through', () => {
       refund: { type: 'refund', order_id: 'o-typed', amount: 1 },
       post: { type: 'post', content_id: 'c-1', url: 'https://example.com/p/1' },
     };
-    const schemas = { engagement: engagementEvent, comment: commentEvent, click: clickEvent, conversion: conversionEvent, refund: refundEvent, post: postEvent };
+    const schemas = {
+      engagement: engagementEvent,
+      comment: commentEvent,
+      click: clickEvent,
+      conversion: conversionEvent,
+      refund: refundEvent,
+      post: postEvent,
+    };
     let n = 0;
     for (const [type, schema] of Object.entries(schemas)) {
-      const shape = (schema as unknown as { shape?: Record<string, { safeParse(v: unknown): { success: boolean } }> }).shape
-        ?? (schema as unknown as { def: { in: { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> } } }).def.in.shape;
+      const shape =
+        (schema as unknown as { shape?: Record<string, { safeParse(v: unknown): { success: boolean } }> }).shape ??
+        (
+          schema as unknown as {
+            def: { in: { shape: Record<string, { safeParse(v: unknown): { success: boolean } }> } };
+          }
+        ).def.in.shape;
       for (const [field, fieldSchema] of Object.entries(shape)) {
         if (!fieldSchema.safeParse(undefined).success) continue; // required: covered by the fuzz
         const wrong = { nested: ['wrong', 'type'] };
@@ -230,19 +311,43 @@ describe('the defects each class once let through', () => {
       }
     }
     expect(n).toBeGreaterThan(30);
-    const sub = await send('POST', '/v1/conversions', { auth: KEY, body: JSON.stringify({ order_id: 'o-sub', amount: 10, currency: 'EUR', campaign_id: CAMPAIGN, sub: 'cmp-7' }) });
+    const sub = await send('POST', '/v1/conversions', {
+      auth: KEY,
+      body: JSON.stringify({ order_id: 'o-sub', amount: 10, currency: 'EUR', campaign_id: CAMPAIGN, sub: 'cmp-7' }),
+    });
     expectEnvelope(sub, 'conversion sub as a string', [400]);
     expect(sub.json!.error!.message).toContain('sub: expected an array');
-    const pb = await send('POST', '/v1/postback', { auth: KEY, body: JSON.stringify({ order_id: 'o-pb-sub', amount: 10, campaign_id: CAMPAIGN, sub1: { a: 1 } }) });
+    const pb = await send('POST', '/v1/postback', {
+      auth: KEY,
+      body: JSON.stringify({ order_id: 'o-pb-sub', amount: 10, campaign_id: CAMPAIGN, sub1: { a: 1 } }),
+    });
     expectEnvelope(pb, 'postback sub1 as an object', [400]);
     expect(pb.json!.error!.message).toContain('sub1: expected a string');
-    const repeated = await send('GET', `/v1/postback?key=${KEY}&order_id=o-rep&amount=5&campaign_id=${CAMPAIGN}&sub1=a&sub1=b`);
+    const repeated = await send(
+      'GET',
+      `/v1/postback?key=${KEY}&order_id=o-rep&amount=5&campaign_id=${CAMPAIGN}&sub1=a&sub1=b`,
+    );
     expectEnvelope(repeated, 'a repeated postback parameter', [400]);
-    expect(await query(p.store, "SELECT event_id FROM events WHERE order_id IN ('o-sub', 'o-pb-sub', 'o-rep')")).toEqual([]);
+    expect(
+      await query(p.store, "SELECT event_id FROM events WHERE order_id IN ('o-sub', 'o-pb-sub', 'o-rep')"),
+    ).toEqual([]);
   });
 
   it('4. a click on a tracking link no deal has is rejected, naming link_code', async () => {
-    const a = await send('POST', '/v1/events', { auth: KEY, body: JSON.stringify({ events: [{ event_id: 'unknown-link-1', type: 'click', ts: Date.now() - 1000, campaign_id: CAMPAIGN, link_code: 'no-such-link' }] }) });
+    const a = await send('POST', '/v1/events', {
+      auth: KEY,
+      body: JSON.stringify({
+        events: [
+          {
+            event_id: 'unknown-link-1',
+            type: 'click',
+            ts: Date.now() - 1000,
+            campaign_id: CAMPAIGN,
+            link_code: 'no-such-link',
+          },
+        ],
+      }),
+    });
     expectEnvelope(a, 'unknown link', [400]);
     expect(a.json!.error!.message).toContain('events[0].link_code: unknown tracking link "no-such-link"');
   });
@@ -277,24 +382,40 @@ describe('the defects each class once let through', () => {
       'http.rb/5.2.0 (Mastodon/4.2.1; +https://mastodon.social/)',
       'Mozilla/5.0 (compatible; Bluesky Cardyb/1.1; +mailto:support@bsky.app)',
     ];
-    const person = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+    const person =
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
     for (const [i, ua] of [...previews, person].entries()) {
-      const a = await send('GET', '/r/ben-spring', { headers: { 'user-agent': ua, referer: `https://preview.example/${i}` } });
+      const a = await send('GET', '/r/ben-spring', {
+        headers: { 'user-agent': ua, referer: `https://preview.example/${i}` },
+      });
       expect(a.status, ua).toBe(302);
     }
     let rows: { referrer: string; bot: number; is_unique: number }[] = [];
     for (let i = 0; i < 100 && rows.length < previews.length + 1; i++) {
       await new Promise((r) => setTimeout(r, 100));
-      rows = await query(p.store, "SELECT referrer, bot, is_unique FROM events WHERE type = 'click' AND (referrer LIKE 'https://preview.example/%' OR referrer LIKE 'https://head.example/%')");
+      rows = await query(
+        p.store,
+        "SELECT referrer, bot, is_unique FROM events WHERE type = 'click' AND (referrer LIKE 'https://preview.example/%' OR referrer LIKE 'https://head.example/%')",
+      );
     }
     expect(rows.filter((r) => r.referrer.startsWith('https://head.example/'))).toEqual([]);
     const byRef = new Map(rows.map((r) => [r.referrer, r]));
-    previews.forEach((ua, i) => expect(byRef.get(`https://preview.example/${i}`), ua).toMatchObject({ bot: 1, is_unique: 0 }));
+    previews.forEach((ua, i) =>
+      expect(byRef.get(`https://preview.example/${i}`), ua).toMatchObject({ bot: 1, is_unique: 0 }),
+    );
     expect(byRef.get(`https://preview.example/${previews.length}`)).toMatchObject({ bot: 0, is_unique: 1 });
   });
 
   it('7. anything under /r/ that is not a known code is a 404: never the web app, never a redirect', async () => {
-    for (const path of ['/r//evil.example', '/r//evil.example/x', '/r/ana-spring/extra', '/r/', '/r', '/r/no-such-code', '/r/%2F%2Fevil.example']) {
+    for (const path of [
+      '/r//evil.example',
+      '/r//evil.example/x',
+      '/r/ana-spring/extra',
+      '/r/',
+      '/r',
+      '/r/no-such-code',
+      '/r/%2F%2Fevil.example',
+    ]) {
       for (const method of ['GET', 'HEAD']) {
         const a = await send(method, path);
         expect(a.status, `${method} ${path}`).toBe(404);
@@ -310,7 +431,12 @@ describe('the defects each class once let through', () => {
     expectEnvelope(put, 'PUT /v1/events', [405]);
     expect(put.headers.get('allow')).toContain('POST');
     expectEnvelope(await send('DELETE', '/api/campaigns', { auth: token.admin }), 'DELETE /api/campaigns', [405]);
-    for (const [m, path] of [['GET', '/v1/nope'], ['POST', '/v1'], ['GET', '/api/nope'], ['PATCH', '/api/admin/nope']] as const) {
+    for (const [m, path] of [
+      ['GET', '/v1/nope'],
+      ['POST', '/v1'],
+      ['GET', '/api/nope'],
+      ['PATCH', '/api/admin/nope'],
+    ] as const) {
       expectEnvelope(await send(m, path, { auth: path.startsWith('/api') ? token.admin : KEY }), `${m} ${path}`, [404]);
     }
   });
@@ -324,46 +450,96 @@ describe('the defects each class once let through', () => {
       links: codes.link ? [{ code: codes.link, destination: 'https://shop.example.com/x' }] : [],
       promo_codes: codes.promo ? [codes.promo] : [],
     });
-    const put = (d: unknown) => send('PUT', '/api/admin/deals/spring-drop--ben-2', { auth: token.admin, body: JSON.stringify(d) });
+    const put = (d: unknown) =>
+      send('PUT', '/api/admin/deals/spring-drop--ben-2', { auth: token.admin, body: JSON.stringify(d) });
     const link = await put(deal({ link: 'ANA-spring' }));
     expectEnvelope(link, 'link code taken', [409]);
-    expect(link.json!.error!.message).toBe('links[0].code: link code "ANA-spring" is already used by deal "spring-drop--ana"');
+    expect(link.json!.error!.message).toBe(
+      'links[0].code: link code "ANA-spring" is already used by deal "spring-drop--ana"',
+    );
     const promo = await put(deal({ promo: 'ana10' }));
     expectEnvelope(promo, 'promo code taken', [409]);
-    expect(promo.json!.error!.message).toBe('promo_codes[0]: promo code "ana10" is already used by deal "spring-drop--ana"');
+    expect(promo.json!.error!.message).toBe(
+      'promo_codes[0]: promo code "ana10" is already used by deal "spring-drop--ana"',
+    );
     expect((await put(deal({ link: 'ben-new', promo: 'BENNEW' }))).status).toBe(200);
     expect((await put(deal({ link: 'ben-new', promo: 'bennew' }))).status).toBe(200); // its own codes again
   });
 
   it('10. two equal partial refunds with their own ids are two refunds; without ids, one', async () => {
-    const order = await send('GET', `/v1/postback?key=${KEY}&order_id=o-refunds&amount=100&currency=EUR&campaign_id=${CAMPAIGN}&partner_id=ana`);
+    const order = await send(
+      'GET',
+      `/v1/postback?key=${KEY}&order_id=o-refunds&amount=100&currency=EUR&campaign_id=${CAMPAIGN}&partner_id=ana`,
+    );
     expect(order.status).toBe(200);
     for (const id of ['re_1', 're_2']) {
-      const a = await send('GET', `/v1/postback?key=${KEY}&order_id=o-refunds&amount=20.00&currency=EUR&status=refunded&campaign_id=${CAMPAIGN}&refund_id=${id}`);
+      const a = await send(
+        'GET',
+        `/v1/postback?key=${KEY}&order_id=o-refunds&amount=20.00&currency=EUR&status=refunded&campaign_id=${CAMPAIGN}&refund_id=${id}`,
+      );
       expect(a.json, id).toMatchObject({ accepted: 1, duplicates: 0 });
     }
-    const again = await send('GET', `/v1/postback?key=${KEY}&order_id=o-refunds&amount=20.00&currency=EUR&status=refunded&campaign_id=${CAMPAIGN}&refund_id=re_2`);
+    const again = await send(
+      'GET',
+      `/v1/postback?key=${KEY}&order_id=o-refunds&amount=20.00&currency=EUR&status=refunded&campaign_id=${CAMPAIGN}&refund_id=re_2`,
+    );
     expect(again.json).toMatchObject({ accepted: 0, duplicates: 1 });
-    const tx = await send('GET', `/v1/postback?key=${KEY}&order_id=o-refunds&amount=20.00&currency=EUR&status=refunded&campaign_id=${CAMPAIGN}&transaction_id=tx-3`);
+    const tx = await send(
+      'GET',
+      `/v1/postback?key=${KEY}&order_id=o-refunds&amount=20.00&currency=EUR&status=refunded&campaign_id=${CAMPAIGN}&transaction_id=tx-3`,
+    );
     expect(tx.json).toMatchObject({ accepted: 1 });
-    const noId = () => send('GET', `/v1/postback?key=${KEY}&order_id=o-refunds&amount=5&currency=EUR&status=refunded&campaign_id=${CAMPAIGN}`);
+    const noId = () =>
+      send(
+        'GET',
+        `/v1/postback?key=${KEY}&order_id=o-refunds&amount=5&currency=EUR&status=refunded&campaign_id=${CAMPAIGN}`,
+      );
     expect((await noId()).json).toMatchObject({ accepted: 1 });
     expect((await noId()).json).toMatchObject({ accepted: 0, duplicates: 1 });
     let rows: { n: string; total: string }[] = [];
     for (let i = 0; i < 100 && rows[0]?.n !== '4'; i++) {
       await new Promise((r) => setTimeout(r, 100)); // acknowledged events are in the spool; the flush follows
-      rows = await query(p.store, "SELECT toString(count()) AS n, toString(sum(amount_minor)) AS total FROM events WHERE type = 'refund' AND order_id = 'o-refunds'");
+      rows = await query(
+        p.store,
+        "SELECT toString(count()) AS n, toString(sum(amount_minor)) AS total FROM events WHERE type = 'refund' AND order_id = 'o-refunds'",
+      );
     }
     expect(rows[0]).toEqual({ n: '4', total: '-6500' });
   });
 
   it('11. a JSON body that starts with a UTF-8 byte-order mark is read as JSON on every route', async () => {
     const bom = (s: string) => Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(s)]);
-    const ev = { event_id: 'bom-1', type: 'comment', ts: Date.now() - 1000, campaign_id: CAMPAIGN, content_id: 'c-1', text: 'bom ok' };
-    expect((await send('POST', '/v1/events', { auth: KEY, body: bom(JSON.stringify({ events: [ev] })) })).json).toMatchObject({ accepted: 1 });
-    expect((await send('POST', '/v1/conversions', { auth: KEY, body: bom(JSON.stringify({ order_id: 'o-bom', amount: 3, currency: 'EUR', campaign_id: CAMPAIGN })) })).json).toMatchObject({ accepted: 1 });
-    expect((await send('POST', '/v1/postback', { auth: KEY, body: bom(JSON.stringify({ order_id: 'o-bom-pb', amount: 3, campaign_id: CAMPAIGN })) })).json).toMatchObject({ accepted: 1 });
-    const admin = await send('POST', '/api/admin/sources', { auth: token.admin, body: bom(JSON.stringify({ name: 'bom source' })) });
+    const ev = {
+      event_id: 'bom-1',
+      type: 'comment',
+      ts: Date.now() - 1000,
+      campaign_id: CAMPAIGN,
+      content_id: 'c-1',
+      text: 'bom ok',
+    };
+    expect(
+      (await send('POST', '/v1/events', { auth: KEY, body: bom(JSON.stringify({ events: [ev] })) })).json,
+    ).toMatchObject({ accepted: 1 });
+    expect(
+      (
+        await send('POST', '/v1/conversions', {
+          auth: KEY,
+          body: bom(JSON.stringify({ order_id: 'o-bom', amount: 3, currency: 'EUR', campaign_id: CAMPAIGN })),
+        })
+      ).json,
+    ).toMatchObject({ accepted: 1 });
+    expect(
+      (
+        await send('POST', '/v1/postback', {
+          auth: KEY,
+          body: bom(JSON.stringify({ order_id: 'o-bom-pb', amount: 3, campaign_id: CAMPAIGN })),
+        })
+      ).json,
+    ).toMatchObject({ accepted: 1 });
+    const admin = await send('POST', '/api/admin/sources', {
+      auth: token.admin,
+      body: bom(JSON.stringify({ name: 'bom source' })),
+    });
     expect(admin.status).toBe(201);
   });
 });

@@ -24,7 +24,14 @@ describe('SIGKILL of the one-process product (embedded store) mid-stream', () =>
     let out = '';
     const c = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'app/src/start.ts'), '--no-sim'], {
       cwd: ROOT,
-      env: { ...process.env, PORT: String(port), PULSEROOM_DATA_DIR: dataDir, LOG_LEVEL: 'warn', INGEST_RATE_LIMIT_PER_MIN: '0', INGEST_FLUSH_MS: '300' },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        PULSEROOM_DATA_DIR: dataDir,
+        LOG_LEVEL: 'warn',
+        INGEST_RATE_LIMIT_PER_MIN: '0',
+        INGEST_FLUSH_MS: '300',
+      },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     c.stdout!.on('data', (d: Buffer) => (out += d.toString()));
@@ -36,17 +43,36 @@ describe('SIGKILL of the one-process product (embedded store) mid-stream', () =>
     child = c;
     return c;
   }
-  const exited = (c: ChildProcess) => (c.exitCode !== null || c.signalCode !== null ? Promise.resolve(c.exitCode) : new Promise<number | null>((r) => c.once('exit', (code) => r(code))));
+  const exited = (c: ChildProcess) =>
+    c.exitCode !== null || c.signalCode !== null
+      ? Promise.resolve(c.exitCode)
+      : new Promise<number | null>((r) => c.once('exit', (code) => r(code)));
 
   it('every event acknowledged before the kill is stored exactly once after the restart, even with a torn spool tail', async () => {
     const port = await freePort();
     const first = await start(port);
-    const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as { source_key: string; launch: { deals: { campaign_id: string; partner_id: string }[] } };
+    const demo = JSON.parse(readFileSync(join(dataDir, 'demo.json'), 'utf8')) as {
+      source_key: string;
+      launch: { deals: { campaign_id: string; partner_id: string }[] };
+    };
     const partners = demo.launch.deals.filter((d) => d.campaign_id === 'halo-launch').map((d) => d.partner_id);
-    const event = (i: number) => ({ event_id: `kill-${i}`, type: 'engagement', ts: Date.now() - 1000, campaign_id: 'halo-launch', partner_id: partners[i % partners.length], content_id: 'kill', views: 1, likes: 1 });
+    const event = (i: number) => ({
+      event_id: `kill-${i}`,
+      type: 'engagement',
+      ts: Date.now() - 1000,
+      campaign_id: 'halo-launch',
+      partner_id: partners[i % partners.length],
+      content_id: 'kill',
+      views: 1,
+      likes: 1,
+    });
     const send = async (ids: number[]): Promise<boolean> => {
       try {
-        const r = await fetch(`http://127.0.0.1:${port}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${demo.source_key}`, 'content-type': 'application/json' }, body: JSON.stringify({ events: ids.map(event) }) });
+        const r = await fetch(`http://127.0.0.1:${port}/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${demo.source_key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ events: ids.map(event) }),
+        });
         if (r.status !== 200) return false;
         const b = (await r.json()) as { accepted: number; duplicates: number };
         return b.accepted + b.duplicates === ids.length;
@@ -76,9 +102,21 @@ describe('SIGKILL of the one-process product (embedded store) mid-stream', () =>
 
     // A crash mid-write leaves half a record at the end of the newest segment: never acknowledged, cut on replay.
     const spoolDir = join(dataDir, 'spool');
-    const segments = readdirSync(spoolDir).filter((f) => isSegmentFile(f)).sort();
-    const torn = encodeRecord([{ ...blankStoredEvent(), event_id: 'kill-torn', source_id: 'demo-simulator', campaign_id: 'halo-launch', ts: Date.now(), received_at: Date.now() }]);
-    if (segments.length > 0) appendFileSync(join(spoolDir, segments[segments.length - 1]), torn.subarray(0, torn.length - 7));
+    const segments = readdirSync(spoolDir)
+      .filter((f) => isSegmentFile(f))
+      .sort();
+    const torn = encodeRecord([
+      {
+        ...blankStoredEvent(),
+        event_id: 'kill-torn',
+        source_id: 'demo-simulator',
+        campaign_id: 'halo-launch',
+        ts: Date.now(),
+        received_at: Date.now(),
+      },
+    ]);
+    if (segments.length > 0)
+      appendFileSync(join(spoolDir, segments[segments.length - 1]), torn.subarray(0, torn.length - 7));
 
     await start(port);
     // Clients retry what they were unsure of (and some of what was acknowledged): each becomes new or a duplicate.
@@ -88,16 +126,28 @@ describe('SIGKILL of the one-process product (embedded store) mid-stream', () =>
     child!.kill('SIGTERM'); // graceful: flushes the spool
     expect(await exited(child!)).toBe(0);
 
-    const store = await openStore({ PULSEROOM_DATA_DIR: dataDir, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'pulseroom' });
+    const store = await openStore({
+      PULSEROOM_DATA_DIR: dataDir,
+      CLICKHOUSE_USER: 'default',
+      CLICKHOUSE_PASSWORD: '',
+      CLICKHOUSE_DATABASE: 'pulseroom',
+    });
     try {
-      const rows = await query<{ event_id: string; n: number }>(store, "SELECT event_id, count() AS n FROM events WHERE startsWith(event_id, 'kill-') GROUP BY event_id");
+      const rows = await query<{ event_id: string; n: number }>(
+        store,
+        "SELECT event_id, count() AS n FROM events WHERE startsWith(event_id, 'kill-') GROUP BY event_id",
+      );
       expectExactlyOnce(rows, acked, new Set(batches.flat().map((i) => `kill-${i}`)));
-      const [agg] = await query<{ v: number }>(store, "SELECT sum(views) AS v FROM agg_10s WHERE campaign_id = 'halo-launch'");
+      const [agg] = await query<{ v: number }>(
+        store,
+        "SELECT sum(views) AS v FROM agg_10s WHERE campaign_id = 'halo-launch'",
+      );
       expect(Number(agg.v)).toBe(rows.length); // the aggregates counted each stored event once
-      console.log(`SIGKILL: ${acked.size} acknowledged (incl. ${retried.flat().length} retried), ${rows.length} stored, each once; torn tail of ${torn.length - 7} bytes cut`);
+      console.log(
+        `SIGKILL: ${acked.size} acknowledged (incl. ${retried.flat().length} retried), ${rows.length} stored, each once; torn tail of ${torn.length - 7} bytes cut`,
+      );
     } finally {
       await store.close();
     }
   }, 150_000);
 });
-

@@ -32,7 +32,11 @@ export async function startInProcessProduct(opts: { sourceKey: string; webDir?: 
     store,
     dims,
     ingestConfig: testIngestConfig({ INGEST_RATE_LIMIT_PER_MIN: '0', INGEST_RATE_LIMIT_PER_IP_PER_MIN: '0' }),
-    serverConfig: defaultServerConfig({ PULSEROOM_API_RATE_PER_MIN: 1_000_000, PULSEROOM_API_RATE_PER_TOKEN_PER_MIN: 1_000_000, PULSEROOM_TICK_MS: 200 }),
+    serverConfig: defaultServerConfig({
+      PULSEROOM_API_RATE_PER_MIN: 1_000_000,
+      PULSEROOM_API_RATE_PER_TOKEN_PER_MIN: 1_000_000,
+      PULSEROOM_TICK_MS: 200,
+    }),
     logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
     webDir: opts.webDir,
   });
@@ -49,12 +53,14 @@ export async function startInProcessProduct(opts: { sourceKey: string; webDir?: 
     routes: live.routes,
     async close() {
       http.closeAllConnections();
-      const corrections = live.engine.corrections;
+      const { corrections, corrected } = live.engine;
       await product.stop();
       dims.stopRefresh();
       await store.close();
       // Every event went live through the stream exactly as it was stored: the store never had to correct a figure.
-      if (corrections !== 0) throw new Error(`the live figures needed ${corrections} corrections from the store`);
+      if (corrections !== 0) {
+        throw new Error(`the live figures needed ${corrections} corrections from the store: ${corrected.join('; ')}`);
+      }
     },
   };
 }

@@ -7,7 +7,11 @@ describe('production dependency licences', () => {
     const { packages, refused, tally } = checkLicences();
     console.log(`${packages.length} production packages: ${JSON.stringify(tally)}`);
     expect(packages.length).toBeGreaterThan(50);
-    for (const name of ['express', 'socket.io', 'zod', 'chdb', '@clickhouse/client', 'helmet', 'svelte', 'chart.js']) expect(packages.map((p) => p.name), name).toContain(name);
+    for (const name of ['express', 'socket.io', 'zod', 'chdb', '@clickhouse/client', 'helmet', 'svelte', 'chart.js'])
+      expect(
+        packages.map((p) => p.name),
+        name,
+      ).toContain(name);
     expect(refused.map((p) => `${p.name}@${p.version}: ${p.licence}`)).toEqual([]);
   });
 

@@ -5,7 +5,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { pino } from 'pino';
 import { createToken, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
-import { CAMPAIGN, postJson, query, runIngest, seedLaunch, seedSource, testIngestConfig, type RunningIngest } from '@pulseroom/ingest/testing';
+import {
+  CAMPAIGN,
+  postJson,
+  query,
+  runIngest,
+  seedLaunch,
+  seedSource,
+  testIngestConfig,
+  type RunningIngest,
+} from '@pulseroom/ingest/testing';
 import { RedisLivePublisher } from '@pulseroom/ingest/liveStream';
 import { followPlatformViews, startTestServer, waitFor, type TestServer } from '@pulseroom/server/testing/harness';
 import { hasRedis, startRedis, type TestRedis } from '@pulseroom/server/testing/redis';
@@ -19,7 +28,10 @@ let redisUrl = '';
 const nodes: TestServer[] = [];
 
 async function node(name: string): Promise<TestServer> {
-  const t = await startTestServer(store, { autoTick: true, config: { REDIS_URL: redisUrl, PULSEROOM_NODE_ID: name, PULSEROOM_RECONCILE_MS: 300 } });
+  const t = await startTestServer(store, {
+    autoTick: true,
+    config: { REDIS_URL: redisUrl, PULSEROOM_NODE_ID: name, PULSEROOM_RECONCILE_MS: 300 },
+  });
   nodes.push(t);
   return t;
 }
@@ -32,12 +44,33 @@ async function corrections(t: TestServer): Promise<number> {
 let seq = 0;
 /** Views on the partner's youtube row: a platform only this test sends, so its figure moves only with what it posts. */
 async function post(views: number): Promise<void> {
-  const res = await postJson(`${ingest.url}/v1/events`, { events: [{ type: 'engagement', event_id: `mn-${++seq}`, campaign_id: CAMPAIGN, partner_id: 'ben', platform: 'youtube', content_id: 'v1', ts: new Date().toISOString(), views }] }, KEY);
+  const res = await postJson(
+    `${ingest.url}/v1/events`,
+    {
+      events: [
+        {
+          type: 'engagement',
+          event_id: `mn-${++seq}`,
+          campaign_id: CAMPAIGN,
+          partner_id: 'ben',
+          platform: 'youtube',
+          content_id: 'v1',
+          ts: new Date().toISOString(),
+          views,
+        },
+      ],
+    },
+    KEY,
+  );
   expect(res.body).toMatchObject({ accepted: 1 });
 }
 
 async function storedViews(): Promise<number> {
-  const [row] = await query<{ v: number }>(store, "SELECT toInt64(sum(views)) AS v FROM events WHERE campaign_id = {c:String} AND platform = 'youtube'", { c: CAMPAIGN });
+  const [row] = await query<{ v: number }>(
+    store,
+    "SELECT toInt64(sum(views)) AS v FROM events WHERE campaign_id = {c:String} AND platform = 'youtube'",
+    { c: CAMPAIGN },
+  );
   return Number(row.v);
 }
 
@@ -87,7 +120,11 @@ describe.skipIf(!hasRedis)('one ingest, two server nodes, a Redis Stream between
 
     const total = 100 + 20 + 3 + 4000 + 50_000;
     await waitFor(() => onA() === total && onB() === total, 5_000, 'both nodes at the total'); // A's socket stayed through B's stop
-    await waitFor(() => a.server.engine.unconfirmed === 0 && b.server.engine.unconfirmed === 0, 8_000, 'the store confirming every streamed batch');
+    await waitFor(
+      () => a.server.engine.unconfirmed === 0 && b.server.engine.unconfirmed === 0,
+      8_000,
+      'the store confirming every streamed batch',
+    );
     expect(await storedViews()).toBe(total);
     await new Promise((res) => setTimeout(res, 700)); // a reconcile or two more: nothing moves
     expect([onA(), onB()]).toEqual([total, total]);

@@ -6,7 +6,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import type { Alert, ClientToServerEvents, Delta, ServerToClientEvents, Snapshot, SummaryResponse, WhoAmI } from '@pulseroom/schema';
+import type {
+  Alert,
+  ClientToServerEvents,
+  Delta,
+  ServerToClientEvents,
+  Snapshot,
+  SummaryResponse,
+  WhoAmI,
+} from '@pulseroom/schema';
 import { tierOf, unpackSnapshot } from '@pulseroom/schema';
 import { openStore, type Store } from '@pulseroom/schema/server';
 import { ER_BY_TIER } from '@pulseroom/simulator/claims';
@@ -53,12 +61,17 @@ async function start(args: string[]): Promise<number> {
   return Date.now() - t0;
 }
 
-/** Stops the product with SIGTERM; resolves with its exit code, or the signal that ended it (with its output, to see why). */
+/**
+ * Stops the product with SIGTERM; resolves with its exit code, or the signal that ended it (with its output, to see
+ * why).
+ */
 async function stop(): Promise<number | string> {
   const c = child;
   if (!c) return 'not started';
   if (c.exitCode !== null || c.signalCode !== null) return c.exitCode ?? `${c.signalCode}\n${output}`;
-  const exited = new Promise<number | string>((ok) => c.once('exit', (code, signal) => ok(code ?? `${signal}\n${output}`)));
+  const exited = new Promise<number | string>((ok) =>
+    c.once('exit', (code, signal) => ok(code ?? `${signal}\n${output}`)),
+  );
   c.kill('SIGTERM');
   return exited;
 }
@@ -80,7 +93,12 @@ async function until<T>(what: string, fn: () => Promise<T | null | undefined | f
 
 /** Reads the stored figures straight from ClickHouse while the product is stopped (one chDB per data directory). */
 async function withStore<T>(fn: (s: Store) => Promise<T>): Promise<T> {
-  const store = await openStore({ PULSEROOM_DATA_DIR: dataDir, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'pulseroom' });
+  const store = await openStore({
+    PULSEROOM_DATA_DIR: dataDir,
+    CLICKHOUSE_USER: 'default',
+    CLICKHOUSE_PASSWORD: '',
+    CLICKHOUSE_DATABASE: 'pulseroom',
+  });
   try {
     return await fn(store);
   } finally {
@@ -118,11 +136,18 @@ describe('npm start', () => {
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('<div id="app"');
 
-    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(base, { auth: { token: demo.tokens.viewer }, transports: ['websocket'] });
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io(base, {
+      auth: { token: demo.tokens.viewer },
+      transports: ['websocket'],
+    });
     try {
       const snapshot = await new Promise<Snapshot>((ok, fail) => {
         socket.once('snapshot', (w) => ok(unpackSnapshot(w)));
-        socket.emit('subscribe', { campaign_id: CAMPAIGN, window: '5m' }, (a) => !a.ok && fail(new Error(a.error?.message)));
+        socket.emit(
+          'subscribe',
+          { campaign_id: CAMPAIGN, window: '5m' },
+          (a) => !a.ok && fail(new Error(a.error?.message)),
+        );
       });
       const viewsBefore = snapshot.groups.campaign[0]?.metrics.views ?? 0;
       const marker = 987_654_321;
@@ -130,7 +155,8 @@ describe('npm start', () => {
       const seen = new Promise<number>((ok) => {
         socket.on('delta', (d: Delta) => {
           // The campaign row's new views come as a patch of the fields that moved (or whole, were the row new).
-          const views = d.patches?.campaign?.metrics?.views?.all ?? d.groups.campaign?.find((r) => r.key === 'all')?.metrics.views;
+          const views =
+            d.patches?.campaign?.metrics?.views?.all ?? d.groups.campaign?.find((r) => r.key === 'all')?.metrics.views;
           if (sentAt && views !== undefined && views >= viewsBefore + marker) ok(Date.now() - sentAt);
         });
       });
@@ -139,10 +165,29 @@ describe('npm start', () => {
       const r = await fetch(`${base}/v1/events`, {
         method: 'POST',
         headers: { Authorization: `Bearer ${demo.source_key}`, 'Content-Type': 'application/json' },
-        body: JSON.stringify({ events: [{ event_id: 'e2e-marker-1', type: 'engagement', ts: Date.now(), campaign_id: CAMPAIGN, partner_id: partner.id, platform: 'youtube', content_id: 'e2e', views: marker, likes: 1 }] }),
+        body: JSON.stringify({
+          events: [
+            {
+              event_id: 'e2e-marker-1',
+              type: 'engagement',
+              ts: Date.now(),
+              campaign_id: CAMPAIGN,
+              partner_id: partner.id,
+              platform: 'youtube',
+              content_id: 'e2e',
+              views: marker,
+              likes: 1,
+            },
+          ],
+        }),
       });
       expect(await r.json()).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
-      const lag = await Promise.race([seen, new Promise<number>((_, fail) => setTimeout(() => fail(new Error('no delta with the event within 10 s')), 10_000))]);
+      const lag = await Promise.race([
+        seen,
+        new Promise<number>((_, fail) =>
+          setTimeout(() => fail(new Error('no delta with the event within 10 s')), 10_000),
+        ),
+      ]);
       console.log(`event accepted → delta on the socket: ${lag} ms (simulator running)`);
     } finally {
       socket.close();
@@ -150,15 +195,24 @@ describe('npm start', () => {
   });
 
   it('the war room moves live and the crisis shows up as a sentiment alert', async () => {
-    const first = await get<SummaryResponse>(`/api/campaigns/${CAMPAIGN}/summary?window=ctd&group=campaign`, demo.tokens.viewer);
+    const first = await get<SummaryResponse>(
+      `/api/campaigns/${CAMPAIGN}/summary?window=ctd&group=campaign`,
+      demo.tokens.viewer,
+    );
     expect(first.status).toBe(200);
     const alert = await until(
       'a sentiment swing alert',
-      async () => (await get<Alert[]>(`/api/campaigns/${CAMPAIGN}/alerts`, demo.admin_token)).body.find((a) => a.kind === 'sentiment_swing'),
+      async () =>
+        (await get<Alert[]>(`/api/campaigns/${CAMPAIGN}/alerts`, demo.admin_token)).body.find(
+          (a) => a.kind === 'sentiment_swing',
+        ),
       150_000,
     );
     console.log(`alert: ${alert.message}`);
-    const later = await get<SummaryResponse>(`/api/campaigns/${CAMPAIGN}/summary?window=ctd&group=campaign`, demo.tokens.viewer);
+    const later = await get<SummaryResponse>(
+      `/api/campaigns/${CAMPAIGN}/summary?window=ctd&group=campaign`,
+      demo.tokens.viewer,
+    );
     expect(later.body.rows[0].metrics.views).toBeGreaterThan(first.body.rows[0].metrics.views);
     expect(later.body.rows[0].metrics.comments_n).toBeGreaterThan(0);
     expect(later.body.rows[0].metrics.unique_clicks).toBeGreaterThan(0);
@@ -168,14 +222,18 @@ describe('npm start', () => {
     const me = await get<WhoAmI>('/api/me', demo.tokens.manager);
     expect(me.body.role).toBe('manager');
     const mine = new Set(demo.launch.partners.filter((p) => p.manager_id === demo.tokens.manager_id).map((p) => p.id));
-    const rows = (await get<SummaryResponse>(`/api/campaigns/${CAMPAIGN}/summary?window=ctd&group=partner`, demo.tokens.manager)).body.rows;
+    const rows = (
+      await get<SummaryResponse>(`/api/campaigns/${CAMPAIGN}/summary?window=ctd&group=partner`, demo.tokens.manager)
+    ).body.rows;
     expect(rows.length).toBeGreaterThan(0);
     for (const r of rows) expect(mine.has(r.key)).toBe(true);
     expect((await get(`/api/admin/tokens`, demo.tokens.wall)).status).toBeGreaterThanOrEqual(401);
     const other = demo.launch.campaigns.find((c) => c.id !== CAMPAIGN)!.id;
     // Out of scope looks exactly like not found: a token learns nothing about other campaigns.
     expect((await get(`/api/campaigns/${other}/summary?window=5m&group=campaign`, demo.tokens.wall)).status).toBe(404);
-    expect((await get(`/api/campaigns/${CAMPAIGN}/summary?window=5m&group=campaign`, demo.tokens.wall)).status).toBe(200);
+    expect((await get(`/api/campaigns/${CAMPAIGN}/summary?window=5m&group=campaign`, demo.tokens.wall)).status).toBe(
+      200,
+    );
   });
 
   it('simulated ratios sit in the ranges the simulator claims', async () => {
@@ -213,7 +271,9 @@ describe('npm start', () => {
         "SELECT countIf(type = 'conversion' AND status = 'approved') conversions, sumIf(orig_amount_minor, type = 'conversion' AND status = 'approved' AND orig_currency = 'EUR') / countIf(type = 'conversion' AND status = 'approved' AND orig_currency = 'EUR') / 100 revenue, countIf(type = 'click' AND is_unique = 1 AND bot = 0) unique_clicks FROM events WHERE campaign_id = 'halo-launch'",
       ),
     );
-    console.log(`CR ${((sales.conversions / sales.unique_clicks) * 100).toFixed(2)} % over ${sales.unique_clicks} unique clicks, EUR AOV ${sales.revenue.toFixed(2)}`);
+    console.log(
+      `CR ${((sales.conversions / sales.unique_clicks) * 100).toFixed(2)} % over ${sales.unique_clicks} unique clicks, EUR AOV ${sales.revenue.toFixed(2)}`,
+    );
     expect(sales.unique_clicks).toBeGreaterThan(500);
     const cr = (sales.conversions / sales.unique_clicks) * 100;
     expect(cr).toBeGreaterThanOrEqual(1);
@@ -236,14 +296,19 @@ describe('npm start', () => {
     const ctd = await until(
       'the restarted server to load campaign-to-date',
       async () => {
-        const r = await get<SummaryResponse>(`/api/campaigns/${CAMPAIGN}/summary?window=ctd&group=campaign`, demo.admin_token);
+        const r = await get<SummaryResponse>(
+          `/api/campaigns/${CAMPAIGN}/summary?window=ctd&group=campaign`,
+          demo.admin_token,
+        );
         return r.status === 200 && r.body.rows[0]?.metrics.views > 0 ? r.body.rows[0].metrics : null;
       },
       30_000,
     );
     const [campaignOnly] = await (async () => {
       expect(await stop()).toBe(0);
-      return withStore((s) => q<{ views: number }>(s, "SELECT sum(views) views FROM events WHERE campaign_id = 'halo-launch'"));
+      return withStore((s) =>
+        q<{ views: number }>(s, "SELECT sum(views) views FROM events WHERE campaign_id = 'halo-launch'"),
+      );
     })();
     expect(ctd.views).toBe(campaignOnly.views);
 

@@ -6,7 +6,8 @@ import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { browserSuite, hasChromium, type BrowserSuite } from './browserProduct';
 
-const PERSON = 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
+const PERSON =
+  'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Mobile/15E148 Safari/604.1';
 
 const suite = {} as BrowserSuite;
 
@@ -40,19 +41,36 @@ describe.skipIf(!hasChromium)('setup console', () => {
     // Partners: a bad row is named and nothing is imported; the fixed file is.
     await p.getByRole('tab', { name: 'Partners' }).click();
     const header = 'id,handle,display_name,type,platforms,followers,manager_id';
-    const bad = [header, 'glow-ana,@glowana,Ana Glow,influencer,instagram|tiktok,48200,am-ines', 'glow-ben,@glowben,Ben Glow,celebrity,instagram,3100,', ',@glowcara,Cara Glow,affiliate,blog,900,'].join('\n');
-    await p.locator('input[type=file]').setInputFiles({ name: 'partners.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
+    const bad = [
+      header,
+      'glow-ana,@glowana,Ana Glow,influencer,instagram|tiktok,48200,am-ines',
+      'glow-ben,@glowben,Ben Glow,celebrity,instagram,3100,',
+      ',@glowcara,Cara Glow,affiliate,blog,900,',
+    ].join('\n');
+    await p
+      .locator('input[type=file]')
+      .setInputFiles({ name: 'partners.csv', mimeType: 'text/csv', buffer: Buffer.from(bad) });
     await expect.poll(() => p.getByRole('alert').textContent(), { timeout: 10_000 }).toContain('Row 2, type');
     expect(await p.getByRole('button', { name: /^Import \d+ partners$/ }).isDisabled()).toBe(true);
-    await p.locator('input[type=file]').setInputFiles({ name: 'partners.csv', mimeType: 'text/csv', buffer: Buffer.from(bad.replace('celebrity', 'influencer')) });
+    await p.locator('input[type=file]').setInputFiles({
+      name: 'partners.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(bad.replace('celebrity', 'influencer')),
+    });
     await p.getByRole('button', { name: 'Import 3 partners' }).click();
-    await expect.poll(() => p.getByRole('status').last().textContent(), { timeout: 10_000 }).toContain('Imported: 3 new');
+    await expect
+      .poll(() => p.getByRole('status').last().textContent(), { timeout: 10_000 })
+      .toContain('Imported: 3 new');
 
     // Deal with a tracking link and a promo code.
     await p.getByRole('tab', { name: 'Deals & links' }).click();
     await p.getByRole('combobox').first().selectOption({ label: 'Spring Glow 2027' });
     await p.getByLabel('Find a partner').fill('Ana Glow');
-    await expect.poll(async () => (await p.locator('select[name=partner] option').allTextContents()).join('|'), { timeout: 10_000 }).toContain('Ana Glow');
+    await expect
+      .poll(async () => (await p.locator('select[name=partner] option').allTextContents()).join('|'), {
+        timeout: 10_000,
+      })
+      .toContain('Ana Glow');
     await p.locator('select[name=partner]').selectOption('glow-ana');
     await p.getByLabel('Destination (the shop page)').fill('https://shop.example.com/glow');
     await p.getByLabel(/^Code/).fill('glow-ana-link');
@@ -61,16 +79,26 @@ describe.skipIf(!hasChromium)('setup console', () => {
     await p.getByLabel(/^Promo codes/).fill('ANAGLOW15');
     await p.getByRole('button', { name: 'Save deal' }).click();
     await expect.poll(() => p.getByRole('status').textContent(), { timeout: 10_000 }).toContain('/r/glow-ana-link');
-    await expect.poll(() => p.locator('.deal').filter({ hasText: 'Ana Glow' }).textContent(), { timeout: 10_000 }).toContain('20 % past 1,000');
+    await expect
+      .poll(() => p.locator('.deal').filter({ hasText: 'Ana Glow' }).textContent(), { timeout: 10_000 })
+      .toContain('20 % past 1,000');
 
     // The link sends a shopper to the shop; the war room counts the click.
     const war = await page(suite.product.adminToken, '/campaigns/spring-glow-2027');
     await war.locator('[data-health="live"]').waitFor({ timeout: 20_000 });
-    const r = await fetch(`${suite.product.url}/r/glow-ana-link`, { redirect: 'manual', headers: { 'user-agent': PERSON } });
+    const r = await fetch(`${suite.product.url}/r/glow-ana-link`, {
+      redirect: 'manual',
+      headers: { 'user-agent': PERSON },
+    });
     expect(r.status).toBe(302);
     expect(r.headers.get('location')).toMatch(/^https:\/\/shop\.example\.com\/glow\?.*click_id=/);
     const t0 = Date.now();
-    await expect.poll(() => war.locator('[data-kpi="unique_clicks"] [data-value]').textContent(), { timeout: 15_000, interval: 50 }).toBe('1');
+    await expect
+      .poll(() => war.locator('[data-kpi="unique_clicks"] [data-value]').textContent(), {
+        timeout: 15_000,
+        interval: 50,
+      })
+      .toBe('1');
     console.log(`setup: tracking link opened → click on the war room in ${Date.now() - t0} ms`);
     // A partner imported a minute ago is on the leaderboard once their first event is in: no restart.
     await expect.poll(() => war.getByTestId('leaderboard').textContent(), { timeout: 10_000 }).toContain('Ana Glow');
@@ -84,14 +112,26 @@ describe.skipIf(!hasChromium)('setup console', () => {
     const url = (await p.getByTestId('share-url').textContent({ timeout: 10_000 }))!;
     expect(url).toContain('/wall/spring-glow-2027?token=prt_');
     await p.getByRole('img', { name: 'QR code of the wall link' }).waitFor();
-    const tv = await (await suite.browser.newContext({ viewport: { width: 1920, height: 1080 } }).then((c) => (suite.contexts.push(c), c))).newPage();
+    const tv = await (
+      await suite.browser
+        .newContext({ viewport: { width: 1920, height: 1080 } })
+        .then((c) => (suite.contexts.push(c), c))
+    ).newPage();
     await tv.goto(url);
     await tv.locator('[data-health="live"]').waitFor({ timeout: 20_000 });
     const token = new URL(url).searchParams.get('token')!;
     await p.getByRole('button', { name: 'Revoke Lobby TV' }).click();
     await expect.poll(() => p.getByRole('cell', { name: 'Revoked' }).count(), { timeout: 10_000 }).toBeGreaterThan(0);
-    await expect.poll(async () => (await fetch(`${suite.product.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status, { timeout: 5_000 }).toBe(401);
-    await expect.poll(() => tv.locator('[data-health]').getAttribute('data-health'), { timeout: 15_000 }).not.toBe('live');
+    await expect
+      .poll(
+        async () =>
+          (await fetch(`${suite.product.url}/api/me`, { headers: { authorization: `Bearer ${token}` } })).status,
+        { timeout: 5_000 },
+      )
+      .toBe(401);
+    await expect
+      .poll(() => tv.locator('[data-health]').getAttribute('data-health'), { timeout: 15_000 })
+      .not.toBe('live');
 
     // Who did all this: the audit log.
     await p.getByRole('tab', { name: 'Audit log' }).click();
@@ -104,9 +144,14 @@ describe.skipIf(!hasChromium)('setup console', () => {
     for (const tab of ['Campaigns', 'Partners', 'Deals & links', 'Ingest keys', 'Share links', 'Audit log']) {
       await p.getByRole('tab', { name: tab }).click();
       await p.waitForTimeout(150);
-      const { scroll, inner } = await p.evaluate(() => ({ scroll: document.documentElement.scrollWidth, inner: window.innerWidth }));
+      const { scroll, inner } = await p.evaluate(() => ({
+        scroll: document.documentElement.scrollWidth,
+        inner: window.innerWidth,
+      }));
       expect(scroll, tab).toBeLessThanOrEqual(inner);
-      const small = await p.getByRole('tab').evaluateAll((els) => els.filter((e) => e.getBoundingClientRect().height < 44).length);
+      const small = await p
+        .getByRole('tab')
+        .evaluateAll((els) => els.filter((e) => e.getBoundingClientRect().height < 44).length);
       expect(small, tab).toBe(0);
     }
   });
@@ -115,7 +160,11 @@ describe.skipIf(!hasChromium)('setup console', () => {
     const pages: [string, string, string][] = [
       ['war room', suite.product.tokens.viewer, `/campaigns/${suite.product.campaignId}`],
       ['account manager', suite.product.tokens.manager, '/me'],
-      ['partner', suite.product.tokens.viewer, `/partners/${suite.product.partner.id}?campaign=${suite.product.campaignId}`],
+      [
+        'partner',
+        suite.product.tokens.viewer,
+        `/partners/${suite.product.partner.id}?campaign=${suite.product.campaignId}`,
+      ],
     ];
     for (const [name, token, path] of pages) {
       const p = await page(token, path, { width: 390, height: 844 });
@@ -131,8 +180,18 @@ describe.skipIf(!hasChromium)('setup console', () => {
             const label = e.tagName === 'INPUT' ? e.closest('label') : null;
             return r.width > 0 && r.height < 44 && !(label && label.getBoundingClientRect().height >= 44);
           })
-          .map((e) => `${e.tagName} "${(e.textContent ?? '').trim().slice(0, 30)}" ${Math.round(e.getBoundingClientRect().height)} px`);
-        return { scroll: document.documentElement.scrollWidth, inner: window.innerWidth, headerBottom: header.bottom, cardTop: card.top, small, title: document.querySelector('h1')?.textContent ?? '' };
+          .map(
+            (e) =>
+              `${e.tagName} "${(e.textContent ?? '').trim().slice(0, 30)}" ${Math.round(e.getBoundingClientRect().height)} px`,
+          );
+        return {
+          scroll: document.documentElement.scrollWidth,
+          inner: window.innerWidth,
+          headerBottom: header.bottom,
+          cardTop: card.top,
+          small,
+          title: document.querySelector('h1')?.textContent ?? '',
+        };
       });
       expect(m.scroll, name).toBeLessThanOrEqual(m.inner);
       expect(m.headerBottom, `${name}: the header overlaps the first card`).toBeLessThanOrEqual(m.cardTop);

@@ -7,7 +7,13 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { io, type Socket } from 'socket.io-client';
-import { unpackSnapshot, type ClientToServerEvents, type Delta, type ServerToClientEvents, type Snapshot } from '@pulseroom/schema';
+import {
+  unpackSnapshot,
+  type ClientToServerEvents,
+  type Delta,
+  type ServerToClientEvents,
+  type Snapshot,
+} from '@pulseroom/schema';
 import { openStore } from '@pulseroom/schema/server';
 import { freePort } from '@pulseroom/schema/testing';
 
@@ -33,7 +39,6 @@ const MAX_IN_FLIGHT = 16;
 let died = '';
 const say = (m: string) => process.stdout.write(`${m}\n`);
 
-
 function rssOf(pid: number): number {
   if (died) throw new Error(died);
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -51,12 +56,21 @@ async function main(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'pulseroom-soak-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;
-  say(`soak: ${SECONDS} s at ${RATE} events/s, ${SOCKETS} sockets, batches of ${BATCH}; product on ${base}, data in ${dataDir}`);
+  say(
+    `soak: ${SECONDS} s at ${RATE} events/s, ${SOCKETS} sockets, batches of ${BATCH}; product on ${base}, data in ${dataDir}`,
+  );
 
   let output = '';
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'app/src/start.ts'), '--no-sim'], {
     cwd: ROOT,
-    env: { ...process.env, PORT: String(port), PULSEROOM_DATA_DIR: dataDir, LOG_LEVEL: 'warn', INGEST_RATE_LIMIT_PER_MIN: '0', PULSEROOM_API_RATE_PER_MIN: '1000000' },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      PULSEROOM_DATA_DIR: dataDir,
+      LOG_LEVEL: 'warn',
+      INGEST_RATE_LIMIT_PER_MIN: '0',
+      PULSEROOM_API_RATE_PER_MIN: '1000000',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   child.stdout!.on('data', (d: Buffer) => (output += d.toString()));
@@ -92,7 +106,12 @@ async function main(): Promise<void> {
   const pendingLag: { at: number; target: number }[] = [];
   const lags: { t: number; ms: number }[] = [];
   for (let i = 0; i < SOCKETS; i++) {
-    const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(base, { auth: { token: demo.tokens.viewer }, transports: ['websocket'], forceNew: true, reconnection: false });
+    const s: Socket<ServerToClientEvents, ClientToServerEvents> = io(base, {
+      auth: { token: demo.tokens.viewer },
+      transports: ['websocket'],
+      forceNew: true,
+      reconnection: false,
+    });
     sockets.push(s);
     const w = windows[i % windows.length];
     s.on('disconnect', () => disconnects++);
@@ -100,14 +119,20 @@ async function main(): Promise<void> {
       deltas++;
       if (i !== 4) return; // socket 4 watches ctd
       // New views come as a patch of the fields that moved (or the whole row, were it new to the socket).
-      const views = d.patches?.campaign?.metrics?.views?.all ?? d.groups.campaign?.find((r) => r.key === 'all')?.metrics.views;
+      const views =
+        d.patches?.campaign?.metrics?.views?.all ?? d.groups.campaign?.find((r) => r.key === 'all')?.metrics.views;
       if (views === undefined) return;
       ctdViews = views;
       const now = Date.now();
-      while (pendingLag.length > 0 && pendingLag[0].target <= ctdViews - baseViews) lags.push({ t: now, ms: now - pendingLag.shift()!.at });
+      while (pendingLag.length > 0 && pendingLag[0].target <= ctdViews - baseViews)
+        lags.push({ t: now, ms: now - pendingLag.shift()!.at });
     });
     const snap = new Promise<Snapshot>((ok) => s.once('snapshot', (w) => ok(unpackSnapshot(w))));
-    await new Promise<void>((ok, fail) => s.emit('subscribe', { campaign_id: CAMPAIGN, window: w }, (a) => (a.ok ? ok() : fail(new Error(a.error?.message)))));
+    await new Promise<void>((ok, fail) =>
+      s.emit('subscribe', { campaign_id: CAMPAIGN, window: w }, (a) =>
+        a.ok ? ok() : fail(new Error(a.error?.message)),
+      ),
+    );
     const first = await snap;
     if (i === 4) baseViews = first.groups.campaign.find((r) => r.key === 'all')?.metrics.views ?? 0;
   }
@@ -125,7 +150,11 @@ async function main(): Promise<void> {
   const post = async (events: Record<string, unknown>[]): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
-        const r = await fetch(`${base}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${demo.source_key}`, 'content-type': 'application/json' }, body: JSON.stringify({ events }) });
+        const r = await fetch(`${base}/v1/events`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${demo.source_key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ events }),
+        });
         const body = (await r.json()) as { accepted: number; duplicates: number; rejected: unknown[] };
         if (r.status === 200 && body.accepted + body.duplicates === events.length) {
           acked += events.length;
@@ -144,7 +173,15 @@ async function main(): Promise<void> {
   };
 
   const t0 = Date.now();
-  const samples: { s: number; sent: number; acked: number; rss: number; lagP50: number; lagMax: number; deltas: number }[] = [];
+  const samples: {
+    s: number;
+    sent: number;
+    acked: number;
+    rss: number;
+    lagP50: number;
+    lagMax: number;
+    deltas: number;
+  }[] = [];
   let lastSample = t0;
   let lagIdx = 0;
   let behind = 0;
@@ -156,7 +193,17 @@ async function main(): Promise<void> {
       const now = Date.now();
       const events = Array.from({ length: BATCH }, () => {
         const p = partners[next % partners.length];
-        return { event_id: `soak-${next++}`, type: 'engagement', ts: now, campaign_id: CAMPAIGN, partner_id: p.id, platform: p.platforms[0], content_id: `soak-${p.id}`, views: 1, likes: next % 7 === 0 ? 1 : 0 };
+        return {
+          event_id: `soak-${next++}`,
+          type: 'engagement',
+          ts: now,
+          campaign_id: CAMPAIGN,
+          partner_id: p.id,
+          platform: p.platforms[0],
+          content_id: `soak-${p.id}`,
+          views: 1,
+          likes: next % 7 === 0 ? 1 : 0,
+        };
       });
       sent += events.length;
       inFlight++;
@@ -175,9 +222,19 @@ async function main(): Promise<void> {
       lagIdx = lags.length;
       const r = rssOf(pid);
       rss.productPeak = Math.max(rss.productPeak, r);
-      const sample = { s: Math.round((now - t0) / 1000), sent, acked, rss: r, lagP50: pct(window, 50), lagMax: window.length ? Math.max(...window) : NaN, deltas };
+      const sample = {
+        s: Math.round((now - t0) / 1000),
+        sent,
+        acked,
+        rss: r,
+        lagP50: pct(window, 50),
+        lagMax: window.length ? Math.max(...window) : NaN,
+        deltas,
+      };
       samples.push(sample);
-      say(`t=${String(sample.s).padStart(4)} s  sent ${sent}  acked ${acked}  in flight ${inFlight}  product RSS ${mb(r)}  push lag p50 ${sample.lagP50} ms max ${sample.lagMax} ms  deltas received ${deltas}`);
+      say(
+        `t=${String(sample.s).padStart(4)} s  sent ${sent}  acked ${acked}  in flight ${inFlight}  product RSS ${mb(r)}  push lag p50 ${sample.lagP50} ms max ${sample.lagMax} ms  deltas received ${deltas}`,
+      );
       lastSample = now;
     }
     await new Promise((r) => setTimeout(r, 20));
@@ -198,11 +255,25 @@ async function main(): Promise<void> {
   // ---- stop gracefully (the spool is flushed), then count what ClickHouse holds ----
   child.kill('SIGTERM');
   const code = await exited;
-  const store = await openStore({ PULSEROOM_DATA_DIR: dataDir, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'pulseroom' });
+  const store = await openStore({
+    PULSEROOM_DATA_DIR: dataDir,
+    CLICKHOUSE_USER: 'default',
+    CLICKHOUSE_PASSWORD: '',
+    CLICKHOUSE_DATABASE: 'pulseroom',
+  });
   const [stored] = await (
-    await store.client.query({ query: "SELECT count() AS n, uniqExact(event_id) AS distinct_ids, sum(views) AS views FROM events WHERE source_id = 'demo-simulator' AND startsWith(event_id, 'soak-')", format: 'JSONEachRow' })
+    await store.client.query({
+      query:
+        "SELECT count() AS n, uniqExact(event_id) AS distinct_ids, sum(views) AS views FROM events WHERE source_id = 'demo-simulator' AND startsWith(event_id, 'soak-')",
+      format: 'JSONEachRow',
+    })
   ).json<{ n: number; distinct_ids: number; views: number }>();
-  const [agg] = await (await store.client.query({ query: `SELECT sum(views) AS views FROM agg_10s WHERE campaign_id = '${CAMPAIGN}'`, format: 'JSONEachRow' })).json<{ views: number }>();
+  const [agg] = await (
+    await store.client.query({
+      query: `SELECT sum(views) AS views FROM agg_10s WHERE campaign_id = '${CAMPAIGN}'`,
+      format: 'JSONEachRow',
+    })
+  ).json<{ views: number }>();
   await store.close();
 
   const allLags = lags.map((l) => l.ms);
@@ -212,9 +283,30 @@ async function main(): Promise<void> {
     target_rate: RATE,
     achieved_rate: Math.round(sent / sendSeconds),
     sockets: SOCKETS,
-    events: { sent, acked, accepted, duplicates, stored: Number(stored.n), stored_distinct: Number(stored.distinct_ids), agg_views: Number(agg.views), retries },
-    rss: { product_start: rss.productStart, product_end: rssEnd.product, product_peak: Math.max(rss.productPeak, rssEnd.product), driver_start: rss.driverStart, driver_end: rssEnd.driver },
-    push_lag_ms: { probes: allLags.length, unanswered: pendingLag.length, p50: pct(allLags, 50), p95: pct(allLags, 95), max: allLags.length ? Math.max(...allLags) : NaN },
+    events: {
+      sent,
+      acked,
+      accepted,
+      duplicates,
+      stored: Number(stored.n),
+      stored_distinct: Number(stored.distinct_ids),
+      agg_views: Number(agg.views),
+      retries,
+    },
+    rss: {
+      product_start: rss.productStart,
+      product_end: rssEnd.product,
+      product_peak: Math.max(rss.productPeak, rssEnd.product),
+      driver_start: rss.driverStart,
+      driver_end: rssEnd.driver,
+    },
+    push_lag_ms: {
+      probes: allLags.length,
+      unanswered: pendingLag.length,
+      p50: pct(allLags, 50),
+      p95: pct(allLags, 95),
+      max: allLags.length ? Math.max(...allLags) : NaN,
+    },
     deltas_received: deltas,
     reconcile_corrections: corrections,
     socket_disconnects: disconnects - SOCKETS, // each socket disconnects once when closed at the end
@@ -227,9 +319,18 @@ async function main(): Promise<void> {
   say('| t (s) | sent | acked | product RSS | push lag p50 / max (ms) |');
   say('| ---: | ---: | ---: | ---: | ---: |');
   for (const s of samples) say(`| ${s.s} | ${s.sent} | ${s.acked} | ${mb(s.rss)} | ${s.lagP50} / ${s.lagMax} |`);
-  const ok = sent === acked && acked === result.events.stored && result.events.stored === result.events.stored_distinct && code === 0 && corrections === 0;
-  say(`\nsent ${sent} = acked ${acked} = stored ${result.events.stored} (distinct ${result.events.stored_distinct}), reconcile corrections ${corrections}: ${ok ? 'OK' : 'MISMATCH'}`);
-  say(`product RSS ${mb(rss.productStart)} → ${mb(rssEnd.product)} (peak ${mb(result.rss.product_peak)}); driver RSS ${mb(rss.driverStart)} → ${mb(rssEnd.driver)}`);
+  const ok =
+    sent === acked &&
+    acked === result.events.stored &&
+    result.events.stored === result.events.stored_distinct &&
+    code === 0 &&
+    corrections === 0;
+  say(
+    `\nsent ${sent} = acked ${acked} = stored ${result.events.stored} (distinct ${result.events.stored_distinct}), reconcile corrections ${corrections}: ${ok ? 'OK' : 'MISMATCH'}`,
+  );
+  say(
+    `product RSS ${mb(rss.productStart)} → ${mb(rssEnd.product)} (peak ${mb(result.rss.product_peak)}); driver RSS ${mb(rss.driverStart)} → ${mb(rssEnd.driver)}`,
+  );
   if (!process.env.SOAK_KEEP_DATA) rmSync(dataDir, { recursive: true, force: true });
   process.exit(ok ? 0 : 1);
 }

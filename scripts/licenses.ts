@@ -1,5 +1,6 @@
 // Licence check: walks the installed production dependencies of every workspace (not devDependencies) and fails on
-// copyleft (GPL, AGPL, LGPL) or unknown licences. `npx tsx scripts/licenses.ts` prints the tally; e2e/licenses.test.ts runs it.
+// copyleft (GPL, AGPL, LGPL) or unknown licences. `npx tsx scripts/licenses.ts` prints the tally; e2e/licenses.test.ts
+// runs it.
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,7 +8,23 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** SPDX ids we accept: permissive licences only. */
-export const PERMISSIVE = new Set(['MIT', 'MIT-0', 'ISC', 'BSD-2-Clause', 'BSD-3-Clause', '0BSD', 'Apache-2.0', 'Unlicense', 'CC0-1.0', 'BlueOak-1.0.0', 'Zlib', 'Python-2.0', 'CC-BY-3.0', 'CC-BY-4.0', 'WTFPL']);
+export const PERMISSIVE = new Set([
+  'MIT',
+  'MIT-0',
+  'ISC',
+  'BSD-2-Clause',
+  'BSD-3-Clause',
+  '0BSD',
+  'Apache-2.0',
+  'Unlicense',
+  'CC0-1.0',
+  'BlueOak-1.0.0',
+  'Zlib',
+  'Python-2.0',
+  'CC-BY-3.0',
+  'CC-BY-4.0',
+  'WTFPL',
+]);
 
 interface Manifest {
   name?: string;
@@ -33,7 +50,8 @@ const read = (file: string): Manifest => JSON.parse(readFileSync(file, 'utf8')) 
 function licenceOf(m: Manifest): string {
   if (typeof m.license === 'string') return m.license;
   if (m.license && typeof m.license === 'object' && m.license.type) return m.license.type;
-  if (Array.isArray(m.licenses) && m.licenses.length > 0) return m.licenses.map((l) => (typeof l === 'string' ? l : (l.type ?? 'UNKNOWN'))).join(' OR ');
+  if (Array.isArray(m.licenses) && m.licenses.length > 0)
+    return m.licenses.map((l) => (typeof l === 'string' ? l : (l.type ?? 'UNKNOWN'))).join(' OR ');
   return 'UNKNOWN';
 }
 
@@ -80,15 +98,25 @@ export function productionLicences(root = ROOT): PackageLicence[] {
         continue;
       }
       seen.set(dir, { name: m.name ?? dep, version: m.version ?? '', licence: licenceOf(m), path: dir });
-      const optionalPeers = Object.entries(m.peerDependenciesMeta ?? {}).filter(([, v]) => v.optional).map(([k]) => k);
-      const next = Object.keys({ ...m.dependencies, ...m.optionalDependencies, ...m.peerDependencies }).filter((d) => !optionalPeers.includes(d));
+      const optionalPeers = Object.entries(m.peerDependenciesMeta ?? {})
+        .filter(([, v]) => v.optional)
+        .map(([k]) => k);
+      const next = Object.keys({ ...m.dependencies, ...m.optionalDependencies, ...m.peerDependencies }).filter(
+        (d) => !optionalPeers.includes(d),
+      );
       queue.push({ manifestDir: dir, deps: next });
     }
   }
-  return [...seen.values()].filter((p) => p.licence !== 'workspace').sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
+  return [...seen.values()]
+    .filter((p) => p.licence !== 'workspace')
+    .sort((a, b) => a.name.localeCompare(b.name) || a.version.localeCompare(b.version));
 }
 
-export function checkLicences(root = ROOT): { packages: PackageLicence[]; refused: PackageLicence[]; tally: Record<string, number> } {
+export function checkLicences(root = ROOT): {
+  packages: PackageLicence[];
+  refused: PackageLicence[];
+  tally: Record<string, number>;
+} {
   const packages = productionLicences(root);
   const refused = packages.filter((p) => !permissive(p.licence));
   const tally: Record<string, number> = {};
@@ -98,7 +126,12 @@ export function checkLicences(root = ROOT): { packages: PackageLicence[]; refuse
 
 if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const { packages, refused, tally } = checkLicences();
-  process.stdout.write(`${packages.length} production packages: ${Object.entries(tally).sort((a, b) => b[1] - a[1]).map(([l, n]) => `${l} ${n}`).join(', ')}\n`);
+  process.stdout.write(
+    `${packages.length} production packages: ${Object.entries(tally)
+      .sort((a, b) => b[1] - a[1])
+      .map(([l, n]) => `${l} ${n}`)
+      .join(', ')}\n`,
+  );
   for (const p of refused) process.stdout.write(`REFUSED ${p.name}@${p.version}: ${p.licence} (${p.path})\n`);
   process.exit(refused.length > 0 ? 1 : 0);
 }

@@ -13,7 +13,11 @@ const target = 'http://localhost:8080';
 const nonBlockingCss = (): Plugin => ({
   name: 'pulseroom-non-blocking-css',
   apply: 'build',
-  transformIndexHtml: (html) => html.replace(/<link rel="stylesheet"( crossorigin)? href="([^"]+\.css)">/g, '<link rel="stylesheet"$1 href="$2" media="print" data-app-css>'),
+  transformIndexHtml: (html) =>
+    html.replace(
+      /<link rel="stylesheet"( crossorigin)? href="([^"]+\.css)">/g,
+      '<link rel="stylesheet"$1 href="$2" media="print" data-app-css>',
+    ),
 });
 
 export default defineConfig({

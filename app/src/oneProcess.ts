@@ -27,7 +27,13 @@ export interface OneProcessProduct {
 }
 
 export async function createOneProcessProduct(d: OneProcessDeps): Promise<OneProcessProduct> {
-  const ingest = createIngest({ store: d.store, dims: d.dims, config: d.ingestConfig, logger: d.logger.child({ part: 'ingest' }), trustProxy: d.trustProxy });
+  const ingest = createIngest({
+    store: d.store,
+    dims: d.dims,
+    config: d.ingestConfig,
+    logger: d.logger.child({ part: 'ingest' }),
+    trustProxy: d.trustProxy,
+  });
   const live = await createLiveServer({
     store: d.store,
     dims: d.dims,

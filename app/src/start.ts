@@ -1,4 +1,5 @@
-// `npm start`: the whole product in one process on the embedded store — ingest, live server, web app — with a launch simulator.
+// `npm start`: the whole product in one process on the embedded store — ingest, live server, web app — with a launch
+// simulator.
 import { spawnSync } from 'node:child_process';
 import proxyaddr from 'proxy-addr';
 import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -8,9 +9,28 @@ import { parseArgs } from 'node:util';
 import { pino } from 'pino';
 import { z } from 'zod';
 import { ConfigError, describeZodError } from '@pulseroom/schema';
-import { applyMigrations, createSource, createToken, DimensionCache, newSecret, openStore, storeDiskWarning, upsertCampaigns, upsertDeals, upsertPartners } from '@pulseroom/schema/server';
+import {
+  applyMigrations,
+  createSource,
+  createToken,
+  DimensionCache,
+  newSecret,
+  openStore,
+  storeDiskWarning,
+  upsertCampaigns,
+  upsertDeals,
+  upsertPartners,
+} from '@pulseroom/schema/server';
 import { loadIngestConfig } from '@pulseroom/ingest';
-import { demoLaunch, HEADLINE_CAMPAIGN_ID, LAUNCH_LEAD_MS, MANAGER_NAMES, MANAGERS, runSimulation, type LaunchFile } from '@pulseroom/simulator';
+import {
+  demoLaunch,
+  HEADLINE_CAMPAIGN_ID,
+  LAUNCH_LEAD_MS,
+  MANAGER_NAMES,
+  MANAGERS,
+  runSimulation,
+  type LaunchFile,
+} from '@pulseroom/simulator';
 import { loadServerConfig } from '@pulseroom/server';
 import { createOneProcessProduct } from './oneProcess.js';
 
@@ -19,14 +39,30 @@ const WEB_DIR = join(ROOT, 'web', 'dist');
 
 const flagsSchema = z.object({
   sim: z.boolean(),
-  speed: z.coerce.number({ error: 'expected a number > 0' }).positive('expected a number > 0').max(3600, 'expected at most 3600'),
-  rate: z.coerce.number({ error: 'expected a number > 0' }).int('expected a whole number').positive('expected a number > 0').max(100_000),
+  speed: z.coerce
+    .number({ error: 'expected a number > 0' })
+    .positive('expected a number > 0')
+    .max(3600, 'expected at most 3600'),
+  rate: z.coerce
+    .number({ error: 'expected a number > 0' })
+    .int('expected a whole number')
+    .positive('expected a number > 0')
+    .max(100_000),
   seed: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number'),
-  /** Minutes ago the demo launch began (first run only): 3 shows launch minute now; more replays the start at catch-up speed. */
-  launchAgo: z.coerce.number({ error: 'expected minutes ≥ 3' }).min(3, 'expected minutes ≥ 3').max(7 * 24 * 60, 'expected at most a week of minutes'),
+  /**
+   * Minutes ago the demo launch began (first run only): 3 shows launch minute now; more replays the start at catch-up
+   * speed.
+   */
+  launchAgo: z.coerce
+    .number({ error: 'expected minutes ≥ 3' })
+    .min(3, 'expected minutes ≥ 3')
+    .max(7 * 24 * 60, 'expected at most a week of minutes'),
 });
 
-/** What the demo keeps between restarts: the launch it loaded and the secrets it printed (only hashes are in ClickHouse). */
+/**
+ * What the demo keeps between restarts: the launch it loaded and the secrets it printed (only hashes are in
+ * ClickHouse).
+ */
 const demoState = z.object({
   seed: z.number(),
   created_at: z.number(),
@@ -50,8 +86,17 @@ function parseFlags() {
     },
     strict: true,
   });
-  const parsed = flagsSchema.safeParse({ sim: !values['no-sim'], speed: values.speed, rate: values.rate, seed: values.seed, launchAgo: values['launch-ago'] });
-  if (!parsed.success) throw new ConfigError(`invalid flags:\n  ${describeZodError(parsed.error).replace(/^/gm, '--').split('\n').join('\n  ')}`);
+  const parsed = flagsSchema.safeParse({
+    sim: !values['no-sim'],
+    speed: values.speed,
+    rate: values.rate,
+    seed: values.seed,
+    launchAgo: values['launch-ago'],
+  });
+  if (!parsed.success)
+    throw new ConfigError(
+      `invalid flags:\n  ${describeZodError(parsed.error).replace(/^/gm, '--').split('\n').join('\n  ')}`,
+    );
   return parsed.data;
 }
 
@@ -68,10 +113,18 @@ function newestMtime(dir: string): number {
 
 function buildWebIfNeeded(log: (m: string) => void): void {
   const index = join(WEB_DIR, 'index.html');
-  const sources = Math.max(newestMtime(join(ROOT, 'web', 'src')), statSync(join(ROOT, 'web', 'index.html')).mtimeMs, newestMtime(join(ROOT, 'schema', 'src')));
+  const sources = Math.max(
+    newestMtime(join(ROOT, 'web', 'src')),
+    statSync(join(ROOT, 'web', 'index.html')).mtimeMs,
+    newestMtime(join(ROOT, 'schema', 'src')),
+  );
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
   log('building the web app (first start or sources changed)…');
-  const r = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'], { cwd: join(ROOT, 'web'), stdio: 'inherit' });
+  const r = spawnSync(
+    process.execPath,
+    [join(ROOT, 'node_modules', 'vite', 'bin', 'vite.js'), 'build', '--logLevel', 'warn'],
+    { cwd: join(ROOT, 'web'), stdio: 'inherit' },
+  );
   if (r.status !== 0) throw new Error('the web app did not build (npm run build shows why)');
 }
 
@@ -83,7 +136,8 @@ async function main(): Promise<void> {
   const ingestConfig = loadIngestConfig(env);
   const logger = pino({ level: serverConfig.LOG_LEVEL, base: { service: 'pulseroom' } });
   const say = (m: string) => process.stdout.write(`${m}\n`);
-  if (ingestConfig.CLICKHOUSE_URL) say('note: CLICKHOUSE_URL is set — `npm start` uses it; run start:ingest and start:server for separate processes.');
+  if (ingestConfig.CLICKHOUSE_URL)
+    say('note: CLICKHOUSE_URL is set — `npm start` uses it; run start:ingest and start:server for separate processes.');
 
   buildWebIfNeeded(say);
 
@@ -105,10 +159,15 @@ async function main(): Promise<void> {
     await upsertPartners(store.client, launch.partners as never);
     await upsertDeals(store.client, launch.deals as never);
     const campaignIds = (launch.campaigns ?? []).map((c) => c.id);
-    const source = await createSource(store.client, { id: 'demo-simulator', name: 'demo launch simulator', campaign_ids: campaignIds });
+    const source = await createSource(store.client, {
+      id: 'demo-simulator',
+      name: 'demo launch simulator',
+      campaign_ids: campaignIds,
+    });
     const managerId = MANAGERS[0];
     const adminToken = serverConfig.PULSEROOM_ADMIN_TOKEN ?? newSecret('prt');
-    if (!serverConfig.PULSEROOM_ADMIN_TOKEN) await createToken(store.client, { role: 'admin', label: 'demo admin', token: adminToken });
+    if (!serverConfig.PULSEROOM_ADMIN_TOKEN)
+      await createToken(store.client, { role: 'admin', label: 'demo admin', token: adminToken });
     state = {
       seed: flags.seed,
       created_at: Date.now(),
@@ -116,10 +175,15 @@ async function main(): Promise<void> {
       source_key: source.key,
       admin_token: adminToken,
       tokens: {
-        viewer: (await createToken(store.client, { role: 'viewer', campaign_ids: campaignIds, label: 'demo war room' })).token,
-        manager: (await createToken(store.client, { role: 'manager', manager_id: managerId, label: MANAGER_NAMES[managerId] })).token,
+        viewer: (await createToken(store.client, { role: 'viewer', campaign_ids: campaignIds, label: 'demo war room' }))
+          .token,
+        manager: (
+          await createToken(store.client, { role: 'manager', manager_id: managerId, label: MANAGER_NAMES[managerId] })
+        ).token,
         manager_id: managerId,
-        wall: (await createToken(store.client, { role: 'wall', campaign_ids: [HEADLINE_CAMPAIGN_ID], label: 'demo TV wall' })).token,
+        wall: (
+          await createToken(store.client, { role: 'wall', campaign_ids: [HEADLINE_CAMPAIGN_ID], label: 'demo TV wall' })
+        ).token,
       },
     };
   }
@@ -164,7 +228,9 @@ async function main(): Promise<void> {
   let lastProgress = 0;
   if (flags.sim) {
     const resumeAfter = state.sim_progress;
-    say(`Simulating the launch (speed ${flags.speed}×, seed ${state.seed})${resumeAfter ? ', resuming where it stopped' : ''}. Ctrl-C stops.`);
+    say(
+      `Simulating the launch (speed ${flags.speed}×, seed ${state.seed})${resumeAfter ? ', resuming where it stopped' : ''}. Ctrl-C stops.`,
+    );
     // Link visits and postbacks up to "now" are done once the simulator has caught up; remember that for a restart.
     progressTimer = setInterval(() => {
       state.sim_progress = Date.now() - 5_000;
@@ -205,7 +271,8 @@ async function main(): Promise<void> {
     say(`\n${signal}: stopping — flushing the spool…`);
     abort.abort();
     if (progressTimer) clearInterval(progressTimer);
-    // The simulator's requests in flight get a moment to finish; nothing it has not sent yet is lost (it replays by seed).
+    // The simulator's requests in flight get a moment to finish; nothing it has not sent yet is lost (it replays by
+    // seed).
     await Promise.race([sim, new Promise((r) => setTimeout(r, 3_000))]);
     if (flags.sim) {
       state.sim_progress = Date.now() - 5_000;
@@ -223,7 +290,8 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (e instanceof ConfigError) process.stderr.write(`error: ${e.message}\n`);
-  else if ((e as NodeJS.ErrnoException)?.code === 'EADDRINUSE') process.stderr.write(`error: port in use — set PORT to another port (e.g. PORT=8090 npm start)\n`);
+  else if ((e as NodeJS.ErrnoException)?.code === 'EADDRINUSE')
+    process.stderr.write(`error: port in use — set PORT to another port (e.g. PORT=8090 npm start)\n`);
   else process.stderr.write(`error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
   process.exit(1);
 });

@@ -13,7 +13,12 @@ export interface HistoryShape {
 }
 
 /** Inserts `rows` events through every materialized view of `events`; returns the seconds it took. */
-export async function insertHistory(client: ClickHouseClient, rows: number, shape: HistoryShape, settings: Record<string, number> = {}): Promise<number> {
+export async function insertHistory(
+  client: ClickHouseClient,
+  rows: number,
+  shape: HistoryShape,
+  settings: Record<string, number> = {},
+): Promise<number> {
   const now = Date.now();
   const t0 = performance.now();
   await client.command({
@@ -78,6 +83,8 @@ export async function insertHistory(client: ClickHouseClient, rows: number, shap
 }
 
 export async function engineVersion(client: ClickHouseClient): Promise<string> {
-  const [row] = await (await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })).json<{ v: string }>();
+  const [row] = await (
+    await client.query({ query: 'SELECT version() AS v', format: 'JSONEachRow' })
+  ).json<{ v: string }>();
   return row.v;
 }

@@ -1,4 +1,5 @@
-// Child processes of the benchmarks: start a TypeScript entry point under tsx, exchange one JSON result, read its peak RSS.
+// Child processes of the benchmarks: start a TypeScript entry point under tsx, exchange one JSON result, read its peak
+// RSS.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -19,7 +20,10 @@ export interface Child {
   waitFor(re: RegExp, ms: number): Promise<RegExpMatchArray>;
   /** The JSON a child printed after RESULT_PREFIX (rejects if it exits without one, or after `ms`). */
   result<T>(ms: number): Promise<T>;
-  /** Writes a line to the child's stdin (spawned with `stdin: true`) and resolves with the JSON the child answers it with (`answerAsks`). */
+  /**
+   * Writes a line to the child's stdin (spawned with `stdin: true`) and resolves with the JSON the child answers it
+   * with (`answerAsks`).
+   */
   ask<T>(line: string, ms: number): Promise<T>;
   /** Peak resident set (MB) so far, from /proc (VmHWM); null once exited. */
   peakRssMb(): number | null;
@@ -39,11 +43,15 @@ export interface SpawnOptions {
 
 /** Runs `file` (relative to the repo root) with node --import tsx. */
 export function spawnTs(name: string, file: string, opts: SpawnOptions = {}): Child {
-  const proc = spawn(process.execPath, [...(opts.nodeArgs ?? []), '--import', 'tsx', join(ROOT, file), ...(opts.args ?? [])], {
-    cwd: ROOT,
-    env: { ...process.env, LOG_LEVEL: 'warn', ...opts.env },
-    stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
-  });
+  const proc = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), '--import', 'tsx', join(ROOT, file), ...(opts.args ?? [])],
+    {
+      cwd: ROOT,
+      env: { ...process.env, LOG_LEVEL: 'warn', ...opts.env },
+      stdio: [opts.stdin ? 'pipe' : 'ignore', 'pipe', 'pipe'],
+    },
+  );
   let out = '';
   const listeners = new Set<() => void>();
   const onData = (d: Buffer) => {
@@ -113,10 +121,14 @@ export function spawnTs(name: string, file: string, opts: SpawnOptions = {}): Ch
       const n = ++asked;
       const re = new RegExp(`^${ANSWER_PREFIX}${n} (.*)$`, 'm');
       proc.stdin!.write(`${n} ${line}\n`);
-      return watch(() => {
-        const m = re.exec(out);
-        return m ? (JSON.parse(m[1]) as T) : undefined;
-      }, ms, `answer ${n} to "${line}"`);
+      return watch(
+        () => {
+          const m = re.exec(out);
+          return m ? (JSON.parse(m[1]) as T) : undefined;
+        },
+        ms,
+        `answer ${n} to "${line}"`,
+      );
     },
     peakRssMb() {
       if (exited || proc.pid === undefined) return lastPeak;
@@ -144,7 +156,9 @@ export function spawnTs(name: string, file: string, opts: SpawnOptions = {}): Ch
 /** Marks a child's answer to one `Child.ask` line: `BENCH_ANSWER <n> <json>`. */
 export const ANSWER_PREFIX = 'BENCH_ANSWER ';
 
-/** In a child: answers each `<n> <command>` line its parent asks (see `Child.ask`) with what `handle` returns, in order. */
+/**
+ * In a child: answers each `<n> <command>` line its parent asks (see `Child.ask`) with what `handle` returns, in order.
+ */
 export function answerAsks(handle: (command: string) => Promise<unknown>): Promise<void> {
   return new Promise((done) => {
     let buffered = '';
@@ -188,7 +202,6 @@ export function ownPeakRssMb(): number {
   const m = readFileSync('/proc/self/status', 'utf8').match(/VmHWM:\s+(\d+) kB/);
   return m ? Math.round(Number(m[1]) / 1024) : Math.round(process.memoryUsage().rss / 1048576);
 }
-
 
 export const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 

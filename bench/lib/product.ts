@@ -1,4 +1,5 @@
-// Starts the one-process product (`app/src/start.ts --no-sim`) on a temp data dir and a free port, as `npm start` runs it.
+// Starts the one-process product (`app/src/start.ts --no-sim`) on a temp data dir and a free port, as `npm start` runs
+// it.
 import { mkdirSync, mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -33,7 +34,8 @@ export interface ProductOptions {
 
 /** The Node flags `npm start` gives the product (package.json's start script: `tsx <flags> app/src/start.ts`). */
 export function startNodeFlags(): string[] {
-  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start;
+  const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> })
+    .scripts.start;
   return script.split(/\s+/).filter((w) => w.startsWith('--'));
 }
 

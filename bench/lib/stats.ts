@@ -7,9 +7,21 @@ export function percentile(sorted: ArrayLike<number>, p: number): number | null 
   return sorted[i];
 }
 
-export function summarize(samples: number[]): { n: number; p50: number | null; p95: number | null; p99: number | null; max: number | null } {
+export function summarize(samples: number[]): {
+  n: number;
+  p50: number | null;
+  p95: number | null;
+  p99: number | null;
+  max: number | null;
+} {
   const s = Float64Array.from(samples).sort();
-  return { n: s.length, p50: round(percentile(s, 50)), p95: round(percentile(s, 95)), p99: round(percentile(s, 99)), max: round(s.length ? s[s.length - 1] : null) };
+  return {
+    n: s.length,
+    p50: round(percentile(s, 50)),
+    p95: round(percentile(s, 95)),
+    p99: round(percentile(s, 99)),
+    max: round(s.length ? s[s.length - 1] : null),
+  };
 }
 
 export const median = (xs: number[]): number | null => percentile(Float64Array.from(xs).sort(), 50);

@@ -15,7 +15,14 @@ export interface BatchTemplates {
 }
 
 /** `count` batches of `size` events, taken from the simulated launch's first minutes (launch wave and crisis). */
-export function launchBatches(launch: unknown, count: number, size: number, seed = 7, onlyCampaign?: string, exceptTypes: readonly string[] = []): BatchTemplates {
+export function launchBatches(
+  launch: unknown,
+  count: number,
+  size: number,
+  seed = 7,
+  onlyCampaign?: string,
+  exceptTypes: readonly string[] = [],
+): BatchTemplates {
   const plan = planTraffic({ launch: launch as LaunchFile, seed, startAt: Date.now() - 30 * 60_000 });
   const events: Record<string, unknown>[] = [];
   const want = count * size * (exceptTypes.length ? 1.2 : 1);
@@ -33,7 +40,8 @@ export function launchBatches(launch: unknown, count: number, size: number, seed
     }
     if (minute > 10_000) throw new Error('the simulator made too few events');
   }
-  if (exceptTypes.length) events.splice(0, events.length, ...events.filter((e) => !exceptTypes.includes(String(e.type))));
+  if (exceptTypes.length)
+    events.splice(0, events.length, ...events.filter((e) => !exceptTypes.includes(String(e.type))));
   if (events.length < count * size) throw new Error('too few events left after excluding types');
   const mix: Record<string, number> = {};
   const bodies: string[] = [];
@@ -41,7 +49,8 @@ export function launchBatches(launch: unknown, count: number, size: number, seed
     const batch = events.slice(b * size, (b + 1) * size).map((e) => {
       mix[String(e.type)] = (mix[String(e.type)] ?? 0) + 1;
       const out: Record<string, unknown> = { ...e, ts: '__T__' };
-      for (const k of ['event_id', 'order_id', 'click_id'] as const) if (typeof out[k] === 'string') out[k] = `${out[k]}-${ROUND}`;
+      for (const k of ['event_id', 'order_id', 'click_id'] as const)
+        if (typeof out[k] === 'string') out[k] = `${out[k]}-${ROUND}`;
       return out;
     });
     bodies.push(JSON.stringify({ events: batch }));
@@ -49,7 +58,10 @@ export function launchBatches(launch: unknown, count: number, size: number, seed
   return { bodies, mix, perBatch: size };
 }
 
-/** A template made concrete: ids unique to `round`, every ts = `ts` (the reference `compileTemplate` is checked against). */
+/**
+ * A template made concrete: ids unique to `round`, every ts = `ts` (the reference `compileTemplate` is checked
+ * against).
+ */
 function fill(template: string, round: number | string, ts: number): string {
   return template.replaceAll(ROUND, String(round)).replaceAll(TS, String(ts));
 }
@@ -74,14 +86,15 @@ export function compileTemplate(template: string): CompiledTemplate {
   }
   pieces.push(Buffer.from(template.slice(from)));
   const compiled = { pieces, holes, fixedBytes: pieces.reduce((n, p) => n + p.length, 0) };
-  if (!fillBytes(compiled, 'r1', 2).equals(Buffer.from(fill(template, 'r1', 2)))) throw new Error('compileTemplate does not give what fill gives');
+  if (!fillBytes(compiled, 'r1', 2).equals(Buffer.from(fill(template, 'r1', 2))))
+    throw new Error('compileTemplate does not give what fill gives');
   return compiled;
 }
 
 /**
  * `fill` as the bytes a load generator sends, made in one pass of copies: the load process shares the machine's cores
- * with what it measures, so each send costs it as little as it can (two replaceAll passes, then the UTF-8 encoding of the
- * whole body, cost it about as much as the product's own JSON parse of it).
+ * with what it measures, so each send costs it as little as it can (two replaceAll passes, then the UTF-8 encoding of
+ * the whole body, cost it about as much as the product's own JSON parse of it).
  */
 export function fillBytes(t: CompiledTemplate, round: number | string, ts: number): Buffer {
   const r = String(round);
@@ -103,10 +116,27 @@ export interface PostAnswer {
 }
 
 /** POSTs JSON over a keep-alive agent (node:http: less client overhead than fetch). */
-export function postJson(agent: Agent, port: number, path: string, key: string, body: string | Buffer): Promise<PostAnswer> {
+export function postJson(
+  agent: Agent,
+  port: number,
+  path: string,
+  key: string,
+  body: string | Buffer,
+): Promise<PostAnswer> {
   return new Promise((ok, fail) => {
     const req = request(
-      { host: '127.0.0.1', port, path, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body), authorization: `Bearer ${key}` } },
+      {
+        host: '127.0.0.1',
+        port,
+        path,
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/json',
+          'content-length': Buffer.byteLength(body),
+          authorization: `Bearer ${key}`,
+        },
+      },
       (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (c: Buffer) => chunks.push(c));

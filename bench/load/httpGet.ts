@@ -121,5 +121,13 @@ async function worker(): Promise<void> {
 }
 await Promise.all(Array.from({ length: connections }, worker));
 const seconds = Number(values['duration-ms']) / 1000;
-sendResult({ per_s: Math.round((statuses['302'] ?? 0) / seconds), statuses, redirects, latency_ms: summarize(latencies), location, location_bytes: location.length, peak_rss_mb: ownPeakRssMb() });
+sendResult({
+  per_s: Math.round((statuses['302'] ?? 0) / seconds),
+  statuses,
+  redirects,
+  latency_ms: summarize(latencies),
+  location,
+  location_bytes: location.length,
+  peak_rss_mb: ownPeakRssMb(),
+});
 process.exit(0);

@@ -1,11 +1,17 @@
 // Load process of the live-latency benchmark: sends launch traffic at a fixed rate (batches of 500) and, every 250 ms,
-// in a request of its own, a marker event (views: 1) to a second campaign that a subscribed socket watches; the latency of a marker is the time
-// from its durable ack to the first delta whose campaign views count it.
+// in a request of its own, a marker event (views: 1) to a second campaign that a subscribed socket watches; the latency
+// of a marker is the time from its durable ack to the first delta whose campaign views count it.
 import { Agent } from 'node:http';
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { io } from 'socket.io-client';
-import { unpackSnapshot, type ClientToServerEvents, type Delta, type ServerToClientEvents, type Snapshot } from '@pulseroom/schema';
+import {
+  unpackSnapshot,
+  type ClientToServerEvents,
+  type Delta,
+  type ServerToClientEvents,
+  type Snapshot,
+} from '@pulseroom/schema';
 import { ownPeakRssMb, sendResult, sleep } from '../lib/proc.js';
 import { summarize } from '../lib/stats.js';
 import { compileTemplate, fillBytes, launchBatches, postJson } from '../lib/traffic.js';
@@ -25,7 +31,10 @@ const { values } = parseArgs({
 interface DemoFile {
   source_key: string;
   tokens: { viewer: string };
-  launch: { campaigns: { id: string }[]; deals: { campaign_id: string; partner_id: string; links?: { platform?: string }[] }[] };
+  launch: {
+    campaigns: { id: string }[];
+    deals: { campaign_id: string; partner_id: string; links?: { platform?: string }[] }[];
+  };
 }
 const demo = JSON.parse(readFileSync(values.demo!, 'utf8')) as DemoFile;
 const port = Number(values.port);
@@ -42,24 +51,36 @@ const templates = launchBatches(demo.launch, 100, SIZE, 7, headline);
 const compiled = templates.bodies.map(compileTemplate);
 
 // The watching socket.
-const socket: import('socket.io-client').Socket<ServerToClientEvents, ClientToServerEvents> = io(`http://127.0.0.1:${port}`, {
-  auth: { token: demo.tokens.viewer },
-  transports: ['websocket'],
-});
+const socket: import('socket.io-client').Socket<ServerToClientEvents, ClientToServerEvents> = io(
+  `http://127.0.0.1:${port}`,
+  {
+    auth: { token: demo.tokens.viewer },
+    transports: ['websocket'],
+  },
+);
 const snapshot = await new Promise<Snapshot>((ok, fail) => {
   socket.once('snapshot', (w) => ok(unpackSnapshot(w)));
   socket.once('connect_error', fail);
-  socket.emit('subscribe', { campaign_id: markerCampaign, window: '5m' }, (a) => !a.ok && fail(new Error(a.error?.message)));
+  socket.emit(
+    'subscribe',
+    { campaign_id: markerCampaign, window: '5m' },
+    (a) => !a.ok && fail(new Error(a.error?.message)),
+  );
 });
 const baseViews = snapshot.groups.campaign.find((r) => r.key === 'all')?.metrics.views ?? 0;
-/** (time, markers counted, the server's emit time and the wall clock at receipt) of each delta that changed the campaign row. */
+/**
+ * (time, markers counted, the server's emit time and the wall clock at receipt) of each delta that changed the campaign
+ * row.
+ */
 const seen: { at: number; count: number; sentAt: number; recvWall: number }[] = [];
 let deltas = 0;
 socket.on('delta', (d: Delta) => {
   deltas++;
   // New views come as a patch of the fields that moved (or the whole row, were it new to the socket).
-  const views = d.patches?.campaign?.metrics?.views?.all ?? d.groups.campaign?.find((r) => r.key === 'all')?.metrics.views;
-  if (views !== undefined) seen.push({ at: performance.now(), count: views - baseViews, sentAt: d.sent_at ?? NaN, recvWall: Date.now() });
+  const views =
+    d.patches?.campaign?.metrics?.views?.all ?? d.groups.campaign?.find((r) => r.key === 'all')?.metrics.views;
+  if (views !== undefined)
+    seen.push({ at: performance.now(), count: views - baseViews, sentAt: d.sent_at ?? NaN, recvWall: Date.now() });
 });
 
 const agent = new Agent({ keepAlive: true, maxSockets: maxInFlight });
@@ -93,7 +114,8 @@ function send(): void {
       inFlight--;
       const end = performance.now();
       if (a.status !== 200) errors++;
-      else if (start >= measureFrom && start < stopAt) accepted += (JSON.parse(a.body) as { accepted: number }).accepted;
+      else if (start >= measureFrom && start < stopAt)
+        accepted += (JSON.parse(a.body) as { accepted: number }).accepted;
       if (start >= measureFrom) batchMs.push(end - start);
     },
     () => {
@@ -107,15 +129,23 @@ function send(): void {
 const markerAgent = new Agent({ keepAlive: true, maxSockets: 4 });
 function sendMarker(): void {
   const marker = markersSent++;
-  const ev = { event_id: `bench-marker-${marker}`, type: 'engagement', ts: Date.now(), campaign_id: markerCampaign, partner_id: markerDeal.partner_id, platform: markerDeal.links![0].platform, content_id: 'bench-marker', views: 1 };
+  const ev = {
+    event_id: `bench-marker-${marker}`,
+    type: 'engagement',
+    ts: Date.now(),
+    campaign_id: markerCampaign,
+    partner_id: markerDeal.partner_id,
+    platform: markerDeal.links![0].platform,
+    content_id: 'bench-marker',
+    views: 1,
+  };
   markerSent[marker] = performance.now();
   postJson(markerAgent, port, '/v1/events', demo.source_key, JSON.stringify({ events: [ev] })).then(
     (a) => {
       if (a.status === 200) {
         markerAck[marker] = performance.now();
         markerAckWall[marker] = Date.now();
-      }
-      else errors++;
+      } else errors++;
     },
     () => errors++,
   );
@@ -140,10 +170,14 @@ while (performance.now() < stopAt) {
 }
 // Let the last markers arrive.
 const drainUntil = performance.now() + 10_000;
-while (performance.now() < drainUntil && (inFlight > 0 || (seen.at(-1)?.count ?? 0) < markerAck.filter(Boolean).length)) await sleep(50);
+while (performance.now() < drainUntil && (inFlight > 0 || (seen.at(-1)?.count ?? 0) < markerAck.filter(Boolean).length))
+  await sleep(50);
 
 // The k-th marker (in ack order) is visible once a delta counts ≥ k markers.
-const acked = markerAck.map((at, i) => ({ at, sent: markerSent[i], wall: markerAckWall[i] })).filter((m) => m.at !== undefined && m.sent >= measureFrom).sort((a, b) => a.at - b.at);
+const acked = markerAck
+  .map((at, i) => ({ at, sent: markerSent[i], wall: markerAckWall[i] }))
+  .filter((m) => m.at !== undefined && m.sent >= measureFrom)
+  .sort((a, b) => a.at - b.at);
 const ackOrder = markerAck.filter((x) => x !== undefined).sort((a, b) => a - b);
 const latencies: number[] = [];
 const fromSend: number[] = [];
@@ -158,7 +192,8 @@ for (const m of acked) {
     continue;
   }
   latencies.push(Math.max(0, d.at - m.at));
-  if (values.trace) process.stderr.write(`marker acked at ${Math.round(m.at - t0)} ms: delta after ${Math.round(d.at - m.at)} ms\n`);
+  if (values.trace)
+    process.stderr.write(`marker acked at ${Math.round(m.at - t0)} ms: delta after ${Math.round(d.at - m.at)} ms\n`);
   fromSend.push(Math.max(0, d.at - m.sent));
   if (Number.isFinite(d.sentAt)) {
     ackToEmit.push(Math.max(0, d.sentAt - m.wall));

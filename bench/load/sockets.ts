@@ -1,7 +1,8 @@
 // Client process of the fan-out benchmark: N socket.io-client sockets (websocket transport) on one room; each message's
 // push lag is its arrival time minus the time the server pushed it (the product's `sent_at`, the bare server's `at`);
-// the product's deltas also give their age since the tick's clock `at` (which includes the tick's ClickHouse read). Against the product it subscribes to a campaign and posts one
-// small event a second, so the room gets about one delta a second; against the bare server it only listens.
+// the product's deltas also give their age since the tick's clock `at` (which includes the tick's ClickHouse read).
+// Against the product it subscribes to a campaign and posts one small event a second, so the room gets about one delta
+// a second; against the bare server it only listens.
 import { Agent } from 'node:http';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
@@ -27,7 +28,16 @@ const port = Number(values.port);
 const product = values.mode === 'product';
 const n = Number(values.clients);
 const durationMs = Number(values['duration-ms']);
-const demo = product ? (JSON.parse(readFileSync(values.demo!, 'utf8')) as { source_key: string; tokens: { viewer: string }; launch: { campaigns: { id: string }[]; deals: { campaign_id: string; partner_id: string; links?: { platform?: string }[] }[] } }) : null;
+const demo = product
+  ? (JSON.parse(readFileSync(values.demo!, 'utf8')) as {
+      source_key: string;
+      tokens: { viewer: string };
+      launch: {
+        campaigns: { id: string }[];
+        deals: { campaign_id: string; partner_id: string; links?: { platform?: string }[] }[];
+      };
+    })
+  : null;
 const campaign = demo?.launch.campaigns[0].id ?? '';
 
 let measuring = false;
@@ -41,7 +51,13 @@ let failures = 0;
 
 const t0 = performance.now();
 async function connectOne(): Promise<void> {
-  const s = io(`http://127.0.0.1:${port}`, { transports: ['websocket'], auth: product ? { token: demo!.tokens.viewer } : {}, reconnection: false, forceNew: true, timeout: 60_000 });
+  const s = io(`http://127.0.0.1:${port}`, {
+    transports: ['websocket'],
+    auth: product ? { token: demo!.tokens.viewer } : {},
+    reconnection: false,
+    forceNew: true,
+    timeout: 60_000,
+  });
   sockets.push(s);
   s.on('delta', (d: { at: number; sent_at?: number }) => {
     if (!measuring) return;
@@ -57,7 +73,11 @@ async function connectOne(): Promise<void> {
     else
       s.once('connect', () => {
         s.once('snapshot', () => ok());
-        s.emit('subscribe', { campaign_id: campaign, window: '5m' }, (a: { ok: boolean; error?: { message: string } }) => !a.ok && fail(new Error(a.error?.message)));
+        s.emit(
+          'subscribe',
+          { campaign_id: campaign, window: '5m' },
+          (a: { ok: boolean; error?: { message: string } }) => !a.ok && fail(new Error(a.error?.message)),
+        );
       });
   }).catch(() => {
     failures++;
@@ -79,16 +99,28 @@ const feeder = (async () => {
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
   const deal = demo!.launch.deals.find((d) => d.campaign_id === campaign && d.links?.[0]?.platform)!;
   for (let i = 0; !stop; i++) {
-    const ev = { event_id: `bench-fanout-${i}`, type: 'engagement', ts: Date.now(), campaign_id: campaign, partner_id: deal.partner_id, platform: deal.links![0].platform, content_id: 'bench-fanout', views: 1, likes: 1 };
-    await postJson(agent, port, '/v1/events', demo!.source_key, JSON.stringify({ events: [ev] })).catch(() => undefined);
+    const ev = {
+      event_id: `bench-fanout-${i}`,
+      type: 'engagement',
+      ts: Date.now(),
+      campaign_id: campaign,
+      partner_id: deal.partner_id,
+      platform: deal.links![0].platform,
+      content_id: 'bench-fanout',
+      views: 1,
+      likes: 1,
+    };
+    await postJson(agent, port, '/v1/events', demo!.source_key, JSON.stringify({ events: [ev] })).catch(
+      () => undefined,
+    );
     await sleep(1000);
   }
   agent.destroy();
 })();
 
 await sleep(5000); // settle after the ramp (5,000 snapshots leave garbage and queued writes in both processes: the ramp is not what is measured)
-// Against the product the ramp left every socket's snapshot as garbage here (the bare server sends none): collected now,
-// so this process's major GC does not fall into the measured seconds of one run and not the other.
+// Against the product the ramp left every socket's snapshot as garbage here (the bare server sends none): collected
+// now, so this process's major GC does not fall into the measured seconds of one run and not the other.
 (globalThis as { gc?: () => void }).gc?.();
 measuring = true;
 await sleep(durationMs);

@@ -7,7 +7,12 @@ import { engineVersion } from '../lib/history.js';
 import { discardDir, sendResult } from '../lib/proc.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'pulseroom-bench-version-'));
-const store = await openStore({ PULSEROOM_DATA_DIR: dir, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'pulseroom' });
+const store = await openStore({
+  PULSEROOM_DATA_DIR: dir,
+  CLICKHOUSE_USER: 'default',
+  CLICKHOUSE_PASSWORD: '',
+  CLICKHOUSE_DATABASE: 'pulseroom',
+});
 const version = await engineVersion(store.client);
 await store.close();
 discardDir(dir);

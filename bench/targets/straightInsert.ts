@@ -1,6 +1,7 @@
-// Baseline process of the ingest benchmark: the rows ingest stored, inserted straight through the same @clickhouse/client
-// into `events` as JSON rows (`client.insert`, the issue's baseline) and, for reference, as ingest's spool text
-// (TabSeparated through `exec`, what the flusher sends), batches of the flusher's size; then the in-engine INSERT … SELECT ceiling.
+// Baseline process of the ingest benchmark: the rows ingest stored, inserted straight through the same
+// @clickhouse/client into `events` as JSON rows (`client.insert`, the issue's baseline) and, for reference, as ingest's
+// spool text (TabSeparated through `exec`, what the flusher sends), batches of the flusher's size; then the in-engine
+// INSERT … SELECT ceiling.
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -21,7 +22,12 @@ const { values } = parseArgs({
   },
 });
 const dataDir = mkdtempSync(join(tmpdir(), 'pulseroom-bench-straight-'));
-const store = await openStore({ PULSEROOM_DATA_DIR: dataDir, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'pulseroom' });
+const store = await openStore({
+  PULSEROOM_DATA_DIR: dataDir,
+  CLICKHOUSE_USER: 'default',
+  CLICKHOUSE_PASSWORD: '',
+  CLICKHOUSE_DATABASE: 'pulseroom',
+});
 await applyMigrations(store.client);
 const version = await engineVersion(store.client);
 
@@ -40,12 +46,16 @@ const batch = Number(values.batch);
 const durationMs = Number(values['duration-ms']);
 
 /**
- * Inserts `size`-row batches for `ms`, alternating between the given formats batch by batch (so background merges and
- * a busy moment of the machine fall on each alike): rows/s and process CPU (client + chDB, all threads) per row of each.
+ * Inserts `size`-row batches for `ms`, alternating between the given formats batch by batch (so background merges and a
+ * busy moment of the machine fall on each alike): rows/s and process CPU (client + chDB, all threads) per row of each.
  * JSON goes as row objects through `client.insert` (the issue's baseline: ingest's own insertEventBatch); TSV as
  * ingest's spool text (TabSeparated) through `exec`, as the flusher sends it (insertEventText).
  */
-async function straight(size: number, ms: number, formats: ('json' | 'tsv')[] = ['json']): Promise<Record<'json' | 'tsv', { rowsPerS: number; cpuUsPerRow: number }>> {
+async function straight(
+  size: number,
+  ms: number,
+  formats: ('json' | 'tsv')[] = ['json'],
+): Promise<Record<'json' | 'tsv', { rowsPerS: number; cpuUsPerRow: number }>> {
   const acc = { json: { rows: 0, ms: 0, cpuUs: 0 }, tsv: { rows: 0, ms: 0, cpuUs: 0 } };
   let round = 0;
   const t0 = performance.now();
@@ -63,7 +73,11 @@ async function straight(size: number, ms: number, formats: ('json' | 'tsv')[] = 
         await insertEventText(store.client, token, segmentText(Buffer.concat(records), token, 'tsv').text, 'tsv');
       } else {
         // copies: insertEventBatch sets each row's batch_id, and the compact rows are replayed round after round
-        await insertEventBatch(store.client, token, compactRows.slice(i, i + size).map((r) => ({ ...r })));
+        await insertEventBatch(
+          store.client,
+          token,
+          compactRows.slice(i, i + size).map((r) => ({ ...r })),
+        );
       }
       const cpu = process.cpuUsage(cpu0);
       acc[format].ms += performance.now() - b0;
@@ -71,7 +85,10 @@ async function straight(size: number, ms: number, formats: ('json' | 'tsv')[] = 
       acc[format].rows += slice.length;
     }
   }
-  const figures = (a: { rows: number; ms: number; cpuUs: number }) => ({ rowsPerS: a.ms ? Math.round(a.rows / (a.ms / 1000)) : 0, cpuUsPerRow: a.rows ? Math.round((a.cpuUs / a.rows) * 10) / 10 : 0 });
+  const figures = (a: { rows: number; ms: number; cpuUs: number }) => ({
+    rowsPerS: a.ms ? Math.round(a.rows / (a.ms / 1000)) : 0,
+    cpuUsPerRow: a.rows ? Math.round((a.cpuUs / a.rows) * 10) / 10 : 0,
+  });
   return { json: figures(acc.json), tsv: figures(acc.tsv) };
 }
 
@@ -83,7 +100,10 @@ const ceilingRows = Number(values['ceiling-rows']);
 const shape = { campaigns: 3, partnersPerCampaign: 40, spanMs: 3_600_000 };
 // --ceiling-rows 0: no ceiling in this run (the ingest benchmark measures it once, in its last pair)
 const ceilingS = ceilingRows > 0 ? await insertHistory(store.client, ceilingRows, { ...shape, offset: 1e9 }) : 0;
-const ceiling2S = ceilingRows > 0 ? await insertHistory(store.client, ceilingRows, { ...shape, offset: 2e9 }, { max_insert_threads: 2 }) : 0;
+const ceiling2S =
+  ceilingRows > 0
+    ? await insertHistory(store.client, ceilingRows, { ...shape, offset: 2e9 }, { max_insert_threads: 2 })
+    : 0;
 await store.close();
 discardDir(dataDir);
 sendResult({

@@ -20,22 +20,48 @@ const SHAPE = { campaigns: 2, partnersPerCampaign: 16, spanMs: 72 * 3_600_000, b
 const CHUNK = 500_000;
 
 const dataDir = mkdtempSync(join(tmpdir(), 'pulseroom-bench-tick-'));
-const store = await openStore({ PULSEROOM_DATA_DIR: dataDir, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'pulseroom' });
+const store = await openStore({
+  PULSEROOM_DATA_DIR: dataDir,
+  CLICKHOUSE_USER: 'default',
+  CLICKHOUSE_PASSWORD: '',
+  CLICKHOUSE_DATABASE: 'pulseroom',
+});
 const client = store.client;
 await applyMigrations(client);
 
-const scalar = async (query: string) => Number((await (await client.query({ query, format: 'JSONEachRow' })).json<{ v: number }>())[0]?.v ?? 0);
+const scalar = async (query: string) =>
+  Number((await (await client.query({ query, format: 'JSONEachRow' })).json<{ v: number }>())[0]?.v ?? 0);
 /** Engine counters diffed around each tick (chDB keeps no query_log): what the tick read and where its time went. */
-const COUNTERS = ['SelectedRows', 'SelectedParts', 'SelectedRanges', 'SelectedMarks', 'FilteringMarksWithPrimaryKeyMicroseconds', 'FilteringMarksWithSecondaryKeysMicroseconds', 'SelectQueryTimeMicroseconds', 'UserTimeMicroseconds', 'SystemTimeMicroseconds'] as const;
+const COUNTERS = [
+  'SelectedRows',
+  'SelectedParts',
+  'SelectedRanges',
+  'SelectedMarks',
+  'FilteringMarksWithPrimaryKeyMicroseconds',
+  'FilteringMarksWithSecondaryKeysMicroseconds',
+  'SelectQueryTimeMicroseconds',
+  'UserTimeMicroseconds',
+  'SystemTimeMicroseconds',
+] as const;
 type Counters = Record<(typeof COUNTERS)[number], number>;
 async function counters(): Promise<Counters> {
-  const rs = await client.query({ query: 'SELECT event, value FROM system.events WHERE event IN {names:Array(String)}', query_params: { names: COUNTERS }, format: 'JSONEachRow' });
+  const rs = await client.query({
+    query: 'SELECT event, value FROM system.events WHERE event IN {names:Array(String)}',
+    query_params: { names: COUNTERS },
+    format: 'JSONEachRow',
+  });
   const got = new Map((await rs.json<{ event: string; value: number }>()).map((r) => [r.event, Number(r.value)]));
   return Object.fromEntries(COUNTERS.map((k) => [k, got.get(k) ?? 0])) as Counters;
 }
 
 const t0 = performance.now();
-for (let stored = 0; stored < STORED; stored += CHUNK) await insertHistory(client, Math.min(CHUNK, STORED - stored), { ...SHAPE, offset: stored }, { max_insert_threads: 2 });
+for (let stored = 0; stored < STORED; stored += CHUNK)
+  await insertHistory(
+    client,
+    Math.min(CHUNK, STORED - stored),
+    { ...SHAPE, offset: stored },
+    { max_insert_threads: 2 },
+  );
 const insertS = (performance.now() - t0) / 1000;
 
 /**
@@ -44,20 +70,34 @@ const insertS = (performance.now() - t0) / 1000;
  */
 const settleStart = performance.now();
 await sleep(OVERLAP_MS + 300);
-while (performance.now() - settleStart < 60_000 && (await scalar('SELECT count() AS v FROM system.merges')) > 0) await sleep(500);
+while (performance.now() - settleStart < 60_000 && (await scalar('SELECT count() AS v FROM system.merges')) > 0)
+  await sleep(500);
 const mergeWaitS = Math.round((performance.now() - settleStart) / 100) / 10;
 
-const engine = new AggregationEngine({ client, clock: Date.now, logger: pino({ level: 'silent' }), overlapMs: OVERLAP_MS });
+const engine = new AggregationEngine({
+  client,
+  clock: Date.now,
+  logger: pino({ level: 'silent' }),
+  overlapMs: OVERLAP_MS,
+});
 const initStart = performance.now();
 await engine.init();
 const initMs = performance.now() - initStart;
 await engine.reconcile();
 
 const r = rng(7);
-const partners = Object.fromEntries(Array.from({ length: SHAPE.partnersPerCampaign }, (_, i) => [`hist-p${i}`, [['instagram', 'tiktok', 'youtube'][i % 3]]]));
+const partners = Object.fromEntries(
+  Array.from({ length: SHAPE.partnersPerCampaign }, (_, i) => [
+    `hist-p${i}`,
+    [['instagram', 'tiktok', 'youtube'][i % 3]],
+  ]),
+);
 async function freshBatch(): Promise<void> {
   const now = Date.now();
-  await insertBatch(client, Array.from({ length: 500 }, () => randomEvent(r, { campaign_id: 'hist-c0', partners }, now - r.int(0, 20_000))));
+  await insertBatch(
+    client,
+    Array.from({ length: 500 }, () => randomEvent(r, { campaign_id: 'hist-c0', partners }, now - r.int(0, 20_000))),
+  );
 }
 
 async function measuredTick() {
@@ -73,7 +113,12 @@ async function measuredTick() {
 }
 
 // Ready: the parent asks for rounds now.
-sendResult({ stored: STORED, insert_s: Math.round(insertS * 10) / 10, init_ms: Math.round(initMs), merge_wait_s: mergeWaitS });
+sendResult({
+  stored: STORED,
+  insert_s: Math.round(insertS * 10) / 10,
+  init_ms: Math.round(initMs),
+  merge_wait_s: mergeWaitS,
+});
 await answerAsks(async (command) => {
   if (command === 'round') {
     await freshBatch();

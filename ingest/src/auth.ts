@@ -13,7 +13,13 @@ import {
 } from '@pulseroom/schema/server';
 
 /** The source of tracking-link clicks: ingest itself. */
-export const TRACKING_LINK_SOURCE: SourceRow = { id: 'tracking-links', name: 'tracking links', key_hash: '', campaign_ids: [], revoked: 0 };
+export const TRACKING_LINK_SOURCE: SourceRow = {
+  id: 'tracking-links',
+  name: 'tracking links',
+  key_hash: '',
+  campaign_ids: [],
+  revoked: 0,
+};
 
 const STALE_OK_MS = 3_600_000;
 const LOOKUP_TIMEOUT_MS = 2000;
@@ -112,7 +118,10 @@ export function assertCampaignScope(source: SourceRow, campaignIds: Iterable<str
   if (source.campaign_ids.length === 0) return;
   const allowed = new Set(source.campaign_ids);
   const denied = [...new Set(campaignIds)].filter((c) => !allowed.has(c));
-  if (denied.length > 0) throw forbidden(`this key may not send events for campaign${denied.length > 1 ? 's' : ''} ${denied.map((c) => `"${c}"`).join(', ')}`);
+  if (denied.length > 0)
+    throw forbidden(
+      `this key may not send events for campaign${denied.length > 1 ? 's' : ''} ${denied.map((c) => `"${c}"`).join(', ')}`,
+    );
 }
 
 /**

@@ -11,7 +11,16 @@ import { query, runIngest, seedLaunch, testIngestConfig, type RunningIngest } fr
 import { validateEvents } from './validate.js';
 
 const silent = pino({ level: 'silent' });
-const clickEvent = (i: number): ClickEvent => ({ type: 'click', event_id: `ck_t${i}`, click_id: `ck_t${i}`, ts: Date.now(), campaign_id: 'spring', partner_id: 'ana', link_code: 'ana-spring', visitor: `10.0.0.${i}|ua` });
+const clickEvent = (i: number): ClickEvent => ({
+  type: 'click',
+  event_id: `ck_t${i}`,
+  click_id: `ck_t${i}`,
+  ts: Date.now(),
+  campaign_id: 'spring',
+  partner_id: 'ana',
+  link_code: 'ana-spring',
+  visitor: `10.0.0.${i}|ua`,
+});
 
 /** Records what the recorder hands to the pipeline (the real pipeline is exercised below, against chDB). */
 function recordingPipeline() {
@@ -34,7 +43,10 @@ async function counter(metrics: IngestMetrics, recorded: 'true' | 'false'): Prom
 describe('ClickRecorder', () => {
   it('writes the clicks of one event-loop turn as one batch', async () => {
     const { pipeline, calls } = recordingPipeline();
-    const metrics = new IngestMetrics(() => null, () => ({}));
+    const metrics = new IngestMetrics(
+      () => null,
+      () => ({}),
+    );
     const rec = new ClickRecorder(() => pipeline, metrics, silent);
     for (let i = 0; i < 40; i++) rec.record(clickEvent(i));
     await new Promise((r) => setImmediate(r));
@@ -45,7 +57,10 @@ describe('ClickRecorder', () => {
   });
 
   it('drops and counts clicks past the waiting limit, and counts clicks it could not hand to a stopped ingest', async () => {
-    const metrics = new IngestMetrics(() => null, () => ({}));
+    const metrics = new IngestMetrics(
+      () => null,
+      () => ({}),
+    );
     const rec = new ClickRecorder(() => null, metrics, silent);
     let kept = 0;
     for (let i = 0; i < MAX_CLICKS_WAITING + 5; i++) if (rec.record(clickEvent(i))) kept++;
@@ -58,7 +73,13 @@ describe('ClickRecorder', () => {
 
 describe('builtClicks', () => {
   it('passes the clicks zod would pass, and sends a click with a time the schema refuses through zod', () => {
-    const batch = [clickEvent(0), { ...clickEvent(1), ts: Date.now() + 0.5 }, clickEvent(2), { ...clickEvent(3), ts: Date.UTC(1999, 0, 1) }, clickEvent(4)];
+    const batch = [
+      clickEvent(0),
+      { ...clickEvent(1), ts: Date.now() + 0.5 },
+      clickEvent(2),
+      { ...clickEvent(3), ts: Date.UTC(1999, 0, 1) },
+      clickEvent(4),
+    ];
     const zod = validateEvents(batch, (i) => `clicks[${i}]`);
     expect(zod.valid.map((v) => v.index)).toEqual([0, 2, 4]);
     expect(builtClicks(batch)).toEqual(zod);
@@ -79,14 +100,25 @@ describe('redirects through the real pipeline', () => {
 
   it('stores every click of a burst of concurrent redirects exactly once, including those answered just before stop', async () => {
     const answers = await Promise.all(
-      Array.from({ length: 120 }, (_, i) => fetch(`${run.url}/r/${i % 2 ? 'ana-spring' : 'ben-spring'}`, { redirect: 'manual', headers: { 'user-agent': `Mozilla/5.0 test-${i}` } })),
+      Array.from({ length: 120 }, (_, i) =>
+        fetch(`${run.url}/r/${i % 2 ? 'ana-spring' : 'ben-spring'}`, {
+          redirect: 'manual',
+          headers: { 'user-agent': `Mozilla/5.0 test-${i}` },
+        }),
+      ),
     );
     expect(answers.every((r) => r.status === 302)).toBe(true);
     const ids = answers.map((r) => new URL(r.headers.get('location')!).searchParams.get('click_id')!);
     expect(new Set(ids).size).toBe(120);
     await run.close(); // stop drains queued clicks into the spool and flushes it
-    const accepted = (await run.ingest.registry.getSingleMetric('pulseroom_ingest_events_accepted_total')!.get()).values.find((v) => v.labels.type === 'click')?.value;
-    const rows = await query<{ click_id: string; n: number }>(store, 'SELECT click_id, count() AS n FROM events WHERE click_id IN {ids:Array(String)} GROUP BY click_id', { ids });
+    const accepted = (
+      await run.ingest.registry.getSingleMetric('pulseroom_ingest_events_accepted_total')!.get()
+    ).values.find((v) => v.labels.type === 'click')?.value;
+    const rows = await query<{ click_id: string; n: number }>(
+      store,
+      'SELECT click_id, count() AS n FROM events WHERE click_id IN {ids:Array(String)} GROUP BY click_id',
+      { ids },
+    );
     expect(rows).toHaveLength(120);
     expect(rows.every((r) => r.n === 1)).toBe(true);
     expect(accepted).toBe(120);

@@ -10,11 +10,12 @@ import { validateEvents, type ParsedBatch } from './validate.js';
 export const MAX_CLICKS_WAITING = 20_000;
 
 /**
- * A redirect is not an acknowledgement: nobody retries a click, so the 302 goes out first and the click follows.
- * The clicks of one event-loop turn go through the pipeline as one batch (built by the product, so not re-validated by zod; one spool write
- * and fsync), so under load a redirect costs a fraction of an ingest call. The batch starts in the same turn's check
- * phase, so a click is normally in ingest's memory (and visible to a postback naming its click_id) before the
- * visitor's next request is read. What a crash can lose is the clicks of the last few milliseconds, never an acknowledged event.
+ * A redirect is not an acknowledgement: nobody retries a click, so the 302 goes out first and the click follows. The
+ * clicks of one event-loop turn go through the pipeline as one batch (built by the product, so not re-validated by zod;
+ * one spool write and fsync), so under load a redirect costs a fraction of an ingest call. The batch starts in the same
+ * turn's check phase, so a click is normally in ingest's memory (and visible to a postback naming its click_id) before
+ * the visitor's next request is read. What a crash can lose is the clicks of the last few milliseconds, never an
+ * acknowledged event.
  */
 export class ClickRecorder {
   private queue: ClickEvent[] = [];
@@ -34,7 +35,10 @@ export class ClickRecorder {
   record(event: ClickEvent): boolean {
     if (this.queue.length + this.writing >= MAX_CLICKS_WAITING) {
       this.metrics.redirects.inc({ recorded: 'false' });
-      this.logger.warn({ waiting: this.queue.length + this.writing }, 'tracking-link click dropped: too many clicks waiting for the spool');
+      this.logger.warn(
+        { waiting: this.queue.length + this.writing },
+        'tracking-link click dropped: too many clicks waiting for the spool',
+      );
       return false;
     }
     if (this.queue.length === 0) setImmediate(() => this.flush());
@@ -67,7 +71,8 @@ export class ClickRecorder {
       if (!pipeline) throw new Error('ingest is stopped');
       const answer = await pipeline.accept(TRACKING_LINK_SOURCE, builtClicks(batch), clickPath);
       recorded = answer.accepted + answer.duplicates;
-      if (answer.rejected.length) this.logger.warn({ rejected: answer.rejected.slice(0, 5) }, 'tracking-link clicks not recorded');
+      if (answer.rejected.length)
+        this.logger.warn({ rejected: answer.rejected.slice(0, 5) }, 'tracking-link clicks not recorded');
     } catch (err) {
       // The visitors reached the shop; the lost clicks are logged and counted.
       this.logger.error({ err, clicks: batch.length }, 'tracking-link clicks not recorded');

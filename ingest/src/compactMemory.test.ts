@@ -11,7 +11,7 @@ describe('HashRing', () => {
     const ring = new HashRing(max, []);
     const model = new Map<string, true>(); // insertion order = age, like the ring
     let seed = 1;
-    const rand = () => ((seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32);
+    const rand = () => (seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) / 2 ** 32;
     const h = { hi: 0, lo: 0 };
     for (let step = 0; step < 40_000; step += 1) {
       const key = `id-${Math.floor(rand() * 8000)}`;
@@ -63,14 +63,42 @@ describe('RecentIds', () => {
   });
 });
 
-const row = (over: Partial<IngestRow>): IngestRow => ({ ...blankStoredEvent(), event_id: `e-${Math.random()}`, source_id: 'src', received_at: 1, campaign_id: 'c', ...over }) as IngestRow;
+const row = (over: Partial<IngestRow>): IngestRow =>
+  ({
+    ...blankStoredEvent(),
+    event_id: `e-${Math.random()}`,
+    source_id: 'src',
+    received_at: 1,
+    campaign_id: 'c',
+    ...over,
+  }) as IngestRow;
 
 describe('IngestState eviction', () => {
   it('an evicted order may be stored (look it up); its refunds made in this process are still counted when it is loaded again', () => {
-    const state = new IngestState({ dedupeWindowMs: 1e9, dedupeMaxIds: 100, maxOrders: 2, maxClicks: 2, startedAt: 100, replayedBatches: new Set() });
+    const state = new IngestState({
+      dedupeWindowMs: 1e9,
+      dedupeMaxIds: 100,
+      maxOrders: 2,
+      maxClicks: 2,
+      startedAt: 100,
+      replayedBatches: new Set(),
+    });
     state.ordersLoaded();
     state.clicksLoaded(0);
-    const conv = (order_id: string) => row({ type: 'conversion', order_id, partner_id: 'p', status: 'approved', amount_minor: 1000, orig_amount_minor: 1000, currency: 'EUR', orig_currency: 'EUR', commission_minor: 100, attributed: 1, converted: 1 });
+    const conv = (order_id: string) =>
+      row({
+        type: 'conversion',
+        order_id,
+        partner_id: 'p',
+        status: 'approved',
+        amount_minor: 1000,
+        orig_amount_minor: 1000,
+        currency: 'EUR',
+        orig_currency: 'EUR',
+        commission_minor: 100,
+        attributed: 1,
+        converted: 1,
+      });
     state.apply(conv('o1'));
     state.apply(row({ type: 'refund', order_id: 'o1', amount_minor: -300, commission_minor: -30 }));
     expect(state.refunded('c', 'o1')).toEqual({ amount: 300, commission: 30 });
@@ -81,19 +109,57 @@ describe('IngestState eviction', () => {
     expect(state.orderMayBeStored('c', 'o1')).toBe(true);
     expect(state.orderMayBeStored('c', 'o9')).toBe(false);
     // loaded again from ClickHouse (the conversion only: the refund was made by this process, after it started)
-    state.seedOrder([{ campaign_id: 'c', order_id: 'o1', type: 'conversion', event_id: 'x', partner_id: 'p', ts: 0, status: 'approved', amount_minor: 1000, currency: 'EUR', orig_amount_minor: 1000, orig_currency: 'EUR', commission_minor: 100, attributed: 1, converted: 1, batch_id: 'b', received_at: 150 }]);
-    expect(state.order('c', 'o1')).toMatchObject({ partner_id: 'p', amount_minor: 1000, commission_minor: 100, attributed: 1, converted: 1 });
+    state.seedOrder([
+      {
+        campaign_id: 'c',
+        order_id: 'o1',
+        type: 'conversion',
+        event_id: 'x',
+        partner_id: 'p',
+        ts: 0,
+        status: 'approved',
+        amount_minor: 1000,
+        currency: 'EUR',
+        orig_amount_minor: 1000,
+        orig_currency: 'EUR',
+        commission_minor: 100,
+        attributed: 1,
+        converted: 1,
+        batch_id: 'b',
+        received_at: 150,
+      },
+    ]);
+    expect(state.order('c', 'o1')).toMatchObject({
+      partner_id: 'p',
+      amount_minor: 1000,
+      commission_minor: 100,
+      attributed: 1,
+      converted: 1,
+    });
     expect(state.refunded('c', 'o1')).toEqual({ amount: 300, commission: 30 });
   });
 
   it('an evicted click may be stored; a click never seen since the loaded time needs no look-up', () => {
-    const state = new IngestState({ dedupeWindowMs: 1e9, dedupeMaxIds: 100, maxClicks: 2, startedAt: 100, replayedBatches: new Set() });
+    const state = new IngestState({
+      dedupeWindowMs: 1e9,
+      dedupeMaxIds: 100,
+      maxClicks: 2,
+      startedAt: 100,
+      replayedBatches: new Set(),
+    });
     const click = (click_id: string) => row({ type: 'click', click_id, partner_id: 'p', link_code: 'l', ts: 5_000 });
     expect(state.clickMayBeStored('k9', 10_000)).toBe(true); // before start-up loading: look up
     state.clicksLoaded(1_000);
     for (const id of ['k1', 'k2', 'k3']) state.apply(click(id));
     expect(state.click('k1')).toBeUndefined();
-    expect(state.click('k3')).toMatchObject({ click_id: 'k3', campaign_id: 'c', partner_id: 'p', link_code: 'l', ts: 5_000, bot: 0 });
+    expect(state.click('k3')).toMatchObject({
+      click_id: 'k3',
+      campaign_id: 'c',
+      partner_id: 'p',
+      link_code: 'l',
+      ts: 5_000,
+      bot: 0,
+    });
     expect(state.clickMayBeStored('k1', 10_000)).toBe(true);
     expect(state.clickMayBeStored('k9', 10_000)).toBe(false);
     expect(state.clickMayBeStored('k9', 500)).toBe(true); // could be older than what was loaded
@@ -123,6 +189,11 @@ describe('Interner', () => {
     const strings = new Interner(2);
     const a = strings.id('a');
     const b = strings.id('b');
-    expect([strings.value(a), strings.value(b), strings.value(strings.id('c')), strings.value(strings.id('a'))]).toEqual(['a', 'b', '', 'a']);
+    expect([
+      strings.value(a),
+      strings.value(b),
+      strings.value(strings.id('c')),
+      strings.value(strings.id('a')),
+    ]).toEqual(['a', 'b', '', 'a']);
   });
 });

@@ -195,7 +195,8 @@ export class FingerprintSet {
   has(fp: number): boolean {
     const f = fp >>> 0 || 1;
     const mask = this.table.length - 1;
-    for (let s = (Math.imul(f, 0x9e3779b1) >>> 0) & mask; this.table[s] !== 0; s = (s + 1) & mask) if (this.table[s] === f) return true;
+    for (let s = (Math.imul(f, 0x9e3779b1) >>> 0) & mask; this.table[s] !== 0; s = (s + 1) & mask)
+      if (this.table[s] === f) return true;
     return false;
   }
 

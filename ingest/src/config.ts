@@ -31,20 +31,29 @@ export const DEFAULT_FX_RATES: FxRates = {
 
 const fxRates = z.record(
   z.string().regex(/^[A-Z]{3}$/, 'expected ISO 4217 currency codes as keys'),
-  z.number({ error: 'expected a positive number of USD per unit' }).positive('expected a positive number of USD per unit'),
+  z
+    .number({ error: 'expected a positive number of USD per unit' })
+    .positive('expected a positive number of USD per unit'),
 );
 
 export const ingestEnv = z.object({
   ...storeEnv,
   INGEST_PORT: envPort(8081),
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
-  /** Accepted events are streamed to the live servers through this Redis (unset: the servers read them from the store). */
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// URL such as redis://localhost:6379' }).optional(),
+  /**
+   * Accepted events are streamed to the live servers through this Redis (unset: the servers read them from the store).
+   */
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'expected a redis:// URL such as redis://localhost:6379' })
+    .optional(),
   /** Where acknowledged events wait for ClickHouse; default <PULSEROOM_DATA_DIR>/spool. */
   INGEST_SPOOL_DIR: z.string().min(1).optional(),
   /** Flush a spool segment to ClickHouse once it holds this many rows… */
   INGEST_FLUSH_ROWS: envInt(10_000, 1, 1_000_000),
-  /** …or once its oldest row waited this long (the screen moves with the stream; the store is history, CSV and the reconcile). */
+  /**
+   * …or once its oldest row waited this long (the screen moves with the stream; the store is history, CSV and the
+   * reconcile).
+   */
   INGEST_FLUSH_MS: envInt(1_000, 10, 600_000),
   /** Above this many bytes waiting in the spool, new events get 503 + Retry-After. */
   INGEST_SPOOL_MAX_BYTES: envInt(1024 ** 3, 1024, Number.MAX_SAFE_INTEGER),

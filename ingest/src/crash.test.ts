@@ -1,4 +1,5 @@
-// Crash test: ingest as a child process is killed with SIGKILL mid-stream and restarted; every acknowledged event must be in ClickHouse exactly once.
+// Crash test: ingest as a child process is killed with SIGKILL mid-stream and restarted; every acknowledged event must
+// be in ClickHouse exactly once.
 import { afterAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
@@ -18,10 +19,17 @@ afterAll(async () => {
   await store?.close();
 });
 
-
 function startIngest(port: number): ChildProcess {
   const child = spawn(process.execPath, ['--import', 'tsx', 'ingest/src/main.ts'], {
-    env: { ...process.env, PULSEROOM_DATA_DIR: dir, INGEST_PORT: String(port), LOG_LEVEL: 'warn', INGEST_FLUSH_MS: '300', INGEST_SENTIMENT_THREADS: '0', INGEST_RATE_LIMIT_PER_MIN: '0' },
+    env: {
+      ...process.env,
+      PULSEROOM_DATA_DIR: dir,
+      INGEST_PORT: String(port),
+      LOG_LEVEL: 'warn',
+      INGEST_FLUSH_MS: '300',
+      INGEST_SENTIMENT_THREADS: '0',
+      INGEST_RATE_LIMIT_PER_MIN: '0',
+    },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   child.stderr!.on('data', (d: Buffer) => process.env.TEST_LOG_LEVEL && process.stderr.write(d));
@@ -47,11 +55,24 @@ async function waitReady(port: number, ms = 20_000): Promise<void> {
   throw new Error('ingest did not become ready');
 }
 
-const event = (i: number) => ({ event_id: `crash-${i}`, type: 'engagement', ts: Date.now(), campaign_id: CAMPAIGN, partner_id: 'ana', content_id: 'crash', views: 1, likes: 1 });
+const event = (i: number) => ({
+  event_id: `crash-${i}`,
+  type: 'engagement',
+  ts: Date.now(),
+  campaign_id: CAMPAIGN,
+  partner_id: 'ana',
+  content_id: 'crash',
+  views: 1,
+  likes: 1,
+});
 
 async function send(port: number, ids: number[]): Promise<boolean> {
   try {
-    const res = await fetch(`http://127.0.0.1:${port}/v1/events`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' }, body: JSON.stringify({ events: ids.map(event) }) });
+    const res = await fetch(`http://127.0.0.1:${port}/v1/events`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ events: ids.map(event) }),
+    });
     if (res.status !== 200) return false;
     const body = (await res.json()) as { accepted: number; duplicates: number };
     return body.accepted + body.duplicates === ids.length;
@@ -62,7 +83,10 @@ async function send(port: number, ids: number[]): Promise<boolean> {
 
 describe('crash', () => {
   it('every event acknowledged before a SIGKILL is in ClickHouse exactly once after the restart', async () => {
-    const seeded = spawnSync(process.execPath, ['--import', 'tsx', 'ingest/src/seedTestStore.ts', 'crash-src', KEY], { env: { ...process.env, PULSEROOM_DATA_DIR: dir }, encoding: 'utf8' });
+    const seeded = spawnSync(process.execPath, ['--import', 'tsx', 'ingest/src/seedTestStore.ts', 'crash-src', KEY], {
+      env: { ...process.env, PULSEROOM_DATA_DIR: dir },
+      encoding: 'utf8',
+    });
     expect(seeded.stderr).toBe('');
     expect(seeded.stdout).toContain('seeded');
 
@@ -93,7 +117,9 @@ describe('crash', () => {
 
     const second = startIngest(port);
     await waitReady(port);
-    const ready = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as { checks: { replayed: { rows: number } } };
+    const ready = (await (await fetch(`http://127.0.0.1:${port}/readyz`)).json()) as {
+      checks: { replayed: { rows: number } };
+    };
     expect(ready.checks.replayed.rows).toBeGreaterThan(0); // acknowledged events were waiting in the spool when it died
     // Clients retry what they were not sure of, and some of what was acknowledged: all become duplicates or new.
     for (const ids of sentBatches.slice(-8)) expect(await send(port, ids)).toBe(true);
@@ -101,8 +127,18 @@ describe('crash', () => {
     second.kill('SIGTERM'); // graceful: flushes the spool
     expect(await exited(second)).toBe(0);
 
-    store = await openStore({ PULSEROOM_DATA_DIR: dir, CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'pulseroom' });
-    const rows = await (await store.client.query({ query: "SELECT event_id, count() AS n FROM events WHERE source_id = 'crash-src' GROUP BY event_id", format: 'JSONEachRow' })).json<{ event_id: string; n: number }>();
+    store = await openStore({
+      PULSEROOM_DATA_DIR: dir,
+      CLICKHOUSE_USER: 'default',
+      CLICKHOUSE_PASSWORD: '',
+      CLICKHOUSE_DATABASE: 'pulseroom',
+    });
+    const rows = await (
+      await store.client.query({
+        query: "SELECT event_id, count() AS n FROM events WHERE source_id = 'crash-src' GROUP BY event_id",
+        format: 'JSONEachRow',
+      })
+    ).json<{ event_id: string; n: number }>();
     const counts = new Map(rows.map((r) => [r.event_id, r.n]));
     const missing = [...acked].filter((i) => counts.get(`crash-${i}`) !== 1);
     expect(missing).toEqual([]);
@@ -110,7 +146,12 @@ describe('crash', () => {
     for (const i of retried) expect(counts.get(`crash-${i}`)).toBe(1);
     // Nothing stored that was never sent.
     expect(rows.every((r) => Number(r.event_id.slice(6)) < next)).toBe(true);
-    const [agg] = await (await store.client.query({ query: "SELECT sum(views) AS v FROM agg_10s WHERE partner_id = 'ana'", format: 'JSONEachRow' })).json<{ v: number }>();
+    const [agg] = await (
+      await store.client.query({
+        query: "SELECT sum(views) AS v FROM agg_10s WHERE partner_id = 'ana'",
+        format: 'JSONEachRow',
+      })
+    ).json<{ v: number }>();
     expect(agg.v).toBe(rows.length);
   }, 60_000);
 });

@@ -33,7 +33,12 @@ export interface FlusherStatus {
  */
 export function isDataError(err: unknown): boolean {
   const type = (err as { type?: unknown } | null)?.type;
-  return typeof type === 'string' && /^(CANNOT_PARSE_\w+|CANNOT_READ_\w+|TYPE_MISMATCH|INCORRECT_DATA|VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE|TOO_LARGE_STRING_SIZE)$/.test(type);
+  return (
+    typeof type === 'string' &&
+    /^(CANNOT_PARSE_\w+|CANNOT_READ_\w+|TYPE_MISMATCH|INCORRECT_DATA|VALUE_IS_OUT_OF_RANGE_OF_DATA_TYPE|TOO_LARGE_STRING_SIZE)$/.test(
+      type,
+    )
+  );
 }
 
 export class Flusher {
@@ -73,7 +78,14 @@ export class Flusher {
   }
 
   status(): FlusherStatus {
-    return { healthy: this.failures === 0, failures: this.failures, lastError: this.lastError, lastFlushAt: this.lastFlushAt, nextAttemptAt: this.failures ? this.nextAttemptAt : null, quarantinedRows: this.quarantined };
+    return {
+      healthy: this.failures === 0,
+      failures: this.failures,
+      lastError: this.lastError,
+      lastFlushAt: this.lastFlushAt,
+      nextAttemptAt: this.failures ? this.nextAttemptAt : null,
+      quarantinedRows: this.quarantined,
+    };
   }
 
   /**
@@ -129,7 +141,16 @@ export class Flusher {
         this.lastError = err instanceof Error ? err.message : String(err);
         const delay = Math.min(this.backoffMax, this.backoffMin * 2 ** Math.min(this.failures - 1, 16));
         this.nextAttemptAt = this.clock() + delay * (0.75 + Math.random() * 0.5);
-        this.logger.warn({ err: this.lastError, batch: seg.token, rows: seg.rows, failures: this.failures, retryInMs: Math.round(delay) }, 'insert into ClickHouse failed; events stay in the spool');
+        this.logger.warn(
+          {
+            err: this.lastError,
+            batch: seg.token,
+            rows: seg.rows,
+            failures: this.failures,
+            retryInMs: Math.round(delay),
+          },
+          'insert into ClickHouse failed; events stay in the spool',
+        );
         return;
       }
       this.metrics.flushSeconds.observe((performance.now() - t0) / 1000);
@@ -138,7 +159,8 @@ export class Flusher {
       this.failures = 0;
       this.lastError = null;
       this.lastFlushAt = this.clock();
-      // Deleted only after the insert succeeded: a crash in between re-sends the batch, and its token makes that a no-op.
+      // Deleted only after the insert succeeded: a crash in between re-sends the batch, and its token makes that a
+      // no-op.
       await this.spool.remove(seg);
       this.logger.debug({ batch: seg.token, rows: inserted }, 'flushed');
     }
@@ -152,7 +174,10 @@ export class Flusher {
    */
   private async isolate(seg: SealedSegment, cause: unknown): Promise<number> {
     const rows = await this.spool.readCompact(seg);
-    this.logger.error({ batch: seg.token, rows: rows.length, err: cause instanceof Error ? cause.message : String(cause) }, 'ClickHouse cannot read this spool segment; isolating the rows it refuses');
+    this.logger.error(
+      { batch: seg.token, rows: rows.length, err: cause instanceof Error ? cause.message : String(cause) },
+      'ClickHouse cannot read this spool segment; isolating the rows it refuses',
+    );
     const refused: { error: string; row: Record<string, unknown> }[] = [];
     const insertRange = async (from: number, to: number): Promise<number> => {
       const part = rows.slice(from, to).map((r) => ({ ...r }));
@@ -174,12 +199,18 @@ export class Flusher {
       const file = await this.spool.quarantine(seg, refused.map((r) => JSON.stringify(r)).join('\n') + '\n');
       this.quarantined += refused.length;
       this.metrics.quarantinedRows.inc(refused.length);
-      this.logger.error({ batch: seg.token, refused: refused.length, stored, file }, 'rows ClickHouse cannot read were set aside; the rest of the segment is stored');
+      this.logger.error(
+        { batch: seg.token, refused: refused.length, stored, file },
+        'rows ClickHouse cannot read were set aside; the rest of the segment is stored',
+      );
     }
     return stored;
   }
 
-  /** Seals and inserts everything waiting, trying until `deadlineMs`; what is left stays in the spool for the next start. */
+  /**
+   * Seals and inserts everything waiting, trying until `deadlineMs`; what is left stays in the spool for the next
+   * start.
+   */
   async drain(deadlineMs: number): Promise<boolean> {
     const until = this.clock() + deadlineMs;
     for (;;) {

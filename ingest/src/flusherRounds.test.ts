@@ -20,10 +20,24 @@ afterAll(async () => store?.close());
 
 const NOW = Date.now();
 const events = (prefix: string, n: number): StoredEvent[] =>
-  Array.from({ length: n }, (_, i) => ({ ...blankStoredEvent(), event_id: `${prefix}${i}`, source_id: 'src', campaign_id: 'spring', partner_id: 'ana', platform: 'instagram', ts: NOW, received_at: NOW, views: 1 }));
+  Array.from({ length: n }, (_, i) => ({
+    ...blankStoredEvent(),
+    event_id: `${prefix}${i}`,
+    source_id: 'src',
+    campaign_id: 'spring',
+    partner_id: 'ana',
+    platform: 'instagram',
+    ts: NOW,
+    received_at: NOW,
+    views: 1,
+  }));
 
 async function storedCount(prefix: string): Promise<number> {
-  const rs = await store.client.query({ query: 'SELECT count() AS n FROM events WHERE startsWith(event_id, {p:String})', query_params: { p: prefix }, format: 'JSONEachRow' });
+  const rs = await store.client.query({
+    query: 'SELECT count() AS n FROM events WHERE startsWith(event_id, {p:String})',
+    query_params: { p: prefix },
+    format: 'JSONEachRow',
+  });
   return Number((await rs.json<{ n: number }>())[0].n);
 }
 
@@ -46,7 +60,10 @@ function watched(inserted: () => void): Store {
 describe('flusher rounds', () => {
   it('inserts rows that came due during a round right after it, without a timer or another nudge', async () => {
     const { spool } = await Spool.open({ dir: mkdtempSync(join(tmpdir(), 'pulseroom-rounds-')), maxBytes: 1 << 24 });
-    const metrics = new IngestMetrics(() => spool.depth(), () => ({}));
+    const metrics = new IngestMetrics(
+      () => spool.depth(),
+      () => ({}),
+    );
     let second: Promise<void> | null = null;
     const insertedAt: number[] = [];
     // No start(): no timer. Only a full segment (100 rows) is due; age never is (an hour).
@@ -55,7 +72,8 @@ describe('flusher rounds', () => {
       watched(() => {
         insertedAt.push(performance.now());
         if (second) return;
-        // While the first round is still running (before it removes its segment): a full segment arrives and its nudge finds the round busy.
+        // While the first round is still running (before it removes its segment): a full segment arrives and its nudge
+        // finds the round busy.
         second = spool.append(events('rounds-b', 100)).then(() => undefined);
         flusher.nudge();
       }),
@@ -67,7 +85,8 @@ describe('flusher rounds', () => {
     await spool.append(events('rounds-a', 100));
     flusher.nudge();
     const until = performance.now() + 15_000;
-    while (performance.now() < until && (insertedAt.length < 2 || spool.depth().rows > 0)) await new Promise((r) => setTimeout(r, 20));
+    while (performance.now() < until && (insertedAt.length < 2 || spool.depth().rows > 0))
+      await new Promise((r) => setTimeout(r, 20));
     await second;
     expect(insertedAt).toHaveLength(2);
     expect(spool.depth().rows).toBe(0);
@@ -79,9 +98,19 @@ describe('flusher rounds', () => {
 
   it('does not start rounds after stop, and a round with nothing due starts no other', async () => {
     const { spool } = await Spool.open({ dir: mkdtempSync(join(tmpdir(), 'pulseroom-rounds-')), maxBytes: 1 << 24 });
-    const metrics = new IngestMetrics(() => spool.depth(), () => ({}));
+    const metrics = new IngestMetrics(
+      () => spool.depth(),
+      () => ({}),
+    );
     let rounds = 0;
-    const flusher = new Flusher(spool, watched(() => void rounds++), { flushRows: 100, flushMs: 3_600_000 }, pino({ level: 'silent' }), metrics, Date.now);
+    const flusher = new Flusher(
+      spool,
+      watched(() => void rounds++),
+      { flushRows: 100, flushMs: 3_600_000 },
+      pino({ level: 'silent' }),
+      metrics,
+      Date.now,
+    );
     await spool.append(events('rounds-c', 100));
     await flusher.tick();
     await spool.append(events('rounds-d', 10)); // not due: 10 rows, young

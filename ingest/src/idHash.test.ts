@@ -12,7 +12,23 @@ afterAll(async () => {
   await store?.close();
 });
 
-const samples = ['', 'a', 'ab', 'abc', 'abcd', 'abcde', 'ck_AbCdEfGh12345678', 'order-0000000001-round', 'x'.repeat(15), 'y'.repeat(16), 'z'.repeat(33), 'schön ✓ 😀', pairText('spring-drop', 'o-1'), 'ü'.repeat(200), 'q'.repeat(400)];
+const samples = [
+  '',
+  'a',
+  'ab',
+  'abc',
+  'abcd',
+  'abcde',
+  'ck_AbCdEfGh12345678',
+  'order-0000000001-round',
+  'x'.repeat(15),
+  'y'.repeat(16),
+  'z'.repeat(33),
+  'schön ✓ 😀',
+  pairText('spring-drop', 'o-1'),
+  'ü'.repeat(200),
+  'q'.repeat(400),
+];
 
 describe('hash64', () => {
   it('equals murmurHash3_32 and xxHash32 of ClickHouse for ASCII, UTF-8, short and long ids', async () => {
@@ -32,7 +48,13 @@ describe('hash64Pair', () => {
   it('equals hash64 of the joined pair, for ASCII and non-ASCII halves', () => {
     const a = { hi: 0, lo: 0 };
     const b = { hi: 0, lo: 0 };
-    for (const [x, y] of [['src', 'evt-1'], ['', ''], ['schön', '✓😀'], ['a'.repeat(300), 'b'], ['c', 'ü'.repeat(300)]]) {
+    for (const [x, y] of [
+      ['src', 'evt-1'],
+      ['', ''],
+      ['schön', '✓😀'],
+      ['a'.repeat(300), 'b'],
+      ['c', 'ü'.repeat(300)],
+    ]) {
       expect(hash64Pair(x, y, a)).toEqual(hash64(pairText(x, y), b));
     }
   });

@@ -11,7 +11,16 @@ import { SentimentPool } from './enrich/sentiment.js';
 import { Flusher } from './flusher.js';
 import { IngestMetrics } from './metrics.js';
 import { Pipeline } from './pipeline.js';
-import { allDealRevenueBefore, clickFingerprintsSince, clickHashesSince, eventIdHashesReceivedSince, lastClicksSince, orderFingerprints, storeAnswers, storedOrders } from './queries.js';
+import {
+  allDealRevenueBefore,
+  clickFingerprintsSince,
+  clickHashesSince,
+  eventIdHashesReceivedSince,
+  lastClicksSince,
+  orderFingerprints,
+  storeAnswers,
+  storedOrders,
+} from './queries.js';
 import { ClickRecorder } from './clickRecorder.js';
 import { fastRedirect, trustNone, type TrustProxy } from './redirects.js';
 import { createRouter } from './routes.js';
@@ -84,7 +93,17 @@ export function createIngest(deps: IngestDeps): Ingest {
   const auth = new SourceAuth(store.client, config.INGEST_AUTH_CACHE_MS, clock, config.secretsKey);
   const acceptedListeners = new Set<(batch: LiveBatch) => void>();
   const clicks = new ClickRecorder(() => pipeline, metrics, logger);
-  const router = createRouter({ pipeline: () => pipeline, state: () => state, auth, dims, config, metrics, logger, clock, clicks });
+  const router = createRouter({
+    pipeline: () => pipeline,
+    state: () => state,
+    auth,
+    dims,
+    config,
+    metrics,
+    logger,
+    clock,
+    clicks,
+  });
 
   /**
    * The recent-id memory, the IAB click memory and the click, order and deal-revenue memories must outlive a
@@ -97,24 +116,63 @@ export function createIngest(deps: IngestDeps): Ingest {
     const s = state;
     try {
       const now = clock();
-      const ids = await eventIdHashesReceivedSince(store.client, now - config.INGEST_DEDUPE_WINDOW_HOURS * 3_600_000, config.INGEST_DEDUPE_MAX_IDS);
+      const ids = await eventIdHashesReceivedSince(
+        store.client,
+        now - config.INGEST_DEDUPE_WINDOW_HOURS * 3_600_000,
+        config.INGEST_DEDUPE_MAX_IDS,
+      );
       const h = { hi: 0, lo: 0 };
       for (let i = ids.length - 1; i >= 0; i--) {
         h.hi = ids[i][0];
         h.lo = ids[i][1];
         s.recent.addHash(h, ids[i][2]);
       }
-      for (const c of await lastClicksSince(store.client, now - UNIQUE_CLICK_WINDOW_MS)) s.seedLastClick(c.visitor_hash, c.link_code, c.ts);
+      for (const c of await lastClicksSince(store.client, now - UNIQUE_CLICK_WINDOW_MS))
+        s.seedLastClick(c.visitor_hash, c.link_code, c.ts);
 
       const replayed = [...s.opts.replayedBatches];
       const orders = await storedOrders(store.client, s.orderCapacity, s.opts.startedAt, replayed);
-      for (const [campaign_id, order_id, partner_id, status, currency, orig_currency, attributed, converted, ts, amount_minor, orig_amount_minor, commission_minor, refunded, reversed] of orders) {
-        s.loadOrder({ campaign_id, order_id, partner_id, status, currency, orig_currency, attributed, converted, ts, amount_minor, orig_amount_minor, commission_minor, baseRefundedMinor: refunded, baseReversedMinor: reversed });
+      for (const [
+        campaign_id,
+        order_id,
+        partner_id,
+        status,
+        currency,
+        orig_currency,
+        attributed,
+        converted,
+        ts,
+        amount_minor,
+        orig_amount_minor,
+        commission_minor,
+        refunded,
+        reversed,
+      ] of orders) {
+        s.loadOrder({
+          campaign_id,
+          order_id,
+          partner_id,
+          status,
+          currency,
+          orig_currency,
+          attributed,
+          converted,
+          ts,
+          amount_minor,
+          orig_amount_minor,
+          commission_minor,
+          baseRefundedMinor: refunded,
+          baseReversedMinor: reversed,
+        });
       }
-      if (orders.length >= s.orderCapacity) for (const [hi] of await orderFingerprints(store.client, s.orderCapacity)) s.loadOrderFingerprint(hi);
+      if (orders.length >= s.orderCapacity)
+        for (const [hi] of await orderFingerprints(store.client, s.orderCapacity)) s.loadOrderFingerprint(hi);
 
       // clicks that any deal's attribution window can still reach (a later, longer window falls back to look-ups)
-      const windowDays = Math.max(DEFAULT_ATTRIBUTION_DAYS, ...dims.allCampaigns().flatMap((c) => dims.dealsOf(c.id).map((d) => d.attribution_window_days)));
+      const windowDays = Math.max(
+        DEFAULT_ATTRIBUTION_DAYS,
+        ...dims.allCampaigns().flatMap((c) => dims.dealsOf(c.id).map((d) => d.attribution_window_days)),
+      );
       const clicksSince = now - (windowDays + 1) * 86_400_000;
       const clicks = await clickHashesSince(store.client, clicksSince, s.clickCapacity);
       for (let i = clicks.length - 1; i >= 0; i--) {
@@ -123,7 +181,9 @@ export function createIngest(deps: IngestDeps): Ingest {
         h.lo = lo;
         s.loadClick(h, { campaign_id, partner_id, link_code, ts, bot });
       }
-      if (clicks.length >= s.clickCapacity) for (const [hi] of await clickFingerprintsSince(store.client, clicksSince, s.clickCapacity)) s.loadClickFingerprint(hi);
+      if (clicks.length >= s.clickCapacity)
+        for (const [hi] of await clickFingerprintsSince(store.client, clicksSince, s.clickCapacity))
+          s.loadClickFingerprint(hi);
 
       const ledger = await allDealRevenueBefore(store.client, s.opts.startedAt, replayed);
       for (const r of ledger) s.setLedgerBase(r.campaign_id, r.partner_id, r.revenue_minor);
@@ -132,10 +192,16 @@ export function createIngest(deps: IngestDeps): Ingest {
       s.clicksLoaded(clicksSince);
       s.ledgerLoaded();
       memoryRebuilt = true;
-      logger.info({ eventIds: ids.length, orders: orders.length, clicks: clicks.length, deals: ledger.length }, 'ingest memory rebuilt from the store');
+      logger.info(
+        { eventIds: ids.length, orders: orders.length, clicks: clicks.length, deals: ledger.length },
+        'ingest memory rebuilt from the store',
+      );
       return true;
     } catch (err) {
-      logger.warn({ err: err instanceof Error ? err.message : String(err) }, `cannot rebuild the de-duplication memory from the store yet; retrying every ${REBUILD_RETRY_MS / 1000} s`);
+      logger.warn(
+        { err: err instanceof Error ? err.message : String(err) },
+        `cannot rebuild the de-duplication memory from the store yet; retrying every ${REBUILD_RETRY_MS / 1000} s`,
+      );
       return false;
     }
   }
@@ -152,13 +218,25 @@ export function createIngest(deps: IngestDeps): Ingest {
     async start() {
       if (pipeline) return;
       const startedAt = clock();
-      const opened = await Spool.open({ dir: config.spoolDir, maxBytes: config.INGEST_SPOOL_MAX_BYTES, sealRows: config.INGEST_FLUSH_ROWS, clock });
+      const opened = await Spool.open({
+        dir: config.spoolDir,
+        maxBytes: config.INGEST_SPOOL_MAX_BYTES,
+        sealRows: config.INGEST_FLUSH_ROWS,
+        clock,
+      });
       spool = opened.spool;
       replay = opened.replay;
       const replayed = new Set(spool.sealedSegments().map((s) => s.token));
-      state = new IngestState({ dedupeWindowMs: config.INGEST_DEDUPE_WINDOW_HOURS * 3_600_000, dedupeMaxIds: config.INGEST_DEDUPE_MAX_IDS, ...deps.memoryLimits, startedAt, replayedBatches: replayed });
+      state = new IngestState({
+        dedupeWindowMs: config.INGEST_DEDUPE_WINDOW_HOURS * 3_600_000,
+        dedupeMaxIds: config.INGEST_DEDUPE_MAX_IDS,
+        ...deps.memoryLimits,
+        startedAt,
+        replayedBatches: replayed,
+      });
       for (const seg of spool.sealedSegments()) for (const row of await spool.readSegment(seg)) state.apply(row);
-      if (replay.segments > 0 || replay.tornBytes > 0) logger.info({ ...replay }, 'replaying the spool left by an earlier run');
+      if (replay.segments > 0 || replay.tornBytes > 0)
+        logger.info({ ...replay }, 'replaying the spool left by an earlier run');
 
       if (!(await rebuildMemory())) {
         const retry = setInterval(() => {
@@ -168,11 +246,31 @@ export function createIngest(deps: IngestDeps): Ingest {
         timers.push(retry);
       }
       sentiment =
-        config.INGEST_SENTIMENT_THREADS > 0 ? SentimentPool.create({ threads: config.INGEST_SENTIMENT_THREADS, onWorkerError: (err) => logger.warn({ err }, 'a sentiment worker died') }) : null;
-      flusher = new Flusher(spool, store, { flushRows: config.INGEST_FLUSH_ROWS, flushMs: config.INGEST_FLUSH_MS }, logger, metrics, clock);
+        config.INGEST_SENTIMENT_THREADS > 0
+          ? SentimentPool.create({
+              threads: config.INGEST_SENTIMENT_THREADS,
+              onWorkerError: (err) => logger.warn({ err }, 'a sentiment worker died'),
+            })
+          : null;
+      flusher = new Flusher(
+        spool,
+        store,
+        { flushRows: config.INGEST_FLUSH_ROWS, flushMs: config.INGEST_FLUSH_MS },
+        logger,
+        metrics,
+        clock,
+      );
       const f = flusher;
       pipeline = new Pipeline({
-        store, dims, config, logger, clock, state, spool, metrics, sentiment,
+        store,
+        dims,
+        config,
+        logger,
+        clock,
+        state,
+        spool,
+        metrics,
+        sentiment,
         storeHealthy: () => f.status().healthy,
         appended: () => f.nudge(),
         accepted: (batchId, rows) => {
@@ -203,7 +301,11 @@ export function createIngest(deps: IngestDeps): Ingest {
       timers = [];
       const drained = await flusher!.stop(5000);
       await spool!.close();
-      if (!drained) logger.warn({ waiting: spool!.depth() }, 'ClickHouse did not take everything; the rest waits in the spool for the next start');
+      if (!drained)
+        logger.warn(
+          { waiting: spool!.depth() },
+          'ClickHouse did not take everything; the rest waits in the spool for the next start',
+        );
       await sentiment?.close();
       sentiment = null;
       logger.info('ingest stopped');
@@ -213,7 +315,10 @@ export function createIngest(deps: IngestDeps): Ingest {
       const checks: Record<string, unknown> = {};
       let storeOk = false;
       try {
-        storeOk = await Promise.race([storeAnswers(store.client), new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref())]);
+        storeOk = await Promise.race([
+          storeAnswers(store.client),
+          new Promise<boolean>((r) => setTimeout(() => r(false), 2000).unref()),
+        ]);
       } catch (err) {
         checks.store_error = err instanceof Error ? err.message : String(err);
       }

@@ -32,14 +32,20 @@ export class RedisLivePublisher {
   /** Appends without waiting: the answer to the source never waits for Redis. */
   publish(batch: LiveBatch): void {
     this.redis
-      .xAdd(LIVE_STREAM_KEY, '*', { b: JSON.stringify(batch) }, { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: LIVE_STREAM_MAX_ENTRIES } })
+      .xAdd(
+        LIVE_STREAM_KEY,
+        '*',
+        { b: JSON.stringify(batch) },
+        { TRIM: { strategy: 'MAXLEN', strategyModifier: '~', threshold: LIVE_STREAM_MAX_ENTRIES } },
+      )
       .then(
         () => {
           if (this.failing) this.logger.info('live stream: redis is back');
           this.failing = false;
         },
         (err: unknown) => {
-          if (!this.failing) this.logger.warn({ err }, 'live stream: cannot append to redis; servers take these events from the store');
+          if (!this.failing)
+            this.logger.warn({ err }, 'live stream: cannot append to redis; servers take these events from the store');
           this.failing = true;
         },
       );

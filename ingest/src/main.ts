@@ -1,10 +1,20 @@
-// The standalone ingest service (`npm run start:ingest`): ingest's router plus health, readiness, metrics and graceful shutdown.
+// The standalone ingest service (`npm run start:ingest`): ingest's router plus health, readiness, metrics and graceful
+// shutdown.
 import { createServer } from 'node:http';
 import express from 'express';
 import helmet from 'helmet';
 import { pino } from 'pino';
 import { ConfigError } from '@pulseroom/schema';
-import { applyMigrations, DimensionCache, openStore, routeNotFound, sendError, storeDiskWarning, toHttpError, type Store } from '@pulseroom/schema/server';
+import {
+  applyMigrations,
+  DimensionCache,
+  openStore,
+  routeNotFound,
+  sendError,
+  storeDiskWarning,
+  toHttpError,
+  type Store,
+} from '@pulseroom/schema/server';
 import { loadIngestConfig } from './config.js';
 import { createIngest } from './index.js';
 import { RedisLivePublisher } from './liveStream.js';
@@ -14,7 +24,11 @@ async function openStoreWhenReady(open: () => Promise<Store>, logger: pino.Logge
     try {
       return await open();
     } catch (err) {
-      if (attempt === 1) logger.warn({ err: err instanceof Error ? err.message : String(err) }, 'the store does not answer yet; retrying');
+      if (attempt === 1)
+        logger.warn(
+          { err: err instanceof Error ? err.message : String(err) },
+          'the store does not answer yet; retrying',
+        );
       await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * attempt)));
     }
   }
@@ -31,7 +45,13 @@ async function main(): Promise<void> {
     return s;
   }, logger);
   const dims = await DimensionCache.open(store.client, 2000);
-  const ingest = createIngest({ store, dims, config, logger, trustProxy: config.INGEST_TRUST_PROXY ? () => true : undefined });
+  const ingest = createIngest({
+    store,
+    dims,
+    config,
+    logger,
+    trustProxy: config.INGEST_TRUST_PROXY ? () => true : undefined,
+  });
   const publisher = config.REDIS_URL ? await RedisLivePublisher.open(config.REDIS_URL, logger) : null;
   if (publisher) ingest.onAccepted((batch) => publisher.publish(batch));
   await ingest.start();
@@ -52,7 +72,9 @@ async function main(): Promise<void> {
   });
   app.use(ingest.router);
   app.use((req, _res, next) => next(routeNotFound(req.method, req.path)));
-  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) => sendError(res, toHttpError(err)));
+  app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) =>
+    sendError(res, toHttpError(err)),
+  );
 
   // Tracking links are answered before the app's middleware: a shopper's redirect is the hot path.
   const server = createServer((req, res) => ingest.redirect(req, res) || app(req, res));

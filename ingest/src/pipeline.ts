@@ -1,4 +1,5 @@
-// The ingest pipeline after authentication: scope → references → sentiment → look-ups → dedupe + enrich → spool → answer.
+// The ingest pipeline after authentication: scope → references → sentiment → look-ups → dedupe + enrich → spool →
+// answer.
 import type { Logger } from 'pino';
 import { blankStoredEvent, DEFAULT_ATTRIBUTION_DAYS, type IncomingEvent, type StoredEvent } from '@pulseroom/schema';
 import { keyedHash, unavailable, type DimensionCache, type SourceRow, type Store } from '@pulseroom/schema/server';
@@ -75,8 +76,12 @@ export class Pipeline {
   async accept(source: SourceRow, parsed: ParsedBatch, prefix: (i: number) => string): Promise<BatchAnswer> {
     const { state, spool, metrics, clock } = this.d;
     const t0 = performance.now();
-    if (spool.isFull()) throw unavailable('SPOOL_FULL', 'ingest is holding too many events for the store; retry later', 30);
-    assertCampaignScope(source, parsed.valid.map((v) => v.event.campaign_id));
+    if (spool.isFull())
+      throw unavailable('SPOOL_FULL', 'ingest is holding too many events for the store; retry later', 30);
+    assertCampaignScope(
+      source,
+      parsed.valid.map((v) => v.event.campaign_id),
+    );
     parsed.rejectedTypes.forEach((t) => metrics.rejected.inc({ type: t }));
 
     if (this.anyUnknown(parsed.valid)) await this.refreshDimensions();
@@ -90,10 +95,15 @@ export class Pipeline {
       } else events.push(v);
     }
 
-    // Only comments (scoring) and money events (look-ups) need work before enrichment; a batch of clicks goes straight on.
-    const fresh = events.filter((v) => NEEDS_PREPARING.has(v.event.type) && !state.recent.has(source.id, v.event.event_id));
+    // Only comments (scoring) and money events (look-ups) need work before enrichment; a batch of clicks goes straight
+    // on.
+    const fresh = events.filter(
+      (v) => NEEDS_PREPARING.has(v.event.type) && !state.recent.has(source.id, v.event.event_id),
+    );
     // scoring (worker threads) and look-ups (rare once memory is loaded) touch different things: wait for both at once
-    const [sentiments] = fresh.length ? await Promise.all([this.scoreComments(fresh), this.prefetch(fresh.map((v) => v.event))]) : [NO_SENTIMENTS];
+    const [sentiments] = fresh.length
+      ? await Promise.all([this.scoreComments(fresh), this.prefetch(fresh.map((v) => v.event))])
+      : [NO_SENTIMENTS];
 
     // From here to the append nothing awaits: de-duplication and enrichment see one consistent state.
     const receivedAt = clock();
@@ -117,7 +127,11 @@ export class Pipeline {
       } catch (err) {
         // A bug must not leave half a batch in memory and none of it on disk: this event alone is refused.
         this.d.logger.error({ err, event_id: event.event_id, type: event.type }, 'enrichment failed');
-        rejected.push({ index, path: prefix(index) || 'event', message: 'could not be processed (an ingest error, logged); retry later or report it' });
+        rejected.push({
+          index,
+          path: prefix(index) || 'event',
+          message: 'could not be processed (an ingest error, logged); retry later or report it',
+        });
         metrics.rejected.inc({ type: event.type });
         continue;
       }
@@ -150,10 +164,16 @@ export class Pipeline {
       batchId = await appended;
     } catch (e) {
       for (const row of rows) state.forget(row);
-      if (e instanceof SpoolFullError) throw unavailable('SPOOL_FULL', 'ingest is holding too many events for the store; retry later', 30);
+      if (e instanceof SpoolFullError)
+        throw unavailable('SPOOL_FULL', 'ingest is holding too many events for the store; retry later', 30);
       this.d.logger.error({ err: e }, 'spool append failed');
       const code = (e as NodeJS.ErrnoException)?.code;
-      if (code === 'ENOSPC' || code === 'EDQUOT') throw unavailable('SPOOL_DISK_FULL', 'the spool disk of ingest is full: nothing of this batch was stored; retry later', 30);
+      if (code === 'ENOSPC' || code === 'EDQUOT')
+        throw unavailable(
+          'SPOOL_DISK_FULL',
+          'the spool disk of ingest is full: nothing of this batch was stored; retry later',
+          30,
+        );
       throw unavailable('SPOOL_FAILED', 'ingest could not store the events durably; retry', 5);
     }
     // Durable from here: the rows go live now, before anything else can await.
@@ -171,10 +191,18 @@ export class Pipeline {
     return { accepted: rows.length, duplicates, rejected };
   }
 
-  /** A campaign, partner or link this process has not heard of may be brand new: the dimensions are reloaded then (at most every 2 s). */
+  /**
+   * A campaign, partner or link this process has not heard of may be brand new: the dimensions are reloaded then (at
+   * most every 2 s).
+   */
   private anyUnknown(valid: ParsedBatch['valid']): boolean {
     const { dims } = this.d;
-    return valid.some(({ event: e }) => !dims.campaign(e.campaign_id) || (e.partner_id && !dims.partner(e.partner_id)) || (e.type === 'click' && !dims.link(e.link_code)));
+    return valid.some(
+      ({ event: e }) =>
+        !dims.campaign(e.campaign_id) ||
+        (e.partner_id && !dims.partner(e.partner_id)) ||
+        (e.type === 'click' && !dims.link(e.link_code)),
+    );
   }
 
   /** Reloads the dimensions if they changed, at most every 2 s, never waiting long for a slow store. */
@@ -189,20 +217,39 @@ export class Pipeline {
   checkReferences(e: IncomingEvent): { field: string; message: string } | null {
     const { dims, clock } = this.d;
     const ahead = e.ts - clock();
-    if (ahead > MAX_CLOCK_AHEAD_MS) return { field: 'ts', message: `expected a time at most ${MAX_CLOCK_AHEAD_MS / 60_000} minutes ahead of the server clock (this one is ${formatAhead(ahead)} ahead): check the sender's clock` };
+    if (ahead > MAX_CLOCK_AHEAD_MS)
+      return {
+        field: 'ts',
+        message: `expected a time at most ${MAX_CLOCK_AHEAD_MS / 60_000} minutes ahead of the server clock (this one is ${formatAhead(ahead)} ahead): check the sender's clock`,
+      };
     if (!dims.campaign(e.campaign_id)) return { field: 'campaign_id', message: `unknown campaign "${e.campaign_id}"` };
-    if (e.partner_id && !dims.partner(e.partner_id)) return { field: 'partner_id', message: `unknown partner "${e.partner_id}"` };
+    if (e.partner_id && !dims.partner(e.partner_id))
+      return { field: 'partner_id', message: `unknown partner "${e.partner_id}"` };
     if (e.type === 'click') {
       const target = dims.link(e.link_code);
-      if (!target) return { field: 'link_code', message: `unknown tracking link "${e.link_code}": add it to a deal first` };
-      if (target.deal.campaign_id !== e.campaign_id) return { field: 'link_code', message: `link "${e.link_code}" belongs to campaign "${target.deal.campaign_id}", not "${e.campaign_id}"` };
-      if (e.partner_id && target.deal.partner_id !== e.partner_id) return { field: 'link_code', message: `link "${e.link_code}" belongs to partner "${target.deal.partner_id}", not "${e.partner_id}"` };
+      if (!target)
+        return { field: 'link_code', message: `unknown tracking link "${e.link_code}": add it to a deal first` };
+      if (target.deal.campaign_id !== e.campaign_id)
+        return {
+          field: 'link_code',
+          message: `link "${e.link_code}" belongs to campaign "${target.deal.campaign_id}", not "${e.campaign_id}"`,
+        };
+      if (e.partner_id && target.deal.partner_id !== e.partner_id)
+        return {
+          field: 'link_code',
+          message: `link "${e.link_code}" belongs to partner "${target.deal.partner_id}", not "${e.partner_id}"`,
+        };
     }
     return null;
   }
 
-  private async scoreComments(events: { index: number; event: IncomingEvent }[]): Promise<Map<number, SentimentResult>> {
-    const comments = events.filter((v) => v.event.type === 'comment') as { index: number; event: Extract<IncomingEvent, { type: 'comment' }> }[];
+  private async scoreComments(
+    events: { index: number; event: IncomingEvent }[],
+  ): Promise<Map<number, SentimentResult>> {
+    const comments = events.filter((v) => v.event.type === 'comment') as {
+      index: number;
+      event: Extract<IncomingEvent, { type: 'comment' }>;
+    }[];
     const out = new Map<number, SentimentResult>();
     if (comments.length === 0) return out;
     const items = comments.map((c) => ({ text: c.event.text, lang: c.event.lang }));
@@ -236,25 +283,47 @@ export class Pipeline {
     const earliestClick = (e: IncomingEvent) => {
       let w = windowOf.get(e.campaign_id);
       if (w === undefined) {
-        w = Math.max(DEFAULT_ATTRIBUTION_DAYS, ...dims.dealsOf(e.campaign_id).map((d) => d.attribution_window_days)) * DAY_MS;
+        w =
+          Math.max(DEFAULT_ATTRIBUTION_DAYS, ...dims.dealsOf(e.campaign_id).map((d) => d.attribution_window_days)) *
+          DAY_MS;
         windowOf.set(e.campaign_id, w);
       }
       return e.ts - w;
     };
-    const clickIds = [...new Set(money.flatMap((e) => (e.type === 'conversion' && e.click_id && state.clickMayBeStored(e.click_id, earliestClick(e)) ? [e.click_id] : [])))];
-    await this.lookup('clicks', async () => {
-      for (const c of await clicksById(store.client, clickIds)) state.rememberClick(c);
-    }, clickIds.length > 0);
+    const clickIds = [
+      ...new Set(
+        money.flatMap((e) =>
+          e.type === 'conversion' && e.click_id && state.clickMayBeStored(e.click_id, earliestClick(e))
+            ? [e.click_id]
+            : [],
+        ),
+      ),
+    ];
+    await this.lookup(
+      'clicks',
+      async () => {
+        for (const c of await clicksById(store.client, clickIds)) state.rememberClick(c);
+      },
+      clickIds.length > 0,
+    );
     const missingOrders = money.filter((e) => state.orderMayBeStored(e.campaign_id, e.order_id));
-    await this.lookup('orders', async () => {
-      const found = await orderRows(store.client, missingOrders.map((e) => e.campaign_id), missingOrders.map((e) => e.order_id));
-      const byOrder = new Map<string, OrderRow[]>();
-      for (const r of found) {
-        const k = `${r.campaign_id}\u0000${r.order_id}`;
-        byOrder.set(k, [...(byOrder.get(k) ?? []), r]);
-      }
-      for (const group of byOrder.values()) state.seedOrder(group);
-    }, missingOrders.length > 0);
+    await this.lookup(
+      'orders',
+      async () => {
+        const found = await orderRows(
+          store.client,
+          missingOrders.map((e) => e.campaign_id),
+          missingOrders.map((e) => e.order_id),
+        );
+        const byOrder = new Map<string, OrderRow[]>();
+        for (const r of found) {
+          const k = `${r.campaign_id}\u0000${r.order_id}`;
+          byOrder.set(k, [...(byOrder.get(k) ?? []), r]);
+        }
+        for (const group of byOrder.values()) state.seedOrder(group);
+      },
+      missingOrders.length > 0,
+    );
     // Commission tiers depend on the deal's revenue so far: load it once per deal that has tiers.
     const ctx: MoneyContext = { state, dims, fxRates: this.d.config.PULSEROOM_FX_RATES };
     const pairs = new Map<string, { campaign_id: string; partner_id: string }>();
@@ -263,25 +332,39 @@ export class Pipeline {
       const who = attribute(e, ctx);
       if (!who || state.hasLedgerBase(e.campaign_id, who.partner_id)) continue;
       const deal = dims.dealFor(e.campaign_id, who.partner_id);
-      if (deal && deal.commission_tiers.length > 0) pairs.set(`${e.campaign_id}\u0000${who.partner_id}`, { campaign_id: e.campaign_id, partner_id: who.partner_id });
+      if (deal && deal.commission_tiers.length > 0)
+        pairs.set(`${e.campaign_id}\u0000${who.partner_id}`, {
+          campaign_id: e.campaign_id,
+          partner_id: who.partner_id,
+        });
     }
-    await this.lookup('deal revenue', async () => {
-      const list = [...pairs.values()];
-      const found = await dealRevenueBefore(store.client, list, state.opts.startedAt, [...state.opts.replayedBatches]);
-      for (const p of list) {
-        const hit = found.find((f) => f.campaign_id === p.campaign_id && f.partner_id === p.partner_id);
-        state.setLedgerBase(p.campaign_id, p.partner_id, hit?.revenue_minor ?? 0);
-      }
-    }, pairs.size > 0);
+    await this.lookup(
+      'deal revenue',
+      async () => {
+        const list = [...pairs.values()];
+        const found = await dealRevenueBefore(store.client, list, state.opts.startedAt, [
+          ...state.opts.replayedBatches,
+        ]);
+        for (const p of list) {
+          const hit = found.find((f) => f.campaign_id === p.campaign_id && f.partner_id === p.partner_id);
+          state.setLedgerBase(p.campaign_id, p.partner_id, hit?.revenue_minor ?? 0);
+        }
+      },
+      pairs.size > 0,
+    );
   }
 
   /** Clicks by id, from memory or ClickHouse (postbacks need the click's campaign before validation). */
   async findClick(clickId: string): Promise<ClickFact | undefined> {
     const { state, store } = this.d;
     if (!state.hasClick(clickId)) {
-      await this.lookup('clicks', async () => {
-        for (const c of await clicksById(store.client, [clickId])) state.rememberClick(c);
-      }, true);
+      await this.lookup(
+        'clicks',
+        async () => {
+          for (const c of await clicksById(store.client, [clickId])) state.rememberClick(c);
+        },
+        true,
+      );
     }
     return state.click(clickId);
   }
@@ -302,7 +385,12 @@ export class Pipeline {
   }
 
   /** Builds the stored row of one event; 'duplicate' for a repeated order. */
-  enrich(e: IncomingEvent, source: SourceRow, receivedAt: number, sentiment: SentimentResult | undefined): IngestRow | 'duplicate' {
+  enrich(
+    e: IncomingEvent,
+    source: SourceRow,
+    receivedAt: number,
+    sentiment: SentimentResult | undefined,
+  ): IngestRow | 'duplicate' {
     const { dims, state, config } = this.d;
     // filled in place: spreading the 58 blank columns into a second object cost a copy per event
     const row: IngestRow = blankStoredEvent();
@@ -317,14 +405,28 @@ export class Pipeline {
     switch (e.type) {
       case 'engagement':
         Object.assign(row, {
-          content_id: e.content_id, views: e.views, reach: e.reach ?? 0, has_reach: e.reach === undefined ? 0 : 1,
-          likes: e.likes, comments: e.comments, shares: e.shares, saves: e.saves ?? 0, follows: e.follows, correction: e.correction ? 1 : 0,
+          content_id: e.content_id,
+          views: e.views,
+          reach: e.reach ?? 0,
+          has_reach: e.reach === undefined ? 0 : 1,
+          likes: e.likes,
+          comments: e.comments,
+          shares: e.shares,
+          saves: e.saves ?? 0,
+          follows: e.follows,
+          correction: e.correction ? 1 : 0,
         });
         break;
       case 'comment': {
         const s = sentiment ?? scoreComment(e.text, e.lang);
+        // A score that is not a number (a scorer bug) is stored as unscored, never as a NaN every sum would carry.
+        const scored = Number.isFinite(s.score);
         Object.assign(row, {
-          content_id: e.content_id, text: e.text, sentiment: s.score, label: s.label, lang: s.lang,
+          content_id: e.content_id,
+          text: e.text,
+          sentiment: scored ? s.score : 0,
+          label: scored ? s.label : 'unscored',
+          lang: s.lang,
           sentiment_terms: s.terms,
           author_hash: e.author ? keyedHash(config.hashKey, e.author) : '',
         });
@@ -332,7 +434,13 @@ export class Pipeline {
       }
       case 'post': {
         const d = checkDisclosure(e.caption, e.branded_content, e.platform ?? '');
-        Object.assign(row, { content_id: e.content_id, url: e.url, caption: e.caption, branded_content: e.branded_content ? 1 : 0, disclosure: d.status });
+        Object.assign(row, {
+          content_id: e.content_id,
+          url: e.url,
+          caption: e.caption,
+          branded_content: e.branded_content ? 1 : 0,
+          disclosure: d.status,
+        });
         break;
       }
       case 'click': {

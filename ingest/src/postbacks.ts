@@ -4,20 +4,51 @@
 import type { FieldError } from '@pulseroom/schema';
 
 const STATUS_ALIASES: Record<string, string> = {
-  approved: 'approved', approve: 'approved', confirmed: 'approved', paid: 'approved', '1': 'approved',
-  pending: 'pending', open: 'pending', '0': 'pending',
-  rejected: 'rejected', declined: 'rejected', denied: 'rejected', cancelled: 'rejected', canceled: 'rejected', '2': 'rejected',
-  refunded: 'refunded', refund: 'refunded', reversed: 'refunded', chargeback: 'refunded',
+  approved: 'approved',
+  approve: 'approved',
+  confirmed: 'approved',
+  paid: 'approved',
+  '1': 'approved',
+  pending: 'pending',
+  open: 'pending',
+  '0': 'pending',
+  rejected: 'rejected',
+  declined: 'rejected',
+  denied: 'rejected',
+  cancelled: 'rejected',
+  canceled: 'rejected',
+  '2': 'rejected',
+  refunded: 'refunded',
+  refund: 'refunded',
+  reversed: 'refunded',
+  chargeback: 'refunded',
 };
 
 /** How each known parameter must look: text (a string, or a number taken as its digits), a number, a time, a list. */
 type Kind = 'text' | 'number' | 'time' | 'list';
 const SUBS = ['sub1', 'sub2', 'sub3', 'sub4', 'sub5'] as const;
 export const POSTBACK_PARAMETERS: Readonly<Record<string, Kind>> = {
-  event_id: 'text', ts: 'time', campaign_id: 'text', partner_id: 'text', order_id: 'text', orderid: 'text',
-  amount: 'number', payout_amount: 'number', sale_amount: 'number', currency: 'text', status: 'text',
-  click_id: 'text', transaction_id: 'text', clickid: 'text', promo_code: 'text', coupon: 'text', customer: 'text',
-  items: 'number', refund_id: 'text', key: 'text', sub: 'list',
+  event_id: 'text',
+  ts: 'time',
+  campaign_id: 'text',
+  partner_id: 'text',
+  order_id: 'text',
+  orderid: 'text',
+  amount: 'number',
+  payout_amount: 'number',
+  sale_amount: 'number',
+  currency: 'text',
+  status: 'text',
+  click_id: 'text',
+  transaction_id: 'text',
+  clickid: 'text',
+  promo_code: 'text',
+  coupon: 'text',
+  customer: 'text',
+  items: 'number',
+  refund_id: 'text',
+  key: 'text',
+  sub: 'list',
   ...Object.fromEntries(SUBS.map((s) => [s, 'text' as const])),
 };
 
@@ -50,7 +81,11 @@ export function eventFromPostback(p: Record<string, unknown>, now: number): Post
     const raw = p[name];
     if (raw === undefined || raw === null || raw === '') continue;
     const value = typed(raw, kind);
-    if (value === INVALID) issues.push({ path: name, message: Array.isArray(raw) && kind !== 'list' ? `${EXPECTED[kind]}, not a repeated parameter` : EXPECTED[kind] });
+    if (value === INVALID)
+      issues.push({
+        path: name,
+        message: Array.isArray(raw) && kind !== 'list' ? `${EXPECTED[kind]}, not a repeated parameter` : EXPECTED[kind],
+      });
     else v[name] = value;
   }
   const rawStatus = (v.status as string | undefined)?.toLowerCase() ?? 'approved';
@@ -66,7 +101,9 @@ export function eventFromPostback(p: Record<string, unknown>, now: number): Post
   const currency = (v.currency as string | undefined)?.toUpperCase();
   if (status === 'refunded') {
     const refundId = v.refund_id ?? v.transaction_id;
-    const eventId = v.event_id ?? (refundId !== undefined ? `pb-${orderId}-refund-${refundId}` : `pb-${orderId}-refunded-${amount ?? 'full'}`);
+    const eventId =
+      v.event_id ??
+      (refundId !== undefined ? `pb-${orderId}-refund-${refundId}` : `pb-${orderId}-refunded-${amount ?? 'full'}`);
     return { event: drop({ type: 'refund', event_id: eventId, ...base, amount, currency }), issues };
   }
   const subs = SUBS.map((s) => v[s] as string | undefined);
@@ -89,7 +126,8 @@ export function eventFromPostback(p: Record<string, unknown>, now: number): Post
 
 /** A JSON conversion (`POST /v1/conversions`): the same fields as a postback, typed. */
 export function eventFromConversionJson(o: unknown, now: number): PostbackEvent {
-  if (!o || typeof o !== 'object' || Array.isArray(o)) return { event: {}, issues: [{ path: '(root)', message: 'expected a JSON object' }] };
+  if (!o || typeof o !== 'object' || Array.isArray(o))
+    return { event: {}, issues: [{ path: '(root)', message: 'expected a JSON object' }] };
   return eventFromPostback(o as Record<string, unknown>, now);
 }
 

@@ -11,7 +11,12 @@ import { SPOOL_COLUMNS, type SpoolFormat } from './spool.js';
  * machine the live path (frames, socket writes) gets the CPU first and the insert takes what is left.
  */
 const batchSettings = (batchId: string) =>
-  ({ insert_deduplicate: 1, insert_deduplication_token: batchId, deduplicate_blocks_in_dependent_materialized_views: 1, os_thread_priority: '10' }) as const;
+  ({
+    insert_deduplicate: 1,
+    insert_deduplication_token: batchId,
+    deduplicate_blocks_in_dependent_materialized_views: 1,
+    os_thread_priority: '10',
+  }) as const;
 const TSV_INSERT = `INSERT INTO events (${SPOOL_COLUMNS.join(', ')}) FORMAT TabSeparated`;
 /** A segment spooled before `sentiment_terms` existed: one field fewer, the rest in the same order. */
 const COLUMNS_BEFORE_TERMS = SPOOL_COLUMNS.filter((c) => c !== 'sentiment_terms');
@@ -31,7 +36,11 @@ async function rows<T>(client: ClickHouseClient, query: string, params: Record<s
  * the process died before deleting the segment, or the answer was lost) a no-op, in `events` and in
  * every materialized view fed from it.
  */
-export async function insertEventBatch(client: ClickHouseClient, batchId: string, events: Array<StoredEvent | Record<string, unknown>>): Promise<void> {
+export async function insertEventBatch(
+  client: ClickHouseClient,
+  batchId: string,
+  events: Array<StoredEvent | Record<string, unknown>>,
+): Promise<void> {
   for (const e of events) e.batch_id = batchId;
   await client.insert({
     table: 'events',
@@ -47,7 +56,12 @@ export async function insertEventBatch(client: ClickHouseClient, batchId: string
  * built or serialised again. `exec` with a values stream is the client's way to send text in the INSERT's own
  * format, embedded or over HTTP alike.
  */
-export async function insertEventText(client: ClickHouseClient, batchId: string, text: string, format: SpoolFormat): Promise<void> {
+export async function insertEventText(
+  client: ClickHouseClient,
+  batchId: string,
+  text: string,
+  format: SpoolFormat,
+): Promise<void> {
   const { stream } = await client.exec({
     query: format === 'tsv' ? tsvInsert(text) : 'INSERT INTO events FORMAT JSONEachRow',
     // a string chunk (object mode): embedded, chDB takes the text as it is, with no Buffer made and decoded again
@@ -64,7 +78,10 @@ export async function storeAnswers(client: ClickHouseClient): Promise<boolean> {
 }
 
 /** The latest non-bot click of each visitor on each link since `sinceMs` (event time): the IAB unique-click memory. */
-export async function lastClicksSince(client: ClickHouseClient, sinceMs: number): Promise<{ visitor_hash: string; link_code: string; ts: number }[]> {
+export async function lastClicksSince(
+  client: ClickHouseClient,
+  sinceMs: number,
+): Promise<{ visitor_hash: string; link_code: string; ts: number }[]> {
   return rows(
     client,
     `SELECT visitor_hash, link_code, toUnixTimestamp64Milli(max(events.ts)) AS ts FROM events
@@ -115,7 +132,11 @@ export interface OrderRow {
 }
 
 /** Conversion and refund rows of these orders, oldest first. */
-export async function orderRows(client: ClickHouseClient, campaignIds: string[], orderIds: string[]): Promise<OrderRow[]> {
+export async function orderRows(
+  client: ClickHouseClient,
+  campaignIds: string[],
+  orderIds: string[],
+): Promise<OrderRow[]> {
   if (orderIds.length === 0) return [];
   return rows(
     client,
@@ -145,19 +166,35 @@ export async function dealRevenueBefore(
        AND type IN ('conversion', 'refund') AND status = 'approved' AND converted = 1 AND attributed = 1
        AND received_at < fromUnixTimestamp64Milli({started:Int64}) AND batch_id NOT IN {replayed:Array(String)}
      GROUP BY campaign_id, partner_id`,
-    { cs: [...new Set(pairs.map((p) => p.campaign_id))], ps: [...new Set(pairs.map((p) => p.partner_id))], started: startedAt, replayed: replayedBatches },
+    {
+      cs: [...new Set(pairs.map((p) => p.campaign_id))],
+      ps: [...new Set(pairs.map((p) => p.partner_id))],
+      started: startedAt,
+      replayed: replayedBatches,
+    },
   );
 }
 
-// ---------- start-up loading (ids as 64-bit hashes: murmurHash3_32 and xxHash32, as idHash.ts computes them) ----------
+// ---------- start-up loading (ids as 64-bit hashes: murmurHash3_32 and xxHash32, as idHash.ts computes them)
+// ----------
 
-async function compactRows<T extends unknown[]>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
+async function compactRows<T extends unknown[]>(
+  client: ClickHouseClient,
+  query: string,
+  params: Record<string, unknown> = {},
+): Promise<T[]> {
   const rs = await client.query({ query, query_params: params, format: 'JSONCompactEachRow' });
   return rs.json<T>();
 }
 
-/** Hashes of the event ids received since `sinceMs` (newest first, at most `limit`), with when each was last received. */
-export async function eventIdHashesReceivedSince(client: ClickHouseClient, sinceMs: number, limit: number): Promise<[hi: number, lo: number, lastAt: number][]> {
+/**
+ * Hashes of the event ids received since `sinceMs` (newest first, at most `limit`), with when each was last received.
+ */
+export async function eventIdHashesReceivedSince(
+  client: ClickHouseClient,
+  sinceMs: number,
+  limit: number,
+): Promise<[hi: number, lo: number, lastAt: number][]> {
   return compactRows(
     client,
     `SELECT murmurHash3_32(k) AS hi, xxHash32(k) AS lo, last_at FROM (
@@ -169,10 +206,22 @@ export async function eventIdHashesReceivedSince(client: ClickHouseClient, since
 }
 
 /** A click as start-up loads it: the hash of its id, campaign, partner, link, time, bot. */
-export type ClickHashRow = [hi: number, lo: number, campaign_id: string, partner_id: string, link_code: string, ts: number, bot: number];
+export type ClickHashRow = [
+  hi: number,
+  lo: number,
+  campaign_id: string,
+  partner_id: string,
+  link_code: string,
+  ts: number,
+  bot: number,
+];
 
 /** The newest `limit` clicks with a time from `sinceMs` on, newest first. */
-export async function clickHashesSince(client: ClickHouseClient, sinceMs: number, limit: number): Promise<ClickHashRow[]> {
+export async function clickHashesSince(
+  client: ClickHouseClient,
+  sinceMs: number,
+  limit: number,
+): Promise<ClickHashRow[]> {
   return compactRows(
     client,
     `SELECT murmurHash3_32(click_id) AS hi, xxHash32(click_id) AS lo, any(events.campaign_id), any(events.partner_id), any(events.link_code),
@@ -183,8 +232,14 @@ export async function clickHashesSince(client: ClickHouseClient, sinceMs: number
   );
 }
 
-/** murmurHash3_32 of the ids of the clicks from `sinceMs` on past the newest `skip` (those that do not fit in memory). */
-export async function clickFingerprintsSince(client: ClickHouseClient, sinceMs: number, skip: number): Promise<[hi: number][]> {
+/**
+ * murmurHash3_32 of the ids of the clicks from `sinceMs` on past the newest `skip` (those that do not fit in memory).
+ */
+export async function clickFingerprintsSince(
+  client: ClickHouseClient,
+  sinceMs: number,
+  skip: number,
+): Promise<[hi: number][]> {
   return compactRows(
     client,
     `SELECT murmurHash3_32(click_id) FROM events WHERE type = 'click' AND click_id != '' AND events.ts >= fromUnixTimestamp64Milli({since:Int64})
@@ -195,8 +250,20 @@ export async function clickFingerprintsSince(client: ClickHouseClient, sinceMs: 
 
 /** An order as start-up loads it: its first conversion and what was refunded of it before this process. */
 export type StoredOrderRow = [
-  campaign_id: string, order_id: string, partner_id: string, status: string, currency: string, orig_currency: string, attributed: number, converted: number,
-  ts: number, amount_minor: number, orig_amount_minor: number, commission_minor: number, refunded_minor: number, reversed_minor: number,
+  campaign_id: string,
+  order_id: string,
+  partner_id: string,
+  status: string,
+  currency: string,
+  orig_currency: string,
+  attributed: number,
+  converted: number,
+  ts: number,
+  amount_minor: number,
+  orig_amount_minor: number,
+  commission_minor: number,
+  refunded_minor: number,
+  reversed_minor: number,
 ];
 
 const ORDERS_BEFORE = `FROM events WHERE type IN ('conversion', 'refund') AND order_id != '' GROUP BY campaign_id, order_id HAVING countIf(type = 'conversion') > 0`;
@@ -205,7 +272,12 @@ const ORDERS_BEFORE = `FROM events WHERE type IN ('conversion', 'refund') AND or
  * The newest `limit` orders (by first conversion received), oldest first, with the refunds stored before this
  * process (leaving out the batches it replayed: those are counted from memory), as `seedOrder` computes them.
  */
-export async function storedOrders(client: ClickHouseClient, limit: number, startedAt: number, replayedBatches: string[]): Promise<StoredOrderRow[]> {
+export async function storedOrders(
+  client: ClickHouseClient,
+  limit: number,
+  startedAt: number,
+  replayedBatches: string[],
+): Promise<StoredOrderRow[]> {
   const first = (col: string) => `argMinIf(${col}, (events.received_at, event_id), type = 'conversion')`;
   const before = `type = 'refund' AND events.received_at < fromUnixTimestamp64Milli({started:Int64}) AND batch_id NOT IN {replayed:Array(String)}`;
   return compactRows(
@@ -220,7 +292,10 @@ export async function storedOrders(client: ClickHouseClient, limit: number, star
   );
 }
 
-/** murmurHash3_32 of `campaign_id \0 order_id` of the stored orders past the newest `skip` (those that do not fit in memory). */
+/**
+ * murmurHash3_32 of `campaign_id \0 order_id` of the stored orders past the newest `skip` (those that do not fit in
+ * memory).
+ */
 export async function orderFingerprints(client: ClickHouseClient, skip: number): Promise<[hi: number][]> {
   return compactRows(
     client,
@@ -231,7 +306,11 @@ export async function orderFingerprints(client: ClickHouseClient, skip: number):
 }
 
 /** Net approved revenue of every (campaign, partner) stored before this process: all commission-tier bases at once. */
-export async function allDealRevenueBefore(client: ClickHouseClient, startedAt: number, replayedBatches: string[]): Promise<{ campaign_id: string; partner_id: string; revenue_minor: number }[]> {
+export async function allDealRevenueBefore(
+  client: ClickHouseClient,
+  startedAt: number,
+  replayedBatches: string[],
+): Promise<{ campaign_id: string; partner_id: string; revenue_minor: number }[]> {
   return rows(
     client,
     `SELECT campaign_id, partner_id, sum(amount_minor) AS revenue_minor FROM events

@@ -23,7 +23,10 @@ const CLICK_ID_MARK = 'ck_0000clickid0000mark';
 /** Each link's redirect URL around its click id (WeakMap: a dimension refresh brings new link objects). */
 const urlTemplates = new WeakMap<LinkTarget['link'], readonly [string, string] | null>();
 
-/** `redirectUrl`, without parsing the destination again for every redirect: the same text, the click id put in its place. */
+/**
+ * `redirectUrl`, without parsing the destination again for every redirect: the same text, the click id put in its
+ * place.
+ */
 export function cachedRedirectUrl(link: LinkTarget['link'], clickId: string): string {
   let t = urlTemplates.get(link);
   if (t === undefined) {
@@ -34,8 +37,17 @@ export function cachedRedirectUrl(link: LinkTarget['link'], clickId: string): st
   return t ? t[0] + clickId + t[1] : redirectUrl(link, clickId);
 }
 
-/** 302 to the link's stored destination (plus UTM fields and a new click id: nothing from the request), then records the click (not for a HEAD). */
-export function answerRedirect(d: RedirectDeps, target: LinkTarget, client: ClickRequest, res: ServerResponse, record = true): void {
+/**
+ * 302 to the link's stored destination (plus UTM fields and a new click id: nothing from the request), then records the
+ * click (not for a HEAD).
+ */
+export function answerRedirect(
+  d: RedirectDeps,
+  target: LinkTarget,
+  client: ClickRequest,
+  res: ServerResponse,
+  record = true,
+): void {
   const clickId = newClickId();
   res.writeHead(302, {
     Location: cachedRedirectUrl(target.link, clickId),
@@ -46,7 +58,8 @@ export function answerRedirect(d: RedirectDeps, target: LinkTarget, client: Clic
   });
   res.end();
   if (!record) return;
-  // after the answer: see ClickRecorder. clickEventFor's output is a valid click by construction (redirects.test.ts holds it to the schema).
+  // after the answer: see ClickRecorder. clickEventFor's output is a valid click by construction (redirects.test.ts
+  // holds it to the schema).
   d.clicks.record(clickEventFor(target, clickId, client, d.clock()));
 }
 
@@ -80,9 +93,13 @@ export function clientAddress(trust: TrustProxy): (req: IncomingMessage) => stri
 
 /**
  * `GET /r/<code>` of a known link, answered before any middleware; returns false for anything else (unknown or
- * malformed codes, other paths and methods), which the Express route then answers (a 404, or after a dimension refresh).
+ * malformed codes, other paths and methods), which the Express route then answers (a 404, or after a dimension
+ * refresh).
  */
-export function fastRedirect(d: RedirectDeps, trust: TrustProxy): (req: IncomingMessage, res: ServerResponse) => boolean {
+export function fastRedirect(
+  d: RedirectDeps,
+  trust: TrustProxy,
+): (req: IncomingMessage, res: ServerResponse) => boolean {
   const ipOf = clientAddress(trust);
   // The request counter is kept per event-loop turn: one labelled increment for the turn, not one per redirect.
   let answered = 0;

@@ -49,11 +49,16 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
   const router = express.Router();
   const jsonAny = jsonBody(MAX_BATCH_BYTES);
   // A postback's body is a form or JSON (any other type is read as JSON, and named when it is not).
-  const form = express.urlencoded({ extended: false, limit: '64kb', verify: (_req, _res, buf) => {
-    if (!isUtf8(buf)) throw new HttpError(400, 'INVALID_UTF8', 'the body is not valid UTF-8: send text as UTF-8');
-  } });
+  const form = express.urlencoded({
+    extended: false,
+    limit: '64kb',
+    verify: (_req, _res, buf) => {
+      if (!isUtf8(buf)) throw new HttpError(400, 'INVALID_UTF8', 'the body is not valid UTF-8: send text as UTF-8');
+    },
+  });
   const postbackJson = jsonBody(64 * 1024);
-  const postbackBody: express.RequestHandler = (req, res, next) => (req.is('application/x-www-form-urlencoded') ? form(req, res, next) : postbackJson(req, res, next));
+  const postbackBody: express.RequestHandler = (req, res, next) =>
+    req.is('application/x-www-form-urlencoded') ? form(req, res, next) : postbackJson(req, res, next);
 
   const started = (): Pipeline => {
     const p = d.pipeline();
@@ -65,7 +70,12 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
   const authenticate = (allowQueryKey: boolean) => async (req: Request, res: Response, next: NextFunction) => {
     try {
       started();
-      res.locals.source = await d.auth.authenticate(keyFrom(req.get('authorization'), allowQueryKey ? req.query.key ?? (req.body as Record<string, unknown> | undefined)?.key : undefined));
+      res.locals.source = await d.auth.authenticate(
+        keyFrom(
+          req.get('authorization'),
+          allowQueryKey ? (req.query.key ?? (req.body as Record<string, unknown> | undefined)?.key) : undefined,
+        ),
+      );
       next();
     } catch (e) {
       next(e);
@@ -81,7 +91,14 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
           standardHeaders: 'draft-8',
           legacyHeaders: false,
           validate: false,
-          handler: (_req, _res, next, options) => next(new HttpError(429, 'RATE_LIMITED', `more than ${options.limit} requests a minute for this key; slow down`)),
+          handler: (_req, _res, next, options) =>
+            next(
+              new HttpError(
+                429,
+                'RATE_LIMITED',
+                `more than ${options.limit} requests a minute for this key; slow down`,
+              ),
+            ),
         })
       : (_req: Request, _res: Response, next: NextFunction) => next();
 
@@ -95,7 +112,14 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
           standardHeaders: 'draft-8',
           legacyHeaders: false,
           validate: false,
-          handler: (_req, _res, next, options) => next(new HttpError(429, 'RATE_LIMITED', `more than ${options.limit} requests a minute from this address; slow down`)),
+          handler: (_req, _res, next, options) =>
+            next(
+              new HttpError(
+                429,
+                'RATE_LIMITED',
+                `more than ${options.limit} requests a minute from this address; slow down`,
+              ),
+            ),
         })
       : (_req: Request, _res: Response, next: NextFunction) => next();
   router.use('/v1', perIp);
@@ -121,50 +145,77 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
     await resolveCampaigns(pipeline, d.state(), d.dims, source, items);
     for (const it of items) {
       // Networks often leave the currency out: it is then the campaign's.
-      if (it.type === 'conversion' && it.currency === undefined && typeof it.campaign_id === 'string') it.currency = d.dims.campaign(it.campaign_id)?.currency;
+      if (it.type === 'conversion' && it.currency === undefined && typeof it.campaign_id === 'string')
+        it.currency = d.dims.campaign(it.campaign_id)?.currency;
     }
     await fillFullRefunds(pipeline, d.state(), items);
     const parsed = validateEvents(items, prefix);
     for (const r of parsed.rejected) {
       const it = items[r.index];
       if (r.path.endsWith('campaign_id') && it.campaign_id === undefined) {
-        r.message = typeof it.click_id === 'string' ? `unknown click_id "${it.click_id}", so the campaign is unknown: send campaign_id` : 'expected a campaign_id (or a click_id of a recorded click)';
+        r.message =
+          typeof it.click_id === 'string'
+            ? `unknown click_id "${it.click_id}", so the campaign is unknown: send campaign_id`
+            : 'expected a campaign_id (or a click_id of a recorded click)';
       }
     }
     // A known parameter of the wrong type rejects its conversion, named as it was sent.
-    const typeIssues = converted.flatMap((c, index) => c.issues.map((f) => ({ index, path: prefix(index) ? `${prefix(index)}.${f.path}` : f.path, message: f.message })));
+    const typeIssues = converted.flatMap((c, index) =>
+      c.issues.map((f) => ({ index, path: prefix(index) ? `${prefix(index)}.${f.path}` : f.path, message: f.message })),
+    );
     if (typeIssues.length > 0) {
       const bad = new Set(typeIssues.map((r) => r.index));
       for (const v of parsed.valid) if (bad.has(v.index)) parsed.rejectedTypes.push(v.event.type);
       parsed.valid = parsed.valid.filter((v) => !bad.has(v.index));
-      parsed.rejected = [...parsed.rejected.filter((r) => !bad.has(r.index)), ...typeIssues].sort((a, b) => a.index - b.index);
+      parsed.rejected = [...parsed.rejected.filter((r) => !bad.has(r.index)), ...typeIssues].sort(
+        (a, b) => a.index - b.index,
+      );
     }
     const answer: BatchAnswer = await pipeline.accept(source, parsed, prefix);
     if (answer.accepted + answer.duplicates === 0) throw rejectedBatch('INVALID_CONVERSION', answer);
     return answer;
   };
 
-  const conversionRoute = (from: 'postback' | 'json'): Handler => async (req, res) => {
-    const pipeline = started();
-    const source = res.locals.source as SourceRow;
-    const now = d.clock();
-    let converted: PostbackEvent[];
-    let prefix: (i: number) => string;
-    if (from === 'postback') {
-      const params = { ...(req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {}), ...(req.query as Record<string, unknown>) };
-      converted = [eventFromPostback(params, now)];
-      prefix = () => '';
-    } else {
-      const body = req.body as unknown;
-      const list = body && typeof body === 'object' && !Array.isArray(body) && Array.isArray((body as { conversions?: unknown }).conversions) ? (body as { conversions: unknown[] }).conversions : Array.isArray(body) ? body : null;
-      if (list && list.length > MAX_EVENTS_PER_BATCH) throw new HttpError(413, 'TOO_MANY_EVENTS', `at most ${MAX_EVENTS_PER_BATCH} conversions per request`);
-      if (list && list.length === 0) throw badRequest('INVALID_BATCH', 'conversions: expected at least one conversion');
-      if (!list && (body === undefined || body === null || typeof body !== 'object')) throw badRequest('INVALID_BATCH', 'expected a JSON conversion object, an array of them, or { "conversions": [ … ] }');
-      converted = (list ?? [body]).map((o) => eventFromConversionJson(o, now));
-      prefix = list ? (i) => `conversions[${i}]` : () => '';
-    }
-    res.status(200).json(await acceptConverted(pipeline, source, converted, prefix));
-  };
+  const conversionRoute =
+    (from: 'postback' | 'json'): Handler =>
+    async (req, res) => {
+      const pipeline = started();
+      const source = res.locals.source as SourceRow;
+      const now = d.clock();
+      let converted: PostbackEvent[];
+      let prefix: (i: number) => string;
+      if (from === 'postback') {
+        const params = {
+          ...(req.body && typeof req.body === 'object' ? (req.body as Record<string, unknown>) : {}),
+          ...(req.query as Record<string, unknown>),
+        };
+        converted = [eventFromPostback(params, now)];
+        prefix = () => '';
+      } else {
+        const body = req.body as unknown;
+        const list =
+          body &&
+          typeof body === 'object' &&
+          !Array.isArray(body) &&
+          Array.isArray((body as { conversions?: unknown }).conversions)
+            ? (body as { conversions: unknown[] }).conversions
+            : Array.isArray(body)
+              ? body
+              : null;
+        if (list && list.length > MAX_EVENTS_PER_BATCH)
+          throw new HttpError(413, 'TOO_MANY_EVENTS', `at most ${MAX_EVENTS_PER_BATCH} conversions per request`);
+        if (list && list.length === 0)
+          throw badRequest('INVALID_BATCH', 'conversions: expected at least one conversion');
+        if (!list && (body === undefined || body === null || typeof body !== 'object'))
+          throw badRequest(
+            'INVALID_BATCH',
+            'expected a JSON conversion object, an array of them, or { "conversions": [ … ] }',
+          );
+        converted = (list ?? [body]).map((o) => eventFromConversionJson(o, now));
+        prefix = list ? (i) => `conversions[${i}]` : () => '';
+      }
+      res.status(200).json(await acceptConverted(pipeline, source, converted, prefix));
+    };
 
   const table = new RouteTable('', 'source');
   table.add(router, '/v1/events', {
@@ -175,19 +226,25 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
       (req, _res, next) => {
         // An over-long batch is "too large" (413), checked before the body is read in full where possible.
         const len = Number(req.get('content-length') ?? 0);
-        if (len > MAX_BATCH_BYTES) return next(new HttpError(413, 'TOO_LARGE', `a batch may be at most ${MAX_BATCH_BYTES} bytes`));
+        if (len > MAX_BATCH_BYTES)
+          return next(new HttpError(413, 'TOO_LARGE', `a batch may be at most ${MAX_BATCH_BYTES} bytes`));
         next();
       },
       jsonAny,
       wrap(async (req, res) => {
         const body = req.body as { events?: unknown } | undefined;
         if (body && Array.isArray(body.events) && body.events.length > MAX_EVENTS_PER_BATCH) {
-          throw new HttpError(413, 'TOO_MANY_EVENTS', `a batch may hold at most ${MAX_EVENTS_PER_BATCH} events (got ${body.events.length})`);
+          throw new HttpError(
+            413,
+            'TOO_MANY_EVENTS',
+            `a batch may hold at most ${MAX_EVENTS_PER_BATCH} events (got ${body.events.length})`,
+          );
         }
         const parsed = parseBatch(body);
         const answer = await started().accept(res.locals.source as SourceRow, parsed, (i) => `events[${i}]`);
         // A batch of which nothing was taken is a bad request; the per-event answer names each field.
-        if (answer.accepted + answer.duplicates === 0 && answer.rejected.length > 0) throw rejectedBatch('INVALID_EVENTS', answer);
+        if (answer.accepted + answer.duplicates === 0 && answer.rejected.length > 0)
+          throw rejectedBatch('INVALID_EVENTS', answer);
         res.status(200).json(answer);
       }),
     ],
@@ -196,7 +253,9 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
     get: [count('postback'), authenticate(true), limiter, wrap(conversionRoute('postback'))],
     post: [count('postback'), postbackBody, authenticate(true), limiter, wrap(conversionRoute('postback'))],
   });
-  table.add(router, '/v1/conversions', { post: [count('conversions'), authenticate(false), limiter, jsonAny, wrap(conversionRoute('json'))] });
+  table.add(router, '/v1/conversions', {
+    post: [count('conversions'), authenticate(false), limiter, jsonAny, wrap(conversionRoute('json'))],
+  });
   table.add(
     router,
     '/r/:code',
@@ -213,13 +272,32 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
           }
           if (!target) throw unknownLink();
           // HEAD gets the 302's headers and records nothing: a HEAD is a check of the link, not a visit.
-          answerRedirect(d, target, { ip: req.ip ?? req.socket.remoteAddress ?? '', userAgent: req.get('user-agent') ?? '', referrer: req.get('referer') ?? '' }, res, req.method !== 'HEAD');
+          answerRedirect(
+            d,
+            target,
+            {
+              ip: req.ip ?? req.socket.remoteAddress ?? '',
+              userAgent: req.get('user-agent') ?? '',
+              referrer: req.get('referer') ?? '',
+            },
+            res,
+            req.method !== 'HEAD',
+          );
         }),
       ],
     },
     'public',
   );
-  const hooks = { auth: d.auth, metrics: d.metrics, clock: d.clock, started, accept: acceptConverted, count, limiter, wrap };
+  const hooks = {
+    auth: d.auth,
+    metrics: d.metrics,
+    clock: d.clock,
+    started,
+    accept: acceptConverted,
+    count,
+    limiter,
+    wrap,
+  };
   addWebhookRoutes(table, router, hooks);
   // Anything else under /r is not a link (`/r//evil.example`, `/r/a/b`): a plain 404, never the web app or a redirect.
   router.use('/r', (_req, _res, next) => next(unknownLink()));
@@ -247,10 +325,23 @@ const unknownLink = () => notFound('LINK_NOT_FOUND', 'unknown link');
 /** A rejected batch: 400 with the per-event answer beside the error, which names each field. */
 function rejectedBatch(code: string, answer: BatchAnswer): HttpError {
   const fields = answer.rejected.map((r) => ({ path: r.path, message: r.message }));
-  return new HttpError(400, code, fields.slice(0, 20).map((f) => `${f.path}: ${f.message}`).join('; '), {}, undefined, { ...answer });
+  return new HttpError(
+    400,
+    code,
+    fields
+      .slice(0, 20)
+      .map((f) => `${f.path}: ${f.message}`)
+      .join('; '),
+    {},
+    undefined,
+    { ...answer },
+  );
 }
 
-/** A JSON body of any content type, read as bytes (size limit, gzip/deflate as body-parser does) and parsed by parseJsonBytes. */
+/**
+ * A JSON body of any content type, read as bytes (size limit, gzip/deflate as body-parser does) and parsed by
+ * parseJsonBytes.
+ */
 function jsonBody(limit: number): express.RequestHandler {
   const raw = express.raw({ limit, type: () => true });
   return (req, res, next) =>
@@ -294,7 +385,14 @@ async function resolveCampaigns(
     if (it.campaign_id === undefined && it.type === 'refund' && typeof it.order_id === 'string' && state) {
       const candidates = scope().slice(0, MAX_REFUND_CAMPAIGN_PROBES);
       const orderId = it.order_id;
-      const probes = candidates.map((c) => ({ type: 'refund' as const, event_id: 'x', ts: 0, campaign_id: c, order_id: orderId, amount: 1 }));
+      const probes = candidates.map((c) => ({
+        type: 'refund' as const,
+        event_id: 'x',
+        ts: 0,
+        campaign_id: c,
+        order_id: orderId,
+        amount: 1,
+      }));
       await pipeline.prefetch(probes);
       it.campaign_id = only(candidates.filter((c) => state.order(c, orderId)));
     }
@@ -306,10 +404,29 @@ async function resolveCampaigns(
 const MAX_REFUND_CAMPAIGN_PROBES = 50;
 
 /** A refund postback without an amount refunds the whole order. */
-async function fillFullRefunds(pipeline: Pipeline, state: IngestState | null, items: Record<string, unknown>[]): Promise<void> {
-  const open = items.filter((it) => it.type === 'refund' && it.amount === undefined && typeof it.campaign_id === 'string' && typeof it.order_id === 'string');
+async function fillFullRefunds(
+  pipeline: Pipeline,
+  state: IngestState | null,
+  items: Record<string, unknown>[],
+): Promise<void> {
+  const open = items.filter(
+    (it) =>
+      it.type === 'refund' &&
+      it.amount === undefined &&
+      typeof it.campaign_id === 'string' &&
+      typeof it.order_id === 'string',
+  );
   if (open.length === 0 || !state) return;
-  await pipeline.prefetch(open.map((it) => ({ type: 'refund', event_id: 'x', ts: 0, campaign_id: it.campaign_id as string, order_id: it.order_id as string, amount: 1 })));
+  await pipeline.prefetch(
+    open.map((it) => ({
+      type: 'refund',
+      event_id: 'x',
+      ts: 0,
+      campaign_id: it.campaign_id as string,
+      order_id: it.order_id as string,
+      amount: 1,
+    })),
+  );
   for (const it of open) {
     const order = state.order(it.campaign_id as string, it.order_id as string);
     if (order && order.orig_amount_minor > 0) {

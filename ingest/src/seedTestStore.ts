@@ -1,4 +1,5 @@
-// Test support run as its own process (chDB allows one process per data dir): migrates, loads the test launch and a source key.
+// Test support run as its own process (chDB allows one process per data dir): migrates, loads the test launch and a
+// source key.
 import { applyMigrations, openStore } from '@pulseroom/schema/server';
 import { parseConfig, storeConfig } from '@pulseroom/schema';
 import { seedLaunch, seedSource } from './testing.js';

@@ -3,9 +3,28 @@ import { appendFileSync, mkdtempSync, readdirSync, statSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { blankStoredEvent, type StoredEvent } from '@pulseroom/schema';
-import { decodeSegment, encodeJsonRecord, encodeRecord, expandRow, parseTsvRows, segmentJson, segmentText, Spool, SpoolFullError, SPOOL_COLUMNS, tsvRow } from './spool.js';
+import {
+  decodeSegment,
+  encodeJsonRecord,
+  encodeRecord,
+  expandRow,
+  parseTsvRows,
+  segmentJson,
+  segmentText,
+  Spool,
+  SpoolFullError,
+  SPOOL_COLUMNS,
+  tsvRow,
+} from './spool.js';
 
-const row = (id: string): StoredEvent => ({ ...blankStoredEvent(), event_id: id, source_id: 's', campaign_id: 'c', ts: 1, received_at: 1 });
+const row = (id: string): StoredEvent => ({
+  ...blankStoredEvent(),
+  event_id: id,
+  source_id: 's',
+  campaign_id: 'c',
+  ts: 1,
+  received_at: 1,
+});
 const dir = () => mkdtempSync(join(tmpdir(), 'spool-test-'));
 
 describe('spool', () => {
@@ -19,7 +38,11 @@ describe('spool', () => {
       ts: 1764756603059,
       sub: ["it's", 'a\\b', 'tab\tin', ''],
     } as StoredEvent;
-    const old = { ...row('y2k'), ts: Date.UTC(2001, 0, 1, 0, 0, 0, 7), received_at: Date.UTC(1999, 11, 31, 23, 59, 59, 999) };
+    const old = {
+      ...row('y2k'),
+      ts: Date.UTC(2001, 0, 1, 0, 0, 0, 7),
+      received_at: Date.UTC(1999, 11, 31, 23, 59, 59, 999),
+    };
     const text = tsvRow(row('a')) + tsvRow(tricky) + tsvRow(old);
     expect(text.split('\n')).toHaveLength(4); // a line break only ends a row
     expect(text.split('\n')[0].split('\t')).toHaveLength(SPOOL_COLUMNS.length); // batch_id, the last, comes at insert
@@ -55,25 +78,40 @@ describe('spool', () => {
     const { json, rows } = segmentJson(Buffer.concat([a, b, torn]), 'tok-"1"');
     expect(rows).toBe(3);
     const parsed = JSON.parse(json) as Record<string, unknown>[];
-    expect(parsed.map((r) => [r.batch_id, r.event_id])).toEqual([['tok-"1"', 'a'], ['tok-"1"', 't1'], ['tok-"1"', 'b']]);
+    expect(parsed.map((r) => [r.batch_id, r.event_id])).toEqual([
+      ['tok-"1"', 'a'],
+      ['tok-"1"', 't1'],
+      ['tok-"1"', 'b'],
+    ]);
     expect(parsed[1].text).toBe(tricky.text);
-    expect(parsed).toEqual(decodeSegment(Buffer.concat([a, b, torn]), 'json').rows.map((r) => ({ batch_id: 'tok-"1"', ...r })));
+    expect(parsed).toEqual(
+      decodeSegment(Buffer.concat([a, b, torn]), 'json').rows.map((r) => ({ batch_id: 'tok-"1"', ...r })),
+    );
     expect(segmentJson(Buffer.alloc(0), 'x')).toEqual({ json: '[]', rows: 0 });
-    expect(segmentText(Buffer.concat([a, b]), 'tok-"1"', 'json')).toEqual({ text: segmentJson(Buffer.concat([a, b]), 'tok-"1"').json, rows: 3 });
+    expect(segmentText(Buffer.concat([a, b]), 'tok-"1"', 'json')).toEqual({
+      text: segmentJson(Buffer.concat([a, b]), 'tok-"1"').json,
+      rows: 3,
+    });
   });
 
   it('replays a segment an earlier version left (JSON, .log) beside its own', async () => {
     const d = dir();
-    writeFileSync(join(d, 'seg-000000000004-oldrun1.log'), Buffer.concat([encodeJsonRecord([row('old1'), row('old2')])]));
+    writeFileSync(
+      join(d, 'seg-000000000004-oldrun1.log'),
+      Buffer.concat([encodeJsonRecord([row('old1'), row('old2')])]),
+    );
     const { spool, replay } = await Spool.open({ dir: d, maxBytes: 1 << 20 });
     expect(replay).toMatchObject({ segments: 1, rows: 2, tornBytes: 0 });
     await spool.append([row('new1')]);
     await spool.close();
     const segs = spool.sealedSegments();
-    expect(segs.map((s) => [s.token, s.format, s.rows])).toEqual([['oldrun1-4', 'json', 2], [`${spool.id}-5`, 'tsv', 1]]);
+    expect(segs.map((s) => [s.token, s.format, s.rows])).toEqual([
+      ['oldrun1-4', 'json', 2],
+      [`${spool.id}-5`, 'tsv', 1],
+    ]);
     expect((await spool.readSegment(segs[0])).map((r) => r.event_id)).toEqual(['old1', 'old2']);
     expect((await spool.readText(segs[0])).rows).toBe(2);
-    expect((await spool.readSegment(segs[1]))).toEqual([row('new1')]);
+    expect(await spool.readSegment(segs[1])).toEqual([row('new1')]);
   });
 
   it('appends durably, seals, replays after a restart and removes flushed segments', async () => {
@@ -130,7 +168,9 @@ describe('spool', () => {
   it('refuses appends past its byte limit', async () => {
     const { spool } = await Spool.open({ dir: dir(), maxBytes: encodeRecord([row('a')]).length + 100 });
     await spool.append([row('a')]);
-    await expect(spool.append(Array.from({ length: 5 }, (_, i) => row(`x${i}`)))).rejects.toBeInstanceOf(SpoolFullError);
+    await expect(spool.append(Array.from({ length: 5 }, (_, i) => row(`x${i}`)))).rejects.toBeInstanceOf(
+      SpoolFullError,
+    );
     await spool.close();
   });
 });

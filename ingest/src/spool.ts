@@ -54,12 +54,16 @@ export interface SpoolDepth {
 const BLANK = blankStoredEvent() as unknown as Record<string, unknown>;
 
 /**
- * The columns of a spooled row, in the order of its TabSeparated fields: the stored event's, the postback sub ids,
- * the sentiment terms (last, so a segment spooled before they existed still reads: see insertEventText), then `batch_id`, which is the segment's token and is added when the segment is inserted (see segmentText).
- * ClickHouse parses this text at about two thirds of the CPU of the same rows as JSON (bench/analysis.md, 2026-12-03).
+ * The columns of a spooled row, in the order of its TabSeparated fields: the stored event's, the postback sub ids, the
+ * sentiment terms (last, so a segment spooled before they existed still reads: see insertEventText), then `batch_id`,
+ * which is the segment's token and is added when the segment is inserted (see segmentText). ClickHouse parses this text
+ * at about two thirds of the CPU of the same rows as JSON (bench/analysis.md, 2026-12-03).
  */
 export const SPOOL_COLUMNS: readonly string[] = [
-  ...Object.keys(BLANK).filter((k) => k !== 'batch_id' && k !== 'sentiment_terms'), 'sub', 'sentiment_terms', 'batch_id',
+  ...Object.keys(BLANK).filter((k) => k !== 'batch_id' && k !== 'sentiment_terms'),
+  'sub',
+  'sentiment_terms',
+  'batch_id',
 ];
 const FIELDS = SPOOL_COLUMNS.slice(0, -1);
 /**
@@ -67,9 +71,13 @@ const FIELDS = SPOOL_COLUMNS.slice(0, -1);
  * the text: a bare 12-digit number is refused), `array` for the sub ids, `number` and `text` by the blank row's type.
  */
 const KINDS: readonly ('time' | 'array' | 'number' | 'text')[] = FIELDS.map((k) =>
-  k === 'ts' || k === 'received_at' ? 'time'
-  : k === 'sub' || Array.isArray(BLANK[k]) ? 'array'
-  : typeof BLANK[k] === 'number' ? 'number' : 'text',
+  k === 'ts' || k === 'received_at'
+    ? 'time'
+    : k === 'sub' || Array.isArray(BLANK[k])
+      ? 'array'
+      : typeof BLANK[k] === 'number'
+        ? 'number'
+        : 'text',
 );
 
 const TSV_SPECIAL = /[\\\t\n\r]/;
@@ -124,7 +132,7 @@ function unescapeTsv(s: string): string {
 /** `['a','b\\'c']` → ['a', "b'c"]. */
 function parseTsvArray(s: string): string[] {
   const out: string[] = [];
-  for (let i = s.indexOf("'"); i >= 0 && i < s.length; ) {
+  for (let i = s.indexOf("'"); i >= 0 && i < s.length;) {
     let v = '';
     let j = i + 1;
     for (; j < s.length && s[j] !== "'"; j++) v += s[j] === '\\' ? (UNESCAPES[s[++j]] ?? s[j]) : s[j];
@@ -147,7 +155,9 @@ export function parseTsvRows(text: string): Record<string, unknown>[] {
       if (kind === 'array') {
         const sub = parseTsvArray(cell);
         if (sub.length > 0) row[FIELDS[i]] = sub;
-      } else row[FIELDS[i]] = kind === 'time' ? Math.round(Number(cell) * 1000) : kind === 'number' ? Number(cell) : unescapeTsv(cell);
+      } else
+        row[FIELDS[i]] =
+          kind === 'time' ? Math.round(Number(cell) * 1000) : kind === 'number' ? Number(cell) : unescapeTsv(cell);
     }
     rows.push(row);
   }
@@ -261,7 +271,10 @@ function frame(payload: Buffer): Buffer {
  * Reads the valid records of a segment (rows as stored: a JSON segment's compact, a TabSeparated one's whole);
  * `validBytes` < file size means the tail was torn.
  */
-export function decodeSegment(buf: Buffer, format: SpoolFormat = 'tsv'): { rows: Record<string, unknown>[]; validBytes: number; records: number } {
+export function decodeSegment(
+  buf: Buffer,
+  format: SpoolFormat = 'tsv',
+): { rows: Record<string, unknown>[]; validBytes: number; records: number } {
   const rows: Record<string, unknown>[] = [];
   let validBytes = 0;
   let count = 0;
@@ -312,7 +325,8 @@ export class Spool {
   /** This run's id: part of every batch token it creates. */
   readonly id: string;
   private sealed: SealedSegment[] = [];
-  private active: { seq: number; file: string; fh: FileHandle; bytes: number; rows: number; openedAt: number } | null = null;
+  private active: { seq: number; file: string; fh: FileHandle; bytes: number; rows: number; openedAt: number } | null =
+    null;
   private nextSeq = 1;
   private pending: PendingAppend[] = [];
   private pendingBytes = 0;
@@ -323,7 +337,10 @@ export class Spool {
   private closed = false;
   private readonly clock: () => number;
 
-  private constructor(private readonly opts: SpoolOptions, id: string) {
+  private constructor(
+    private readonly opts: SpoolOptions,
+    id: string,
+  ) {
     this.id = id;
     this.clock = opts.clock ?? Date.now;
   }
@@ -336,7 +353,9 @@ export class Spool {
     mkdirSync(opts.dir, { recursive: true });
     const spool = new Spool(opts, randomBytes(5).toString('hex'));
     const replay: ReplayInfo = { segments: 0, rows: 0, tornBytes: 0 };
-    const names = readdirSync(opts.dir).filter((f) => SEGMENT_RE.test(f)).sort();
+    const names = readdirSync(opts.dir)
+      .filter((f) => SEGMENT_RE.test(f))
+      .sort();
     for (const name of names) {
       const [, seqText, runId, ext] = SEGMENT_RE.exec(name)!;
       const seq = Number(seqText);
@@ -398,7 +417,10 @@ export class Spool {
     if (this.closed) return Promise.reject(new SpoolClosedError('the spool is closed'));
     if (rows.length === 0) return Promise.resolve('');
     const buf = encodeRecord(rows);
-    if (this.isFull(buf.length)) return Promise.reject(new SpoolFullError(`the spool holds more than ${this.opts.maxBytes} bytes waiting for the store`));
+    if (this.isFull(buf.length))
+      return Promise.reject(
+        new SpoolFullError(`the spool holds more than ${this.opts.maxBytes} bytes waiting for the store`),
+      );
     return new Promise<string>((resolve, reject) => {
       this.pending.push({ buf, rows: rows.length, resolve, reject });
       this.pendingBytes += buf.length;
@@ -419,7 +441,14 @@ export class Spool {
     const a = this.active;
     this.active = null;
     await a.fh.close();
-    this.sealed.push({ seq: a.seq, token: this.tokenOf(a.seq), file: a.file, format: 'tsv', bytes: a.bytes, rows: a.rows });
+    this.sealed.push({
+      seq: a.seq,
+      token: this.tokenOf(a.seq),
+      file: a.file,
+      format: 'tsv',
+      bytes: a.bytes,
+      rows: a.rows,
+    });
   }
 
   /** Sealed segments, oldest first. */
@@ -476,7 +505,15 @@ export class Spool {
       const a = this.active;
       this.active = null;
       await a.fh.close();
-      if (a.rows > 0) this.sealed.push({ seq: a.seq, token: this.tokenOf(a.seq), file: a.file, format: 'tsv', bytes: a.bytes, rows: a.rows });
+      if (a.rows > 0)
+        this.sealed.push({
+          seq: a.seq,
+          token: this.tokenOf(a.seq),
+          file: a.file,
+          format: 'tsv',
+          bytes: a.bytes,
+          rows: a.rows,
+        });
       else await unlink(a.file).catch(() => undefined);
     }
   }
@@ -516,7 +553,9 @@ export class Spool {
       this.writing = { rows: 0, bytes: 0 };
       // Nothing of this group is acknowledged; cut what may have been written so the file stays clean.
       if (this.active) {
-        const size = await stat(this.active.file).then((s) => s.size).catch(() => -1);
+        const size = await stat(this.active.file)
+          .then((s) => s.size)
+          .catch(() => -1);
         if (size > this.active.bytes) await this.active.fh.truncate(this.active.bytes).catch(() => undefined);
       }
       for (const p of batch) p.reject(e);

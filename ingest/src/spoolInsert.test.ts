@@ -12,14 +12,29 @@ import { encodeJsonRecord, encodeRecord, segmentText } from './spool.js';
 
 let store: Store;
 beforeAll(async () => {
-  store = await openStore({ PULSEROOM_DATA_DIR: mkdtempSync(join(tmpdir(), 'pulseroom-spool-insert-')), CLICKHOUSE_USER: 'default', CLICKHOUSE_PASSWORD: '', CLICKHOUSE_DATABASE: 'pulseroom' });
+  store = await openStore({
+    PULSEROOM_DATA_DIR: mkdtempSync(join(tmpdir(), 'pulseroom-spool-insert-')),
+    CLICKHOUSE_USER: 'default',
+    CLICKHOUSE_PASSWORD: '',
+    CLICKHOUSE_DATABASE: 'pulseroom',
+  });
   await applyMigrations(store.client);
 });
 afterAll(async () => store?.close());
 
 const TS = Date.UTC(2026, 11, 3, 10, 10, 3, 59);
 const event = (id: string, extra: Partial<StoredEvent> & Record<string, unknown> = {}): StoredEvent =>
-  ({ ...blankStoredEvent(), event_id: id, source_id: 'src', campaign_id: 'spring', partner_id: 'ana', platform: 'instagram', ts: TS, received_at: TS + 1, ...extra }) as StoredEvent;
+  ({
+    ...blankStoredEvent(),
+    event_id: id,
+    source_id: 'src',
+    campaign_id: 'spring',
+    partner_id: 'ana',
+    platform: 'instagram',
+    ts: TS,
+    received_at: TS + 1,
+    ...extra,
+  }) as StoredEvent;
 
 async function stored(prefix: string): Promise<Record<string, unknown>[]> {
   const rs = await store.client.query({
@@ -34,9 +49,37 @@ async function stored(prefix: string): Promise<Record<string, unknown>[]> {
 describe('spool text into ClickHouse', () => {
   it('stores every column of a TabSeparated segment as it was spooled, once even when the segment is sent again', async () => {
     const rows = [
-      event('tsv-1', { type: 'comment', text: 'tab\there, line\nbreak, cr\r, back\\slash \\t literal, quote \' "x" ü 😍', sentiment: -0.625, label: 'neg', lang: 'en', author_hash: 'h1', sentiment_terms: ["rip-off's", '🙄', 'back\\slash'] }),
-      event('tsv-2', { type: 'conversion', order_id: 'o-1', status: 'approved', amount_minor: -1999, orig_amount_minor: -2150, currency: 'EUR', orig_currency: 'USD', commission_minor: 199, attributed: 1, converted: 1, items: 3, sub: ["it's", 'a\\b', 'tab\tin'] }),
-      event('tsv-3', { type: 'engagement', views: 9_007_199_254_740, reach: 12, has_reach: 1, likes: 5, correction: 1 }),
+      event('tsv-1', {
+        type: 'comment',
+        text: 'tab\there, line\nbreak, cr\r, back\\slash \\t literal, quote \' "x" ü 😍',
+        sentiment: -0.625,
+        label: 'neg',
+        lang: 'en',
+        author_hash: 'h1',
+        sentiment_terms: ["rip-off's", '🙄', 'back\\slash'],
+      }),
+      event('tsv-2', {
+        type: 'conversion',
+        order_id: 'o-1',
+        status: 'approved',
+        amount_minor: -1999,
+        orig_amount_minor: -2150,
+        currency: 'EUR',
+        orig_currency: 'USD',
+        commission_minor: 199,
+        attributed: 1,
+        converted: 1,
+        items: 3,
+        sub: ["it's", 'a\\b', 'tab\tin'],
+      }),
+      event('tsv-3', {
+        type: 'engagement',
+        views: 9_007_199_254_740,
+        reach: 12,
+        has_reach: 1,
+        likes: 5,
+        correction: 1,
+      }),
       event('tsv-4', { ts: Date.UTC(2001, 0, 1), received_at: Date.UTC(1999, 11, 31, 23, 59, 59, 999) }), // 12-digit epoch ms
       event('tsv-5', { ts: Date.UTC(2099, 11, 31, 23, 59, 59, 999), received_at: TS + 10 }),
     ];
@@ -53,7 +96,10 @@ describe('spool text into ClickHouse', () => {
   });
 
   it('stores a JSON segment an earlier version spooled the same way', async () => {
-    const rows = [event('json-1', { type: 'comment', text: 'a\tb "q"', sentiment: 0.5, label: 'pos' }), event('json-2', { type: 'click', link_code: 'ana-spring', bot: 1 })];
+    const rows = [
+      event('json-1', { type: 'comment', text: 'a\tb "q"', sentiment: 0.5, label: 'pos' }),
+      event('json-2', { type: 'click', link_code: 'ana-spring', bot: 1 }),
+    ];
     const { text } = segmentText(encodeJsonRecord(rows), 'run-json-1', 'json');
     await insertEventText(store.client, 'run-json-1', text, 'json');
     const back = await stored('json-');

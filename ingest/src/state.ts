@@ -66,24 +66,37 @@ export class RecentIds extends HashRing {
 /** Distinct link codes the click memory keeps; clicks on links past it are remembered without their link code. */
 const MAX_LINK_CODES = 1_000_000;
 
-/** Clicks by click-id hash: campaign, partner and link interned, ~40 bytes a click. Evicted ones leave a fingerprint. */
+/**
+ * Clicks by click-id hash: campaign, partner and link interned, ~40 bytes a click. Evicted ones leave a fingerprint.
+ */
 class ClickStore extends HashRing {
   constructor(
     maxClicks: number,
     private readonly strings: Interner,
     readonly evicted: FingerprintSet,
-    /** Link codes of clicks are not checked against the dimensions (an unknown link is kept): their own, bounded set. */
+    /**
+     * Link codes of clicks are not checked against the dimensions (an unknown link is kept): their own, bounded set.
+     */
     private readonly links = new Interner(MAX_LINK_CODES),
   ) {
     // campaign, partner, link, bot, ts
-    super(maxClicks, [Uint32Array, Uint32Array, Uint32Array, Uint8Array, Float64Array], (rec) => evicted.add((this.cols[0] as Uint32Array)[rec]));
+    super(maxClicks, [Uint32Array, Uint32Array, Uint32Array, Uint8Array, Float64Array], (rec) =>
+      evicted.add((this.cols[0] as Uint32Array)[rec]),
+    );
   }
 
   get(clickId: string, h: Hash64): ClickFact | undefined {
     const rec = this.findHash(hash64(clickId, h));
     if (rec < 0) return undefined;
     const c = this.cols;
-    return { click_id: clickId, campaign_id: this.strings.value(c[3][rec]), partner_id: this.strings.value(c[4][rec]), link_code: this.links.value(c[5][rec]), bot: c[6][rec], ts: c[7][rec] };
+    return {
+      click_id: clickId,
+      campaign_id: this.strings.value(c[3][rec]),
+      partner_id: this.strings.value(c[4][rec]),
+      link_code: this.links.value(c[5][rec]),
+      bot: c[6][rec],
+      ts: c[7][rec],
+    };
   }
 
   /** Stores a click unless one with this hash is held. */
@@ -137,7 +150,16 @@ const MAX_VISITOR_LINKS = 4_000_000;
 /** An order as conversions and refunds need it: the original conversion and what was refunded before this process. */
 export type OrderFact = Pick<
   OrderRow,
-  'partner_id' | 'status' | 'ts' | 'amount_minor' | 'currency' | 'orig_amount_minor' | 'orig_currency' | 'commission_minor' | 'attributed' | 'converted'
+  | 'partner_id'
+  | 'status'
+  | 'ts'
+  | 'amount_minor'
+  | 'currency'
+  | 'orig_amount_minor'
+  | 'orig_currency'
+  | 'commission_minor'
+  | 'attributed'
+  | 'converted'
 > & {
   /** Refunded (campaign currency, positive) and commission reversed, stored before this process started. */
   baseRefundedMinor: number;
@@ -145,16 +167,49 @@ export type OrderFact = Pick<
 };
 
 // Order columns after the key: strings interned, then numbers.
-const O_PARTNER = 3, O_STATUS = 4, O_CURRENCY = 5, O_ORIG_CURRENCY = 6, O_FLAGS = 7, O_TS = 8, O_AMOUNT = 9, O_ORIG_AMOUNT = 10, O_COMMISSION = 11;
-const O_BASE_REFUNDED = 12, O_BASE_REVERSED = 13, O_MEM_REFUNDED = 14, O_MEM_REVERSED = 15;
+const O_PARTNER = 3,
+  O_STATUS = 4,
+  O_CURRENCY = 5,
+  O_ORIG_CURRENCY = 6,
+  O_FLAGS = 7,
+  O_TS = 8,
+  O_AMOUNT = 9,
+  O_ORIG_AMOUNT = 10,
+  O_COMMISSION = 11;
+const O_BASE_REFUNDED = 12,
+  O_BASE_REVERSED = 13,
+  O_MEM_REFUNDED = 14,
+  O_MEM_REVERSED = 15;
 
 /**
  * Orders by the hash of `campaign_id \0 order_id`, ~110 bytes an order. Also holds what this process refunded of
  * each, so an evicted order hands its refunds to `onEvict` (IngestState keeps them in a small map).
  */
 class OrderStore extends HashRing {
-  constructor(maxOrders: number, private readonly strings: Interner, onEvict: (rec: number) => void) {
-    super(maxOrders, [Uint32Array, Uint32Array, Uint32Array, Uint32Array, Uint8Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array, Float64Array], onEvict);
+  constructor(
+    maxOrders: number,
+    private readonly strings: Interner,
+    onEvict: (rec: number) => void,
+  ) {
+    super(
+      maxOrders,
+      [
+        Uint32Array,
+        Uint32Array,
+        Uint32Array,
+        Uint32Array,
+        Uint8Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+        Float64Array,
+      ],
+      onEvict,
+    );
   }
 
   col(c: number): Column {
@@ -249,7 +304,15 @@ export class IngestState {
   apply(row: IngestRow): void {
     this.recent.add(row.source_id, row.event_id, row.received_at);
     if (row.type === 'click') {
-      if (row.click_id) this.rememberClick({ click_id: row.click_id, campaign_id: row.campaign_id, partner_id: row.partner_id, link_code: row.link_code, ts: row.ts, bot: row.bot });
+      if (row.click_id)
+        this.rememberClick({
+          click_id: row.click_id,
+          campaign_id: row.campaign_id,
+          partner_id: row.partner_id,
+          link_code: row.link_code,
+          ts: row.ts,
+          bot: row.bot,
+        });
       if (!row.bot && row.visitor_hash) {
         this.lastClick.note(row.visitor_hash, row.link_code, row.ts);
         this.latestClickTs = Math.max(this.latestClickTs, row.ts);
@@ -259,7 +322,12 @@ export class IngestState {
     } else if (row.type === 'refund') {
       this.addRefund(row.campaign_id, row.order_id, -row.amount_minor, -row.commission_minor);
     }
-    if ((row.type === 'conversion' || row.type === 'refund') && row.status === 'approved' && row.converted && row.attributed) {
+    if (
+      (row.type === 'conversion' || row.type === 'refund') &&
+      row.status === 'approved' &&
+      row.converted &&
+      row.attributed
+    ) {
       const k = pairKey(row.campaign_id, row.partner_id);
       this.ledgerMem.set(k, (this.ledgerMem.get(k) ?? 0) + row.amount_minor);
     }
@@ -273,7 +341,12 @@ export class IngestState {
       if (rec >= 0) this.orders.deleteRecord(rec);
     }
     if (row.type === 'refund') this.addRefund(row.campaign_id, row.order_id, row.amount_minor, row.commission_minor);
-    if ((row.type === 'conversion' || row.type === 'refund') && row.status === 'approved' && row.converted && row.attributed) {
+    if (
+      (row.type === 'conversion' || row.type === 'refund') &&
+      row.status === 'approved' &&
+      row.converted &&
+      row.attributed
+    ) {
       const k = pairKey(row.campaign_id, row.partner_id);
       this.ledgerMem.set(k, (this.ledgerMem.get(k) ?? 0) - row.amount_minor);
     }
@@ -322,7 +395,9 @@ export class IngestState {
     return this.clicks.maxRecords;
   }
 
-  /** IAB rule: unique when this visitor made no click on this link within 30 minutes (event time) before or around it. */
+  /**
+   * IAB rule: unique when this visitor made no click on this link within 30 minutes (event time) before or around it.
+   */
   isUniqueClick(visitorHash: string, linkCode: string, ts: number): boolean {
     const last = this.lastClick.get(visitorHash, linkCode);
     return last === undefined || Math.abs(ts - last) >= UNIQUE_CLICK_WINDOW_MS;
@@ -379,7 +454,9 @@ export class IngestState {
     return this.orders.maxRecords;
   }
 
-  /** The oldest orders are forgotten past the limit (a fingerprint stays); a later refund or repeat loads them again. */
+  /**
+   * The oldest orders are forgotten past the limit (a fingerprint stays); a later refund or repeat loads them again.
+   */
   private putOrder(campaignId: string, orderId: string, fact: OrderFact): void {
     const h = hash64Pair(campaignId, orderId, this.h);
     if (this.orders.findHash(h) >= 0) return;
@@ -461,18 +538,34 @@ export class IngestState {
   }
 
   sizes(): Record<string, number> {
-    return { event_ids: this.recent.size, clicks: this.clicks.size, visitors: this.lastClick.size, orders: this.orders.size, evicted_clicks: this.evictedClicks.size, evicted_orders: this.evictedOrders.size };
+    return {
+      event_ids: this.recent.size,
+      clicks: this.clicks.size,
+      visitors: this.lastClick.size,
+      orders: this.orders.size,
+      evicted_clicks: this.evictedClicks.size,
+      evicted_orders: this.evictedOrders.size,
+    };
   }
 
   /** Bytes held by the typed tables (for the memory benchmark). */
   tableBytes(): Record<string, number> {
-    return { event_ids: this.recent.bytes(), visitors: this.lastClick.bytes(), clicks: this.clicks.bytes(), orders: this.orders.bytes(), evicted_clicks: this.evictedClicks.bytes(), evicted_orders: this.evictedOrders.bytes() };
+    return {
+      event_ids: this.recent.bytes(),
+      visitors: this.lastClick.bytes(),
+      clicks: this.clicks.bytes(),
+      orders: this.orders.bytes(),
+      evicted_clicks: this.evictedClicks.bytes(),
+      evicted_orders: this.evictedOrders.bytes(),
+    };
   }
 }
 
 const hashKey = (hi: number, lo: number) => `${hi}:${lo}`;
 
-function orderFromRow(r: Pick<OrderFact, Exclude<keyof OrderFact, 'baseRefundedMinor' | 'baseReversedMinor'>>): OrderFact {
+function orderFromRow(
+  r: Pick<OrderFact, Exclude<keyof OrderFact, 'baseRefundedMinor' | 'baseReversedMinor'>>,
+): OrderFact {
   return {
     partner_id: r.partner_id,
     status: r.status,

@@ -1,11 +1,20 @@
-// Test support for ingest: a small launch (campaigns, partners, deals), a source key, and a running ingest on a random port.
+// Test support for ingest: a small launch (campaigns, partners, deals), a source key, and a running ingest on a random
+// port.
 import type { AddressInfo } from 'node:net';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
 import { pino } from 'pino';
-import { DimensionCache, hashSecret, nextVersion, upsertCampaigns, upsertDeals, upsertPartners, type Store } from '@pulseroom/schema/server';
+import {
+  DimensionCache,
+  hashSecret,
+  nextVersion,
+  upsertCampaigns,
+  upsertDeals,
+  upsertPartners,
+  type Store,
+} from '@pulseroom/schema/server';
 import { ingestEnv, resolveIngestConfig, type IngestConfig } from './config.js';
 import { createIngest, type Ingest, type IngestDeps } from './index.js';
 
@@ -15,24 +24,79 @@ export const OTHER_CAMPAIGN = 'fall-drop';
 /** Two campaigns (EUR and USD); partner "ana" with a tiered deal, "ben" with a flat + percent deal. */
 export const LAUNCH = {
   campaigns: [
-    { id: CAMPAIGN, name: 'Spring Drop', brand: 'Acme', start: '2026-01-01T00:00:00Z', end: '2027-12-31T00:00:00Z', currency: 'EUR', timezone: 'Europe/Berlin' },
-    { id: OTHER_CAMPAIGN, name: 'Fall Drop', brand: 'Acme', start: '2026-01-01T00:00:00Z', end: '2027-12-31T00:00:00Z', currency: 'USD' },
+    {
+      id: CAMPAIGN,
+      name: 'Spring Drop',
+      brand: 'Acme',
+      start: '2026-01-01T00:00:00Z',
+      end: '2027-12-31T00:00:00Z',
+      currency: 'EUR',
+      timezone: 'Europe/Berlin',
+    },
+    {
+      id: OTHER_CAMPAIGN,
+      name: 'Fall Drop',
+      brand: 'Acme',
+      start: '2026-01-01T00:00:00Z',
+      end: '2027-12-31T00:00:00Z',
+      currency: 'USD',
+    },
   ],
   partners: [
-    { id: 'ana', handle: '@ana', display_name: 'Ana', platforms: ['instagram'], followers: 50_000, type: 'affiliate', manager_id: 'am-1' },
-    { id: 'ben', handle: '@ben', display_name: 'Ben', platforms: ['tiktok', 'youtube'], followers: 5_000, type: 'influencer' },
+    {
+      id: 'ana',
+      handle: '@ana',
+      display_name: 'Ana',
+      platforms: ['instagram'],
+      followers: 50_000,
+      type: 'affiliate',
+      manager_id: 'am-1',
+    },
+    {
+      id: 'ben',
+      handle: '@ben',
+      display_name: 'Ben',
+      platforms: ['tiktok', 'youtube'],
+      followers: 5_000,
+      type: 'influencer',
+    },
   ],
   deals: [
     {
-      id: `${CAMPAIGN}--ana`, partner_id: 'ana', campaign_id: CAMPAIGN, commission_percent: 10, commission_tiers: [{ threshold: 1000, percent: 20 }], attribution_window_days: 7,
-      links: [{ code: 'ana-spring', destination: 'https://shop.example.com/spring?ref=ana', platform: 'instagram', utm_source: 'instagram', utm_medium: 'affiliate', utm_campaign: 'spring' }],
+      id: `${CAMPAIGN}--ana`,
+      partner_id: 'ana',
+      campaign_id: CAMPAIGN,
+      commission_percent: 10,
+      commission_tiers: [{ threshold: 1000, percent: 20 }],
+      attribution_window_days: 7,
+      links: [
+        {
+          code: 'ana-spring',
+          destination: 'https://shop.example.com/spring?ref=ana',
+          platform: 'instagram',
+          utm_source: 'instagram',
+          utm_medium: 'affiliate',
+          utm_campaign: 'spring',
+        },
+      ],
       promo_codes: ['ANA10'],
     },
     {
-      id: `${CAMPAIGN}--ben`, partner_id: 'ben', campaign_id: CAMPAIGN, commission_percent: 5, commission_flat: 2,
-      links: [{ code: 'ben-spring', destination: 'https://shop.example.com/spring', platform: 'tiktok' }], promo_codes: ['BEN5'],
+      id: `${CAMPAIGN}--ben`,
+      partner_id: 'ben',
+      campaign_id: CAMPAIGN,
+      commission_percent: 5,
+      commission_flat: 2,
+      links: [{ code: 'ben-spring', destination: 'https://shop.example.com/spring', platform: 'tiktok' }],
+      promo_codes: ['BEN5'],
     },
-    { id: `${OTHER_CAMPAIGN}--ana`, partner_id: 'ana', campaign_id: OTHER_CAMPAIGN, commission_percent: 8, links: [{ code: 'ana-fall', destination: 'https://shop.example.com/fall' }] },
+    {
+      id: `${OTHER_CAMPAIGN}--ana`,
+      partner_id: 'ana',
+      campaign_id: OTHER_CAMPAIGN,
+      commission_percent: 8,
+      links: [{ code: 'ana-fall', destination: 'https://shop.example.com/fall' }],
+    },
   ],
 };
 
@@ -44,12 +108,26 @@ export async function seedLaunch(store: Store): Promise<void> {
 
 /** A source with a known key (tests need the key before any service runs). */
 export async function seedSource(store: Store, id: string, key: string, campaignIds: string[] = []): Promise<void> {
-  await store.client.insert({ table: 'sources', format: 'JSONEachRow', values: [{ id, name: id, key_hash: hashSecret(key), campaign_ids: campaignIds, version: nextVersion(), revoked: 0 }] });
+  await store.client.insert({
+    table: 'sources',
+    format: 'JSONEachRow',
+    values: [
+      { id, name: id, key_hash: hashSecret(key), campaign_ids: campaignIds, version: nextVersion(), revoked: 0 },
+    ],
+  });
 }
 
 export function testIngestConfig(overrides: Record<string, string> = {}): IngestConfig {
   const dir = mkdtempSync(join(tmpdir(), 'pulseroom-ingest-'));
-  return resolveIngestConfig(ingestEnv.parse({ PULSEROOM_DATA_DIR: dir, INGEST_FLUSH_MS: '100', INGEST_SENTIMENT_THREADS: '0', LOG_LEVEL: 'silent', ...overrides }));
+  return resolveIngestConfig(
+    ingestEnv.parse({
+      PULSEROOM_DATA_DIR: dir,
+      INGEST_FLUSH_MS: '100',
+      INGEST_SENTIMENT_THREADS: '0',
+      LOG_LEVEL: 'silent',
+      ...overrides,
+    }),
+  );
 }
 
 export interface RunningIngest {
@@ -61,9 +139,21 @@ export interface RunningIngest {
 }
 
 /** createIngest on an express app listening on a random port, as the one-process product mounts it. */
-export async function runIngest(store: Store, config: IngestConfig, clock?: () => number, opts: Pick<IngestDeps, 'memoryLimits'> = {}): Promise<RunningIngest> {
+export async function runIngest(
+  store: Store,
+  config: IngestConfig,
+  clock?: () => number,
+  opts: Pick<IngestDeps, 'memoryLimits'> = {},
+): Promise<RunningIngest> {
   const dims = await DimensionCache.open(store.client, 0);
-  const ingest = createIngest({ store, dims, config, logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }), clock, ...opts });
+  const ingest = createIngest({
+    store,
+    dims,
+    config,
+    logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+    clock,
+    ...opts,
+  });
   await ingest.start();
   const app = express();
   app.use(ingest.router);
@@ -83,7 +173,11 @@ export async function runIngest(store: Store, config: IngestConfig, clock?: () =
   };
 }
 
-export async function postJson(url: string, body: unknown, key?: string): Promise<{ status: number; body: any; headers: Headers }> {
+export async function postJson(
+  url: string,
+  body: unknown,
+  key?: string,
+): Promise<{ status: number; body: any; headers: Headers }> {
   const res = await fetch(url, {
     method: 'POST',
     headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
@@ -120,7 +214,8 @@ export function faultyStore(store: Store): { store: Store; ctl: { mode: FaultMod
           ctl.injected++;
           throw new Error('connect ECONNREFUSED 127.0.0.1:8123 (injected)');
         }
-        const inserting = prop === 'insert' || (prop === 'exec' && /^\s*INSERT\b/i.test(String((args[0] as { query?: string }).query)));
+        const inserting =
+          prop === 'insert' || (prop === 'exec' && /^\s*INSERT\b/i.test(String((args[0] as { query?: string }).query)));
         if (ctl.mode === 'lose-answer' && inserting) {
           await (v as (...a: unknown[]) => Promise<unknown>).apply(target, args);
           ctl.mode = 'up';

@@ -1,4 +1,5 @@
-// Tracking links: the redirect target (only ever the stored destination, plus click_id and the link's UTM fields) and the click it records.
+// Tracking links: the redirect target (only ever the stored destination, plus click_id and the link's UTM fields) and
+// the click it records.
 import { randomBytes } from 'node:crypto';
 import type { ClickEvent, TrackingLink } from '@pulseroom/schema';
 import type { LinkTarget } from '@pulseroom/schema/server';

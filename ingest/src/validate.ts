@@ -21,7 +21,10 @@ export function parseBatch(body: unknown): ParsedBatch {
   if (!env.success) {
     const [first] = fieldErrors(env.error);
     const path = first.path === '(root)' ? 'events' : first.path;
-    throw badRequest('INVALID_BATCH', `${path}: ${body === undefined || body === null || typeof body !== 'object' ? 'expected a JSON object { "events": [ … ] }' : first.message}`);
+    throw badRequest(
+      'INVALID_BATCH',
+      `${path}: ${body === undefined || body === null || typeof body !== 'object' ? 'expected a JSON object { "events": [ … ] }' : first.message}`,
+    );
   }
   return validateEvents(env.data.events, (i) => `events[${i}]`);
 }
@@ -36,7 +39,12 @@ export function validateEvents(events: unknown[], prefix: (i: number) => string)
       return;
     }
     // Every problem of the event, each naming its field; an event can appear more than once.
-    for (const e of fieldErrors(r.error, prefix(index))) out.rejected.push({ index, path: e.path === '(root)' ? prefix(index) || 'event' : e.path, message: /received undefined$/.test(e.message) ? 'required' : e.message });
+    for (const e of fieldErrors(r.error, prefix(index)))
+      out.rejected.push({
+        index,
+        path: e.path === '(root)' ? prefix(index) || 'event' : e.path,
+        message: /received undefined$/.test(e.message) ? 'required' : e.message,
+      });
     const t = raw && typeof raw === 'object' ? (raw as Record<string, unknown>).type : undefined;
     out.rejectedTypes.push((EVENT_TYPES as readonly unknown[]).includes(t) ? (t as string) : 'unknown');
   });

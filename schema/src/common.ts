@@ -3,7 +3,8 @@ import { z } from 'zod';
 import { PLATFORMS, type Platform } from './constants.js';
 
 /** A type error's message: "required" when the field is missing, else what was expected. */
-export const expected = (message: string) => (issue: { input?: unknown }) => (issue.input === undefined ? 'required' : message);
+export const expected = (message: string) => (issue: { input?: unknown }) =>
+  issue.input === undefined ? 'required' : message;
 
 /** Identifiers of campaigns, partners, deals, links: readable slugs. */
 export const slugId = z
@@ -12,12 +13,17 @@ export const slugId = z
 
 /** Free text without control characters (newlines and tabs allowed). */
 export function text(max: number) {
-  return z
-    .string({ error: 'expected a string' })
-    .max(max, `expected at most ${max} characters`)
-    .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), 'control characters are not allowed')
-    // A lone UTF-16 surrogate (JSON "\ud800") has no UTF-8 form: stored, it would silently become U+FFFD.
-    .refine((s) => !/\p{Cs}/u.test(s), 'expected well-formed Unicode: a lone surrogate (e.g. "\\ud800") cannot be stored');
+  return (
+    z
+      .string({ error: 'expected a string' })
+      .max(max, `expected at most ${max} characters`)
+      .refine((s) => !/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F]/.test(s), 'control characters are not allowed')
+      // A lone UTF-16 surrogate (JSON "\ud800") has no UTF-8 form: stored, it would silently become U+FFFD.
+      .refine(
+        (s) => !/\p{Cs}/u.test(s),
+        'expected well-formed Unicode: a lone surrogate (e.g. "\\ud800") cannot be stored',
+      )
+  );
 }
 
 export { PLATFORMS, type Platform } from './constants.js';
@@ -25,7 +31,15 @@ export const platform = z.enum(PLATFORMS, { error: `expected one of ${PLATFORMS.
 
 /** Platforms that report no reach or no saves: their events must not claim them. */
 export const PLATFORMS_WITHOUT_REACH: ReadonlySet<Platform> = new Set(['tiktok', 'x', 'twitch', 'blog', 'podcast']);
-export const PLATFORMS_WITHOUT_SAVES: ReadonlySet<Platform> = new Set(['tiktok', 'youtube', 'x', 'twitch', 'blog', 'newsletter', 'podcast']);
+export const PLATFORMS_WITHOUT_SAVES: ReadonlySet<Platform> = new Set([
+  'tiktok',
+  'youtube',
+  'x',
+  'twitch',
+  'blog',
+  'newsletter',
+  'podcast',
+]);
 
 const MIN_TS = Date.UTC(2000, 0, 1);
 const MAX_TS = Date.UTC(2100, 0, 1);
@@ -37,7 +51,10 @@ export const timestamp = z
   .union(
     [
       z.number({ error: 'expected epoch milliseconds' }).int('expected whole epoch milliseconds'),
-      z.iso.datetime({ offset: true, error: 'expected an ISO-8601 date-time with a time zone, e.g. 2026-11-25T10:00:00Z' }),
+      z.iso.datetime({
+        offset: true,
+        error: 'expected an ISO-8601 date-time with a time zone, e.g. 2026-11-25T10:00:00Z',
+      }),
     ],
     { error: 'expected an ISO-8601 date-time or epoch milliseconds' },
   )
@@ -45,8 +62,8 @@ export const timestamp = z
   .refine(inTimeBounds, 'expected a time between 2000 and 2100');
 
 /** ISO date-time → epoch ms, for dimension dates. */
-export const isoDateTime = z
-  .iso.datetime({ offset: true, error: 'expected an ISO-8601 date-time with a time zone' })
+export const isoDateTime = z.iso
+  .datetime({ offset: true, error: 'expected an ISO-8601 date-time with a time zone' })
   .transform((v) => Date.parse(v))
   .refine(inTimeBounds, 'expected a date between 2000 and 2100');
 
@@ -70,4 +87,7 @@ export const money = z
   .min(0, 'expected a number ≥ 0')
   .max(1e10, 'expected an amount ≤ 10,000,000,000');
 
-export const percent = z.number({ error: 'expected a percentage' }).min(0, 'expected a number ≥ 0').max(100, 'expected a number ≤ 100');
+export const percent = z
+  .number({ error: 'expected a percentage' })
+  .min(0, 'expected a number ≥ 0')
+  .max(100, 'expected a number ≤ 100');

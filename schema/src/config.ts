@@ -9,7 +9,10 @@ export class ConfigError extends Error {
  * Parses `env` with an object schema whose keys are variable names. A bad value throws one
  * ConfigError listing each variable, what it expects and what it got.
  */
-export function parseConfig<S extends z.ZodObject>(schema: S, env: Record<string, string | undefined> = process.env): z.infer<S> {
+export function parseConfig<S extends z.ZodObject>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+): z.infer<S> {
   const picked: Record<string, string | undefined> = {};
   for (const key of Object.keys(schema.shape)) {
     const v = env[key];
@@ -26,13 +29,27 @@ export function parseConfig<S extends z.ZodObject>(schema: S, env: Record<string
 }
 
 export const envPort = (fallback: number) =>
-  z.coerce.number({ error: 'expected a port number 1–65535' }).int('expected a port number 1–65535').min(1, 'expected a port number 1–65535').max(65535, 'expected a port number 1–65535').default(fallback);
+  z.coerce
+    .number({ error: 'expected a port number 1–65535' })
+    .int('expected a port number 1–65535')
+    .min(1, 'expected a port number 1–65535')
+    .max(65535, 'expected a port number 1–65535')
+    .default(fallback);
 
 export const envInt = (fallback: number, min = 0, max = Number.MAX_SAFE_INTEGER) =>
-  z.coerce.number({ error: `expected a whole number ${min}–${max}` }).int(`expected a whole number ${min}–${max}`).min(min, `expected a whole number ≥ ${min}`).max(max, `expected a whole number ≤ ${max}`).default(fallback);
+  z.coerce
+    .number({ error: `expected a whole number ${min}–${max}` })
+    .int(`expected a whole number ${min}–${max}`)
+    .min(min, `expected a whole number ≥ ${min}`)
+    .max(max, `expected a whole number ≤ ${max}`)
+    .default(fallback);
 
 export const envNumber = (fallback: number, min = 0, max = Number.MAX_VALUE) =>
-  z.coerce.number({ error: `expected a number ${min}–${max}` }).min(min, `expected a number ≥ ${min}`).max(max, `expected a number ≤ ${max}`).default(fallback);
+  z.coerce
+    .number({ error: `expected a number ${min}–${max}` })
+    .min(min, `expected a number ≥ ${min}`)
+    .max(max, `expected a number ≤ ${max}`)
+    .default(fallback);
 
 export const envBool = (fallback: boolean) =>
   z
@@ -62,10 +79,15 @@ export const storeEnv = {
   PULSEROOM_DATA_DIR: z.string().min(1).default('./data'),
   /** Seals the providers' webhook signing secrets in the store; generated and kept in the data dir when unset. */
   PULSEROOM_SECRETS_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
-  CLICKHOUSE_URL: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://localhost:8123' }).optional(),
+  CLICKHOUSE_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://localhost:8123' })
+    .optional(),
   CLICKHOUSE_USER: z.string().default('default'),
   CLICKHOUSE_PASSWORD: z.string().default(''),
-  CLICKHOUSE_DATABASE: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'expected a database name of letters, digits and "_"').default('pulseroom'),
+  CLICKHOUSE_DATABASE: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'expected a database name of letters, digits and "_"')
+    .default('pulseroom'),
 };
 export const storeConfig = z.object(storeEnv);
 export type StoreConfig = z.infer<typeof storeConfig>;

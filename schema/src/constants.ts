@@ -31,7 +31,10 @@ export const WINDOW_MS: Record<Exclude<WindowName, 'ctd'>, number> = {
   '24h': 86_400_000,
 };
 
-/** The time range [from, to) a window covers when it ends (exclusive) at `end`, or the window before it; campaign to date has no start and no previous. */
+/**
+ * The time range [from, to) a window covers when it ends (exclusive) at `end`, or the window before it; campaign to
+ * date has no start and no previous.
+ */
 export function windowRangeEndingAt(w: WindowName, end: number, previous = false): { from: number; to: number } {
   if (w === 'ctd') return { from: -Infinity, to: end };
   const L = WINDOW_MS[w];

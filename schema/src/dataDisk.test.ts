@@ -11,8 +11,16 @@ const MOUNTINFO = [
 describe('the data directory disk', () => {
   it('finds the longest mount point holding the directory, escapes undone', () => {
     expect(mountOf(MOUNTINFO, '/var/lib/pulseroom')).toEqual({ mount: '/', filesystem: 'ext4', device: '/dev/vda' });
-    expect(mountOf(MOUNTINFO, '/mnt/fast disk/data')).toEqual({ mount: '/mnt/fast disk', filesystem: 'ext4', device: '/dev/loop0' });
-    expect(mountOf(MOUNTINFO, '/mnt/fast disk')).toEqual({ mount: '/mnt/fast disk', filesystem: 'ext4', device: '/dev/loop0' });
+    expect(mountOf(MOUNTINFO, '/mnt/fast disk/data')).toEqual({
+      mount: '/mnt/fast disk',
+      filesystem: 'ext4',
+      device: '/dev/loop0',
+    });
+    expect(mountOf(MOUNTINFO, '/mnt/fast disk')).toEqual({
+      mount: '/mnt/fast disk',
+      filesystem: 'ext4',
+      device: '/dev/loop0',
+    });
     // a sibling whose name starts like a mount point is not inside it
     expect(mountOf(MOUNTINFO, '/mnt/xy/data')).toEqual({ mount: '/', filesystem: 'ext4', device: '/dev/vda' });
     expect(mountOf(MOUNTINFO, '/dev/shm/p')).toEqual({ mount: '/dev/shm', filesystem: 'tmpfs', device: 'tmpfs' });
@@ -27,7 +35,9 @@ describe('the data directory disk', () => {
     };
     const bare = dataDisk('/srv/pulseroom-does-not-exist', files({ '/sys/fs/ext4/vda/journal_task': '<none>\n' }));
     expect(bare).toMatchObject({ filesystem: 'ext4', device: '/dev/vda', ext4_journal: false });
-    expect(slowDiskWarning(bare)).toMatch(/^the data directory \/srv\/pulseroom-does-not-exist is on an ext4 without a journal \(\/dev\/vda, mounted at \/\)/);
+    expect(slowDiskWarning(bare)).toMatch(
+      /^the data directory \/srv\/pulseroom-does-not-exist is on an ext4 without a journal \(\/dev\/vda, mounted at \/\)/,
+    );
 
     const journaled = dataDisk('/mnt/fast disk/data', files({ '/sys/fs/ext4/loop0/journal_task': '25355\n' }));
     expect(journaled.ext4_journal).toBe(true);

@@ -27,7 +27,8 @@ const UNKNOWN_MOUNT: Mount = Object.freeze({ mount: '/', filesystem: 'unknown', 
 export function mountOf(mountinfo: string, dir: string): Mount {
   let best: Mount = { ...UNKNOWN_MOUNT, mount: '' };
   for (const line of mountinfo.split('\n')) {
-    // "36 35 98:0 /root /mnt rw,noatime master:1 - ext4 /dev/vda rw": field 5 is the mount point; after " - " the type and source
+    // "36 35 98:0 /root /mnt rw,noatime master:1 - ext4 /dev/vda rw": field 5 is the mount point; after " - " the type
+    // and source
     const [left, right] = line.split(' - ');
     if (!right) continue;
     const point = left.split(' ')[4];
@@ -35,7 +36,8 @@ export function mountOf(mountinfo: string, dir: string): Mount {
     const mount = unescape(point);
     const inside = dir === mount || dir.startsWith(mount.endsWith('/') ? mount : `${mount}/`);
     const [filesystem, device] = right.split(' ');
-    if (inside && mount.length >= best.mount.length) best = { mount, filesystem, device: unescape(device ?? 'unknown') };
+    if (inside && mount.length >= best.mount.length)
+      best = { mount, filesystem, device: unescape(device ?? 'unknown') };
   }
   return best.mount ? best : UNKNOWN_MOUNT;
 }
@@ -76,7 +78,9 @@ export function slowDiskWarning(d: DataDisk): string | null {
   );
 }
 
-/** slowDiskWarning for the embedded store of `config` (none in server mode: the ClickHouse server's disk is its own). */
+/**
+ * slowDiskWarning for the embedded store of `config` (none in server mode: the ClickHouse server's disk is its own).
+ */
 export function storeDiskWarning(config: Pick<StoreConfig, 'CLICKHOUSE_URL' | 'PULSEROOM_DATA_DIR'>): string | null {
   return config.CLICKHOUSE_URL ? null : slowDiskWarning(dataDisk(resolve(config.PULSEROOM_DATA_DIR)));
 }

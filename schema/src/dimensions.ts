@@ -43,9 +43,21 @@ export function campaignGoalQuestions(c: Pick<Campaign, 'goals' | 'budget'>): { 
   for (const k of ['revenue', 'clicks', 'er'] as const) {
     if (g[k] === 0) out.push({ path: `goals.${k}`, message: 'a goal of 0 is met at once: leave it out for no goal' });
   }
-  if (g.er !== undefined && g.er > 0 && g.er < 0.1) out.push({ path: 'goals.er', message: `an engagement rate of ${g.er} % is below any launch's: the goal is a percentage (5 means 5 %)` });
-  if (g.er !== undefined && g.er > 25) out.push({ path: 'goals.er', message: `an engagement rate of ${g.er} % is above what launches reach (1–10 % is usual)` });
-  if (g.revenue !== undefined && c.budget > 0 && g.revenue > 1000 * c.budget) out.push({ path: 'goals.revenue', message: `a revenue goal of ${g.revenue} is over 1,000 × the budget (${c.budget})` });
+  if (g.er !== undefined && g.er > 0 && g.er < 0.1)
+    out.push({
+      path: 'goals.er',
+      message: `an engagement rate of ${g.er} % is below any launch's: the goal is a percentage (5 means 5 %)`,
+    });
+  if (g.er !== undefined && g.er > 25)
+    out.push({
+      path: 'goals.er',
+      message: `an engagement rate of ${g.er} % is above what launches reach (1–10 % is usual)`,
+    });
+  if (g.revenue !== undefined && c.budget > 0 && g.revenue > 1000 * c.budget)
+    out.push({
+      path: 'goals.revenue',
+      message: `a revenue goal of ${g.revenue} is over 1,000 × the budget (${c.budget})`,
+    });
   return out;
 }
 
@@ -74,7 +86,12 @@ export const partner = z
   })
   .superRefine((p, ctx) => {
     (p.accounts ?? []).forEach((a, i) => {
-      if (!p.platforms.includes(a.platform)) ctx.addIssue({ code: 'custom', path: ['accounts', i, 'platform'], message: `${a.platform} is not one of the partner's platforms (${p.platforms.join(', ')})` });
+      if (!p.platforms.includes(a.platform))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['accounts', i, 'platform'],
+          message: `${a.platform} is not one of the partner's platforms (${p.platforms.join(', ')})`,
+        });
     });
   });
 export type Partner = z.infer<typeof partner>;
@@ -115,9 +132,15 @@ export const deal = z
     start: isoDateTime.optional(),
     end: isoDateTime.optional(),
     links: z.array(trackingLink).max(100).default([]),
-    promo_codes: z.array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a promo code of letters, digits, "_" or "-"')).max(100).default([]),
+    promo_codes: z
+      .array(z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a promo code of letters, digits, "_" or "-"'))
+      .max(100)
+      .default([]),
   })
-  .refine((d) => d.start === undefined || d.end === undefined || d.end > d.start, { path: ['end'], message: 'expected end after start' });
+  .refine((d) => d.start === undefined || d.end === undefined || d.end > d.start, {
+    path: ['end'],
+    message: 'expected end after start',
+  });
 export type Deal = z.infer<typeof deal>;
 
 export const source = z.object({
@@ -141,10 +164,14 @@ export const tokenRequest = z
     expires_at: isoDateTime.optional(),
   })
   .superRefine((t, ctx) => {
-    if (t.role === 'viewer' && t.campaign_ids.length === 0) ctx.addIssue({ code: 'custom', path: ['campaign_ids'], message: 'a viewer token needs at least one campaign' });
-    if (t.role === 'wall' && t.campaign_ids.length !== 1) ctx.addIssue({ code: 'custom', path: ['campaign_ids'], message: 'a wall token needs exactly one campaign' });
-    if (t.role === 'manager' && !t.manager_id) ctx.addIssue({ code: 'custom', path: ['manager_id'], message: 'a manager token needs a manager_id' });
-    if (t.expires_at !== undefined && t.expires_at <= Date.now()) ctx.addIssue({ code: 'custom', path: ['expires_at'], message: 'expected a time in the future' });
+    if (t.role === 'viewer' && t.campaign_ids.length === 0)
+      ctx.addIssue({ code: 'custom', path: ['campaign_ids'], message: 'a viewer token needs at least one campaign' });
+    if (t.role === 'wall' && t.campaign_ids.length !== 1)
+      ctx.addIssue({ code: 'custom', path: ['campaign_ids'], message: 'a wall token needs exactly one campaign' });
+    if (t.role === 'manager' && !t.manager_id)
+      ctx.addIssue({ code: 'custom', path: ['manager_id'], message: 'a manager token needs a manager_id' });
+    if (t.expires_at !== undefined && t.expires_at <= Date.now())
+      ctx.addIssue({ code: 'custom', path: ['expires_at'], message: 'expected a time in the future' });
   });
 export type TokenRequest = z.infer<typeof tokenRequest>;
 
@@ -175,41 +202,78 @@ export interface CodeConflict {
  * campaign, both whatever their case. The first deal in the list owns a code; each later claimant is named. One rule
  * for a dimension file and for the admin API.
  */
-export function dealCodeConflicts(deals: readonly Pick<Deal, 'id' | 'campaign_id' | 'links' | 'promo_codes'>[]): CodeConflict[] {
+export function dealCodeConflicts(
+  deals: readonly Pick<Deal, 'id' | 'campaign_id' | 'links' | 'promo_codes'>[],
+): CodeConflict[] {
   const links = new Map<string, string>();
   const promos = new Map<string, string>();
   const out: CodeConflict[] = [];
-  const claim = (owners: Map<string, string>, key: string, index: number, dealId: string, where: (string | number)[], what: string) => {
+  const claim = (
+    owners: Map<string, string>,
+    key: string,
+    index: number,
+    dealId: string,
+    where: (string | number)[],
+    what: string,
+  ) => {
     const owner = owners.get(key);
     if (owner === undefined) owners.set(key, dealId);
-    else out.push({ index, deal_id: dealId, where, path: formatPath(where), message: `${what} is already used by deal "${owner}"` });
+    else
+      out.push({
+        index,
+        deal_id: dealId,
+        where,
+        path: formatPath(where),
+        message: `${what} is already used by deal "${owner}"`,
+      });
   };
   deals.forEach((d, i) => {
-    d.links.forEach((l, j) => claim(links, l.code.toLowerCase(), i, d.id, ['links', j, 'code'], `link code "${l.code}"`));
-    d.promo_codes.forEach((p, j) => claim(promos, `${d.campaign_id}\u0000${p.toUpperCase()}`, i, d.id, ['promo_codes', j], `promo code "${p}"`));
+    d.links.forEach((l, j) =>
+      claim(links, l.code.toLowerCase(), i, d.id, ['links', j, 'code'], `link code "${l.code}"`),
+    );
+    d.promo_codes.forEach((p, j) =>
+      claim(promos, `${d.campaign_id}\u0000${p.toUpperCase()}`, i, d.id, ['promo_codes', j], `promo code "${p}"`),
+    );
   });
   return out;
 }
 
 /** The file `npm run load` takes. */
-export const dimensionFile = z.object({
-  campaigns: z.array(campaign).default([]),
-  partners: z.array(partner).default([]),
-  deals: z.array(deal).default([]),
-}).superRefine((f, ctx) => {
-  const campaigns = new Set(f.campaigns.map((c) => c.id));
-  const partners = new Set(f.partners.map((p) => p.id));
-  f.deals.forEach((d, i) => {
-    if (!campaigns.has(d.campaign_id)) ctx.addIssue({ code: 'custom', path: ['deals', i, 'campaign_id'], message: `unknown campaign "${d.campaign_id}" (not in this file)` });
-    if (!partners.has(d.partner_id)) ctx.addIssue({ code: 'custom', path: ['deals', i, 'partner_id'], message: `unknown partner "${d.partner_id}" (not in this file)` });
-  });
-  for (const c of dealCodeConflicts(f.deals)) ctx.addIssue({ code: 'custom', path: ['deals', c.index, ...c.where], message: c.message });
-  for (const [kind, list] of [['campaigns', f.campaigns], ['partners', f.partners], ['deals', f.deals]] as const) {
-    const seen = new Set<string>();
-    list.forEach((x, i) => {
-      if (seen.has(x.id)) ctx.addIssue({ code: 'custom', path: [kind, i, 'id'], message: `duplicate id "${x.id}"` });
-      seen.add(x.id);
+export const dimensionFile = z
+  .object({
+    campaigns: z.array(campaign).default([]),
+    partners: z.array(partner).default([]),
+    deals: z.array(deal).default([]),
+  })
+  .superRefine((f, ctx) => {
+    const campaigns = new Set(f.campaigns.map((c) => c.id));
+    const partners = new Set(f.partners.map((p) => p.id));
+    f.deals.forEach((d, i) => {
+      if (!campaigns.has(d.campaign_id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['deals', i, 'campaign_id'],
+          message: `unknown campaign "${d.campaign_id}" (not in this file)`,
+        });
+      if (!partners.has(d.partner_id))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['deals', i, 'partner_id'],
+          message: `unknown partner "${d.partner_id}" (not in this file)`,
+        });
     });
-  }
-});
+    for (const c of dealCodeConflicts(f.deals))
+      ctx.addIssue({ code: 'custom', path: ['deals', c.index, ...c.where], message: c.message });
+    for (const [kind, list] of [
+      ['campaigns', f.campaigns],
+      ['partners', f.partners],
+      ['deals', f.deals],
+    ] as const) {
+      const seen = new Set<string>();
+      list.forEach((x, i) => {
+        if (seen.has(x.id)) ctx.addIssue({ code: 'custom', path: [kind, i, 'id'], message: `duplicate id "${x.id}"` });
+        seen.add(x.id);
+      });
+    }
+  });
 export type DimensionFile = z.infer<typeof dimensionFile>;

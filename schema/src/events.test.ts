@@ -5,7 +5,13 @@ import { convertMinor, currencyExponent, toMinor } from './money.js';
 import { describeZodError, fieldErrors } from './zodErrors.js';
 import { readFileSync } from 'node:fs';
 
-const base = { event_id: 'e1', ts: '2026-11-25T10:00:00Z', campaign_id: 'aurora-launch', partner_id: 'p001', platform: 'instagram' };
+const base = {
+  event_id: 'e1',
+  ts: '2026-11-25T10:00:00Z',
+  campaign_id: 'aurora-launch',
+  partner_id: 'p001',
+  platform: 'instagram',
+};
 
 describe('event schemas', () => {
   it('accepts each event type and normalises time to epoch ms', () => {
@@ -15,7 +21,14 @@ describe('event schemas', () => {
       { ...base, type: 'click', link_code: 'aur-p001', visitor: 'v1' },
       { ...base, type: 'conversion', order_id: 'o1', amount: 49.99, currency: 'EUR', click_id: 'c1' },
       { ...base, type: 'refund', order_id: 'o1', amount: 10 },
-      { ...base, type: 'post', content_id: 'post1', url: 'https://instagram.com/p/1', caption: '#ad new serum', branded_content: true },
+      {
+        ...base,
+        type: 'post',
+        content_id: 'post1',
+        url: 'https://instagram.com/p/1',
+        caption: '#ad new serum',
+        branded_content: true,
+      },
     ];
     for (const e of events) {
       const r = incomingEvent.safeParse(e);
@@ -33,20 +46,39 @@ describe('event schemas', () => {
 
   it('rejects unknown types, bad times and negative deltas without a correction', () => {
     expect(fieldErrors(incomingEvent.safeParse({ ...base, type: 'hug' }).error!)[0].path).toBe('type');
-    expect(fieldErrors(incomingEvent.safeParse({ ...base, type: 'engagement', content_id: 'x', ts: 'yesterday' }).error!)[0].path).toBe('ts');
+    expect(
+      fieldErrors(incomingEvent.safeParse({ ...base, type: 'engagement', content_id: 'x', ts: 'yesterday' }).error!)[0]
+        .path,
+    ).toBe('ts');
     const neg = incomingEvent.safeParse({ ...base, type: 'engagement', content_id: 'x', likes: -4 });
-    expect(fieldErrors(neg.error!)).toEqual([{ path: 'likes', message: 'expected a number ≥ 0 (send correction: true to subtract)' }]);
-    expect(incomingEvent.safeParse({ ...base, type: 'engagement', content_id: 'x', likes: -4, correction: true }).success).toBe(true);
+    expect(fieldErrors(neg.error!)).toEqual([
+      { path: 'likes', message: 'expected a number ≥ 0 (send correction: true to subtract)' },
+    ]);
+    expect(
+      incomingEvent.safeParse({ ...base, type: 'engagement', content_id: 'x', likes: -4, correction: true }).success,
+    ).toBe(true);
   });
 
   it('respects what each platform reports', () => {
-    const r = incomingEvent.safeParse({ ...base, platform: 'tiktok', type: 'engagement', content_id: 'x', views: 10, reach: 5, saves: 1 });
+    const r = incomingEvent.safeParse({
+      ...base,
+      platform: 'tiktok',
+      type: 'engagement',
+      content_id: 'x',
+      views: 10,
+      reach: 5,
+      saves: 1,
+    });
     expect(fieldErrors(r.error!).map((e) => e.path)).toEqual(['reach', 'saves']);
   });
 
   it('rejects control characters and oversized text', () => {
-    expect(incomingEvent.safeParse({ ...base, type: 'comment', content_id: 'x', text: 'a\u0000b' }).success).toBe(false);
-    expect(incomingEvent.safeParse({ ...base, type: 'comment', content_id: 'x', text: 'a'.repeat(5001) }).success).toBe(false);
+    expect(incomingEvent.safeParse({ ...base, type: 'comment', content_id: 'x', text: 'a\u0000b' }).success).toBe(
+      false,
+    );
+    expect(incomingEvent.safeParse({ ...base, type: 'comment', content_id: 'x', text: 'a'.repeat(5001) }).success).toBe(
+      false,
+    );
   });
 });
 
@@ -73,12 +105,22 @@ describe('dimension file', () => {
     const r = dimensionFile.safeParse(JSON.parse(readFileSync('examples/launch.json', 'utf8')));
     expect(r.success, r.error && describeZodError(r.error)).toBe(true);
     expect(r.data!.partners.length).toBeGreaterThanOrEqual(60);
-    expect(new Set(r.data!.partners.map((p) => p.type))).toEqual(new Set(['influencer', 'affiliate', 'ambassador', 'hybrid']));
+    expect(new Set(r.data!.partners.map((p) => p.type))).toEqual(
+      new Set(['influencer', 'affiliate', 'ambassador', 'hybrid']),
+    );
   });
   it('reports every error of a bad file with its path', () => {
     const r = dimensionFile.safeParse(JSON.parse(readFileSync('examples/bad-launch.json', 'utf8')));
     const paths = fieldErrors(r.error!).map((e) => e.path);
-    expect(paths).toEqual(expect.arrayContaining(['campaigns[0].currency', 'partners[0].platforms[0]', 'partners[0].followers', 'partners[0].type', 'deals[0].fixed_fee']));
+    expect(paths).toEqual(
+      expect.arrayContaining([
+        'campaigns[0].currency',
+        'partners[0].platforms[0]',
+        'partners[0].followers',
+        'partners[0].type',
+        'deals[0].fixed_fee',
+      ]),
+    );
   });
   it('checks references between campaigns, partners and deals', () => {
     const file = JSON.parse(readFileSync('examples/launch.json', 'utf8'));
@@ -86,13 +128,16 @@ describe('dimension file', () => {
     file.deals[2].links[0].code = file.deals[0].links[0].code;
     const r = dimensionFile.safeParse(file);
     expect(describeZodError(r.error!)).toBe(
-      'deals[1].campaign_id: unknown campaign "nope" (not in this file)\n' + `deals[2].links[0].code: link code "${file.deals[0].links[0].code}" is already used by deal "${file.deals[0].id}"`,
+      'deals[1].campaign_id: unknown campaign "nope" (not in this file)\n' +
+        `deals[2].links[0].code: link code "${file.deals[0].links[0].code}" is already used by deal "${file.deals[0].id}"`,
     );
   });
   it('bounds campaign dates', () => {
     const file = JSON.parse(readFileSync('examples/launch.json', 'utf8'));
     file.campaigns[0].start = '1900-01-01T00:00:00Z';
-    expect(describeZodError(dimensionFile.safeParse(file).error!)).toBe('campaigns[0].start: expected a date between 2000 and 2100');
+    expect(describeZodError(dimensionFile.safeParse(file).error!)).toBe(
+      'campaigns[0].start: expected a date between 2000 and 2100',
+    );
   });
   it('checks token scopes', () => {
     expect(tokenRequest.safeParse({ role: 'wall', campaign_ids: [] }).success).toBe(false);

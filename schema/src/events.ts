@@ -1,6 +1,16 @@
 // zod schemas of the events sources send (facts), and the shapes ingest derives from them.
 import { z } from 'zod';
-import { count, expected, money, platform, slugId, text, timestamp, PLATFORMS_WITHOUT_REACH, PLATFORMS_WITHOUT_SAVES } from './common.js';
+import {
+  count,
+  expected,
+  money,
+  platform,
+  slugId,
+  text,
+  timestamp,
+  PLATFORMS_WITHOUT_REACH,
+  PLATFORMS_WITHOUT_SAVES,
+} from './common.js';
 import { currencyCode } from './money.js';
 
 export const EVENT_TYPES = ['engagement', 'comment', 'click', 'conversion', 'refund', 'post'] as const;
@@ -39,7 +49,12 @@ export const engagementEvent = z
     if (!e.correction) {
       for (const key of ['views', 'reach', 'likes', 'comments', 'shares', 'saves', 'follows'] as const) {
         const v = e[key];
-        if (v !== undefined && v < 0) ctx.addIssue({ code: 'custom', path: [key], message: 'expected a number ≥ 0 (send correction: true to subtract)' });
+        if (v !== undefined && v < 0)
+          ctx.addIssue({
+            code: 'custom',
+            path: [key],
+            message: 'expected a number ≥ 0 (send correction: true to subtract)',
+          });
       }
     }
     if (e.platform && PLATFORMS_WITHOUT_REACH.has(e.platform) && e.reach !== undefined) {
@@ -56,7 +71,10 @@ export const commentEvent = z.object({
   content_id: slugId,
   text: text(5000).min(1, 'expected a non-empty text'),
   author: text(256).optional(),
-  lang: z.string({ error: expected('expected a two-letter language code') }).regex(/^[a-z]{2}$/, 'expected a two-letter language code').optional(),
+  lang: z
+    .string({ error: expected('expected a two-letter language code') })
+    .regex(/^[a-z]{2}$/, 'expected a two-letter language code')
+    .optional(),
 });
 
 const utm = {
@@ -83,20 +101,27 @@ export const clickEvent = z.object({
 
 export const CONVERSION_STATUSES = ['approved', 'pending', 'rejected'] as const;
 const CUSTOMERS = ['new', 'returning'] as const;
-export const conversionEvent = z
-  .object({
-    ...base,
-    type: z.literal('conversion'),
-    order_id: slugId,
-    amount: money,
-    currency: currencyCode,
-    click_id: slugId.optional(),
-    promo_code: z.string({ error: expected('expected a promo code') }).regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a promo code of letters, digits, "_" or "-"').optional(),
-    customer: z.enum(CUSTOMERS, { error: expected(`expected one of ${CUSTOMERS.join(', ')}`) }).optional(),
-    items: count.max(100_000).default(1),
-    status: z.enum(CONVERSION_STATUSES, { error: expected(`expected one of ${CONVERSION_STATUSES.join(', ')}`) }).default('approved'),
-    sub: z.array(text(256), { error: expected('expected an array of at most 5 strings') }).max(5, 'expected an array of at most 5 strings').optional(),
-  });
+export const conversionEvent = z.object({
+  ...base,
+  type: z.literal('conversion'),
+  order_id: slugId,
+  amount: money,
+  currency: currencyCode,
+  click_id: slugId.optional(),
+  promo_code: z
+    .string({ error: expected('expected a promo code') })
+    .regex(/^[A-Za-z0-9_-]{1,64}$/, 'expected a promo code of letters, digits, "_" or "-"')
+    .optional(),
+  customer: z.enum(CUSTOMERS, { error: expected(`expected one of ${CUSTOMERS.join(', ')}`) }).optional(),
+  items: count.max(100_000).default(1),
+  status: z
+    .enum(CONVERSION_STATUSES, { error: expected(`expected one of ${CONVERSION_STATUSES.join(', ')}`) })
+    .default('approved'),
+  sub: z
+    .array(text(256), { error: expected('expected an array of at most 5 strings') })
+    .max(5, 'expected an array of at most 5 strings')
+    .optional(),
+});
 
 export const refundEvent = z.object({
   ...base,
@@ -115,9 +140,13 @@ export const postEvent = z.object({
   branded_content: z.boolean({ error: expected('expected true or false') }).default(false),
 });
 
-export const incomingEvent = z.discriminatedUnion('type', [engagementEvent, commentEvent, clickEvent, conversionEvent, refundEvent, postEvent], {
-  error: `expected "type" to be one of ${EVENT_TYPES.join(', ')}`,
-});
+export const incomingEvent = z.discriminatedUnion(
+  'type',
+  [engagementEvent, commentEvent, clickEvent, conversionEvent, refundEvent, postEvent],
+  {
+    error: `expected "type" to be one of ${EVENT_TYPES.join(', ')}`,
+  },
+);
 
 export type IncomingEvent = z.infer<typeof incomingEvent>;
 export type EngagementEvent = z.infer<typeof engagementEvent>;
@@ -132,7 +161,10 @@ export const MAX_BATCH_BYTES = 1024 * 1024;
 
 /** The batch envelope; events are validated one by one so good ones survive bad neighbours. */
 export const eventBatch = z.object({
-  events: z.array(z.unknown(), { error: 'expected "events" to be an array' }).min(1, 'expected at least one event').max(MAX_EVENTS_PER_BATCH, `expected at most ${MAX_EVENTS_PER_BATCH} events`),
+  events: z
+    .array(z.unknown(), { error: 'expected "events" to be an array' })
+    .min(1, 'expected at least one event')
+    .max(MAX_EVENTS_PER_BATCH, `expected at most ${MAX_EVENTS_PER_BATCH} events`),
 });
 
 export const SENTIMENT_LABELS = ['pos', 'neu', 'neg', 'unscored'] as const;
@@ -206,11 +238,59 @@ export type StoredEvent = z.infer<typeof storedEvent>;
 /** A stored row with every field at its neutral value; enrichment fills in what applies. */
 export function blankStoredEvent(): StoredEvent {
   return {
-    event_id: '', source_id: '', batch_id: '', type: 'engagement', ts: 0, received_at: 0, campaign_id: '', partner_id: '', platform: '', content_id: '',
-    views: 0, reach: 0, has_reach: 0, likes: 0, comments: 0, shares: 0, saves: 0, follows: 0, correction: 0,
-    text: '', sentiment: 0, label: '', lang: '', author_hash: '', sentiment_terms: [],
-    link_code: '', click_id: '', utm_source: '', utm_medium: '', utm_campaign: '', utm_content: '', utm_term: '', referrer: '', device: '', visitor_hash: '', bot: 0, is_unique: 0,
-    order_id: '', status: '', customer: '', items: 0, promo_code: '', amount_minor: 0, currency: '', orig_amount_minor: 0, orig_currency: '', commission_minor: 0, attributed: 0, converted: 0, suspicious: 0,
-    url: '', caption: '', branded_content: 0, disclosure: '',
+    event_id: '',
+    source_id: '',
+    batch_id: '',
+    type: 'engagement',
+    ts: 0,
+    received_at: 0,
+    campaign_id: '',
+    partner_id: '',
+    platform: '',
+    content_id: '',
+    views: 0,
+    reach: 0,
+    has_reach: 0,
+    likes: 0,
+    comments: 0,
+    shares: 0,
+    saves: 0,
+    follows: 0,
+    correction: 0,
+    text: '',
+    sentiment: 0,
+    label: '',
+    lang: '',
+    author_hash: '',
+    sentiment_terms: [],
+    link_code: '',
+    click_id: '',
+    utm_source: '',
+    utm_medium: '',
+    utm_campaign: '',
+    utm_content: '',
+    utm_term: '',
+    referrer: '',
+    device: '',
+    visitor_hash: '',
+    bot: 0,
+    is_unique: 0,
+    order_id: '',
+    status: '',
+    customer: '',
+    items: 0,
+    promo_code: '',
+    amount_minor: 0,
+    currency: '',
+    orig_amount_minor: 0,
+    orig_currency: '',
+    commission_minor: 0,
+    attributed: 0,
+    converted: 0,
+    suspicious: 0,
+    url: '',
+    caption: '',
+    branded_content: 0,
+    disclosure: '',
   };
 }

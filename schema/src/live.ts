@@ -1,8 +1,17 @@
-// The live contract between server and web: windows, groups, snapshot/delta payloads and the typed Socket.IO event maps.
+// The live contract between server and web: windows, groups, snapshot/delta payloads and the typed Socket.IO event
+// maps.
 import { z } from 'zod';
 import type { Metrics, TOTAL_FIELDS } from './metrics.js';
 import type { Disclosure, SentimentLabel } from './events.js';
-import { GROUPS, PARTNER_TYPES, PLATFORMS, WINDOWS, type GroupName, type PartnerType, type WindowName } from './constants.js';
+import {
+  GROUPS,
+  PARTNER_TYPES,
+  PLATFORMS,
+  WINDOWS,
+  type GroupName,
+  type PartnerType,
+  type WindowName,
+} from './constants.js';
 import { TIERS, type Tier } from './tiers.js';
 import type { Role } from './dimensions.js';
 
@@ -14,7 +23,9 @@ export const groupName = z.enum(GROUPS, { error: `expected a group: ${GROUPS.joi
 /** Group key of events without a partner (e.g. unattributed conversions) and of a type/tier that is unknown. */
 export const UNATTRIBUTED_KEY = '';
 
-/** One row of a breakdown: the group's key (partner id, type, tier, platform, or "all"), current and previous window. */
+/**
+ * One row of a breakdown: the group's key (partner id, type, tier, platform, or "all"), current and previous window.
+ */
 export interface GroupRow {
   key: string;
   metrics: Metrics;
@@ -85,7 +96,15 @@ export interface PostItem {
   disclosure: Disclosure;
 }
 
-export const ALERT_KINDS = ['sentiment_swing', 'engagement_spike', 'engagement_drop', 'click_spike', 'goal_reached', 'disclosure_missing', 'unattributed_rising'] as const;
+export const ALERT_KINDS = [
+  'sentiment_swing',
+  'engagement_spike',
+  'engagement_drop',
+  'click_spike',
+  'goal_reached',
+  'disclosure_missing',
+  'unattributed_rising',
+] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 
 export interface Alert {
@@ -125,9 +144,10 @@ export interface Snapshot {
 /**
  * Only what changed since the previous message. `groups`: rows new to the receiver (or whose previous window appeared
  * or went), complete; they replace rows with the same key. `patches` (applied after `groups`, with `patchRows`): only
- * the base fields that moved in rows the receiver holds — counts after new data, fee_minor of aggregate rows as a window
- * slides over deals' runs — from which the receiver recomputes the derived metrics (rates, cost, ROAS, CPA…). Partner
- * rows' fee shares are not sent as the window slides: the receiver derives them from `fee_terms` and `window_end`.
+ * the base fields that moved in rows the receiver holds — counts after new data, fee_minor of aggregate rows as a
+ * window slides over deals' runs — from which the receiver recomputes the derived metrics (rates, cost, ROAS, CPA…).
+ * Partner rows' fee shares are not sent as the window slides: the receiver derives them from `fee_terms` and
+ * `window_end`.
  */
 export interface Delta {
   campaign_id: string;
@@ -246,7 +266,9 @@ export interface GroupPatch {
  */
 export type FeeTerm = [feeMinor: number, runStart: number, runEnd: number, shown: number];
 
-/** A breakdown row: its key, its metrics' values in `WireSnapshot.metric_fields` order, the previous window's (or null). */
+/**
+ * A breakdown row: its key, its metrics' values in `WireSnapshot.metric_fields` order, the previous window's (or null).
+ */
 export type PackedRow = [key: string, metrics: (number | null)[], previous: (number | null)[] | null];
 
 /** The snapshot as it travels: breakdown rows and series points as arrays of values under one list of field names. */

@@ -7,7 +7,9 @@ import { TOTAL_FIELDS, type TotalField } from './metrics.js';
 export const BUCKET_MS = 10_000;
 export const bucketOf = (ms: number) => Math.floor(ms / BUCKET_MS) * BUCKET_MS;
 
-/** One aggregate row: a (campaign, partner, platform, 10 s bucket) key and its additive totals in TOTAL_FIELDS order. */
+/**
+ * One aggregate row: a (campaign, partner, platform, 10 s bucket) key and its additive totals in TOTAL_FIELDS order.
+ */
 export interface AggRow {
   campaign_id: string;
   partner_id: string;
@@ -123,7 +125,13 @@ export function aggregateEvents(events: readonly StoredEvent[]): AggRow[] {
     const k = aggKey({ campaign_id: e.campaign_id, partner_id: e.partner_id, platform: e.platform, bucket_ms });
     let r = rows.get(k);
     if (!r) {
-      r = { campaign_id: e.campaign_id, partner_id: e.partner_id, platform: e.platform, bucket_ms, values: new Array<number>(TOTAL_FIELDS.length).fill(0) };
+      r = {
+        campaign_id: e.campaign_id,
+        partner_id: e.partner_id,
+        platform: e.platform,
+        bucket_ms,
+        values: new Array<number>(TOTAL_FIELDS.length).fill(0),
+      };
       rows.set(k, r);
     }
     addEvent(r.values, e);
@@ -133,14 +141,32 @@ export function aggregateEvents(events: readonly StoredEvent[]): AggRow[] {
 
 /** A stored comment or post as the live feed shows it (the same item the feed's SQL read makes of the stored row). */
 export function feedItemOf(e: StoredEvent, batchId: string): FeedItem | null {
-  const base = { event_id: e.event_id, ts: e.ts, partner_id: e.partner_id, platform: e.platform, content_id: e.content_id };
+  const base = {
+    event_id: e.event_id,
+    ts: e.ts,
+    partner_id: e.partner_id,
+    platform: e.platform,
+    content_id: e.content_id,
+  };
   if (e.type === 'post') {
     const disclosure = (e.disclosure || 'clear') as Disclosure;
-    return { kind: 'post', campaign_id: e.campaign_id, batch_id: batchId, item: { ...base, url: e.url, caption: e.caption, disclosure } };
+    return {
+      kind: 'post',
+      campaign_id: e.campaign_id,
+      batch_id: batchId,
+      item: { ...base, url: e.url, caption: e.caption, disclosure },
+    };
   }
   if (e.type !== 'comment') return null;
   const label = (e.label || 'unscored') as SentimentLabel;
-  const item = { ...base, text: e.text, sentiment: Math.fround(e.sentiment), label, lang: e.lang, terms: e.sentiment_terms };
+  const item = {
+    ...base,
+    text: e.text,
+    sentiment: Math.fround(e.sentiment),
+    label,
+    lang: e.lang,
+    terms: e.sentiment_terms,
+  };
   return { kind: 'comment', campaign_id: e.campaign_id, batch_id: batchId, item };
 }
 

@@ -1,7 +1,25 @@
 import { describe, expect, it } from 'vitest';
 import {
-  averageOrderValue, clickThroughRate, commissionFor, commissionReversal, commissionTerms, computeMetrics, conversionRate, cost, costPerAcquisition,
-  earningsPerClick, emptyTotals, engagementRate, engagementRateByFollowers, engagementRateByReach, feeShare, netSentiment, ratio, revenuePerClick, roas, type Totals,
+  averageOrderValue,
+  clickThroughRate,
+  commissionFor,
+  commissionReversal,
+  commissionTerms,
+  computeMetrics,
+  conversionRate,
+  cost,
+  costPerAcquisition,
+  earningsPerClick,
+  emptyTotals,
+  engagementRate,
+  engagementRateByFollowers,
+  engagementRateByReach,
+  feeShare,
+  netSentiment,
+  ratio,
+  revenuePerClick,
+  roas,
+  type Totals,
 } from './metrics.js';
 import { tierOf } from './tiers.js';
 
@@ -39,14 +57,26 @@ describe('sentiment', () => {
     expect(netSentiment(totals({ unscored_n: 7 }))).toBeNull();
   });
   it('shares and mean in computeMetrics', () => {
-    const m = computeMetrics(totals({ pos_n: 3, neu_n: 1, neg_n: 0, scored_n: 4, sentiment_sum: 2 }), { followers: 0, feeShareMinor: 0, feeCommittedMinor: 0 });
+    const m = computeMetrics(totals({ pos_n: 3, neu_n: 1, neg_n: 0, scored_n: 4, sentiment_sum: 2 }), {
+      followers: 0,
+      feeShareMinor: 0,
+      feeCommittedMinor: 0,
+    });
     expect(m.pos_share).toBe(0.75);
     expect(m.sentiment_mean).toBe(0.5);
   });
 });
 
 describe('clicks and sales', () => {
-  const t = totals({ views: 10_000, clicks: 300, unique_clicks: 200, bot_clicks: 40, conversions: 10, revenue_minor: 50_000, commission_minor: 5_000 });
+  const t = totals({
+    views: 10_000,
+    clicks: 300,
+    unique_clicks: 200,
+    bot_clicks: 40,
+    conversions: 10,
+    revenue_minor: 50_000,
+    commission_minor: 5_000,
+  });
   it('CTR = unique clicks / views', () => expect(clickThroughRate(t)).toBe(0.02));
   it('CR = conversions / unique clicks', () => expect(conversionRate(t)).toBe(0.05));
   it('AOV = revenue / conversions', () => expect(averageOrderValue(t)).toBe(5000));
@@ -63,7 +93,10 @@ describe('clicks and sales', () => {
   });
   it('revenue is net of refunds (refunds are negative amounts in the totals)', () => {
     // two approved orders of 100.00, one refunded 30.00: revenue 170.00
-    const m = computeMetrics(totals({ conversions: 2, revenue_minor: 20_000 - 3_000, refunds_n: 1, refund_minor: 3_000 }), { followers: 0, feeShareMinor: 0, feeCommittedMinor: 0 });
+    const m = computeMetrics(
+      totals({ conversions: 2, revenue_minor: 20_000 - 3_000, refunds_n: 1, refund_minor: 3_000 }),
+      { followers: 0, feeShareMinor: 0, feeCommittedMinor: 0 },
+    );
     expect(m.revenue_minor).toBe(17_000);
     expect(m.aov_minor).toBe(8_500);
   });
@@ -89,8 +122,13 @@ describe('cost, ROAS and CPA', () => {
   it('fee only, commission only and both', () => {
     const ctx = (fee: number) => ({ followers: 0, feeShareMinor: fee, feeCommittedMinor: fee * 2 });
     const feeOnly = computeMetrics(totals({ conversions: 4, revenue_minor: 40_000 }), ctx(10_000));
-    expect([feeOnly.cost_minor, feeOnly.roas, feeOnly.cpa_minor, feeOnly.fee_committed_minor]).toEqual([10_000, 4, 2_500, 20_000]);
-    const commissionOnly = computeMetrics(totals({ conversions: 4, revenue_minor: 40_000, commission_minor: 4_000 }), ctx(0));
+    expect([feeOnly.cost_minor, feeOnly.roas, feeOnly.cpa_minor, feeOnly.fee_committed_minor]).toEqual([
+      10_000, 4, 2_500, 20_000,
+    ]);
+    const commissionOnly = computeMetrics(
+      totals({ conversions: 4, revenue_minor: 40_000, commission_minor: 4_000 }),
+      ctx(0),
+    );
     expect([commissionOnly.cost_minor, commissionOnly.roas, commissionOnly.cpa_minor]).toEqual([4_000, 10, 1_000]);
     const both = computeMetrics(totals({ conversions: 4, revenue_minor: 40_000, commission_minor: 4_000 }), ctx(6_000));
     expect([both.cost_minor, both.roas, both.cpa_minor]).toEqual([10_000, 4, 2_500]);
@@ -106,13 +144,26 @@ describe('commission', () => {
     expect(commissionFor(terms, 5_000, 0)).toBe(700);
   });
   it('a tier pays its higher rate only on revenue past the threshold', () => {
-    const terms = commissionTerms({ commission_percent: 10, commission_flat: 0, commission_tiers: [{ threshold: 1000, percent: 15 }] }, toMinor);
+    const terms = commissionTerms(
+      { commission_percent: 10, commission_flat: 0, commission_tiers: [{ threshold: 1000, percent: 15 }] },
+      toMinor,
+    );
     expect(commissionFor(terms, 10_000, 0)).toBe(1_000); // all below 1000.00
     expect(commissionFor(terms, 20_000, 90_000)).toBe(1_000 + 1_500); // 100.00 at 10 %, 100.00 at 15 %
     expect(commissionFor(terms, 10_000, 200_000)).toBe(1_500); // all above
   });
   it('several tiers in any order', () => {
-    const terms = commissionTerms({ commission_percent: 5, commission_flat: 0, commission_tiers: [{ threshold: 200, percent: 20 }, { threshold: 100, percent: 10 }] }, toMinor);
+    const terms = commissionTerms(
+      {
+        commission_percent: 5,
+        commission_flat: 0,
+        commission_tiers: [
+          { threshold: 200, percent: 20 },
+          { threshold: 100, percent: 10 },
+        ],
+      },
+      toMinor,
+    );
     expect(commissionFor(terms, 30_000, 0)).toBe(500 + 1_000 + 2_000);
   });
   it('a refund reverses commission proportionally', () => {
@@ -124,6 +175,15 @@ describe('commission', () => {
 
 describe('tiers', () => {
   it('nano < 10K ≤ micro < 100K ≤ macro < 1M ≤ mega', () => {
-    expect([0, 9_999, 10_000, 99_999, 100_000, 999_999, 1_000_000, 5e7].map(tierOf)).toEqual(['nano', 'nano', 'micro', 'micro', 'macro', 'macro', 'mega', 'mega']);
+    expect([0, 9_999, 10_000, 99_999, 100_000, 999_999, 1_000_000, 5e7].map(tierOf)).toEqual([
+      'nano',
+      'nano',
+      'micro',
+      'micro',
+      'macro',
+      'macro',
+      'mega',
+      'mega',
+    ]);
   });
 });

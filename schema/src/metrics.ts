@@ -1,4 +1,5 @@
-// The metric definitions (docs/ARCHITECTURE.md, "Metrics") as pure functions over additive totals; tests hold the code to them.
+// The metric definitions (docs/ARCHITECTURE.md, "Metrics") as pure functions over additive totals; tests hold the code
+// to them.
 import type { Deal } from './dimensions.js';
 
 /**
@@ -65,7 +66,8 @@ function pct(a: number, b: number): number | null {
   return r === null ? null : r * 100;
 }
 
-export const interactions = (t: Pick<Totals, 'likes' | 'comments' | 'shares' | 'saves'>) => t.likes + t.comments + t.shares + t.saves;
+export const interactions = (t: Pick<Totals, 'likes' | 'comments' | 'shares' | 'saves'>) =>
+  t.likes + t.comments + t.shares + t.saves;
 
 /** ER = interactions / views × 100. */
 export const engagementRate = (t: Totals) => pct(interactions(t), t.views);
@@ -112,11 +114,16 @@ export interface CommissionTerms {
   tiers: CommissionTierMinor[];
 }
 
-export function commissionTerms(d: Pick<Deal, 'commission_percent' | 'commission_flat' | 'commission_tiers'>, toMinor: (major: number) => number): CommissionTerms {
+export function commissionTerms(
+  d: Pick<Deal, 'commission_percent' | 'commission_flat' | 'commission_tiers'>,
+  toMinor: (major: number) => number,
+): CommissionTerms {
   return {
     percent: d.commission_percent,
     flatMinor: toMinor(d.commission_flat),
-    tiers: d.commission_tiers.map((t) => ({ thresholdMinor: toMinor(t.threshold), percent: t.percent })).sort((a, b) => a.thresholdMinor - b.thresholdMinor),
+    tiers: d.commission_tiers
+      .map((t) => ({ thresholdMinor: toMinor(t.threshold), percent: t.percent }))
+      .sort((a, b) => a.thresholdMinor - b.thresholdMinor),
   };
 }
 
@@ -125,7 +132,10 @@ export function commissionTerms(d: Pick<Deal, 'commission_percent' | 'commission
  * Tiers are marginal: the part of the order above a threshold earns that tier's rate.
  */
 export function commissionFor(terms: CommissionTerms, amountMinor: number, priorRevenueMinor: number): number {
-  const bands: { from: number; percent: number }[] = [{ from: -Infinity, percent: terms.percent }, ...terms.tiers.map((t) => ({ from: t.thresholdMinor, percent: t.percent }))];
+  const bands: { from: number; percent: number }[] = [
+    { from: -Infinity, percent: terms.percent },
+    ...terms.tiers.map((t) => ({ from: t.thresholdMinor, percent: t.percent })),
+  ];
   let commission = 0;
   const start = priorRevenueMinor;
   const end = priorRevenueMinor + amountMinor;
@@ -138,7 +148,11 @@ export function commissionFor(terms: CommissionTerms, amountMinor: number, prior
 }
 
 /** Commission reversed by a refund: proportional to the part of the order refunded. */
-export function commissionReversal(originalCommissionMinor: number, originalAmountMinor: number, refundedMinor: number): number {
+export function commissionReversal(
+  originalCommissionMinor: number,
+  originalAmountMinor: number,
+  refundedMinor: number,
+): number {
   if (originalAmountMinor <= 0) return 0;
   const share = Math.min(1, refundedMinor / originalAmountMinor);
   return Math.round(originalCommissionMinor * share);

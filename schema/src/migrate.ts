@@ -60,14 +60,21 @@ export async function applyMigrations(client: ClickHouseClient, dir = MIGRATIONS
     }
     // Statements are IF NOT EXISTS, so a run cut short half-way is safe to repeat.
     for (const statement of m.statements) await client.command({ query: statement });
-    await client.insert({ table: 'schema_migrations', values: [{ version: m.version, name: m.name, checksum: m.checksum }], format: 'JSONEachRow' });
+    await client.insert({
+      table: 'schema_migrations',
+      values: [{ version: m.version, name: m.name, checksum: m.checksum }],
+      format: 'JSONEachRow',
+    });
     result.applied.push(m.name);
   }
   return result;
 }
 
 export async function appliedMigrations(client: ClickHouseClient): Promise<Map<number, string>> {
-  const rs = await client.query({ query: 'SELECT version, name FROM schema_migrations FINAL ORDER BY version', format: 'JSONEachRow' });
+  const rs = await client.query({
+    query: 'SELECT version, name FROM schema_migrations FINAL ORDER BY version',
+    format: 'JSONEachRow',
+  });
   const rows = await rs.json<{ version: number; name: string }>();
   return new Map(rows.map((r) => [r.version, r.name]));
 }

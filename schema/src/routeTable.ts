@@ -38,7 +38,12 @@ export class RouteTable<H extends AnyHandler = AnyHandler> {
   ) {}
 
   /** Registers `path` with a handler chain per method; any other method on it answers 405 (OPTIONS: 204) with Allow. */
-  add(router: RouterLike, path: string, methods: Partial<Record<RouteMethod, H[]>>, auth: RouteEntry['auth'] = this.auth): void {
+  add(
+    router: RouterLike,
+    path: string,
+    methods: Partial<Record<RouteMethod, H[]>>,
+    auth: RouteEntry['auth'] = this.auth,
+  ): void {
     const route = router.route(path) as Record<RouteMethod | 'all', (...h: AnyHandler[]) => unknown>;
     const allow: string[] = [];
     for (const m of ROUTE_METHODS) {

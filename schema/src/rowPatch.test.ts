@@ -5,15 +5,26 @@ import { addToFieldPatch, fieldsByRow, patchRows } from './rowPatch.js';
 import type { FieldPatch, GroupRow } from './live.js';
 
 const ctx = (fee: number) => ({ followers: 500, feeShareMinor: fee, feeCommittedMinor: 9000 });
-const row = (key: string, views: number, fee: number): GroupRow => ({ key, metrics: computeMetrics({ ...emptyTotals(), views, likes: 5, revenue_minor: 4000 }, ctx(fee)), previous: null });
+const row = (key: string, views: number, fee: number): GroupRow => ({
+  key,
+  metrics: computeMetrics({ ...emptyTotals(), views, likes: 5, revenue_minor: 4000 }, ctx(fee)),
+  previous: null,
+});
 
 describe('row patches', () => {
   it('pivots moved fields by field and back by row, any key being data', () => {
     const p: FieldPatch = {};
     addToFieldPatch(p, 'p1', { views: 3, fee_minor: 1.5 });
     addToFieldPatch(p, '__proto__', { fee_minor: 2.5 });
-    expect(JSON.parse(JSON.stringify(p))).toEqual(JSON.parse('{"views":{"p1":3},"fee_minor":{"p1":1.5,"__proto__":2.5}}'));
-    expect(fieldsByRow(JSON.parse(JSON.stringify(p)))).toEqual(new Map([['p1', { views: 3, fee_minor: 1.5 }], ['__proto__', { fee_minor: 2.5 }]]));
+    expect(JSON.parse(JSON.stringify(p))).toEqual(
+      JSON.parse('{"views":{"p1":3},"fee_minor":{"p1":1.5,"__proto__":2.5}}'),
+    );
+    expect(fieldsByRow(JSON.parse(JSON.stringify(p)))).toEqual(
+      new Map([
+        ['p1', { views: 3, fee_minor: 1.5 }],
+        ['__proto__', { fee_minor: 2.5 }],
+      ]),
+    );
   });
   it('patches held rows into the rows computed whole, leaving the others as they were', () => {
     const held = [row('p1', 10, 100), row('p2', 20, 200)];

@@ -1,10 +1,16 @@
-// Row patches on the wire: only the base fields that moved, field by field, and how a receiver merges them into the rows it holds.
+// Row patches on the wire: only the base fields that moved, field by field, and how a receiver merges them into the
+// rows it holds.
 import { windowRangeEndingAt, type WindowName } from './constants.js';
 import { computeMetrics, feeShare, TOTAL_FIELDS, type Metrics } from './metrics.js';
 import type { BaseField, FeeTerm, FieldPatch, GroupPatch, GroupRow } from './live.js';
 
 /** The fields every other metric derives from (through computeMetrics): a patch carries only these. */
-export const BASE_FIELDS = [...TOTAL_FIELDS, 'followers', 'fee_minor', 'fee_committed_minor'] as const satisfies readonly (keyof Metrics)[] & readonly BaseField[];
+export const BASE_FIELDS = [
+  ...TOTAL_FIELDS,
+  'followers',
+  'fee_minor',
+  'fee_committed_minor',
+] as const satisfies readonly (keyof Metrics)[] & readonly BaseField[];
 
 /** Adds one row's moved fields to a field patch. */
 export function addToFieldPatch(into: FieldPatch, key: string, changed: Partial<Record<BaseField, number>>): void {
@@ -36,10 +42,17 @@ export function fieldsByRow(p: FieldPatch | undefined): Map<string, Partial<Metr
  */
 export function patchMetrics(held: Metrics, changed: Partial<Metrics>): Metrics {
   const m = { ...held, ...changed };
-  return computeMetrics(m, { followers: m.followers, feeShareMinor: m.fee_minor, feeCommittedMinor: m.fee_committed_minor });
+  return computeMetrics(m, {
+    followers: m.followers,
+    feeShareMinor: m.fee_minor,
+    feeCommittedMinor: m.fee_committed_minor,
+  });
 }
 
-/** Held rows with a group patch applied; rows it does not touch keep their identity (a key not held is dropped: a patch only ever follows the full row). */
+/**
+ * Held rows with a group patch applied; rows it does not touch keep their identity (a key not held is dropped: a patch
+ * only ever follows the full row).
+ */
 export function patchRows(rows: readonly GroupRow[], patch: GroupPatch): GroupRow[] {
   const metrics = fieldsByRow(patch.metrics);
   const previous = fieldsByRow(patch.previous);
@@ -48,10 +61,13 @@ export function patchRows(rows: readonly GroupRow[], patch: GroupPatch): GroupRo
     const m = metrics.get(r.key);
     const p = r.previous ? previous.get(r.key) : undefined;
     if (!m && !p) return r;
-    return { key: r.key, metrics: m ? patchMetrics(r.metrics, m) : r.metrics, previous: p ? patchMetrics(r.previous!, p) : r.previous };
+    return {
+      key: r.key,
+      metrics: m ? patchMetrics(r.metrics, m) : r.metrics,
+      previous: p ? patchMetrics(r.previous!, p) : r.previous,
+    };
   });
 }
-
 
 /** The fee share of a partner's row in a window ending (exclusive) at `windowEnd`, or in the window before it. */
 export function partnerFeeShare(term: FeeTerm, window: WindowName, windowEnd: number, previous: boolean): number {
@@ -59,8 +75,16 @@ export function partnerFeeShare(term: FeeTerm, window: WindowName, windowEnd: nu
   return feeShare(term[0], term[1], term[2], from, to) * term[3];
 }
 
-/** Partner rows with the fee shares (and what derives from them) their fee terms give at `windowEnd`; rows already right keep their identity. */
-export function withPartnerFees(rows: readonly GroupRow[], terms: Readonly<Record<string, FeeTerm>>, window: WindowName, windowEnd: number): GroupRow[] {
+/**
+ * Partner rows with the fee shares (and what derives from them) their fee terms give at `windowEnd`; rows already right
+ * keep their identity.
+ */
+export function withPartnerFees(
+  rows: readonly GroupRow[],
+  terms: Readonly<Record<string, FeeTerm>>,
+  window: WindowName,
+  windowEnd: number,
+): GroupRow[] {
   let out: GroupRow[] | null = null;
   rows.forEach((r, i) => {
     const term = Object.hasOwn(terms, r.key) ? terms[r.key] : undefined;
@@ -70,7 +94,11 @@ export function withPartnerFees(rows: readonly GroupRow[], terms: Readonly<Recor
     const moved = fee !== r.metrics.fee_minor;
     const prevMoved = r.previous !== null && prevFee !== r.previous.fee_minor;
     if (!moved && !prevMoved) return;
-    (out ??= rows.slice())[i] = { key: r.key, metrics: moved ? patchMetrics(r.metrics, { fee_minor: fee }) : r.metrics, previous: prevMoved ? patchMetrics(r.previous!, { fee_minor: prevFee! }) : r.previous };
+    (out ??= rows.slice())[i] = {
+      key: r.key,
+      metrics: moved ? patchMetrics(r.metrics, { fee_minor: fee }) : r.metrics,
+      previous: prevMoved ? patchMetrics(r.previous!, { fee_minor: prevFee! }) : r.previous,
+    };
   });
   return out ?? (rows as GroupRow[]);
 }

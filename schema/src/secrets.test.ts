@@ -26,7 +26,8 @@ describe('keyedHash', () => {
 
   it('stays right past the cache of key objects (more keys than it holds)', () => {
     const keys = Array.from({ length: 40 }, (_, i) => `key number ${i} .........`);
-    for (const k of [...keys, ...keys]) expect(keyedHash(k, 'v')).toBe(createHmac('sha256', k).update('v').digest('base64url').slice(0, 22));
+    for (const k of [...keys, ...keys])
+      expect(keyedHash(k, 'v')).toBe(createHmac('sha256', k).update('v').digest('base64url').slice(0, 22));
   });
 });
 

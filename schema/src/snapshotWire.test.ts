@@ -11,14 +11,36 @@ const row = (key: string, seed: number, previous: boolean): GroupRow => {
   return { key, metrics: computeMetrics(t, ctx), previous: previous ? computeMetrics(emptyTotals(), ctx) : null };
 };
 
-const point = (t: number): SeriesPoint => ({ t, views: t % 11, interactions: 3, clicks: 2, unique_clicks: 1, conversions: 0, revenue_minor: 12990, comments_n: 4, pos_n: 2, neg_n: 1, neu_n: 1 });
+const point = (t: number): SeriesPoint => ({
+  t,
+  views: t % 11,
+  interactions: 3,
+  clicks: 2,
+  unique_clicks: 1,
+  conversions: 0,
+  revenue_minor: 12990,
+  comments_n: 4,
+  pos_n: 2,
+  neg_n: 1,
+  neu_n: 1,
+});
 
 const snapshot = (): Snapshot => ({
   campaign_id: 'halo-launch',
   window: '5m',
   at: 1_764_064_800_000,
   seq: 3,
-  campaign: { id: 'halo-launch', name: 'Halo', brand: 'Acme', start: 0, end: 1, timezone: 'UTC', currency: 'EUR', budget_minor: 0, goals: { revenue_minor: null, clicks: 100, er: null } },
+  campaign: {
+    id: 'halo-launch',
+    name: 'Halo',
+    brand: 'Acme',
+    start: 0,
+    end: 1,
+    timezone: 'UTC',
+    currency: 'EUR',
+    budget_minor: 0,
+    goals: { revenue_minor: null, clicks: 100, er: null },
+  },
   partners: [],
   groups: {
     campaign: [row('all', 1, true)],
@@ -53,7 +75,12 @@ describe('snapshot on the wire', () => {
     const reordered: WireSnapshot = {
       ...wire,
       metric_fields: order.map((i) => wire.metric_fields[i]),
-      groups: Object.fromEntries(Object.entries(wire.groups).map(([g, rows]) => [g, rows.map(([k, m, p]) => [k, order.map((i) => m[i]), p && order.map((i) => p[i])])])) as WireSnapshot['groups'],
+      groups: Object.fromEntries(
+        Object.entries(wire.groups).map(([g, rows]) => [
+          g,
+          rows.map(([k, m, p]) => [k, order.map((i) => m[i]), p && order.map((i) => p[i])]),
+        ]),
+      ) as WireSnapshot['groups'],
     };
     expect(unpackSnapshot(reordered)).toEqual(unpackSnapshot(wire));
   });

@@ -7,10 +7,22 @@ import type { GroupRow, PackedRow, SeriesPoint, Snapshot, WireSnapshot } from '.
 import { computeMetrics, emptyTotals, type Metrics } from './metrics.js';
 
 /** Every metric's name, in the order computeMetrics makes them (every row of a snapshot is made by it). */
-export const METRIC_FIELDS: readonly (keyof Metrics)[] = Object.keys(computeMetrics(emptyTotals(), { followers: 0, feeShareMinor: 0, feeCommittedMinor: 0 })) as (keyof Metrics)[];
+export const METRIC_FIELDS: readonly (keyof Metrics)[] = Object.keys(
+  computeMetrics(emptyTotals(), { followers: 0, feeShareMinor: 0, feeCommittedMinor: 0 }),
+) as (keyof Metrics)[];
 
 const SERIES_FIELDS_BY_NAME: Record<keyof SeriesPoint, true> = {
-  t: true, views: true, interactions: true, clicks: true, unique_clicks: true, conversions: true, revenue_minor: true, comments_n: true, pos_n: true, neg_n: true, neu_n: true,
+  t: true,
+  views: true,
+  interactions: true,
+  clicks: true,
+  unique_clicks: true,
+  conversions: true,
+  revenue_minor: true,
+  comments_n: true,
+  pos_n: true,
+  neg_n: true,
+  neu_n: true,
 };
 /** Every field of a series point (the record above makes the compiler name a field added to SeriesPoint here too). */
 export const SERIES_FIELDS = Object.keys(SERIES_FIELDS_BY_NAME) as (keyof SeriesPoint)[];
@@ -30,8 +42,15 @@ function objectOf<T>(fields: readonly string[], values: readonly (number | null)
 export function packSnapshot(s: Snapshot): WireSnapshot {
   const { groups, series, ...rest } = s;
   const packed = {} as Record<GroupName, PackedRow[]>;
-  for (const g of Object.keys(groups) as GroupName[]) packed[g] = groups[g].map((r) => [r.key, valuesOf(r.metrics), r.previous ? valuesOf(r.previous) : null]);
-  return { ...rest, metric_fields: [...METRIC_FIELDS], groups: packed, series_fields: [...SERIES_FIELDS], series: series.map((p) => SERIES_FIELDS.map((f) => p[f])) };
+  for (const g of Object.keys(groups) as GroupName[])
+    packed[g] = groups[g].map((r) => [r.key, valuesOf(r.metrics), r.previous ? valuesOf(r.previous) : null]);
+  return {
+    ...rest,
+    metric_fields: [...METRIC_FIELDS],
+    groups: packed,
+    series_fields: [...SERIES_FIELDS],
+    series: series.map((p) => SERIES_FIELDS.map((f) => p[f])),
+  };
 }
 
 /** The snapshot as the server built it, by the field names the message itself carries. */
@@ -39,7 +58,11 @@ export function unpackSnapshot(w: WireSnapshot): Snapshot {
   const { groups, series, metric_fields, series_fields, ...rest } = w;
   const rows = {} as Record<GroupName, GroupRow[]>;
   for (const g of Object.keys(groups) as GroupName[]) {
-    rows[g] = groups[g].map(([key, m, p]) => ({ key, metrics: objectOf<Metrics>(metric_fields, m), previous: p ? objectOf<Metrics>(metric_fields, p) : null }));
+    rows[g] = groups[g].map(([key, m, p]) => ({
+      key,
+      metrics: objectOf<Metrics>(metric_fields, m),
+      previous: p ? objectOf<Metrics>(metric_fields, p) : null,
+    }));
   }
   return { ...rest, groups: rows, series: series.map((v) => objectOf<SeriesPoint>(series_fields, v)) };
 }

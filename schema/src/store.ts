@@ -1,4 +1,5 @@
-// Builds the one ClickHouse client every service uses: embedded chDB by default, a ClickHouse server when CLICKHOUSE_URL is set.
+// Builds the one ClickHouse client every service uses: embedded chDB by default, a ClickHouse server when
+// CLICKHOUSE_URL is set.
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createClient, type ClickHouseClient, type ClickHouseSettings } from '@clickhouse/client';
@@ -33,8 +34,15 @@ let embedded: { path: string; store: Store; refs: number } | null = null;
 
 export async function openStore(config: StoreConfig): Promise<Store> {
   if (config.CLICKHOUSE_URL) {
-    const boot = createClient({ url: config.CLICKHOUSE_URL, username: config.CLICKHOUSE_USER, password: config.CLICKHOUSE_PASSWORD });
-    await boot.command({ query: `CREATE DATABASE IF NOT EXISTS {db:Identifier}`, query_params: { db: config.CLICKHOUSE_DATABASE } });
+    const boot = createClient({
+      url: config.CLICKHOUSE_URL,
+      username: config.CLICKHOUSE_USER,
+      password: config.CLICKHOUSE_PASSWORD,
+    });
+    await boot.command({
+      query: `CREATE DATABASE IF NOT EXISTS {db:Identifier}`,
+      query_params: { db: config.CLICKHOUSE_DATABASE },
+    });
     await boot.close();
     const client = createClient({
       url: config.CLICKHOUSE_URL,
@@ -48,16 +56,22 @@ export async function openStore(config: StoreConfig): Promise<Store> {
   }
   const path = resolve(config.PULSEROOM_DATA_DIR, 'clickhouse');
   if (embedded) {
-    if (embedded.path !== path) throw new Error(`chDB allows one data directory per process: ${embedded.path} is open, cannot open ${path}`);
+    if (embedded.path !== path)
+      throw new Error(`chDB allows one data directory per process: ${embedded.path} is open, cannot open ${path}`);
     embedded.refs++;
     return embedded.store;
   }
   mkdirSync(path, { recursive: true });
   // chdb bundles its own copy of @clickhouse/client-common types; the runtime interface is the same.
-  const connection = oneAtATime(createChdbConnection({ path })) as unknown as NonNullable<Parameters<typeof createClient>[0]>['connection'];
+  const connection = oneAtATime(createChdbConnection({ path })) as unknown as NonNullable<
+    Parameters<typeof createClient>[0]
+  >['connection'];
   const client = createClient({ connection, clickhouse_settings: SETTINGS });
   // The embedded client ignores the `database` option; chDB keeps one session per process, so USE sticks.
-  await client.command({ query: `CREATE DATABASE IF NOT EXISTS {db:Identifier}`, query_params: { db: config.CLICKHOUSE_DATABASE } });
+  await client.command({
+    query: `CREATE DATABASE IF NOT EXISTS {db:Identifier}`,
+    query_params: { db: config.CLICKHOUSE_DATABASE },
+  });
   await client.command({ query: `USE {db:Identifier}`, query_params: { db: config.CLICKHOUSE_DATABASE } });
   const store: Store = {
     client,

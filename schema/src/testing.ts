@@ -10,7 +10,10 @@ import type { StoreConfig } from './config.js';
 
 let dir: string | null = null;
 
-/** chDB allows one data directory per process, so a process's test files share one directory, each with its own database. */
+/**
+ * chDB allows one data directory per process, so a process's test files share one directory, each with its own
+ * database.
+ */
 export function testDataDir(): string {
   if (!dir) dir = mkdtempSync(join(tmpdir(), `pulseroom-test-${process.pid}-`));
   return dir;

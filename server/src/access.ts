@@ -1,8 +1,17 @@
-// Who may see what: dashboard tokens resolved to scopes (cached briefly), and the checks every socket and REST call goes through.
+// Who may see what: dashboard tokens resolved to scopes (cached briefly), and the checks every socket and REST call
+// goes through.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { RequestHandler, Response } from 'express';
 import type { Campaign, DashboardScope, SubscribeRequest, WindowName } from '@pulseroom/schema';
-import { badRequest, findTokenByHash, forbidden, hashSecret, notFound, recordTokenUse, sameHash } from '@pulseroom/schema/server';
+import {
+  badRequest,
+  findTokenByHash,
+  forbidden,
+  hashSecret,
+  notFound,
+  recordTokenUse,
+  sameHash,
+} from '@pulseroom/schema/server';
 import type { DimensionCacheLike } from './engine/types.js';
 import type { ViewSpec } from './engine/breakdowns.js';
 
@@ -38,7 +47,14 @@ export class TokenResolver {
   async resolve(token: string | undefined | null): Promise<DashboardScope | null> {
     if (!token || typeof token !== 'string' || token.length > 256) return null;
     const h = hashSecret(token);
-    if (this.adminHash && sameHash(h, this.adminHash)) return { token_id: ENV_ADMIN_TOKEN_ID, label: 'PULSEROOM_ADMIN_TOKEN', role: 'admin', campaign_ids: [], manager_id: '' };
+    if (this.adminHash && sameHash(h, this.adminHash))
+      return {
+        token_id: ENV_ADMIN_TOKEN_ID,
+        label: 'PULSEROOM_ADMIN_TOKEN',
+        role: 'admin',
+        campaign_ids: [],
+        manager_id: '',
+      };
     const now = Date.now();
     const hit = this.cache.get(h);
     let scope: DashboardScope | null;
@@ -97,7 +113,8 @@ export function campaignsInScope(scope: DashboardScope, dims: DimensionCacheLike
 export function requireCampaign(scope: DashboardScope, dims: DimensionCacheLike, campaignId: string): Campaign {
   const c = dims.campaign(campaignId);
   // The same answer for "does not exist" and "not yours": a scope learns nothing about other campaigns.
-  if (!c || !campaignAllowed(scope, dims, campaignId)) throw notFound('CAMPAIGN_NOT_FOUND', `no campaign "${campaignId}" in this token's scope`);
+  if (!c || !campaignAllowed(scope, dims, campaignId))
+    throw notFound('CAMPAIGN_NOT_FOUND', `no campaign "${campaignId}" in this token's scope`);
   return c;
 }
 
@@ -117,13 +134,24 @@ export type ViewRequest = Pick<SubscribeRequest, 'campaign_id' | 'partner_id' | 
 export function viewFor(scope: DashboardScope, dims: DimensionCacheLike, req: ViewRequest): ViewSpec {
   requireCampaign(scope, dims, req.campaign_id);
   let partners = scopePartners(scope, dims);
-  if (req.mine && scope.role !== 'manager') throw badRequest('NOT_A_MANAGER', '"mine" narrows to an account manager\'s partners; this token is not a manager token');
+  if (req.mine && scope.role !== 'manager')
+    throw badRequest(
+      'NOT_A_MANAGER',
+      '"mine" narrows to an account manager\'s partners; this token is not a manager token',
+    );
   if (req.partner_id !== undefined) {
-    if (partners && !partners.has(req.partner_id)) throw forbidden(`partner "${req.partner_id}" is not one of this manager's partners`, 'PARTNER_OUT_OF_SCOPE');
+    if (partners && !partners.has(req.partner_id))
+      throw forbidden(`partner "${req.partner_id}" is not one of this manager's partners`, 'PARTNER_OUT_OF_SCOPE');
     partners = new Set([req.partner_id]);
   }
   const set = <T extends string>(xs: T[] | undefined) => (xs && xs.length > 0 ? new Set<string>(xs) : null);
-  return { campaign_id: req.campaign_id, partners, types: set(req.filter?.type), tiers: set(req.filter?.tier), platforms: set(req.filter?.platform) };
+  return {
+    campaign_id: req.campaign_id,
+    partners,
+    types: set(req.filter?.type),
+    tiers: set(req.filter?.tier),
+    platforms: set(req.filter?.platform),
+  };
 }
 
 /** A stable name for a view: sockets with the same view share one room and one serialised payload. */
@@ -135,7 +163,11 @@ export function roomName(scope: DashboardScope, req: ViewRequest, window: Window
 }
 
 /** Campaign-wide alerts carry campaign totals: only scopes that see the whole campaign get them. */
-export function alertVisible(scope: DashboardScope, dims: DimensionCacheLike, alert: { campaign_id: string; partner_id: string }): boolean {
+export function alertVisible(
+  scope: DashboardScope,
+  dims: DimensionCacheLike,
+  alert: { campaign_id: string; partner_id: string },
+): boolean {
   if (!campaignAllowed(scope, dims, alert.campaign_id)) return false;
   if (alert.partner_id === '') return scope.role !== 'manager';
   return partnerAllowed(scope, dims, alert.partner_id);

@@ -1,4 +1,5 @@
-// Alert rules over the engine's buckets: each fires with a message saying why, at most once per cooldown per kind and partner.
+// Alert rules over the engine's buckets: each fires with a message saying why, at most once per cooldown per kind and
+// partner.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
 import { currencyExponent, netSentiment, toMinor, type Alert, type AlertKind, type PostItem } from '@pulseroom/schema';
@@ -44,7 +45,11 @@ export class AlertRules {
   }
 
   /** Tries to fire: false when the same kind for the same partner fired within the cooldown. */
-  private fire(out: Alert[], a: Omit<Alert, 'id' | 'ts' | 'acknowledged'>, opts: { key?: string; id?: string } = {}): void {
+  private fire(
+    out: Alert[],
+    a: Omit<Alert, 'id' | 'ts' | 'acknowledged'>,
+    opts: { key?: string; id?: string } = {},
+  ): void {
     const now = this.deps.clock();
     const key = opts.key ?? `${a.campaign_id}|${a.kind}|${a.partner_id}`;
     const last = this.lastFired.get(key);
@@ -58,11 +63,13 @@ export class AlertRules {
     const { config } = this.deps;
     if (!config.ALERTS_ENABLED) return [];
     const out: Alert[] = [];
-    for (const f of feed) if (f.kind === 'post' && f.item.disclosure === 'missing') this.disclosure(out, f.campaign_id, f.item);
+    for (const f of feed)
+      if (f.kind === 'post' && f.item.disclosure === 'missing') this.disclosure(out, f.campaign_id, f.item);
     const now = this.deps.clock();
     if (now - this.lastEval >= config.ALERT_EVAL_MS) {
       this.lastEval = now;
-      for (const c of this.deps.engine.campaigns.values()) if (this.deps.dims.campaign(c.id)) this.campaignRules(out, c.id, [...c.keys.values()]);
+      for (const c of this.deps.engine.campaigns.values())
+        if (this.deps.dims.campaign(c.id)) this.campaignRules(out, c.id, [...c.keys.values()]);
     }
     if (out.length > 0) {
       try {
@@ -157,7 +164,11 @@ export class AlertRules {
       }
       const baseC = base[I.unique_clicks] / 7;
       const nowC = now[I.unique_clicks];
-      if (nowC >= config.ALERT_MIN_SPIKE_CLICKS && baseC >= config.ALERT_MIN_BASELINE_CLICKS / 7 && nowC >= baseC * config.ALERT_SPIKE_FACTOR) {
+      if (
+        nowC >= config.ALERT_MIN_SPIKE_CLICKS &&
+        baseC >= config.ALERT_MIN_BASELINE_CLICKS / 7 &&
+        nowC >= baseC * config.ALERT_SPIKE_FACTOR
+      ) {
         this.fire(out, {
           campaign_id: campaignId,
           partner_id: partnerId,
@@ -171,15 +182,42 @@ export class AlertRules {
     sentiment('', keys, '');
     const ctd = new Float64Array(NF);
     for (const k of keys) for (let i = 0; i < NF; i++) ctd[i] += k.ctd[i];
-    const money = (minor: number) => new Intl.NumberFormat('en', { style: 'currency', currency: campaign.currency, maximumFractionDigits: 0 }).format(minor / 10 ** currencyExponent(campaign.currency));
+    const money = (minor: number) =>
+      new Intl.NumberFormat('en', { style: 'currency', currency: campaign.currency, maximumFractionDigits: 0 }).format(
+        minor / 10 ** currencyExponent(campaign.currency),
+      );
     if (campaign.goals.revenue !== undefined && campaign.goals.revenue > 0) {
       const goal = toMinor(campaign.goals.revenue, campaign.currency);
       if (ctd[I.revenue_minor] >= goal) {
-        this.fire(out, { campaign_id: campaignId, partner_id: '', kind: 'goal_reached', severity: 'info', message: `Revenue goal reached: ${money(ctd[I.revenue_minor])} of the ${money(goal)} goal, campaign to date.` }, { id: `goal-${campaignId}-revenue`, key: `goal-${campaignId}-revenue` });
+        this.fire(
+          out,
+          {
+            campaign_id: campaignId,
+            partner_id: '',
+            kind: 'goal_reached',
+            severity: 'info',
+            message: `Revenue goal reached: ${money(ctd[I.revenue_minor])} of the ${money(goal)} goal, campaign to date.`,
+          },
+          { id: `goal-${campaignId}-revenue`, key: `goal-${campaignId}-revenue` },
+        );
       }
     }
-    if (campaign.goals.clicks !== undefined && campaign.goals.clicks > 0 && ctd[I.unique_clicks] >= campaign.goals.clicks) {
-      this.fire(out, { campaign_id: campaignId, partner_id: '', kind: 'goal_reached', severity: 'info', message: `Clicks goal reached: ${fmt.format(ctd[I.unique_clicks])} unique clicks of the ${fmt.format(campaign.goals.clicks)} goal, campaign to date.` }, { id: `goal-${campaignId}-clicks`, key: `goal-${campaignId}-clicks` });
+    if (
+      campaign.goals.clicks !== undefined &&
+      campaign.goals.clicks > 0 &&
+      ctd[I.unique_clicks] >= campaign.goals.clicks
+    ) {
+      this.fire(
+        out,
+        {
+          campaign_id: campaignId,
+          partner_id: '',
+          kind: 'goal_reached',
+          severity: 'info',
+          message: `Clicks goal reached: ${fmt.format(ctd[I.unique_clicks])} unique clicks of the ${fmt.format(campaign.goals.clicks)} goal, campaign to date.`,
+        },
+        { id: `goal-${campaignId}-clicks`, key: `goal-${campaignId}-clicks` },
+      );
     }
     const unNow = last15(keys)[I.unattributed_n];
     const unBefore = sum(keys, B - 75 * MIN, B - 15 * MIN)[I.unattributed_n] / 4;

@@ -1,4 +1,5 @@
-// REST: CSV exports (ClickHouse's CSVWithNames) match the summary, series pick a bucket for the range, errors name the field, admin API, health, web app.
+// REST: CSV exports (ClickHouse's CSVWithNames) match the summary, series pick a bucket for the range, errors name the
+// field, admin API, health, web app.
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,7 +24,10 @@ let store: Store;
 let t: TestServer;
 
 const api = async (path: string, init: RequestInit & { token?: string } = {}) => {
-  const res = await fetch(`${t.url}${path}`, { ...init, headers: { authorization: `Bearer ${init.token ?? ADMIN}`, 'content-type': 'application/json' } });
+  const res = await fetch(`${t.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${init.token ?? ADMIN}`, 'content-type': 'application/json' },
+  });
   const text = await res.text();
   return { status: res.status, text, headers: res.headers, json: () => JSON.parse(text) };
 };
@@ -37,12 +41,12 @@ function parseCsv(text: string): Record<string, string>[] {
   for (let i = 0; i < text.length; i++) {
     const ch = text[i];
     if (quoted) {
-      if (ch === '"' && text[i + 1] === '"') (cell += '"'), i++;
+      if (ch === '"' && text[i + 1] === '"') ((cell += '"'), i++);
       else if (ch === '"') quoted = false;
       else cell += ch;
     } else if (ch === '"') quoted = true;
-    else if (ch === ',') row.push(cell), (cell = '');
-    else if (ch === '\n') row.push(cell), rows.push(row), (row = []), (cell = '');
+    else if (ch === ',') (row.push(cell), (cell = ''));
+    else if (ch === '\n') (row.push(cell), rows.push(row), (row = []), (cell = ''));
     else cell += ch;
   }
   const [header, ...body] = rows;
@@ -53,7 +57,12 @@ beforeAll(async () => {
   store = await openTestStore();
   await seedWorld(store, testWorld());
   for (let i = 0; i < 4; i++) {
-    await insertBatch(store.client, Array.from({ length: 300 }, () => randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, clock.now() - r.int(0, 30 * 3_600_000))));
+    await insertBatch(
+      store.client,
+      Array.from({ length: 300 }, () =>
+        randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, clock.now() - r.int(0, 30 * 3_600_000)),
+      ),
+    );
   }
   t = await startTestServer(store, { clock: clock.now, config: { PULSEROOM_ADMIN_TOKEN: ADMIN } });
 });
@@ -63,9 +72,16 @@ afterAll(async () => {
 });
 
 describe('CSV export', () => {
-  for (const [window, group] of [['1h', 'partner'], ['24h', 'platform'], ['ctd', 'tier'], ['5m', 'campaign']] as const) {
+  for (const [window, group] of [
+    ['1h', 'partner'],
+    ['24h', 'platform'],
+    ['ctd', 'tier'],
+    ['5m', 'campaign'],
+  ] as const) {
     it(`export.csv (${window}, ${group}) has a header row and matches the summary`, async () => {
-      const summary = (await api(`/api/campaigns/c1/summary?window=${window}&group=${group}`)).json() as SummaryResponse;
+      const summary = (
+        await api(`/api/campaigns/c1/summary?window=${window}&group=${group}`)
+      ).json() as SummaryResponse;
       const res = await api(`/api/campaigns/c1/export.csv?window=${window}&group=${group}`);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -79,7 +95,8 @@ describe('CSV export', () => {
           if (col === 'key') continue;
           const expected = m[col];
           if (value === '\\N') expect(expected, `${row.key}.${col}`).toBeNull();
-          else if ((TOTAL_FIELDS as readonly string[]).includes(col) && col !== 'sentiment_sum') expect(Number(value), `${row.key}.${col}`).toBe(expected);
+          else if ((TOTAL_FIELDS as readonly string[]).includes(col) && col !== 'sentiment_sum')
+            expect(Number(value), `${row.key}.${col}`).toBe(expected);
           else expect(Number(value), `${row.key}.${col}`).toBeCloseTo(expected as number, 4);
         }
       }
@@ -88,12 +105,16 @@ describe('CSV export', () => {
   }
 
   it('series.csv has a header row and the points of /series', async () => {
-    const json = (await api('/api/campaigns/c1/series?from=' + (NOW - 6 * 3_600_000) + '&to=' + NOW)).json() as SeriesResponse;
+    const json = (
+      await api('/api/campaigns/c1/series?from=' + (NOW - 6 * 3_600_000) + '&to=' + NOW)
+    ).json() as SeriesResponse;
     expect(json.bucket_ms).toBe(60_000);
     const csv = await api('/api/campaigns/c1/series.csv?from=' + (NOW - 6 * 3_600_000) + '&to=' + NOW);
     expect(csv.status).toBe(200);
     const rows = parseCsv(csv.text);
-    expect(csv.text.split('\n')[0]).toBe('"bucket_start_utc","views","interactions","clicks","unique_clicks","conversions","revenue_minor","comments_n","pos_n","neg_n","neu_n"');
+    expect(csv.text.split('\n')[0]).toBe(
+      '"bucket_start_utc","views","interactions","clicks","unique_clicks","conversions","revenue_minor","comments_n","pos_n","neg_n","neu_n"',
+    );
     expect(rows.length).toBe(json.points.length);
     expect(rows.reduce((s, x) => s + Number(x.views), 0)).toBe(json.points.reduce((s, p) => s + p.views, 0));
   });
@@ -104,26 +125,55 @@ describe('series', () => {
     const hour = (await api(`/api/campaigns/c1/series?from=${NOW - 3_600_000}&to=${NOW}`)).json() as SeriesResponse;
     expect(hour.bucket_ms).toBe(10_000);
     expect(hour.points.length).toBe((hour.to - hour.from) / 10_000);
-    const week = (await api(`/api/campaigns/c1/series?from=${new Date(NOW - 5 * 86_400_000).toISOString()}&to=${new Date(NOW).toISOString()}`)).json() as SeriesResponse;
+    const week = (
+      await api(
+        `/api/campaigns/c1/series?from=${new Date(NOW - 5 * 86_400_000).toISOString()}&to=${new Date(NOW).toISOString()}`,
+      )
+    ).json() as SeriesResponse;
     expect(week.bucket_ms).toBe(900_000);
     const [{ v }] = await (
       await store.client.query({
-        query: "SELECT sum(views) AS v FROM events WHERE campaign_id = 'c1' AND ts >= fromUnixTimestamp64Milli({f:Int64}) AND ts < fromUnixTimestamp64Milli({t:Int64})",
+        query:
+          "SELECT sum(views) AS v FROM events WHERE campaign_id = 'c1' AND ts >= fromUnixTimestamp64Milli({f:Int64}) AND ts < fromUnixTimestamp64Milli({t:Int64})",
         query_params: { f: week.from, t: week.to },
         format: 'JSONEachRow',
       })
     ).json<{ v: number }>();
     expect(week.points.reduce((s, p) => s + p.views, 0)).toBe(Number(v));
-    const fixed = (await api(`/api/campaigns/c1/series?from=${NOW - 3_600_000}&to=${NOW}&bucket=5m`)).json() as SeriesResponse;
+    const fixed = (
+      await api(`/api/campaigns/c1/series?from=${NOW - 3_600_000}&to=${NOW}&bucket=5m`)
+    ).json() as SeriesResponse;
     expect(fixed.bucket_ms).toBe(300_000);
   });
   it('gives days in the time zone of the campaign, across a change of its clocks', async () => {
     // A Berlin campaign over the switch to summer time (Sunday 28 March 2027): days start at 23:00 UTC, then 22:00.
-    await upsertCampaigns(store.client, [{ id: 'c-berlin', name: 'Berlin', brand: 'B', start: '2027-03-01T00:00:00Z', end: '2027-04-30T00:00:00Z', currency: 'EUR', timezone: 'Europe/Berlin' }] as never);
+    await upsertCampaigns(store.client, [
+      {
+        id: 'c-berlin',
+        name: 'Berlin',
+        brand: 'B',
+        start: '2027-03-01T00:00:00Z',
+        end: '2027-04-30T00:00:00Z',
+        currency: 'EUR',
+        timezone: 'Europe/Berlin',
+      },
+    ] as never);
     await t.dims.reload();
-    const at = (iso: string, views: number) => ({ campaign_id: 'c-berlin', partner_id: 'pa1', platform: 'instagram', type: 'engagement' as const, ts: Date.parse(iso), views });
+    const at = (iso: string, views: number) => ({
+      campaign_id: 'c-berlin',
+      partner_id: 'pa1',
+      platform: 'instagram',
+      type: 'engagement' as const,
+      ts: Date.parse(iso),
+      views,
+    });
     // 23:30 UTC on the 26th is already the 27th in Berlin; 22:30 UTC on the 28th is already the 29th.
-    await insertBatch(store.client, [at('2027-03-26T22:30:00Z', 1), at('2027-03-26T23:30:00Z', 10), at('2027-03-28T21:30:00Z', 100), at('2027-03-28T22:30:00Z', 1000)]);
+    await insertBatch(store.client, [
+      at('2027-03-26T22:30:00Z', 1),
+      at('2027-03-26T23:30:00Z', 10),
+      at('2027-03-28T21:30:00Z', 100),
+      at('2027-03-28T22:30:00Z', 1000),
+    ]);
     const r = await api(`/api/campaigns/c-berlin/series?from=2027-03-26T12:00:00Z&to=2027-03-30T12:00:00Z&bucket=1d`);
     const days = r.json() as SeriesResponse;
     expect(days.points.map((p) => [new Date(p.t).toISOString(), p.views])).toEqual([
@@ -133,8 +183,13 @@ describe('series', () => {
       ['2027-03-28T22:00:00.000Z', 1000],
       ['2027-03-29T22:00:00.000Z', 0],
     ]);
-    expect([days.from, days.to].map((x) => new Date(x).toISOString())).toEqual(['2027-03-25T23:00:00.000Z', '2027-03-30T22:00:00.000Z']);
-    const csv = (await api(`/api/campaigns/c-berlin/series.csv?from=2027-03-26T12:00:00Z&to=2027-03-30T12:00:00Z&bucket=1d`)).text;
+    expect([days.from, days.to].map((x) => new Date(x).toISOString())).toEqual([
+      '2027-03-25T23:00:00.000Z',
+      '2027-03-30T22:00:00.000Z',
+    ]);
+    const csv = (
+      await api(`/api/campaigns/c-berlin/series.csv?from=2027-03-26T12:00:00Z&to=2027-03-30T12:00:00Z&bucket=1d`)
+    ).text;
     expect(csv.split('\n')[2]).toMatch(/^"2027-03-26 23:00:00",10,/);
   });
 });
@@ -150,12 +205,41 @@ describe('validation', () => {
       [`/api/campaigns/c1/series?from=${NOW}&to=${NOW - 1}`, {}, 400, 'to: expected "to" after "from"'],
       [`/api/campaigns/c1/series?from=0&to=${NOW}&bucket=10s`, {}, 400, 'bucket: expected at most'],
       ['/api/campaigns/nope/summary', {}, 404, 'no campaign "nope"'],
-      ['/api/admin/tokens', { method: 'POST', body: JSON.stringify({ role: 'viewer' }) }, 400, 'campaign_ids: a viewer token needs at least one campaign'],
+      [
+        '/api/admin/tokens',
+        { method: 'POST', body: JSON.stringify({ role: 'viewer' }) },
+        400,
+        'campaign_ids: a viewer token needs at least one campaign',
+      ],
       ['/api/admin/tokens', { method: 'POST', body: JSON.stringify({ role: 'root' }) }, 400, 'role: expected one of'],
       ['/api/admin/tokens', { method: 'POST', body: '{"role":' }, 400, 'not valid JSON'],
-      ['/api/admin/campaigns/c9', { method: 'PUT', body: JSON.stringify({ id: 'c8', name: 'x' }) }, 400, 'id: expected "c9"'],
-      ['/api/admin/partners/p9', { method: 'PUT', body: JSON.stringify({ handle: '@p9', display_name: 'P9', platforms: ['instagram'], followers: -1, type: 'influencer' }) }, 400, 'followers: expected a number ≥ 0'],
-      ['/api/admin/deals/d9', { method: 'PUT', body: JSON.stringify({ partner_id: 'pa1', campaign_id: 'c404' }) }, 400, 'campaign_id: unknown campaign'],
+      [
+        '/api/admin/campaigns/c9',
+        { method: 'PUT', body: JSON.stringify({ id: 'c8', name: 'x' }) },
+        400,
+        'id: expected "c9"',
+      ],
+      [
+        '/api/admin/partners/p9',
+        {
+          method: 'PUT',
+          body: JSON.stringify({
+            handle: '@p9',
+            display_name: 'P9',
+            platforms: ['instagram'],
+            followers: -1,
+            type: 'influencer',
+          }),
+        },
+        400,
+        'followers: expected a number ≥ 0',
+      ],
+      [
+        '/api/admin/deals/d9',
+        { method: 'PUT', body: JSON.stringify({ partner_id: 'pa1', campaign_id: 'c404' }) },
+        400,
+        'campaign_id: unknown campaign',
+      ],
       ['/api/alerts/nope/ack', { method: 'POST' }, 404, 'no alert "nope"'],
       ['/api/nothing', {}, 404, 'no route GET /api/nothing'],
     ];
@@ -169,10 +253,16 @@ describe('validation', () => {
 
 describe('admin API', () => {
   it('creates sources and tokens, upserts dimensions (seen at once)', async () => {
-    const src = await api('/api/admin/sources', { method: 'POST', body: JSON.stringify({ name: 'webhook', campaign_ids: ['c1'] }) });
+    const src = await api('/api/admin/sources', {
+      method: 'POST',
+      body: JSON.stringify({ name: 'webhook', campaign_ids: ['c1'] }),
+    });
     expect(src.status).toBe(201);
     expect(src.json().key).toMatch(/^prk_/);
-    const tok = await api('/api/admin/tokens', { method: 'POST', body: JSON.stringify({ role: 'viewer', campaign_ids: ['c1'] }) });
+    const tok = await api('/api/admin/tokens', {
+      method: 'POST',
+      body: JSON.stringify({ role: 'viewer', campaign_ids: ['c1'] }),
+    });
     expect(tok.status).toBe(201);
     const me = await api('/api/me', { token: tok.json().token });
     expect(me.json()).toEqual({ role: 'viewer', campaign_ids: ['c1'], manager_id: '', label: '' });
@@ -180,9 +270,22 @@ describe('admin API', () => {
     expect(list.text).not.toContain(tok.json().token);
     expect(list.text).not.toContain('token_hash');
 
-    const put = await api('/api/admin/partners/pnew', { method: 'PUT', body: JSON.stringify({ handle: '@new', display_name: 'New', platforms: ['twitch'], followers: 12, type: 'affiliate', manager_id: 'am-a' }) });
+    const put = await api('/api/admin/partners/pnew', {
+      method: 'PUT',
+      body: JSON.stringify({
+        handle: '@new',
+        display_name: 'New',
+        platforms: ['twitch'],
+        followers: 12,
+        type: 'affiliate',
+        manager_id: 'am-a',
+      }),
+    });
     expect(put.status).toBe(200);
-    const deal = await api('/api/admin/deals/c1--pnew', { method: 'PUT', body: JSON.stringify({ partner_id: 'pnew', campaign_id: 'c1', fixed_fee: 99 }) });
+    const deal = await api('/api/admin/deals/c1--pnew', {
+      method: 'PUT',
+      body: JSON.stringify({ partner_id: 'pnew', campaign_id: 'c1', fixed_fee: 99 }),
+    });
     expect(deal.status).toBe(200);
     const summary = (await api('/api/campaigns/c1/summary?window=ctd&group=partner')).json() as SummaryResponse;
     const row = summary.rows.find((x) => x.key === 'pnew')!;
@@ -201,7 +304,15 @@ describe('health, metrics and the web app', () => {
     expect((await (await fetch(`${t.url}/readyz`)).json()).ok).toBe(true);
     await t.server.tickOnce();
     const metrics = await (await fetch(`${t.url}/metrics`)).text();
-    for (const name of ['pulseroom_sockets', 'pulseroom_rooms', 'pulseroom_reconcile_duration_seconds_bucket', 'pulseroom_push_lag_seconds', 'pulseroom_reconcile_rows', 'pulseroom_live_reconcile_corrections_total']) expect(metrics).toContain(name);
+    for (const name of [
+      'pulseroom_sockets',
+      'pulseroom_rooms',
+      'pulseroom_reconcile_duration_seconds_bucket',
+      'pulseroom_push_lag_seconds',
+      'pulseroom_reconcile_rows',
+      'pulseroom_live_reconcile_corrections_total',
+    ])
+      expect(metrics).toContain(name);
   });
 
   it('serves the web app with an SPA fallback, and extra routers before it', async () => {
@@ -211,7 +322,15 @@ describe('health, metrics and the web app', () => {
     const extra = express.Router();
     extra.get('/v1/ping', (_req, res) => void res.json({ pong: true }));
     const dims = await DimensionCache.open(store.client, 0);
-    const s = await createLiveServer({ store, dims, config: defaultServerConfig(), logger: pino({ level: 'silent' }), webDir: dir, extraRouters: [extra], autoTick: false });
+    const s = await createLiveServer({
+      store,
+      dims,
+      config: defaultServerConfig(),
+      logger: pino({ level: 'silent' }),
+      webDir: dir,
+      extraRouters: [extra],
+      autoTick: false,
+    });
     const http = createServer(s.app);
     await new Promise<void>((res) => http.listen(0, '127.0.0.1', res));
     const base = `http://127.0.0.1:${(http.address() as AddressInfo).port}`;

@@ -1,4 +1,5 @@
-// The REST API under /api: scoped reads (campaigns, summary, series, partner detail, alerts, CSV exports) and the admin API, all validated by zod.
+// The REST API under /api: scoped reads (campaigns, summary, series, partner detail, alerts, CSV exports) and the admin
+// API, all validated by zod.
 import express, { type NextFunction, type Request, type Response } from 'express';
 import { rateLimit } from 'express-rate-limit';
 import { z } from 'zod';
@@ -37,8 +38,25 @@ import {
   type Store,
 } from '@pulseroom/schema/server';
 import { createAdminApi } from './adminApi.js';
-import { campaignAllowed, campaignsInScope, partnerAllowed, requireCampaign, scopeOf, viewFor, type RouteHandler as Handler, type TokenResolver } from './access.js';
-import { computeGroups, partnerInfo, partnerTier, partnerType, partnerVisible, UNATTRIBUTED, type ViewSpec } from './engine/breakdowns.js';
+import {
+  campaignAllowed,
+  campaignsInScope,
+  partnerAllowed,
+  requireCampaign,
+  scopeOf,
+  viewFor,
+  type RouteHandler as Handler,
+  type TokenResolver,
+} from './access.js';
+import {
+  computeGroups,
+  partnerInfo,
+  partnerTier,
+  partnerType,
+  partnerVisible,
+  UNATTRIBUTED,
+  type ViewSpec,
+} from './engine/breakdowns.js';
 import { BUCKET_MS, type AggregationEngine } from './engine/rollingWindows.js';
 import { campaignInfo, type LiveHub } from './live/hub.js';
 import type { ServerConfig } from './config.js';
@@ -69,7 +87,13 @@ const jsonBody: express.RequestHandler = (req, res, next) => {
   if (CSV_ROUTES.has(req.path) && req.is('text/csv')) return csvText(req, res, next);
   const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
   if (hasBody && !req.is('application/json') && !req.is('+json')) {
-    return next(new HttpError(415, 'UNSUPPORTED_MEDIA_TYPE', `expected a JSON body sent as Content-Type: application/json, or text/csv where a route takes CSV (got ${req.get('content-type') ?? 'none'})`));
+    return next(
+      new HttpError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `expected a JSON body sent as Content-Type: application/json, or text/csv where a route takes CSV (got ${req.get('content-type') ?? 'none'})`,
+      ),
+    );
   }
   bodyBytes(req, res, (err?: unknown) => {
     if (err) return next(err);
@@ -85,7 +109,12 @@ const jsonBody: express.RequestHandler = (req, res, next) => {
 const list = <T extends readonly [string, ...string[]]>(values: T, name: string) =>
   z
     .string()
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
+    .transform((s) =>
+      s
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(values, { error: `expected ${name}: ${values.join(', ')}` })).max(values.length));
 
 const viewQuery = z.object({
@@ -97,20 +126,26 @@ const viewQuery = z.object({
 const summaryQuery = viewQuery.extend({ window: windowName.default('5m'), group: groupName.default('partner') });
 
 const ISO_DATE_TIME = /^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?)?$/;
-const instant = z
-  .string()
-  .transform((s, ctx) => {
-    // Strict: Date.parse alone takes almost anything ("' OR '1'='1" is a date in 2001 to V8).
-    const ms = /^\d{1,15}$/.test(s) ? Number(s) : ISO_DATE_TIME.test(s) ? Date.parse(s) : NaN;
-    if (!Number.isFinite(ms)) {
-      ctx.addIssue({ code: 'custom', message: 'expected epoch milliseconds or an ISO-8601 date-time' });
-      return z.NEVER;
-    }
-    return ms;
-  });
+const instant = z.string().transform((s, ctx) => {
+  // Strict: Date.parse alone takes almost anything ("' OR '1'='1" is a date in 2001 to V8).
+  const ms = /^\d{1,15}$/.test(s) ? Number(s) : ISO_DATE_TIME.test(s) ? Date.parse(s) : NaN;
+  if (!Number.isFinite(ms)) {
+    ctx.addIssue({ code: 'custom', message: 'expected epoch milliseconds or an ISO-8601 date-time' });
+    return z.NEVER;
+  }
+  return ms;
+});
 
 /** Bucket sizes a series can use, and the one picked for a range when none is asked for. */
-export const SERIES_BUCKETS = { '10s': 10_000, '1m': 60_000, '5m': 300_000, '15m': 900_000, '1h': 3_600_000, '6h': 21_600_000, '1d': 86_400_000 } as const;
+export const SERIES_BUCKETS = {
+  '10s': 10_000,
+  '1m': 60_000,
+  '5m': 300_000,
+  '15m': 900_000,
+  '1h': 3_600_000,
+  '6h': 21_600_000,
+  '1d': 86_400_000,
+} as const;
 const MAX_POINTS = 5_000;
 export function bucketForRange(rangeMs: number): number {
   if (rangeMs <= 3_600_000) return SERIES_BUCKETS['10s'];
@@ -122,10 +157,13 @@ export function bucketForRange(rangeMs: number): number {
   return SERIES_BUCKETS['1d'];
 }
 const bucketKeys = Object.keys(SERIES_BUCKETS) as [keyof typeof SERIES_BUCKETS, ...(keyof typeof SERIES_BUCKETS)[]];
-const seriesQuery = viewQuery.extend({ from: instant.optional(), to: instant.optional(), bucket: z.enum(bucketKeys, { error: `expected a bucket: ${bucketKeys.join(', ')}` }).optional() });
+const seriesQuery = viewQuery.extend({
+  from: instant.optional(),
+  to: instant.optional(),
+  bucket: z.enum(bucketKeys, { error: `expected a bucket: ${bucketKeys.join(', ')}` }).optional(),
+});
 
 const partnerQuery = z.object({ campaign_id: slugId.optional() });
-
 
 export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[] } {
   const { dims, engine, hub, resolver, config, clock } = deps;
@@ -133,12 +171,24 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
   const api = express.Router();
   const routes = new RouteTable<Handler>('/api', 'dashboard');
 
-  const limited = (message: string) => (_req: Request, _res: Response, next: NextFunction) => next(new HttpError(429, 'RATE_LIMITED', message));
-  api.use(rateLimit({ windowMs: 60_000, limit: config.PULSEROOM_API_RATE_PER_MIN, standardHeaders: 'draft-8', legacyHeaders: false, handler: limited('too many requests; slow down') }));
+  const limited = (message: string) => (_req: Request, _res: Response, next: NextFunction) =>
+    next(new HttpError(429, 'RATE_LIMITED', message));
+  api.use(
+    rateLimit({
+      windowMs: 60_000,
+      limit: config.PULSEROOM_API_RATE_PER_MIN,
+      standardHeaders: 'draft-8',
+      legacyHeaders: false,
+      handler: limited('too many requests; slow down'),
+    }),
+  );
   api.use(async (req, res, next) => {
     const m = /^Bearer\s+(\S+)$/i.exec(req.get('authorization') ?? '');
     const scope = m ? await resolver.resolve(m[1]) : null;
-    if (!scope) return next(unauthorized(m ? 'this dashboard token is invalid or revoked' : 'send Authorization: Bearer <dashboard token>'));
+    if (!scope)
+      return next(
+        unauthorized(m ? 'this dashboard token is invalid or revoked' : 'send Authorization: Bearer <dashboard token>'),
+      );
     res.locals.scope = scope;
     next();
   });
@@ -159,13 +209,21 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
 
   /** The view a scope may see for a campaign with the request's narrowing. */
   const view = (scope: DashboardScope, campaignId: string, q: z.infer<typeof viewQuery>): ViewSpec =>
-    viewFor(scope, dims, { campaign_id: campaignId, partner_id: q.partner_id, filter: { type: q.type, tier: q.tier, platform: q.platform } });
+    viewFor(scope, dims, {
+      campaign_id: campaignId,
+      partner_id: q.partner_id,
+      filter: { type: q.type, tier: q.tier, platform: q.platform },
+    });
 
   /** The rows of agg_10s a view may read, for history queries. */
   const historyScope = (spec: ViewSpec): HistoryScope => {
     const narrowed = spec.partners !== null || spec.types !== null || spec.tiers !== null;
     const candidates = spec.partners ? [...spec.partners] : [UNATTRIBUTED, ...dims.allPartners().map((p) => p.id)];
-    return { campaign_id: spec.campaign_id, partners: narrowed ? candidates.filter((id) => partnerVisible(spec, dims, id)) : null, platforms: spec.platforms ? [...spec.platforms] : null };
+    return {
+      campaign_id: spec.campaign_id,
+      partners: narrowed ? candidates.filter((id) => partnerVisible(spec, dims, id)) : null,
+      platforms: spec.platforms ? [...spec.platforms] : null,
+    };
   };
 
   const seriesRange = (q: z.infer<typeof seriesQuery>, campaignId: string) => {
@@ -179,114 +237,192 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     const daily = bucketMs >= SERIES_BUCKETS['1d'];
     const fromMs = daily ? startOfZonedDay(fromRaw, timeZone) : Math.floor(fromRaw / bucketMs) * bucketMs;
     const lastDay = daily ? startOfZonedDay(toRaw, timeZone) : 0;
-    const toMs = daily ? (lastDay === toRaw ? toRaw : startOfZonedDay(toRaw, timeZone, 1)) : Math.ceil(toRaw / bucketMs) * bucketMs;
-    if (Math.round((toMs - fromMs) / bucketMs) > MAX_POINTS) throw invalidRequest({ path: 'bucket', message: `expected at most ${MAX_POINTS} points: pick a larger bucket or a shorter range` });
+    const toMs = daily
+      ? lastDay === toRaw
+        ? toRaw
+        : startOfZonedDay(toRaw, timeZone, 1)
+      : Math.ceil(toRaw / bucketMs) * bucketMs;
+    if (Math.round((toMs - fromMs) / bucketMs) > MAX_POINTS)
+      throw invalidRequest({
+        path: 'bucket',
+        message: `expected at most ${MAX_POINTS} points: pick a larger bucket or a shorter range`,
+      });
     return { fromMs, toMs, bucketMs, timeZone };
   };
 
-  routes.add(api, '/me', { get: [(_req, res) => {
-    const s = scopeOf(res);
-    const me: WhoAmI = { role: s.role, campaign_ids: s.role === 'admin' || s.role === 'manager' ? campaignsInScope(s, dims).map((c) => c.id) : s.campaign_ids, manager_id: s.manager_id, label: s.label ?? '' };
-    res.json(me);
-  }] });
+  routes.add(api, '/me', {
+    get: [
+      (_req, res) => {
+        const s = scopeOf(res);
+        const me: WhoAmI = {
+          role: s.role,
+          campaign_ids:
+            s.role === 'admin' || s.role === 'manager' ? campaignsInScope(s, dims).map((c) => c.id) : s.campaign_ids,
+          manager_id: s.manager_id,
+          label: s.label ?? '',
+        };
+        res.json(me);
+      },
+    ],
+  });
 
-  routes.add(api, '/campaigns', { get: [(_req, res) => {
-    res.json(campaignsInScope(scopeOf(res), dims).map(campaignInfo));
-  }] });
+  routes.add(api, '/campaigns', {
+    get: [
+      (_req, res) => {
+        res.json(campaignsInScope(scopeOf(res), dims).map(campaignInfo));
+      },
+    ],
+  });
 
-  routes.add(api, '/campaigns/:id/summary', { get: [(req, res) => {
-    const q = parseRequest(summaryQuery, req.query);
-    const spec = view(scopeOf(res), req.params.id, q);
-    const campaign = dims.campaign(req.params.id)!;
-    const body: SummaryResponse = { campaign_id: campaign.id, window: q.window, group: q.group, at: engine.lastTickAt, currency: campaign.currency, rows: computeGroups(engine, dims, spec, q.window)[q.group] };
-    res.json(body);
-  }] });
+  routes.add(api, '/campaigns/:id/summary', {
+    get: [
+      (req, res) => {
+        const q = parseRequest(summaryQuery, req.query);
+        const spec = view(scopeOf(res), req.params.id, q);
+        const campaign = dims.campaign(req.params.id)!;
+        const body: SummaryResponse = {
+          campaign_id: campaign.id,
+          window: q.window,
+          group: q.group,
+          at: engine.lastTickAt,
+          currency: campaign.currency,
+          rows: computeGroups(engine, dims, spec, q.window)[q.group],
+        };
+        res.json(body);
+      },
+    ],
+  });
 
-  routes.add(api, '/campaigns/:id/export.csv', { get: [async (req, res) => {
-    const q = parseRequest(summaryQuery, req.query);
-    const spec = view(scopeOf(res), req.params.id, q);
-    const rows = computeGroups(engine, dims, spec, q.window)[q.group];
-    const groupOf: Record<string, string> = {};
-    if (q.group === 'type' || q.group === 'tier') for (const p of dims.allPartners()) groupOf[p.id] = q.group === 'type' ? partnerType(dims, p.id) : partnerTier(dims, p.id);
-    const pick = (f: (r: GroupRow) => number) => Object.fromEntries(rows.map((r) => [r.key, f(r)]));
-    const range = engine.windowRange(q.window);
-    const stream = await leaderboardCsv(client, {
-      ...historyScope(spec),
-      group: q.group,
-      afterMs: q.window === 'ctd' ? null : range.from - BUCKET_MS,
-      untilMs: range.to - BUCKET_MS,
-      keys: rows.map((r) => r.key),
-      groupOf,
-      followers: pick((r) => r.metrics.followers),
-      fees: pick((r) => r.metrics.fee_minor),
-      committed: pick((r) => r.metrics.fee_committed_minor),
-    });
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${req.params.id}-${q.group}-${q.window}.csv"`);
-    stream.on('error', (e) => res.destroy(e));
-    stream.pipe(res);
-  }] });
+  routes.add(api, '/campaigns/:id/export.csv', {
+    get: [
+      async (req, res) => {
+        const q = parseRequest(summaryQuery, req.query);
+        const spec = view(scopeOf(res), req.params.id, q);
+        const rows = computeGroups(engine, dims, spec, q.window)[q.group];
+        const groupOf: Record<string, string> = {};
+        if (q.group === 'type' || q.group === 'tier')
+          for (const p of dims.allPartners())
+            groupOf[p.id] = q.group === 'type' ? partnerType(dims, p.id) : partnerTier(dims, p.id);
+        const pick = (f: (r: GroupRow) => number) => Object.fromEntries(rows.map((r) => [r.key, f(r)]));
+        const range = engine.windowRange(q.window);
+        const stream = await leaderboardCsv(client, {
+          ...historyScope(spec),
+          group: q.group,
+          afterMs: q.window === 'ctd' ? null : range.from - BUCKET_MS,
+          untilMs: range.to - BUCKET_MS,
+          keys: rows.map((r) => r.key),
+          groupOf,
+          followers: pick((r) => r.metrics.followers),
+          fees: pick((r) => r.metrics.fee_minor),
+          committed: pick((r) => r.metrics.fee_committed_minor),
+        });
+        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+        res.setHeader('Content-Disposition', `attachment; filename="${req.params.id}-${q.group}-${q.window}.csv"`);
+        stream.on('error', (e) => res.destroy(e));
+        stream.pipe(res);
+      },
+    ],
+  });
 
-  routes.add(api, '/campaigns/:id/series', { get: [async (req, res) => {
-    const q = parseRequest(seriesQuery, req.query);
-    const spec = view(scopeOf(res), req.params.id, q);
-    const r = seriesRange(q, req.params.id);
-    const body: SeriesResponse = { campaign_id: spec.campaign_id, from: r.fromMs, to: r.toMs, bucket_ms: r.bucketMs, points: await campaignSeries(client, { ...historyScope(spec), ...r }) };
-    res.json(body);
-  }] });
+  routes.add(api, '/campaigns/:id/series', {
+    get: [
+      async (req, res) => {
+        const q = parseRequest(seriesQuery, req.query);
+        const spec = view(scopeOf(res), req.params.id, q);
+        const r = seriesRange(q, req.params.id);
+        const body: SeriesResponse = {
+          campaign_id: spec.campaign_id,
+          from: r.fromMs,
+          to: r.toMs,
+          bucket_ms: r.bucketMs,
+          points: await campaignSeries(client, { ...historyScope(spec), ...r }),
+        };
+        res.json(body);
+      },
+    ],
+  });
 
-  routes.add(api, '/campaigns/:id/series.csv', { get: [async (req, res) => {
-    const q = parseRequest(seriesQuery, req.query);
-    const spec = view(scopeOf(res), req.params.id, q);
-    const r = seriesRange(q, req.params.id);
-    const stream = await campaignSeriesCsv(client, { ...historyScope(spec), ...r });
-    res.setHeader('Content-Type', 'text/csv; charset=utf-8');
-    res.setHeader('Content-Disposition', `attachment; filename="${req.params.id}-series.csv"`);
-    stream.on('error', (e) => res.destroy(e));
-    stream.pipe(res);
-  }] });
+  routes.add(api, '/campaigns/:id/series.csv', {
+    get: [
+      async (req, res) => {
+        const q = parseRequest(seriesQuery, req.query);
+        const spec = view(scopeOf(res), req.params.id, q);
+        const r = seriesRange(q, req.params.id);
+        const stream = await campaignSeriesCsv(client, { ...historyScope(spec), ...r });
+        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+        res.setHeader('Content-Disposition', `attachment; filename="${req.params.id}-series.csv"`);
+        stream.on('error', (e) => res.destroy(e));
+        stream.pipe(res);
+      },
+    ],
+  });
 
-  routes.add(api, '/campaigns/:id/alerts', { get: [async (req, res) => {
-    const scope = scopeOf(res);
-    const spec = view(scope, req.params.id, {});
-    res.json(await alertsOfCampaign(client, req.params.id, spec.partners ? [...spec.partners] : null));
-  }] });
+  routes.add(api, '/campaigns/:id/alerts', {
+    get: [
+      async (req, res) => {
+        const scope = scopeOf(res);
+        const spec = view(scope, req.params.id, {});
+        res.json(await alertsOfCampaign(client, req.params.id, spec.partners ? [...spec.partners] : null));
+      },
+    ],
+  });
 
-  routes.add(api, '/alerts/:id/ack', { post: [async (req, res) => {
-    res.json(await hub.acknowledge(scopeOf(res), req.params.id));
-  }] });
+  routes.add(api, '/alerts/:id/ack', {
+    post: [
+      async (req, res) => {
+        res.json(await hub.acknowledge(scopeOf(res), req.params.id));
+      },
+    ],
+  });
 
-  routes.add(api, '/partners/:id', { get: [async (req, res) => {
-    const scope = scopeOf(res);
-    const q = parseRequest(partnerQuery, req.query);
-    const partnerId = req.params.id;
-    const p = dims.partner(partnerId);
-    // One answer for "no such partner", "not yours" and "not in that campaign": a token learns nothing outside its scope.
-    const missing = notFound('PARTNER_NOT_FOUND', `no partner "${partnerId}" in this token's scope`);
-    if (!p || !partnerAllowed(scope, dims, partnerId)) throw missing;
-    const inScope = (campaignId: string) => campaignAllowed(scope, dims, campaignId) && dims.dealFor(campaignId, partnerId) !== undefined;
-    const campaignId = q.campaign_id ?? campaignsInScope(scope, dims).find((c) => inScope(c.id))?.id;
-    if (!campaignId || !inScope(campaignId)) throw missing;
-    const spec = viewFor(scope, dims, { campaign_id: campaignId, partner_id: partnerId });
-    const windows: PartnerDetail['windows'] = {};
-    for (const w of WINDOWS) {
-      const row = computeGroups(engine, dims, spec, w as WindowName).partner.find((r) => r.key === partnerId);
-      if (row) windows[w] = row;
-    }
-    const feed = await partnerFeed(client, { campaign_id: campaignId, partner_id: partnerId, sinceMs: clock() - 30 * 86_400_000, limit: 50 });
-    const body: PartnerDetail = {
-      partner: partnerInfo(p),
-      campaign_id: campaignId,
-      windows,
-      posts: feed.flatMap((f) => (f.kind === 'post' ? [f.item] : [])),
-      comments: feed.flatMap((f) => (f.kind === 'comment' ? [f.item] : [])),
-      alerts: await alertsOfCampaign(client, campaignId, [partnerId], 50),
-    };
-    res.json(body);
-  }] });
+  routes.add(api, '/partners/:id', {
+    get: [
+      async (req, res) => {
+        const scope = scopeOf(res);
+        const q = parseRequest(partnerQuery, req.query);
+        const partnerId = req.params.id;
+        const p = dims.partner(partnerId);
+        // One answer for "no such partner", "not yours" and "not in that campaign": a token learns nothing outside its
+        // scope.
+        const missing = notFound('PARTNER_NOT_FOUND', `no partner "${partnerId}" in this token's scope`);
+        if (!p || !partnerAllowed(scope, dims, partnerId)) throw missing;
+        const inScope = (campaignId: string) =>
+          campaignAllowed(scope, dims, campaignId) && dims.dealFor(campaignId, partnerId) !== undefined;
+        const campaignId = q.campaign_id ?? campaignsInScope(scope, dims).find((c) => inScope(c.id))?.id;
+        if (!campaignId || !inScope(campaignId)) throw missing;
+        const spec = viewFor(scope, dims, { campaign_id: campaignId, partner_id: partnerId });
+        const windows: PartnerDetail['windows'] = {};
+        for (const w of WINDOWS) {
+          const row = computeGroups(engine, dims, spec, w as WindowName).partner.find((r) => r.key === partnerId);
+          if (row) windows[w] = row;
+        }
+        const feed = await partnerFeed(client, {
+          campaign_id: campaignId,
+          partner_id: partnerId,
+          sinceMs: clock() - 30 * 86_400_000,
+          limit: 50,
+        });
+        const body: PartnerDetail = {
+          partner: partnerInfo(p),
+          campaign_id: campaignId,
+          windows,
+          posts: feed.flatMap((f) => (f.kind === 'post' ? [f.item] : [])),
+          comments: feed.flatMap((f) => (f.kind === 'comment' ? [f.item] : [])),
+          alerts: await alertsOfCampaign(client, campaignId, [partnerId], 50),
+        };
+        res.json(body);
+      },
+    ],
+  });
 
   const secretsKey = () => dataKeyOf(config);
-  const admin = createAdminApi({ client, dims, resolver, disconnectToken: (id) => hub.disconnectToken(id), secretsKey });
+  const admin = createAdminApi({
+    client,
+    dims,
+    resolver,
+    disconnectToken: (id) => hub.disconnectToken(id),
+    secretsKey,
+  });
   api.use('/admin', admin);
 
   api.use((req, _res, next) => next(routeNotFound(req.method, req.originalUrl.split('?')[0])));

@@ -8,19 +8,34 @@ export const serverEnv = {
   LOG_LEVEL: z.enum(LOG_LEVELS).default('info'),
   /** An admin dashboard token accepted as-is (only its hash is kept in memory). */
   PULSEROOM_ADMIN_TOKEN: z.string().min(16, 'expected at least 16 characters').optional(),
-  REDIS_URL: z.url({ protocol: /^rediss?$/, error: 'expected a redis:// URL such as redis://localhost:6379' }).optional(),
+  REDIS_URL: z
+    .url({ protocol: /^rediss?$/, error: 'expected a redis:// URL such as redis://localhost:6379' })
+    .optional(),
   /** Directory of the built web app served at / (unset: API only). */
   PULSEROOM_WEB_DIR: z.string().optional(),
   /** A frame: what the stream changed is pushed every this many ms, at most one delta per room and frame. */
   PULSEROOM_FRAME_MS: envInt(100, 20, 5_000),
-  /** How often the engine reconciles with the store (and reads what no stream brought) when events are streamed to it. */
+  /**
+   * How often the engine reconciles with the store (and reads what no stream brought) when events are streamed to it.
+   */
   PULSEROOM_RECONCILE_MS: envInt(2_000, 100, 60_000),
-  /** With no stream (a server without REDIS_URL beside a separate ingest), how often it reads the store's change log. */
+  /**
+   * With no stream (a server without REDIS_URL beside a separate ingest), how often it reads the store's change log.
+   */
   PULSEROOM_TICK_MS: envInt(250, 50, 10_000),
-  /** How long a stored batch may wait for the Redis stream to bring it before it counts as missed and is taken from the store. */
+  /**
+   * How long a stored batch may wait for the Redis stream to bring it before it counts as missed and is taken from the
+   * store.
+   */
   PULSEROOM_STREAM_GRACE_MS: envInt(1_000, 0, 60_000),
-  /** This node's name on the Redis stream (its consumer group; default host:PORT): a restarted node resumes where it stopped. */
-  PULSEROOM_NODE_ID: z.string().regex(/^[\w.:-]{1,100}$/, 'expected letters, digits and . : _ -').optional(),
+  /**
+   * This node's name on the Redis stream (its consumer group; default host:PORT): a restarted node resumes where it
+   * stopped.
+   */
+  PULSEROOM_NODE_ID: z
+    .string()
+    .regex(/^[\w.:-]{1,100}$/, 'expected letters, digits and . : _ -')
+    .optional(),
   /** How far back each read re-reads agg_delta: covers inserts committed after their now64() was taken. */
   PULSEROOM_DELTA_OVERLAP_MS: envInt(30_000, 0, 600_000),
   /** How long a resolved dashboard token is trusted before it is looked up again. */
@@ -38,7 +53,10 @@ export const serverEnv = {
   /** Net sentiment (points, −100..100) of the last 15 min vs the hour before. */
   ALERT_SENTIMENT_SWING_POINTS: envNumber(40, 1, 200),
   ALERT_SENTIMENT_MIN_COMMENTS: envInt(20, 1),
-  /** Engagement/clicks of the last 15 min vs the partner's own 15-min average over the 1 h 45 min before (the engine keeps 2 h of 10 s buckets). */
+  /**
+   * Engagement/clicks of the last 15 min vs the partner's own 15-min average over the 1 h 45 min before (the engine
+   * keeps 2 h of 10 s buckets).
+   */
   ALERT_SPIKE_FACTOR: envNumber(3, 1.01, 1000),
   ALERT_DROP_FACTOR: envNumber(0.3, 0, 0.99),
   ALERT_MIN_BASELINE_INTERACTIONS: envInt(50, 1),

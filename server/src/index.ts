@@ -1,4 +1,5 @@
-// The live server: aggregation engine, live loop, Socket.IO hub, REST API, health and metrics, wired from injected dependencies.
+// The live server: aggregation engine, live loop, Socket.IO hub, REST API, health and metrics, wired from injected
+// dependencies.
 import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -9,7 +10,16 @@ import helmet from 'helmet';
 import { Registry } from 'prom-client';
 import type { Logger } from 'pino';
 import type { LiveBatch } from '@pulseroom/schema';
-import { newId, RouteTable, routeNotFound, sendError, toHttpError, type DimensionCache, type RouteEntry, type Store } from '@pulseroom/schema/server';
+import {
+  newId,
+  RouteTable,
+  routeNotFound,
+  sendError,
+  toHttpError,
+  type DimensionCache,
+  type RouteEntry,
+  type Store,
+} from '@pulseroom/schema/server';
 import { TokenResolver } from './access.js';
 import { AlertRules } from './alertRules.js';
 import { createApi } from './api.js';
@@ -48,13 +58,30 @@ export async function createLiveServer(deps: LiveServerDeps) {
   const { store, dims, config, logger } = deps;
   const clock = deps.clock ?? Date.now;
   const metrics = createMetrics({ defaultMetrics: true });
-  // The stream comes from ingest in this process (a function call: `accept`), from Redis between processes, or not at all
-  // (a server that only reads the store: it then reads the change log every PULSEROOM_TICK_MS instead of reconciling).
+  // The stream comes from ingest in this process (a function call: `accept`), from Redis between processes, or not at
+  // all (a server that only reads the store: it then reads the change log every PULSEROOM_TICK_MS instead of
+  // reconciling).
   const streaming = deps.inlineStream === true || Boolean(config.REDIS_URL);
-  const engine = new AggregationEngine({ client: store.client, clock, logger, overlapMs: config.PULSEROOM_DELTA_OVERLAP_MS, streamGraceMs: deps.inlineStream ? 0 : config.PULSEROOM_STREAM_GRACE_MS });
+  const engine = new AggregationEngine({
+    client: store.client,
+    clock,
+    logger,
+    overlapMs: config.PULSEROOM_DELTA_OVERLAP_MS,
+    streamGraceMs: deps.inlineStream ? 0 : config.PULSEROOM_STREAM_GRACE_MS,
+  });
   const feed = new LiveFeed({ client: store.client, logger });
   const resolver = new TokenResolver(store.client, config.PULSEROOM_TOKEN_CACHE_MS, config.PULSEROOM_ADMIN_TOKEN);
-  const hub = new LiveHub({ engine, feed, dims, resolver, client: store.client, logger, metrics, shared: Boolean(config.REDIS_URL), frameMs: config.PULSEROOM_FRAME_MS });
+  const hub = new LiveHub({
+    engine,
+    feed,
+    dims,
+    resolver,
+    client: store.client,
+    logger,
+    metrics,
+    shared: Boolean(config.REDIS_URL),
+    frameMs: config.PULSEROOM_FRAME_MS,
+  });
   const alerts = new AlertRules({ engine, dims: dims, client: store.client, config, clock, logger });
   let dimsChanged = false;
   const offDims = dims.onChange(() => {
@@ -86,35 +113,69 @@ export async function createLiveServer(deps: LiveServerDeps) {
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
   // No upgrade-insecure-requests: a TV wall on a LAN address is served over plain http.
-  app.use(helmet({ contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'connect-src': ["'self'", 'ws:', 'wss:'] } }, hsts: false }));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: { 'upgrade-insecure-requests': null, 'connect-src': ["'self'", 'ws:', 'wss:'] },
+      },
+      hsts: false,
+    }),
+  );
   const ops = new RouteTable<express.RequestHandler>('', 'public');
-  ops.add(app, '/healthz', { get: [(_req, res) => {
-    res.json({ ok: true });
-  }] });
-  ops.add(app, '/readyz', { get: [(_req, res) => {
-    const stale = running && Date.now() - loop.lastReconcileOk > Math.max(10_000, config.PULSEROOM_RECONCILE_MS * 5);
-    if (!engine.ready || stale) {
-      res.status(503).json({ ok: false, reason: !engine.ready ? 'aggregation engine still loading' : 'reconciles with the store are failing (is ClickHouse reachable?)' });
-      return;
-    }
-    res.json({ ok: true, campaigns: engine.campaigns.size, rooms: hub.rooms.size });
-  }] });
-  const exposed = deps.extraRegistries?.length ? Registry.merge([metrics.registry, ...deps.extraRegistries]) : metrics.registry;
-  ops.add(app, '/metrics', { get: [async (_req, res) => {
-    res.setHeader('Content-Type', exposed.contentType);
-    res.send(await exposed.metrics());
-  }] });
+  ops.add(app, '/healthz', {
+    get: [
+      (_req, res) => {
+        res.json({ ok: true });
+      },
+    ],
+  });
+  ops.add(app, '/readyz', {
+    get: [
+      (_req, res) => {
+        const stale =
+          running && Date.now() - loop.lastReconcileOk > Math.max(10_000, config.PULSEROOM_RECONCILE_MS * 5);
+        if (!engine.ready || stale) {
+          res.status(503).json({
+            ok: false,
+            reason: !engine.ready
+              ? 'aggregation engine still loading'
+              : 'reconciles with the store are failing (is ClickHouse reachable?)',
+          });
+          return;
+        }
+        res.json({ ok: true, campaigns: engine.campaigns.size, rooms: hub.rooms.size });
+      },
+    ],
+  });
+  const exposed = deps.extraRegistries?.length
+    ? Registry.merge([metrics.registry, ...deps.extraRegistries])
+    : metrics.registry;
+  ops.add(app, '/metrics', {
+    get: [
+      async (_req, res) => {
+        res.setHeader('Content-Type', exposed.contentType);
+        res.send(await exposed.metrics());
+      },
+    ],
+  });
   const api = createApi({ store, dims, engine, hub, resolver, config, logger, clock });
   app.use('/api', api);
   for (const r of deps.extraRouters ?? []) app.use(r);
   const webDir = deps.webDir ?? config.PULSEROOM_WEB_DIR;
   if (webDir) {
     const root = resolve(webDir);
-    if (!existsSync(join(root, 'index.html'))) logger.warn({ webDir: root }, 'no index.html in the web directory: build the web app (npm run build)');
+    if (!existsSync(join(root, 'index.html')))
+      logger.warn({ webDir: root }, 'no index.html in the web directory: build the web app (npm run build)');
     // The web app's files compressed (gzip or brotli as the browser asks): on a phone's slow link the bytes are the
     // first paint. Mounted after /api and the ingest routes, which answer first: only the app's files pass here.
     app.use(compression());
-    app.use(express.static(root, { index: 'index.html', maxAge: '1h', setHeaders: (res, path) => path.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache') }));
+    app.use(
+      express.static(root, {
+        index: 'index.html',
+        maxAge: '1h',
+        setHeaders: (res, path) => path.endsWith('index.html') && res.setHeader('Cache-Control', 'no-cache'),
+      }),
+    );
     // SPA fallback: any other GET that is not an API, ingest, link or socket path gets the app shell.
     app.use((req, res, next) => {
       if (req.method !== 'GET' || /^\/(api|v1|r|socket\.io)(\/|$)/.test(req.path)) return next();
@@ -160,7 +221,12 @@ export async function createLiveServer(deps: LiveServerDeps) {
         redisClients = [pub, sub];
         isAlertLeader = alertLease(pub, alerts, config, logger);
         logger.info('socket.io redis adapter on');
-        stream = new RedisLiveStream({ url: config.REDIS_URL, group: config.PULSEROOM_NODE_ID ?? `${hostname()}:${config.PORT}`, logger, accept: (b) => loop.accept(b) });
+        stream = new RedisLiveStream({
+          url: config.REDIS_URL,
+          group: config.PULSEROOM_NODE_ID ?? `${hostname()}:${config.PORT}`,
+          logger,
+          accept: (b) => loop.accept(b),
+        });
         resumeFromMs = await stream.open();
       }
       await engine.init(resumeFromMs);
@@ -191,7 +257,12 @@ interface LeaseStore {
   pExpire(key: string, ms: number): Promise<unknown>;
 }
 
-function alertLease(redis: LeaseStore, alerts: AlertRules, config: ServerConfig, logger: Logger): () => Promise<boolean> {
+function alertLease(
+  redis: LeaseStore,
+  alerts: AlertRules,
+  config: ServerConfig,
+  logger: Logger,
+): () => Promise<boolean> {
   const nodeId = newId('node');
   const key = 'pulseroom:alerts-leader';
   const lease = Math.max(5_000, 3 * config.ALERT_EVAL_MS);

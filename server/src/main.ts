@@ -1,4 +1,5 @@
-// `npm run start:server`: the live server alone (API, Socket.IO, health, metrics; the web app when PULSEROOM_WEB_DIR is set) on PORT.
+// `npm run start:server`: the live server alone (API, Socket.IO, health, metrics; the web app when PULSEROOM_WEB_DIR is
+// set) on PORT.
 import { createServer } from 'node:http';
 import pino from 'pino';
 import { newSecret, applyMigrations, openStore, storeDiskWarning, DimensionCache } from '@pulseroom/schema/server';
@@ -41,7 +42,8 @@ async function main(): Promise<void> {
 
 main().catch((e: unknown) => {
   if (e instanceof ConfigError) console.error(`error: ${e.message}`);
-  else if ((e as NodeJS.ErrnoException)?.code === 'EADDRINUSE') console.error(`error: port already in use; set PORT to a free port`);
+  else if ((e as NodeJS.ErrnoException)?.code === 'EADDRINUSE')
+    console.error(`error: port already in use; set PORT to a free port`);
   else console.error(e);
   process.exit(1);
 });

@@ -7,7 +7,16 @@ import { formatPath, partner as partnerSchema, type Partner } from '@pulseroom/s
 import { badRequest, type DimensionCache } from '@pulseroom/schema/server';
 
 /** The columns of an import and an export, in order; `id` may be left empty (the partner is then found by handle). */
-export const PARTNER_CSV_COLUMNS = ['id', 'handle', 'display_name', 'type', 'platforms', 'followers', 'manager_id', 'accounts'] as const;
+export const PARTNER_CSV_COLUMNS = [
+  'id',
+  'handle',
+  'display_name',
+  'type',
+  'platforms',
+  'followers',
+  'manager_id',
+  'accounts',
+] as const;
 type Column = (typeof PARTNER_CSV_COLUMNS)[number];
 const REQUIRED: readonly Column[] = ['handle', 'display_name', 'type', 'platforms', 'followers'];
 
@@ -58,18 +67,35 @@ async function readCsv(client: ClickHouseClient, csv: string): Promise<Raw[]> {
     });
     return await rs.json<Raw>();
   } catch (e) {
-    const message = (e as Error).message.split('\n')[0].replace(/: While executing.*$/, '').slice(0, 300);
-    throw badRequest('INVALID_CSV', `the CSV could not be read (expected the columns ${PARTNER_CSV_COLUMNS.join(', ')}): ${message}`);
+    const message = (e as Error).message
+      .split('\n')[0]
+      .replace(/: While executing.*$/, '')
+      .slice(0, 300);
+    throw badRequest(
+      'INVALID_CSV',
+      `the CSV could not be read (expected the columns ${PARTNER_CSV_COLUMNS.join(', ')}): ${message}`,
+    );
   }
 }
 
 /** The header's columns, as the first line names them (for the required-column check before any row is read). */
 function headerColumns(csv: string): string[] {
   const first = csv.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  return first.split(',').map((h) => h.trim().replace(/^"(.*)"$/, '$1').trim());
+  return first.split(',').map((h) =>
+    h
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .trim(),
+  );
 }
 
-const slug = (handle: string) => handle.replace(/^@/, '').toLowerCase().replace(/[^a-z0-9._:-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 64);
+const slug = (handle: string) =>
+  handle
+    .replace(/^@/, '')
+    .toLowerCase()
+    .replace(/[^a-z0-9._:-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 64);
 
 /** "48,200", "48 200" or "48_200" as "48200": counts are often typed with thousands separators. */
 const withoutThousands = (s: string) => s.replace(/(?<=\d)[ ,_'](?=\d{3}\b)/g, '');
@@ -83,17 +109,26 @@ function documentOf(r: Raw, id: string): Record<string, unknown> {
     handle: text('handle'),
     display_name: text('display_name'),
     type: text('type').toLowerCase(),
-    platforms: text('platforms').toLowerCase().split(/[|;,\s]+/).filter(Boolean),
+    platforms: text('platforms')
+      .toLowerCase()
+      .split(/[|;,\s]+/)
+      .filter(Boolean),
     followers: /^\d+$/.test(followers) ? Number(followers) : text('followers'),
   };
   if (text('manager_id')) doc.manager_id = text('manager_id');
   if (text('accounts')) {
     // platform:handle:followers — the handle may hold a ":" (a site's address), the followers are the last field.
-    doc.accounts = text('accounts').split('|').map((a) => {
-      const parts = a.trim().split(':');
-      const followers = withoutThousands(parts.length >= 3 ? parts.pop()! : '');
-      return { platform: (parts.shift() ?? '').toLowerCase(), handle: parts.join(':'), followers: /^\d+$/.test(followers) ? Number(followers) : followers };
-    });
+    doc.accounts = text('accounts')
+      .split('|')
+      .map((a) => {
+        const parts = a.trim().split(':');
+        const followers = withoutThousands(parts.length >= 3 ? parts.pop()! : '');
+        return {
+          platform: (parts.shift() ?? '').toLowerCase(),
+          handle: parts.join(':'),
+          followers: /^\d+$/.test(followers) ? Number(followers) : followers,
+        };
+      });
   }
   return doc;
 }
@@ -105,16 +140,26 @@ function freeId(dims: DimensionCache, base: string, taken: ReadonlyMap<string, n
   return id;
 }
 
-const same = (a: Partner, b: Partner) => JSON.stringify({ ...a, platforms: [...a.platforms].sort() }) === JSON.stringify({ ...b, platforms: [...b.platforms].sort() });
+const same = (a: Partner, b: Partner) =>
+  JSON.stringify({ ...a, platforms: [...a.platforms].sort() }) ===
+  JSON.stringify({ ...b, platforms: [...b.platforms].sort() });
 
 /**
  * What importing this CSV would do, row by row: a row with an id updates that partner (or creates it); a row without
  * one updates the partner with its handle, or creates one with an id made from the handle. Nothing is written here.
  */
-export async function planPartnerImport(client: ClickHouseClient, dims: DimensionCache, csv: string): Promise<ImportPlan> {
+export async function planPartnerImport(
+  client: ClickHouseClient,
+  dims: DimensionCache,
+  csv: string,
+): Promise<ImportPlan> {
   const header = headerColumns(csv);
   const missing = REQUIRED.filter((c) => !header.includes(c));
-  if (missing.length > 0) throw badRequest('INVALID_CSV', `the CSV header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${PARTNER_CSV_COLUMNS.join(', ')})`);
+  if (missing.length > 0)
+    throw badRequest(
+      'INVALID_CSV',
+      `the CSV header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${PARTNER_CSV_COLUMNS.join(', ')})`,
+    );
   const raws = await readCsv(client, csv);
   if (raws.length === 0) throw badRequest('INVALID_CSV', 'the CSV has a header but no partner rows');
   const byHandle = new Map(dims.allPartners().map((p) => [p.handle.toLowerCase(), p]));
@@ -129,19 +174,39 @@ export async function planPartnerImport(client: ClickHouseClient, dims: Dimensio
     if (!parsed.success) {
       for (const issue of parsed.error.issues) {
         const column = String(issue.path[0] ?? '(row)');
-        plan.errors.push({ row, column: (PARTNER_CSV_COLUMNS as readonly string[]).includes(column) ? (column as Column) : '(row)', message: issue.path.length > 1 ? `${formatPath(issue.path)}: ${issue.message}` : issue.message });
+        plan.errors.push({
+          row,
+          column: (PARTNER_CSV_COLUMNS as readonly string[]).includes(column) ? (column as Column) : '(row)',
+          message: issue.path.length > 1 ? `${formatPath(issue.path)}: ${issue.message}` : issue.message,
+        });
       }
       continue;
     }
     const p = parsed.data;
     const owner = byHandle.get(p.handle.toLowerCase());
-    if (owner && owner.id !== p.id) plan.errors.push({ row, column: 'handle', message: `${p.handle} is partner "${owner.id}" already (leave id empty, or use that id, to update it)` });
-    if (seenIds.has(p.id)) plan.errors.push({ row, column: 'id', message: `"${p.id}" is also row ${seenIds.get(p.id)}` });
-    if (seenHandles.has(p.handle.toLowerCase())) plan.errors.push({ row, column: 'handle', message: `${p.handle} is also row ${seenHandles.get(p.handle.toLowerCase())}` });
+    if (owner && owner.id !== p.id)
+      plan.errors.push({
+        row,
+        column: 'handle',
+        message: `${p.handle} is partner "${owner.id}" already (leave id empty, or use that id, to update it)`,
+      });
+    if (seenIds.has(p.id))
+      plan.errors.push({ row, column: 'id', message: `"${p.id}" is also row ${seenIds.get(p.id)}` });
+    if (seenHandles.has(p.handle.toLowerCase()))
+      plan.errors.push({
+        row,
+        column: 'handle',
+        message: `${p.handle} is also row ${seenHandles.get(p.handle.toLowerCase())}`,
+      });
     seenIds.set(p.id, row);
     seenHandles.set(p.handle.toLowerCase(), row);
     const existing = dims.partner(p.id);
-    plan.rows.push({ row, id: p.id, action: !existing ? 'create' : same(existing, p) ? 'unchanged' : 'update', partner: p });
+    plan.rows.push({
+      row,
+      id: p.id,
+      action: !existing ? 'create' : same(existing, p) ? 'unchanged' : 'update',
+      partner: p,
+    });
   }
   const bad = new Set(plan.errors.map((e) => e.row));
   plan.rows = plan.rows.filter((r) => !bad.has(r.row));

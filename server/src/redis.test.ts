@@ -5,7 +5,15 @@ import type { Alert, Delta } from '@pulseroom/schema';
 import { createToken, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { insertBatch } from './testing/events.js';
-import { once, onceSnapshot, seedWorld, startTestServer, testClock, waitFor, type TestServer } from './testing/harness.js';
+import {
+  once,
+  onceSnapshot,
+  seedWorld,
+  startTestServer,
+  testClock,
+  waitFor,
+  type TestServer,
+} from './testing/harness.js';
 import { NOW, testWorld } from './testing/world.js';
 import { alertsOfCampaign } from './queries/alerts.js';
 import { hasRedis, startRedis, type TestRedis } from './testing/redis.js';
@@ -52,8 +60,24 @@ describe.skipIf(!hasRedis)('two nodes with the Redis adapter', () => {
 
     for (let i = 0; i < 3; i++) {
       await insertBatch(store.client, [
-        { campaign_id: 'c1', partner_id: 'pa1', platform: 'instagram', type: 'engagement', ts: clock.now() - 1000, views: 100 },
-        { campaign_id: 'c1', partner_id: 'pa1', platform: 'instagram', type: 'post', ts: clock.now() - 1000, content_id: 'reel-9', url: 'https://instagram.com/p/reel-9', disclosure: 'missing' },
+        {
+          campaign_id: 'c1',
+          partner_id: 'pa1',
+          platform: 'instagram',
+          type: 'engagement',
+          ts: clock.now() - 1000,
+          views: 100,
+        },
+        {
+          campaign_id: 'c1',
+          partner_id: 'pa1',
+          platform: 'instagram',
+          type: 'post',
+          ts: clock.now() - 1000,
+          content_id: 'reel-9',
+          url: 'https://instagram.com/p/reel-9',
+          disclosure: 'missing',
+        },
       ]);
       clock.advance(1_000);
       await Promise.all([a.server.tickOnce(), b.server.tickOnce()]);
@@ -70,7 +94,10 @@ describe.skipIf(!hasRedis)('two nodes with the Redis adapter', () => {
     const v = b.connect(viewer.token);
     await once(v, 'connect');
     const gone = once(v, 'disconnect');
-    const res = await fetch(`${a.url}/api/admin/tokens/${viewer.id}`, { method: 'DELETE', headers: { authorization: `Bearer ${admin.token}` } });
+    const res = await fetch(`${a.url}/api/admin/tokens/${viewer.id}`, {
+      method: 'DELETE',
+      headers: { authorization: `Bearer ${admin.token}` },
+    });
     expect(res.status).toBe(200);
     const t0 = Date.now();
     await gone;

@@ -1,12 +1,17 @@
-// rowDiff: a new row goes whole; a held row that moved goes as a patch of its moved base fields, from which the receiver
-// recomputes the rest exactly.
+// rowDiff: a new row goes whole; a held row that moved goes as a patch of its moved base fields, from which the
+// receiver recomputes the rest exactly.
 import { describe, expect, it } from 'vitest';
 import { computeMetrics, emptyTotals, patchMetrics, type GroupRow } from '@pulseroom/schema';
 import { rowChange } from './rowDiff.js';
 
 const row = (views: number, fee: number, prevFee: number | null = 0): GroupRow => {
   const t = { ...emptyTotals(), views, likes: 2, commission_minor: 50, conversions: 1 };
-  return { key: 'p1', metrics: computeMetrics(t, { followers: 10, feeShareMinor: fee, feeCommittedMinor: 1000 }), previous: prevFee === null ? null : computeMetrics(t, { followers: 10, feeShareMinor: prevFee, feeCommittedMinor: 1000 }) };
+  return {
+    key: 'p1',
+    metrics: computeMetrics(t, { followers: 10, feeShareMinor: fee, feeCommittedMinor: 1000 }),
+    previous:
+      prevFee === null ? null : computeMetrics(t, { followers: 10, feeShareMinor: prevFee, feeCommittedMinor: 1000 }),
+  };
 };
 
 describe('rowChange', () => {

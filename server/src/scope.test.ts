@@ -1,11 +1,20 @@
-// SCOPE: a manager token never receives a figure, comment or alert of another manager's partner, over the socket or REST;
-// a wall token cannot reach the admin API; a revoked token's sockets are dropped within a second.
+// SCOPE: a manager token never receives a figure, comment or alert of another manager's partner, over the socket or
+// REST; a wall token cannot reach the admin API; a revoked token's sockets are dropped within a second.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOTAL_FIELDS, type Ack } from '@pulseroom/schema';
 import { createToken, revokeToken, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { insertBatch, randomEvent, rng } from './testing/events.js';
-import { once, onceSnapshot, seedWorld, startTestServer, testClock, waitFor, type TestServer, type TestSocket } from './testing/harness.js';
+import {
+  once,
+  onceSnapshot,
+  seedWorld,
+  startTestServer,
+  testClock,
+  waitFor,
+  type TestServer,
+  type TestSocket,
+} from './testing/harness.js';
 import { truthTotals } from './testing/truth.js';
 import { EVENT_PARTNERS, NOW, testWorld } from './testing/world.js';
 
@@ -17,22 +26,48 @@ const tokens: Record<string, { id: string; token: string }> = {};
 const OTHER = /\bpb\d\b|@pb\d/; // anything of manager am-b's partners
 
 async function insertLive(n: number) {
-  const rows = Array.from({ length: n }, () => randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, clock.now() - r.int(0, 240_000)));
+  const rows = Array.from({ length: n }, () =>
+    randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, clock.now() - r.int(0, 240_000)),
+  );
   // Posts without disclosure and comments from both managers' partners.
   for (const p of ['pa1', 'pb1', 'pb2']) {
-    rows.push({ campaign_id: 'c1', partner_id: p, platform: EVENT_PARTNERS[p][0], type: 'post', ts: clock.now() - 1000, content_id: `post-${p}-${r.int(1, 1e9)}`, url: `https://example.com/${p}/x`, caption: 'new', disclosure: 'missing' });
-    rows.push({ campaign_id: 'c1', partner_id: p, platform: EVENT_PARTNERS[p][0], type: 'comment', ts: clock.now() - 500, content_id: 'c1', text: `hello from ${p}`, label: 'pos', sentiment: 0.8 });
+    rows.push({
+      campaign_id: 'c1',
+      partner_id: p,
+      platform: EVENT_PARTNERS[p][0],
+      type: 'post',
+      ts: clock.now() - 1000,
+      content_id: `post-${p}-${r.int(1, 1e9)}`,
+      url: `https://example.com/${p}/x`,
+      caption: 'new',
+      disclosure: 'missing',
+    });
+    rows.push({
+      campaign_id: 'c1',
+      partner_id: p,
+      platform: EVENT_PARTNERS[p][0],
+      type: 'comment',
+      ts: clock.now() - 500,
+      content_id: 'c1',
+      text: `hello from ${p}`,
+      label: 'pos',
+      sentiment: 0.8,
+    });
   }
   await insertBatch(store.client, rows);
 }
 
 const api = async (token: string, path: string, init: RequestInit = {}) => {
-  const res = await fetch(`${t.url}${path}`, { ...init, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) } });
+  const res = await fetch(`${t.url}${path}`, {
+    ...init,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...(init.headers ?? {}) },
+  });
   const text = await res.text();
   return { status: res.status, text, json: () => JSON.parse(text) };
 };
 
-const subscribe = (s: TestSocket, req: Record<string, unknown>) => new Promise<Ack>((resolve) => s.emit('subscribe', req as never, resolve));
+const subscribe = (s: TestSocket, req: Record<string, unknown>) =>
+  new Promise<Ack>((resolve) => s.emit('subscribe', req as never, resolve));
 
 beforeAll(async () => {
   store = await openTestStore();
@@ -50,10 +85,11 @@ afterAll(async () => {
 });
 
 describe('manager scope over the socket', () => {
-  it('sees only their partners, their comments, posts and alerts; campaign totals are their partners\' totals', async () => {
+  it("sees only their partners, their comments, posts and alerts; campaign totals are their partners' totals", async () => {
     const s = t.connect(tokens.mgrA.token);
     const received: string[] = [];
-    for (const ev of ['snapshot', 'delta', 'comment', 'post', 'alert']) s.on(ev as never, ((x: unknown) => received.push(JSON.stringify(x))) as never);
+    for (const ev of ['snapshot', 'delta', 'comment', 'post', 'alert'])
+      s.on(ev as never, ((x: unknown) => received.push(JSON.stringify(x))) as never);
     const admin = t.connect(tokens.admin.token);
     const adminAlerts: string[] = [];
     admin.on('alert', (a) => adminAlerts.push(a.partner_id));
@@ -82,7 +118,11 @@ describe('manager scope over the socket', () => {
       clock.advance(4_000);
       await t.server.tickOnce();
     }
-    await waitFor(() => adminAlerts.includes('pb1') && received.some((x) => x.includes('"kind":"disclosure_missing"')), 5_000, 'alerts');
+    await waitFor(
+      () => adminAlerts.includes('pb1') && received.some((x) => x.includes('"kind":"disclosure_missing"')),
+      5_000,
+      'alerts',
+    );
     await waitFor(() => [...t.server.hub.rooms.values()].every((room) => !room.dirty), 5_000, 'flushed deltas');
     await new Promise((res) => setTimeout(res, 100));
 
@@ -90,7 +130,14 @@ describe('manager scope over the socket', () => {
     for (const payload of received) expect(payload).not.toMatch(OTHER);
 
     // Campaign-to-date totals of the manager = SQL over their partners' raw events only.
-    const truth = await truthTotals(store.client, { campaign_id: 'c1', group: 'campaign', groupOf: {}, lo: 0, hi: t.server.engine.bucket, partners: ['pa1', 'pa2', 'pa3', 'pa4'] });
+    const truth = await truthTotals(store.client, {
+      campaign_id: 'c1',
+      group: 'campaign',
+      groupOf: {},
+      lo: 0,
+      hi: t.server.engine.bucket,
+      partners: ['pa1', 'pa2', 'pa3', 'pa4'],
+    });
     const summary = (await api(tokens.mgrA.token, '/api/campaigns/c1/summary?window=ctd&group=campaign')).json();
     for (const f of TOTAL_FIELDS) {
       if (f === 'sentiment_sum') expect(summary.rows[0].metrics[f]).toBeCloseTo(truth.get('all')![f], 3);
@@ -121,7 +168,10 @@ describe('manager scope over the socket', () => {
     expect(series.status).toBe(200);
     expect((await api(tok, '/api/campaigns/c2/summary')).status).toBe(404);
     // An alert of another manager's partner cannot be acknowledged either.
-    const adminAlerts = (await api(tokens.admin.token, '/api/campaigns/c1/alerts')).json() as { id: string; partner_id: string }[];
+    const adminAlerts = (await api(tokens.admin.token, '/api/campaigns/c1/alerts')).json() as {
+      id: string;
+      partner_id: string;
+    }[];
     const foreign = adminAlerts.find((a) => a.partner_id === 'pb1')!;
     expect(foreign).toBeDefined();
     expect((await api(tok, `/api/alerts/${foreign.id}/ack`, { method: 'POST' })).status).toBe(404);
@@ -137,9 +187,16 @@ describe('wall and viewer scope', () => {
   it('a wall token reads its one campaign and cannot reach the admin API or acknowledge', async () => {
     const tok = tokens.wall.token;
     expect((await api(tok, '/api/campaigns')).json().map((c: { id: string }) => c.id)).toEqual(['c1']);
-    expect((await api(tok, '/api/me')).json()).toEqual({ role: 'wall', campaign_ids: ['c1'], manager_id: '', label: '' });
+    expect((await api(tok, '/api/me')).json()).toEqual({
+      role: 'wall',
+      campaign_ids: ['c1'],
+      manager_id: '',
+      label: '',
+    });
     expect((await api(tok, '/api/admin/tokens')).status).toBe(403);
-    expect((await api(tok, '/api/admin/tokens', { method: 'POST', body: JSON.stringify({ role: 'admin' }) })).status).toBe(403);
+    expect(
+      (await api(tok, '/api/admin/tokens', { method: 'POST', body: JSON.stringify({ role: 'admin' }) })).status,
+    ).toBe(403);
     expect((await api(tok, '/api/admin/sources', { method: 'POST', body: '{}' })).status).toBe(403);
     expect((await api(tok, '/api/admin/campaigns/c1', { method: 'PUT', body: '{}' })).status).toBe(403);
     expect((await api(tok, `/api/admin/tokens/${tokens.mgrA.id}`, { method: 'DELETE' })).status).toBe(403);
@@ -162,7 +219,7 @@ describe('wall and viewer scope', () => {
 });
 
 describe('revocation', () => {
-  it('DELETE /api/admin/tokens/:id disconnects the token\'s sockets at once; a revocation made elsewhere within a second', async () => {
+  it("DELETE /api/admin/tokens/:id disconnects the token's sockets at once; a revocation made elsewhere within a second", async () => {
     const v1 = await createToken(store.client, { role: 'viewer', campaign_ids: ['c1'] });
     const v2 = await createToken(store.client, { role: 'viewer', campaign_ids: ['c1'] });
     const s1 = t.connect(v1.token);

@@ -8,7 +8,15 @@ import { createSource, createToken, revokeToken, type Store } from '@pulseroom/s
 import { openTestStore } from '@pulseroom/schema/testing';
 import { insertAlerts } from './queries/alerts.js';
 import { insertBatch, randomEvent, rng } from './testing/events.js';
-import { once, onceSnapshot, seedWorld, startTestServer, testClock, type TestServer, type TestSocket } from './testing/harness.js';
+import {
+  once,
+  onceSnapshot,
+  seedWorld,
+  startTestServer,
+  testClock,
+  type TestServer,
+  type TestSocket,
+} from './testing/harness.js';
 import { EVENT_PARTNERS, NOW, testWorld } from './testing/world.js';
 
 const ROLES = ['admin', 'viewer', 'viewer2', 'manager', 'wall', 'none', 'bad', 'revoked'] as const;
@@ -18,21 +26,71 @@ const OTHER = /\bpb\d\b/; // anything of manager am-b's partners
 const clock = testClock(NOW);
 let store: Store;
 let t: TestServer;
-const token: Record<RoleName, string> = { admin: '', viewer: '', viewer2: '', manager: '', wall: '', none: '', bad: 'prt_not_a_token_at_all_xxxxxxxxxxxx', revoked: '' };
+const token: Record<RoleName, string> = {
+  admin: '',
+  viewer: '',
+  viewer2: '',
+  manager: '',
+  wall: '',
+  none: '',
+  bad: 'prt_not_a_token_at_all_xxxxxxxxxxxx',
+  revoked: '',
+};
 const world = testWorld();
 
 const ALERTS: Alert[] = [
-  { id: 'al-pa1', campaign_id: 'c1', partner_id: 'pa1', kind: 'disclosure_missing', severity: 'warning', message: 'pa1 post without disclosure', ts: NOW - 60_000, acknowledged: false },
-  { id: 'al-pb1', campaign_id: 'c1', partner_id: 'pb1', kind: 'disclosure_missing', severity: 'warning', message: 'pb1 post without disclosure', ts: NOW - 50_000, acknowledged: false },
-  { id: 'al-c1', campaign_id: 'c1', partner_id: '', kind: 'sentiment_swing', severity: 'critical', message: 'campaign sentiment fell', ts: NOW - 40_000, acknowledged: false },
-  { id: 'al-c2', campaign_id: 'c2', partner_id: 'pb1', kind: 'disclosure_missing', severity: 'warning', message: 'c2 pb1', ts: NOW - 30_000, acknowledged: false },
+  {
+    id: 'al-pa1',
+    campaign_id: 'c1',
+    partner_id: 'pa1',
+    kind: 'disclosure_missing',
+    severity: 'warning',
+    message: 'pa1 post without disclosure',
+    ts: NOW - 60_000,
+    acknowledged: false,
+  },
+  {
+    id: 'al-pb1',
+    campaign_id: 'c1',
+    partner_id: 'pb1',
+    kind: 'disclosure_missing',
+    severity: 'warning',
+    message: 'pb1 post without disclosure',
+    ts: NOW - 50_000,
+    acknowledged: false,
+  },
+  {
+    id: 'al-c1',
+    campaign_id: 'c1',
+    partner_id: '',
+    kind: 'sentiment_swing',
+    severity: 'critical',
+    message: 'campaign sentiment fell',
+    ts: NOW - 40_000,
+    acknowledged: false,
+  },
+  {
+    id: 'al-c2',
+    campaign_id: 'c2',
+    partner_id: 'pb1',
+    kind: 'disclosure_missing',
+    severity: 'warning',
+    message: 'c2 pb1',
+    ts: NOW - 30_000,
+    acknowledged: false,
+  },
 ];
 
 beforeAll(async () => {
   store = await openTestStore();
   await seedWorld(store, world);
   const r = rng(11);
-  await insertBatch(store.client, Array.from({ length: 200 }, () => randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, NOW - r.int(0, 600_000))));
+  await insertBatch(
+    store.client,
+    Array.from({ length: 200 }, () =>
+      randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, NOW - r.int(0, 600_000)),
+    ),
+  );
   await insertAlerts(store.client, ALERTS);
   t = await startTestServer(store, { clock: clock.now });
   token.admin = (await createToken(store.client, { role: 'admin' })).token;
@@ -52,14 +110,24 @@ afterAll(async () => {
 async function call(role: RoleName, method: string, path: string, body?: unknown) {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (role !== 'none') headers.authorization = `Bearer ${token[role]}`;
-  const res = await fetch(`${t.url}${path}`, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const res = await fetch(`${t.url}${path}`, {
+    method,
+    headers,
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   return { status: res.status, text: await res.text() };
 }
 
 // ---------------------------------------------------------------- REST
 
 /** Expected status per role: admin, viewer (c1), viewer2 (c2), manager (am-a: pa1–pa4, all in c1), wall (c1). */
-type Row = [name: string, method: string, path: string | (() => string), body: unknown, expected: [admin: number, viewer: number, viewer2: number, manager: number, wall: number]];
+type Row = [
+  name: string,
+  method: string,
+  path: string | (() => string),
+  body: unknown,
+  expected: [admin: number, viewer: number, viewer2: number, manager: number, wall: number],
+];
 const c1Read = [200, 200, 404, 200, 200] as [number, number, number, number, number];
 const c2Read = [200, 404, 200, 404, 404] as [number, number, number, number, number];
 const adminOnly = (ok: number) => [ok, 403, 403, 403, 403] as [number, number, number, number, number];
@@ -75,12 +143,30 @@ const REST: Row[] = [
   ['series of c1', 'GET', '/api/campaigns/c1/series', undefined, c1Read],
   ['series.csv of c1', 'GET', '/api/campaigns/c1/series.csv', undefined, c1Read],
   ['series of c2', 'GET', '/api/campaigns/c2/series', undefined, c2Read],
-  ['series of c1 for another manager\'s partner', 'GET', '/api/campaigns/c1/series?partner_id=pb1', undefined, [200, 200, 404, 403, 200]],
-  ['summary of c1 for another manager\'s partner', 'GET', '/api/campaigns/c1/summary?partner_id=pb1', undefined, [200, 200, 404, 403, 200]],
+  [
+    "series of c1 for another manager's partner",
+    'GET',
+    '/api/campaigns/c1/series?partner_id=pb1',
+    undefined,
+    [200, 200, 404, 403, 200],
+  ],
+  [
+    "summary of c1 for another manager's partner",
+    'GET',
+    '/api/campaigns/c1/summary?partner_id=pb1',
+    undefined,
+    [200, 200, 404, 403, 200],
+  ],
   ['alerts of c1', 'GET', '/api/campaigns/c1/alerts', undefined, c1Read],
   ['alerts of c2', 'GET', '/api/campaigns/c2/alerts', undefined, c2Read],
-  ['partner pa1 (manager\'s own)', 'GET', '/api/partners/pa1?campaign_id=c1', undefined, c1Read],
-  ['partner pb1 in c1 (another manager\'s)', 'GET', '/api/partners/pb1?campaign_id=c1', undefined, [200, 200, 404, 404, 200]],
+  ["partner pa1 (manager's own)", 'GET', '/api/partners/pa1?campaign_id=c1', undefined, c1Read],
+  [
+    "partner pb1 in c1 (another manager's)",
+    'GET',
+    '/api/partners/pb1?campaign_id=c1',
+    undefined,
+    [200, 200, 404, 404, 200],
+  ],
   ['partner pb1 in c2', 'GET', '/api/partners/pb1?campaign_id=c2', undefined, [200, 404, 200, 404, 404]],
   ['acknowledge alert of pa1', 'POST', '/api/alerts/al-pa1/ack', undefined, [200, 200, 404, 200, 403]],
   ['acknowledge alert of pb1', 'POST', '/api/alerts/al-pb1/ack', undefined, [200, 200, 404, 404, 403]],
@@ -89,10 +175,28 @@ const REST: Row[] = [
   ['admin: list tokens', 'GET', '/api/admin/tokens', undefined, adminOnly(200)],
   ['admin: create a token', 'POST', '/api/admin/tokens', { role: 'viewer', campaign_ids: ['c1'] }, adminOnly(201)],
   ['admin: create an admin token', 'POST', '/api/admin/tokens', { role: 'admin' }, adminOnly(201)],
-  ['admin: revoke a token', 'DELETE', () => `/api/admin/tokens/${throwawayIds[throwaway++]}`, undefined, adminOnly(200)],
+  [
+    'admin: revoke a token',
+    'DELETE',
+    () => `/api/admin/tokens/${throwawayIds[throwaway++]}`,
+    undefined,
+    adminOnly(200),
+  ],
   ['admin: list source keys (never their hashes)', 'GET', '/api/admin/sources', undefined, adminOnly(200)],
-  ['admin: revoke a source key', 'DELETE', () => `/api/admin/sources/${throwawaySources[sourceIdx++]}`, undefined, adminOnly(200)],
-  ['admin: create a source key', 'POST', '/api/admin/sources', { name: 'scope matrix', campaign_ids: ['c1'] }, adminOnly(201)],
+  [
+    'admin: revoke a source key',
+    'DELETE',
+    () => `/api/admin/sources/${throwawaySources[sourceIdx++]}`,
+    undefined,
+    adminOnly(200),
+  ],
+  [
+    'admin: create a source key',
+    'POST',
+    '/api/admin/sources',
+    { name: 'scope matrix', campaign_ids: ['c1'] },
+    adminOnly(201),
+  ],
   ['admin: upsert a campaign', 'PUT', '/api/admin/campaigns/c2', world.campaigns[1], adminOnly(200)],
   ['admin: upsert a partner', 'PUT', '/api/admin/partners/pb4', world.partners[7], adminOnly(200)],
   ['admin: upsert a deal', 'PUT', '/api/admin/deals/c2--pb1', world.deals[world.deals.length - 1], adminOnly(200)],
@@ -124,15 +228,19 @@ describe('REST: role × route', () => {
   });
 
   it('each role lists exactly its campaigns and learns nothing of the others', async () => {
-    const ids = async (role: RoleName) => (JSON.parse((await call(role, 'GET', '/api/campaigns')).text) as { id: string }[]).map((c) => c.id).sort();
+    const ids = async (role: RoleName) =>
+      (JSON.parse((await call(role, 'GET', '/api/campaigns')).text) as { id: string }[]).map((c) => c.id).sort();
     expect(await ids('admin')).toEqual(['c1', 'c2']);
     expect(await ids('viewer')).toEqual(['c1']);
     expect(await ids('viewer2')).toEqual(['c2']);
     expect(await ids('manager')).toEqual(['c1']);
     expect(await ids('wall')).toEqual(['c1']);
     // "Not yours" and "does not exist" are the same answer.
-    expect((await call('viewer', 'GET', '/api/campaigns/c2/summary')).text.replace('c2', 'X')).toBe((await call('viewer', 'GET', '/api/campaigns/zz/summary')).text.replace('zz', 'X'));
-    const alerts = async (role: RoleName) => (JSON.parse((await call(role, 'GET', '/api/campaigns/c1/alerts')).text) as Alert[]).map((a) => a.id).sort();
+    expect((await call('viewer', 'GET', '/api/campaigns/c2/summary')).text.replace('c2', 'X')).toBe(
+      (await call('viewer', 'GET', '/api/campaigns/zz/summary')).text.replace('zz', 'X'),
+    );
+    const alerts = async (role: RoleName) =>
+      (JSON.parse((await call(role, 'GET', '/api/campaigns/c1/alerts')).text) as Alert[]).map((a) => a.id).sort();
     expect(await alerts('admin')).toEqual(['al-c1', 'al-pa1', 'al-pb1']);
     expect(await alerts('manager')).toEqual(['al-pa1']); // campaign-wide alerts carry totals a manager may not see
   });
@@ -153,22 +261,51 @@ describe('REST: role × route', () => {
 // ---------------------------------------------------------------- Socket.IO
 
 type SockResult = 'ok' | string; // 'ok' or the error code
-const sub = (s: TestSocket, req: Record<string, unknown>) => new Promise<SockResult>((resolve) => s.emit('subscribe', req as never, (a: Ack) => resolve(a.ok ? 'ok' : a.error!.code)));
-const unsub = (s: TestSocket, req: Record<string, unknown>) => new Promise<SockResult>((resolve) => s.emit('unsubscribe', req as never, (a: Ack) => resolve(a.ok ? 'ok' : a.error!.code)));
-const ack = (s: TestSocket, id: string) => new Promise<SockResult>((resolve) => s.emit('ack_alert', { alert_id: id }, (a: Ack) => resolve(a.ok ? 'ok' : a.error!.code)));
+const sub = (s: TestSocket, req: Record<string, unknown>) =>
+  new Promise<SockResult>((resolve) =>
+    s.emit('subscribe', req as never, (a: Ack) => resolve(a.ok ? 'ok' : a.error!.code)),
+  );
+const unsub = (s: TestSocket, req: Record<string, unknown>) =>
+  new Promise<SockResult>((resolve) =>
+    s.emit('unsubscribe', req as never, (a: Ack) => resolve(a.ok ? 'ok' : a.error!.code)),
+  );
+const ack = (s: TestSocket, id: string) =>
+  new Promise<SockResult>((resolve) =>
+    s.emit('ack_alert', { alert_id: id }, (a: Ack) => resolve(a.ok ? 'ok' : a.error!.code)),
+  );
 
-type SockRow = [name: string, run: (s: TestSocket) => Promise<SockResult>, expected: [admin: SockResult, viewer: SockResult, viewer2: SockResult, manager: SockResult, wall: SockResult]];
+type SockRow = [
+  name: string,
+  run: (s: TestSocket) => Promise<SockResult>,
+  expected: [admin: SockResult, viewer: SockResult, viewer2: SockResult, manager: SockResult, wall: SockResult],
+];
 const NF = 'CAMPAIGN_NOT_FOUND';
 const SOCKET: SockRow[] = [
   ['subscribe c1', (s) => sub(s, { campaign_id: 'c1', window: '5m' }), ['ok', 'ok', NF, 'ok', 'ok']],
   ['subscribe c2', (s) => sub(s, { campaign_id: 'c2', window: '1h' }), ['ok', NF, 'ok', NF, NF]],
-  ['subscribe c1 narrowed to another manager\'s partner', (s) => sub(s, { campaign_id: 'c1', partner_id: 'pb1' }), ['ok', 'ok', NF, 'PARTNER_OUT_OF_SCOPE', 'ok']],
-  ['subscribe c1 with "mine"', (s) => sub(s, { campaign_id: 'c1', mine: true }), ['NOT_A_MANAGER', 'NOT_A_MANAGER', NF, 'ok', 'NOT_A_MANAGER']],
+  [
+    "subscribe c1 narrowed to another manager's partner",
+    (s) => sub(s, { campaign_id: 'c1', partner_id: 'pb1' }),
+    ['ok', 'ok', NF, 'PARTNER_OUT_OF_SCOPE', 'ok'],
+  ],
+  [
+    'subscribe c1 with "mine"',
+    (s) => sub(s, { campaign_id: 'c1', mine: true }),
+    ['NOT_A_MANAGER', 'NOT_A_MANAGER', NF, 'ok', 'NOT_A_MANAGER'],
+  ],
   ['subscribe an unknown campaign', (s) => sub(s, { campaign_id: 'nope' }), [NF, NF, NF, NF, NF]],
   ['unsubscribe c1', (s) => unsub(s, { campaign_id: 'c1' }), ['ok', 'ok', 'ok', 'ok', 'ok']],
   ['acknowledge alert of pa1', (s) => ack(s, 'al-pa1'), ['ok', 'ok', 'ALERT_NOT_FOUND', 'ok', 'READ_ONLY']],
-  ['acknowledge alert of pb1', (s) => ack(s, 'al-pb1'), ['ok', 'ok', 'ALERT_NOT_FOUND', 'ALERT_NOT_FOUND', 'READ_ONLY']],
-  ['acknowledge campaign-wide alert of c1', (s) => ack(s, 'al-c1'), ['ok', 'ok', 'ALERT_NOT_FOUND', 'ALERT_NOT_FOUND', 'READ_ONLY']],
+  [
+    'acknowledge alert of pb1',
+    (s) => ack(s, 'al-pb1'),
+    ['ok', 'ok', 'ALERT_NOT_FOUND', 'ALERT_NOT_FOUND', 'READ_ONLY'],
+  ],
+  [
+    'acknowledge campaign-wide alert of c1',
+    (s) => ack(s, 'al-c1'),
+    ['ok', 'ok', 'ALERT_NOT_FOUND', 'ALERT_NOT_FOUND', 'READ_ONLY'],
+  ],
   ['acknowledge alert of c2', (s) => ack(s, 'al-c2'), ['ok', 'ALERT_NOT_FOUND', 'ok', 'ALERT_NOT_FOUND', 'READ_ONLY']],
 ];
 
@@ -201,7 +338,7 @@ describe('Socket.IO: role × event', () => {
     expect(got).toEqual(want);
   });
 
-  it('each role joins exactly the rooms of its scope, and a manager\'s snapshot holds only their partners', async () => {
+  it("each role joins exactly the rooms of its scope, and a manager's snapshot holds only their partners", async () => {
     const rooms = async (role: RoleName) => {
       const s = sockets.get(role)!;
       const snap = onceSnapshot(s);
@@ -214,9 +351,18 @@ describe('Socket.IO: role × event', () => {
     const admin = await rooms('admin');
     expect(admin.rooms).toEqual(['alerts|c1|all', expect.stringMatching(/^tok:/), 'view|c1|5m|all|p:*|t:*|r:*|x:*']);
     const wall = await rooms('wall');
-    expect(wall.rooms.filter((r) => !r.startsWith('tok:'))).toEqual(['alerts|c1|all', 'view|c1|5m|all|p:*|t:*|r:*|x:*']);
+    expect(wall.rooms.filter((r) => !r.startsWith('tok:'))).toEqual([
+      'alerts|c1|all',
+      'view|c1|5m|all|p:*|t:*|r:*|x:*',
+    ]);
     const mgr = await rooms('manager');
-    expect(mgr.rooms.filter((r) => !r.startsWith('tok:'))).toEqual(['alerts|c1|p:pa1', 'alerts|c1|p:pa2', 'alerts|c1|p:pa3', 'alerts|c1|p:pa4', 'view|c1|5m|m:am-a|p:*|t:*|r:*|x:*']);
+    expect(mgr.rooms.filter((r) => !r.startsWith('tok:'))).toEqual([
+      'alerts|c1|p:pa1',
+      'alerts|c1|p:pa2',
+      'alerts|c1|p:pa3',
+      'alerts|c1|p:pa4',
+      'view|c1|5m|m:am-a|p:*|t:*|r:*|x:*',
+    ]);
     expect(mgr.snapshot.partners.map((p) => p.id).sort()).toEqual(['pa1', 'pa2', 'pa3', 'pa4']);
     expect(JSON.stringify(mgr.snapshot)).not.toMatch(OTHER);
     expect(mgr.snapshot.alerts.map((a) => a.id)).toEqual(['al-pa1']);

@@ -20,7 +20,17 @@ let seq = 0;
 const segment = () => `${RUN}-${++seq}`;
 
 /** A stored event as ingest enriches it (the fields aggregation reads), for the test's own platform. */
-const views = (n: number, ts = Date.now()): StoredEvent => ({ ...blankStoredEvent(), event_id: `e_${randomBytes(6).toString('hex')}`, type: 'engagement', campaign_id: 'c1', partner_id: 'pa1', platform: 'twitch', ts, received_at: ts, views: n });
+const views = (n: number, ts = Date.now()): StoredEvent => ({
+  ...blankStoredEvent(),
+  event_id: `e_${randomBytes(6).toString('hex')}`,
+  type: 'engagement',
+  campaign_id: 'c1',
+  partner_id: 'pa1',
+  platform: 'twitch',
+  ts,
+  received_at: ts,
+  views: n,
+});
 
 async function corrections(): Promise<number> {
   const text = await (await fetch(`${t.url}/metrics`)).text();
@@ -30,7 +40,12 @@ async function corrections(): Promise<number> {
 beforeAll(async () => {
   store = await openTestStore();
   await seedWorld(store, testWorld());
-  t = await startTestServer(store, { autoTick: true, inlineStream: true, allowCorrections: true, config: { PULSEROOM_RECONCILE_MS: 200 } });
+  t = await startTestServer(store, {
+    autoTick: true,
+    inlineStream: true,
+    allowCorrections: true,
+    config: { PULSEROOM_RECONCILE_MS: 200 },
+  });
   // One socket follows the platform's views through every test (its figure comes with deltas).
   seen = await followPlatformViews(t, (await createToken(store.client, { role: 'admin' })).token, 'c1', 'twitch');
 });
@@ -79,7 +94,15 @@ describe('deltas from the stream', () => {
   it('aggregates events exactly as agg_delta_mv does', async () => {
     const r = rng(23);
     const now = Date.now();
-    const events = Array.from({ length: 2_000 }, () => ({ ...blankStoredEvent(), event_id: `e_${randomBytes(6).toString('hex')}`, ...randomEvent(r, { campaign_id: 'c2', partners: EVENT_PARTNERS }, now - r.int(0, 7_200_000)) }) as StoredEvent);
+    const events = Array.from(
+      { length: 2_000 },
+      () =>
+        ({
+          ...blankStoredEvent(),
+          event_id: `e_${randomBytes(6).toString('hex')}`,
+          ...randomEvent(r, { campaign_id: 'c2', partners: EVENT_PARTNERS }, now - r.int(0, 7_200_000)),
+        }) as StoredEvent,
+    );
     const id = `agg-check-${randomBytes(4).toString('hex')}`;
     await insertBatch(store.client, events, id);
     const rs = await store.client.query({
@@ -89,15 +112,25 @@ describe('deltas from the stream', () => {
     });
     const stored = new Map<string, number[]>();
     for (const row of await rs.json<Record<string, string | number>>()) {
-      const key = { campaign_id: String(row.campaign_id), partner_id: String(row.partner_id), platform: String(row.platform), bucket_ms: Number(row.bucket_ms) };
-      stored.set(aggKey(key), TOTAL_FIELDS.map((f) => Number(row[f])));
+      const key = {
+        campaign_id: String(row.campaign_id),
+        partner_id: String(row.partner_id),
+        platform: String(row.platform),
+        bucket_ms: Number(row.bucket_ms),
+      };
+      stored.set(
+        aggKey(key),
+        TOTAL_FIELDS.map((f) => Number(row[f])),
+      );
     }
     const mine = new Map(liveBatchOf(id, events, now).rows.map((x: AggRow) => [aggKey(x), x.values]));
     expect([...mine.keys()].sort()).toEqual([...stored.keys()].sort());
     const s = TOTAL_FIELDS.indexOf('sentiment_sum');
     for (const [k, v] of mine) {
       const w = stored.get(k)!;
-      TOTAL_FIELDS.forEach((f, i) => (i === s ? expect(v[i], f).toBeCloseTo(w[i], 6) : expect(v[i], `${f} of ${k}`).toBe(w[i])));
+      TOTAL_FIELDS.forEach((f, i) =>
+        i === s ? expect(v[i], f).toBeCloseTo(w[i], 6) : expect(v[i], `${f} of ${k}`).toBe(w[i]),
+      );
     }
   });
 });

@@ -1,5 +1,6 @@
 // A backlog of change-log batches (a spool catch-up, a backfill) is read a page of whole batches per tick, and once it
-// is applied the engine holds exactly what a fresh load of agg_10s gives: no batch lost, none twice, windows slid right.
+// is applied the engine holds exactly what a fresh load of agg_10s gives: no batch lost, none twice, windows slid
+// right.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '@pulseroom/schema/server';
@@ -16,17 +17,26 @@ const clock = testClock(NOW);
 const logger = pino({ level: 'silent' });
 let store: Store;
 
-const engine = (pageRows?: number) => new AggregationEngine({ client: store.client, clock: clock.now, logger, overlapMs: 5_000, pageRows });
+const engine = (pageRows?: number) =>
+  new AggregationEngine({ client: store.client, clock: clock.now, logger, overlapMs: 5_000, pageRows });
 const SLIDE_MS = 20 * 60_000;
-/** Event times over the last 30 h, a third of them in the 20 minutes that leave the 24 h window when the clock moves on. */
+/**
+ * Event times over the last 30 h, a third of them in the 20 minutes that leave the 24 h window when the clock moves on.
+ */
 const eventTs = () => (r.chance(0.33) ? NOW - 24 * HOUR + r.int(0, SLIDE_MS) : NOW - r.int(0, 30 * HOUR));
-const batch = (n: number) => Array.from({ length: n }, () => randomEvent(r, { campaign_id: r.chance(0.8) ? 'c1' : 'c2', partners: EVENT_PARTNERS }, eventTs()));
+const batch = (n: number) =>
+  Array.from({ length: n }, () =>
+    randomEvent(r, { campaign_id: r.chance(0.8) ? 'c1' : 'c2', partners: EVENT_PARTNERS }, eventTs()),
+  );
 
 /** Every key's running sums: campaign-to-date and each window's current and previous totals. */
 function sums(e: AggregationEngine): Record<string, number[]> {
   const out: Record<string, number[]> = {};
   for (const c of e.campaigns.values()) {
-    for (const [k, s] of c.keys) out[`${c.id}|${k}`] = [...s.ctd, ...s.cur.flatMap((a) => [...a]), ...s.prev.flatMap((a) => [...a])].map((x) => Math.round(x * 1e6) / 1e6);
+    for (const [k, s] of c.keys)
+      out[`${c.id}|${k}`] = [...s.ctd, ...s.cur.flatMap((a) => [...a]), ...s.prev.flatMap((a) => [...a])].map(
+        (x) => Math.round(x * 1e6) / 1e6,
+      );
   }
   return out;
 }

@@ -1,5 +1,5 @@
-// The tick reads a bounded number of rows: ClickHouse's own counter of rows read (system.events SelectedRows; chDB has no
-// query_log and its result summary reports result rows) stays the same for the same new batch with 10× more history.
+// The tick reads a bounded number of rows: ClickHouse's own counter of rows read (system.events SelectedRows; chDB has
+// no query_log and its result summary reports result rows) stays the same for the same new batch with 10× more history.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
@@ -15,7 +15,10 @@ let t: TestServer;
 
 const sleep = (ms: number) => new Promise((res) => setTimeout(res, ms));
 const selectedRows = async () => {
-  const rs = await store.client.query({ query: "SELECT value FROM system.events WHERE event = 'SelectedRows'", format: 'JSONEachRow' });
+  const rs = await store.client.query({
+    query: "SELECT value FROM system.events WHERE event = 'SelectedRows'",
+    format: 'JSONEachRow',
+  });
   const [row] = await rs.json<{ value: number }>();
   return Number(row?.value ?? 0);
 };
@@ -34,7 +37,9 @@ async function measuredTick() {
 
 async function history(events: number) {
   for (let i = 0; i < events; i += 1000) {
-    const rows = Array.from({ length: 1000 }, () => randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, clock.now() - r.int(0, 40 * 3_600_000)));
+    const rows = Array.from({ length: 1000 }, () =>
+      randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, clock.now() - r.int(0, 40 * 3_600_000)),
+    );
     await insertBatch(store.client, rows);
   }
 }
@@ -49,7 +54,15 @@ const settle = () => store.client.command({ query: 'OPTIMIZE TABLE agg_delta FIN
 async function freshBatch() {
   const rows = Array.from({ length: 200 }, (_, i) => {
     const p = Object.keys(EVENT_PARTNERS)[i % 8];
-    return { campaign_id: 'c1', partner_id: p, platform: EVENT_PARTNERS[p][0], type: 'engagement' as const, ts: clock.now() - (i % 3) * 10_000, views: 10, likes: 1 };
+    return {
+      campaign_id: 'c1',
+      partner_id: p,
+      platform: EVENT_PARTNERS[p][0],
+      type: 'engagement' as const,
+      ts: clock.now() - (i % 3) * 10_000,
+      views: 10,
+      likes: 1,
+    };
   });
   await insertBatch(store.client, rows);
 }
@@ -87,10 +100,15 @@ describe('rows read per tick', () => {
     const { withBatch: large, idle: idleLarge } = await phase();
 
     const [{ delta_rows, agg_rows }] = await (
-      await store.client.query({ query: 'SELECT (SELECT count() FROM agg_delta) AS delta_rows, (SELECT count() FROM agg_10s) AS agg_rows', format: 'JSONEachRow' })
+      await store.client.query({
+        query: 'SELECT (SELECT count() FROM agg_delta) AS delta_rows, (SELECT count() FROM agg_10s) AS agg_rows',
+        format: 'JSONEachRow',
+      })
     ).json<{ delta_rows: number; agg_rows: number }>();
     console.log(`history: agg_delta ${delta_rows} rows, agg_10s ${agg_rows} rows`);
-    console.log(`tick with a new batch: read ${small.read} rows (fetched ${small.fetched}, ${small.ms.toFixed(1)} ms) → with 10× history read ${large.read} rows (fetched ${large.fetched}, ${large.ms.toFixed(1)} ms)`);
+    console.log(
+      `tick with a new batch: read ${small.read} rows (fetched ${small.fetched}, ${small.ms.toFixed(1)} ms) → with 10× history read ${large.read} rows (fetched ${large.fetched}, ${large.ms.toFixed(1)} ms)`,
+    );
     console.log(`idle tick: read ${idleSmall.read} → ${idleLarge.read} rows`);
 
     expect(small.fetched).toBe(large.fetched);
@@ -103,14 +121,20 @@ describe('rows read per tick', () => {
 
   it("a batch's comments and posts are read from its own rows, not from the other batches of the same seconds", async () => {
     // 30,000 events in the last 20 s, merged into one part, interleaved by event time with what comes next.
-    const dense = Array.from({ length: 30 }, () => Array.from({ length: 1000 }, () => randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, clock.now() - r.int(0, 20_000))));
+    const dense = Array.from({ length: 30 }, () =>
+      Array.from({ length: 1000 }, () =>
+        randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, clock.now() - r.int(0, 20_000)),
+      ),
+    );
     for (const rows of dense) await insertBatch(store.client, rows);
     await t.server.engine.reconcile();
     await store.client.command({ query: 'OPTIMIZE TABLE events FINAL' });
     await settle();
     await sleep(OVERLAP_MS + 300);
     await t.server.engine.reconcile();
-    const fresh = Array.from({ length: 200 }, () => randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, clock.now() - r.int(0, 20_000)));
+    const fresh = Array.from({ length: 200 }, () =>
+      randomEvent(r, { campaign_id: 'c1', partners: EVENT_PARTNERS }, clock.now() - r.int(0, 20_000)),
+    );
     expect(fresh.some((e) => e.type === 'comment')).toBe(true);
     await insertBatch(store.client, fresh);
     const tick = await measuredTick();

@@ -1,12 +1,38 @@
 // TRUTH: after a few thousand random events (late, out-of-order and future ones included), what a socket holds
 // (snapshot + deltas) equals the metrics computed in SQL over the raw events, for every window and group.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { computeMetrics, emptyTotals, feeShare, GROUPS, patchRows, tierOf, withPartnerFees, type FeeTerm, TOTAL_FIELDS, WINDOW_MS, WINDOWS, type Delta, type GroupName, type GroupRow, type Metrics, type Snapshot, type WindowName } from '@pulseroom/schema';
+import {
+  computeMetrics,
+  emptyTotals,
+  feeShare,
+  GROUPS,
+  patchRows,
+  tierOf,
+  withPartnerFees,
+  type FeeTerm,
+  TOTAL_FIELDS,
+  WINDOW_MS,
+  WINDOWS,
+  type Delta,
+  type GroupName,
+  type GroupRow,
+  type Metrics,
+  type Snapshot,
+  type WindowName,
+} from '@pulseroom/schema';
 import { createToken } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import type { Store } from '@pulseroom/schema/server';
 import { insertBatch, randomEvent, rng } from './testing/events.js';
-import { onceSnapshot, seedWorld, startTestServer, testClock, waitFor, type TestServer, type TestSocket } from './testing/harness.js';
+import {
+  onceSnapshot,
+  seedWorld,
+  startTestServer,
+  testClock,
+  waitFor,
+  type TestServer,
+  type TestSocket,
+} from './testing/harness.js';
 import { truthPeriods } from './testing/truth.js';
 import { EVENT_PARTNERS, NOW, PARTNERS, testWorld } from './testing/world.js';
 
@@ -31,7 +57,9 @@ function eventTs(now: number): number {
 
 async function insertRandom(n: number, per = 150) {
   for (let i = 0; i < n; i += per) {
-    const rows = Array.from({ length: Math.min(per, n - i) }, () => randomEvent(r, { campaign_id: r.chance(0.9) ? 'c1' : 'c2', partners: EVENT_PARTNERS }, eventTs(clock.now())));
+    const rows = Array.from({ length: Math.min(per, n - i) }, () =>
+      randomEvent(r, { campaign_id: r.chance(0.9) ? 'c1' : 'c2', partners: EVENT_PARTNERS }, eventTs(clock.now())),
+    );
     await insertBatch(store.client, rows);
   }
 }
@@ -47,7 +75,9 @@ afterAll(async () => {
   await store?.close();
 });
 
-/** A client-side copy: the snapshot with each delta's rows replacing rows of the same key, then its patches merged in. */
+/**
+ * A client-side copy: the snapshot with each delta's rows replacing rows of the same key, then its patches merged in.
+ */
 class Held {
   groups = {} as Record<GroupName, Map<string, GroupRow>>;
   seq = -1;
@@ -66,7 +96,8 @@ class Held {
       }
       // Partner rows' fee shares: derived from the fee terms and the window's end, as the web client does.
       Object.assign(this.terms, d.fee_terms);
-      for (const row of withPartnerFees([...this.groups.partner.values()], this.terms, this.window, d.window_end)) this.groups.partner.set(row.key, row);
+      for (const row of withPartnerFees([...this.groups.partner.values()], this.terms, this.window, d.window_end))
+        this.groups.partner.set(row.key, row);
     });
   }
   take(s: Snapshot) {
@@ -79,7 +110,9 @@ class Held {
 
 const partnerById = new Map(PARTNERS.map((p) => [p.id, p]));
 const groupOf = (group: GroupName): Record<string, string> =>
-  Object.fromEntries(PARTNERS.map((p) => [p.id, group === 'type' ? p.type : group === 'tier' ? tierOf(p.followers) : '']));
+  Object.fromEntries(
+    PARTNERS.map((p) => [p.id, group === 'type' ? p.type : group === 'tier' ? tierOf(p.followers) : '']),
+  );
 
 /** Followers and fees of a group, written independently of the server: every partner has a deal in c1. */
 function expectedCost(group: GroupName, key: string, from: number, to: number) {
@@ -87,7 +120,12 @@ function expectedCost(group: GroupName, key: string, from: number, to: number) {
   let fee = 0;
   let committed = 0;
   const c1 = world.campaigns[0] as { start: string; end: string };
-  for (const d of world.deals.filter((x) => x.campaign_id === 'c1') as { partner_id: string; fixed_fee: number; start?: string; end?: string }[]) {
+  for (const d of world.deals.filter((x) => x.campaign_id === 'c1') as {
+    partner_id: string;
+    fixed_fee: number;
+    start?: string;
+    end?: string;
+  }[]) {
     const p = partnerById.get(d.partner_id as never)!;
     const feeMinor = Math.round(d.fixed_fee * 100);
     const share = feeShare(feeMinor, Date.parse(d.start ?? c1.start), Date.parse(d.end ?? c1.end), from, to);
@@ -143,7 +181,11 @@ async function verifyAll(held: Map<WindowName, Held>) {
         compare(row!.metrics, computeMetrics(truth.get(key) ?? emptyTotals(), ctx), `${w}/${g}/${key}`);
         if (prevTruth) {
           const pctx = expectedCost(g, key, B + BUCKET - 2 * L, B + BUCKET - L);
-          compare(row!.previous!, computeMetrics(prevTruth.get(key) ?? emptyTotals(), pctx), `${w}/${g}/${key} previous`);
+          compare(
+            row!.previous!,
+            computeMetrics(prevTruth.get(key) ?? emptyTotals(), pctx),
+            `${w}/${g}/${key} previous`,
+          );
         } else expect(row!.previous).toBeNull();
       }
     }
@@ -175,7 +217,9 @@ describe('truth', () => {
     for (const [w, h] of held) expect(h.seq, `deltas received in ${w}`).toBeGreaterThan(5);
     await verifyAll(held);
 
-    const [{ n }] = await (await store.client.query({ query: 'SELECT count() AS n FROM events', format: 'JSONEachRow' })).json<{ n: number }>();
+    const [{ n }] = await (
+      await store.client.query({ query: 'SELECT count() AS n FROM events', format: 'JSONEachRow' })
+    ).json<{ n: number }>();
     expect(Number(n)).toBeGreaterThanOrEqual(3000);
   }, 90_000); // ~10 s alone; the margin is for a shared, loaded machine
 });

@@ -29,10 +29,22 @@ const BODY: Record<Locale, string[]> = {
     'My honest review of the Halo Buds Pro after 7 days. Spoiler: they replaced my old ones.',
     'Launch day! 🚀 Halo Buds Pro by @sonoraaudio are live — link in bio.',
   ],
-  es: ['¡Ya están aquí los Halo Buds Pro! 🎧 Una semana usándolos y la cancelación de ruido es brutal.', 'Unboxing de los Halo Buds Pro 🔥 Sonido enorme en un estuche diminuto.'],
-  de: ['Die neuen Halo Buds Pro sind da 🎧 Eine Woche in Bahn und Gym getestet – das Noise Cancelling ist irre.', 'Unboxing Halo Buds Pro 🔥 Kleines Case, riesiger Sound.'],
-  pt: ['Chegaram os Halo Buds Pro! 🎧 Uma semana usando e o cancelamento de ruído é absurdo.', 'Unboxing dos Halo Buds Pro 🔥 Som enorme num estojo minúsculo.'],
-  fr: ['Les Halo Buds Pro sont enfin là 🎧 Une semaine dans le métro et à la salle, la réduction de bruit est bluffante.', 'Unboxing des Halo Buds Pro 🔥 Petit boîtier, gros son.'],
+  es: [
+    '¡Ya están aquí los Halo Buds Pro! 🎧 Una semana usándolos y la cancelación de ruido es brutal.',
+    'Unboxing de los Halo Buds Pro 🔥 Sonido enorme en un estuche diminuto.',
+  ],
+  de: [
+    'Die neuen Halo Buds Pro sind da 🎧 Eine Woche in Bahn und Gym getestet – das Noise Cancelling ist irre.',
+    'Unboxing Halo Buds Pro 🔥 Kleines Case, riesiger Sound.',
+  ],
+  pt: [
+    'Chegaram os Halo Buds Pro! 🎧 Uma semana usando e o cancelamento de ruído é absurdo.',
+    'Unboxing dos Halo Buds Pro 🔥 Som enorme num estojo minúsculo.',
+  ],
+  fr: [
+    'Les Halo Buds Pro sont enfin là 🎧 Une semaine dans le métro et à la salle, la réduction de bruit est bluffante.',
+    'Unboxing des Halo Buds Pro 🔥 Petit boîtier, gros son.',
+  ],
   ja: ['Halo Buds Pro 発売🎧 1週間使ってみた感想。ノイキャンがすごい。', '開封レビュー🔥 小さいケースで音は最高。'],
   ko: ['Halo Buds Pro 출시 🎧 일주일 써본 후기, 노이즈 캔슬링 대박.', '언박싱 🔥 작은 케이스, 엄청난 사운드.'],
 };
@@ -61,8 +73,13 @@ export function postCaption(rng: Rng, locale: Locale, platform: Platform, code: 
   }
   if (intended === 'weak') {
     // Either only an ambiguous tag, or a clear label buried after a long caption.
-    if (rng.chance(0.5)) return { caption: `${body}${promo} ${rng.pick(WEAK_TAG)} ${TAGS}`, branded_content: false, intended };
-    return { caption: `${body}${FILLER}${promo} ${TAGS} ${rng.pick(CLEAR_LABEL[locale])}`, branded_content: false, intended };
+    if (rng.chance(0.5))
+      return { caption: `${body}${promo} ${rng.pick(WEAK_TAG)} ${TAGS}`, branded_content: false, intended };
+    return {
+      caption: `${body}${FILLER}${promo} ${TAGS} ${rng.pick(CLEAR_LABEL[locale])}`,
+      branded_content: false,
+      intended,
+    };
   }
   return { caption: `${body}${promo} ${TAGS}`, branded_content: false, intended };
 }

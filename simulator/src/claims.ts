@@ -42,9 +42,20 @@ export const REPEAT_SHARE = 0.12;
 
 /** Order currencies of a campaign: the campaign's own most of the time, others now and then. */
 export const ORDER_CURRENCY_MIX: Record<string, ReadonlyArray<readonly [string, number]>> = {
-  EUR: [['EUR', 0.75], ['USD', 0.15], ['GBP', 0.1]],
-  USD: [['USD', 0.8], ['EUR', 0.12], ['GBP', 0.08]],
-  GBP: [['GBP', 0.85], ['EUR', 0.15]],
+  EUR: [
+    ['EUR', 0.75],
+    ['USD', 0.15],
+    ['GBP', 0.1],
+  ],
+  USD: [
+    ['USD', 0.8],
+    ['EUR', 0.12],
+    ['GBP', 0.08],
+  ],
+  GBP: [
+    ['GBP', 0.85],
+    ['EUR', 0.15],
+  ],
 };
 
 /** What runSimulation reports it intended, beside what it sent. */

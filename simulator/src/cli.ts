@@ -25,11 +25,29 @@ const USAGE = `usage: npm run simulate -- [options]
 
 const flags = z.object({
   url: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL such as http://localhost:8080' }),
-  key: z.string({ error: 'expected a source key: pass --key prk_… or set PULSEROOM_SOURCE_KEY' }).min(1, 'expected a source key: pass --key prk_… or set PULSEROOM_SOURCE_KEY'),
-  speed: z.coerce.number({ error: 'expected a number > 0' }).positive('expected a number > 0').max(100_000, 'expected at most 100000').default(1),
-  rate: z.coerce.number({ error: 'expected a number > 0' }).positive('expected a number > 0').max(1_000_000, 'expected at most 1000000').default(500),
-  seed: z.coerce.number({ error: 'expected a whole number' }).int('expected a whole number').min(0, 'expected a whole number ≥ 0').max(2 ** 32 - 1, 'expected a number < 2^32').default(42),
-  minutes: z.coerce.number({ error: 'expected a number of minutes > 0' }).positive('expected a number of minutes > 0').optional(),
+  key: z
+    .string({ error: 'expected a source key: pass --key prk_… or set PULSEROOM_SOURCE_KEY' })
+    .min(1, 'expected a source key: pass --key prk_… or set PULSEROOM_SOURCE_KEY'),
+  speed: z.coerce
+    .number({ error: 'expected a number > 0' })
+    .positive('expected a number > 0')
+    .max(100_000, 'expected at most 100000')
+    .default(1),
+  rate: z.coerce
+    .number({ error: 'expected a number > 0' })
+    .positive('expected a number > 0')
+    .max(1_000_000, 'expected at most 1000000')
+    .default(500),
+  seed: z.coerce
+    .number({ error: 'expected a whole number' })
+    .int('expected a whole number')
+    .min(0, 'expected a whole number ≥ 0')
+    .max(2 ** 32 - 1, 'expected a number < 2^32')
+    .default(42),
+  minutes: z.coerce
+    .number({ error: 'expected a number of minutes > 0' })
+    .positive('expected a number of minutes > 0')
+    .optional(),
   start: z.string().optional(),
   launch: z.string().optional(),
   'link-hits': z.enum(LINK_HIT_MODES, { error: `expected one of ${LINK_HIT_MODES.join(', ')}` }).default('live'),
@@ -48,7 +66,8 @@ function readLaunch(path: string): LaunchFile {
     fail(`cannot read --launch ${path}: ${(err as Error).message}`);
   }
   const r = dimensionFile.safeParse(raw);
-  if (!r.success) fail(`--launch ${path} is not a valid dimension file:\n  ${describeZodError(r.error).split('\n').join('\n  ')}`);
+  if (!r.success)
+    fail(`--launch ${path} is not a valid dimension file:\n  ${describeZodError(r.error).split('\n').join('\n  ')}`);
   return raw as LaunchFile;
 }
 
@@ -97,7 +116,13 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const seedOnly = z.coerce.number().int().min(0).max(2 ** 32 - 1).default(42).safeParse(v.seed);
+  const seedOnly = z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(2 ** 32 - 1)
+    .default(42)
+    .safeParse(v.seed);
   if (v['print-launch']) {
     if (!seedOnly.success) fail('--seed: expected a whole number ≥ 0');
     process.stdout.write(`${JSON.stringify(demoLaunch({ now: Date.now(), seed: seedOnly.data }), null, 2)}\n`);

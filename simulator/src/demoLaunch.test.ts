@@ -18,24 +18,27 @@ describe('demoLaunch', () => {
     expect(demoLaunch({ now: NOW, seed: 43 })).not.toEqual(demoLaunch({ now: NOW, seed: 42 }));
   });
 
-  it.each([1, 2, 7, 42, 99, 2024, 123456, 4294967295])('passes the dimensionFile schema with every type and tier (seed %i)', (seed) => {
-    const parsed = dimensionFile.safeParse(demoLaunch({ now: NOW, seed }));
-    expect(parsed.success ? [] : parsed.error.issues.slice(0, 3)).toEqual([]);
-    const f = parsed.data!;
-    expect(f.partners.length).toBeGreaterThanOrEqual(80);
-    expect(f.partners.length).toBeLessThanOrEqual(150);
-    const types = new Set(f.partners.map((p) => p.type));
-    for (const t of PARTNER_TYPES) expect(types).toContain(t);
-    const tiers = f.partners.map((p) => tierOf(p.followers));
-    for (const t of TIERS) expect(tiers).toContain(t);
-    // Heavy tail: many small, a few big, 2–4 megas.
-    const mega = tiers.filter((t) => t === 'mega').length;
-    expect(mega).toBeGreaterThanOrEqual(2);
-    expect(mega).toBeLessThanOrEqual(4);
-    expect(tiers.filter((t) => t === 'nano' || t === 'micro').length).toBeGreaterThan(f.partners.length * 0.7);
-    expect(new Set(f.partners.map((p) => p.manager_id))).toEqual(new Set(MANAGERS));
-    expect(new Set(f.partners.flatMap((p) => p.platforms)).size).toBeGreaterThanOrEqual(6);
-  });
+  it.each([1, 2, 7, 42, 99, 2024, 123456, 4294967295])(
+    'passes the dimensionFile schema with every type and tier (seed %i)',
+    (seed) => {
+      const parsed = dimensionFile.safeParse(demoLaunch({ now: NOW, seed }));
+      expect(parsed.success ? [] : parsed.error.issues.slice(0, 3)).toEqual([]);
+      const f = parsed.data!;
+      expect(f.partners.length).toBeGreaterThanOrEqual(80);
+      expect(f.partners.length).toBeLessThanOrEqual(150);
+      const types = new Set(f.partners.map((p) => p.type));
+      for (const t of PARTNER_TYPES) expect(types).toContain(t);
+      const tiers = f.partners.map((p) => tierOf(p.followers));
+      for (const t of TIERS) expect(tiers).toContain(t);
+      // Heavy tail: many small, a few big, 2–4 megas.
+      const mega = tiers.filter((t) => t === 'mega').length;
+      expect(mega).toBeGreaterThanOrEqual(2);
+      expect(mega).toBeLessThanOrEqual(4);
+      expect(tiers.filter((t) => t === 'nano' || t === 'micro').length).toBeGreaterThan(f.partners.length * 0.7);
+      expect(new Set(f.partners.map((p) => p.manager_id))).toEqual(new Set(MANAGERS));
+      expect(new Set(f.partners.flatMap((p) => p.platforms)).size).toBeGreaterThanOrEqual(6);
+    },
+  );
 
   it('has a headline launch starting minutes ago for 30 days, with goals, and smaller campaigns beside it', () => {
     const f = dimensionFile.parse(demoLaunch({ now: NOW, seed: 42 }));

@@ -20,7 +20,12 @@ export interface DemoLaunchOptions {
 export const HEADLINE_CAMPAIGN_ID = 'halo-launch';
 export const MANAGERS = ['am-ines', 'am-jordan', 'am-kemal', 'am-li'] as const;
 /** The account managers' names, for their share links (their page greets them by name). */
-export const MANAGER_NAMES: Record<(typeof MANAGERS)[number], string> = { 'am-ines': 'Inês Duarte', 'am-jordan': 'Jordan Blake', 'am-kemal': 'Kemal Aydın', 'am-li': 'Li Wei' };
+export const MANAGER_NAMES: Record<(typeof MANAGERS)[number], string> = {
+  'am-ines': 'Inês Duarte',
+  'am-jordan': 'Jordan Blake',
+  'am-kemal': 'Kemal Aydın',
+  'am-li': 'Li Wei',
+};
 /** How long before `now` the headline campaign starts, so launch minute shows at once. */
 export const LAUNCH_LEAD_MS = 3 * 60_000;
 
@@ -36,10 +41,35 @@ const TYPE_WEIGHTS: ReadonlyArray<readonly [PartnerType, number]> = [
 
 /** Platforms by partner type, with how likely each is. */
 const PLATFORM_WEIGHTS: Record<PartnerType, ReadonlyArray<readonly [Platform, number]>> = {
-  influencer: [['instagram', 0.34], ['tiktok', 0.3], ['youtube', 0.16], ['threads', 0.05], ['x', 0.05], ['pinterest', 0.03], ['twitch', 0.03], ['snapchat', 0.02], ['facebook', 0.02]],
-  ambassador: [['instagram', 0.55], ['tiktok', 0.4], ['facebook', 0.05]],
-  hybrid: [['youtube', 0.35], ['instagram', 0.25], ['blog', 0.25], ['newsletter', 0.15]],
-  affiliate: [['blog', 0.45], ['newsletter', 0.25], ['web', 0.15], ['podcast', 0.1], ['youtube', 0.05]],
+  influencer: [
+    ['instagram', 0.34],
+    ['tiktok', 0.3],
+    ['youtube', 0.16],
+    ['threads', 0.05],
+    ['x', 0.05],
+    ['pinterest', 0.03],
+    ['twitch', 0.03],
+    ['snapchat', 0.02],
+    ['facebook', 0.02],
+  ],
+  ambassador: [
+    ['instagram', 0.55],
+    ['tiktok', 0.4],
+    ['facebook', 0.05],
+  ],
+  hybrid: [
+    ['youtube', 0.35],
+    ['instagram', 0.25],
+    ['blog', 0.25],
+    ['newsletter', 0.15],
+  ],
+  affiliate: [
+    ['blog', 0.45],
+    ['newsletter', 0.25],
+    ['web', 0.15],
+    ['podcast', 0.1],
+    ['youtube', 0.05],
+  ],
 };
 
 /** Heavy-tailed audience sizes (Pareto), by type; megas are placed apart so there are always 2–4. */
@@ -125,8 +155,10 @@ function pickPlatforms(rng: Rng, type: PartnerType): Platform[] {
   for (let i = 0; i < count * 3 && out.size < count; i++) out.add(rng.weighted(PLATFORM_WEIGHTS[type]));
   const list = [...out];
   // A hybrid is a creator with a publishing side: make sure it has both.
-  if (type === 'hybrid' && !list.some((p) => p === 'blog' || p === 'newsletter')) list.push(rng.pick(['blog', 'newsletter'] as const));
-  if (type === 'hybrid' && !list.some((p) => p === 'youtube' || p === 'instagram')) list.unshift(rng.pick(['youtube', 'instagram'] as const));
+  if (type === 'hybrid' && !list.some((p) => p === 'blog' || p === 'newsletter'))
+    list.push(rng.pick(['blog', 'newsletter'] as const));
+  if (type === 'hybrid' && !list.some((p) => p === 'youtube' || p === 'instagram'))
+    list.unshift(rng.pick(['youtube', 'instagram'] as const));
   return list;
 }
 
@@ -146,7 +178,8 @@ function buildPartners(rng: Rng, seed: number): DraftPartner[] {
     let followers = Math.round(Math.min(950_000, rng.pareto(tail.xm, tail.alpha)));
     if (i < megaCount) followers = Math.round(Math.min(12_000_000, 1_050_000 + rng.pareto(400_000, 1.1)));
     const platforms = pickPlatforms(rng, type);
-    if (i < megaCount && !['instagram', 'tiktok', 'youtube'].includes(platforms[0])) platforms.unshift(rng.pick(['instagram', 'tiktok', 'youtube'] as const));
+    if (i < megaCount && !['instagram', 'tiktok', 'youtube'].includes(platforms[0]))
+      platforms.unshift(rng.pick(['instagram', 'tiktok', 'youtube'] as const));
     let handle: string;
     let display: string;
     let slug: string;
@@ -186,7 +219,9 @@ function buildPartners(rng: Rng, seed: number): DraftPartner[] {
     return { partner, tier: tierOf(followers), slug: asciiSlug(unique), promoBase, domain };
   });
   // The first partners are the megas: give the mega slots to influencers and one hybrid at most.
-  return rng.chance(0.5) ? out : out.reverse().map((p, i) => ({ ...p, partner: { ...p.partner, id: `p${String(i + 1).padStart(3, '0')}` } }));
+  return rng.chance(0.5)
+    ? out
+    : out.reverse().map((p, i) => ({ ...p, partner: { ...p.partner, id: `p${String(i + 1).padStart(3, '0')}` } }));
 }
 
 function linkCode(used: Set<string>, base: string): string {
@@ -223,7 +258,11 @@ function buildDeals(rng: Rng, partners: DraftPartner[], campaigns: CampaignInput
     // The smaller campaigns run with affiliates and a few creators, none of the megas.
     const inEvergreen = p.tier !== 'mega' && (type === 'affiliate' || type === 'hybrid' || rng.chance(0.1));
     const inHoliday = p.tier !== 'mega' && rng.chance(type === 'affiliate' ? 0.35 : 0.15);
-    const targets = [inHeadline && 'halo-launch', inEvergreen && 'sonora-evergreen', inHoliday && 'holiday-gifts-uk'].filter(Boolean) as string[];
+    const targets = [
+      inHeadline && 'halo-launch',
+      inEvergreen && 'sonora-evergreen',
+      inHoliday && 'holiday-gifts-uk',
+    ].filter(Boolean) as string[];
     if (targets.length === 0) targets.push('halo-launch');
     for (const campaignId of targets) {
       const headline = campaignId === HEADLINE_CAMPAIGN_ID;
@@ -242,7 +281,10 @@ function buildDeals(rng: Rng, partners: DraftPartner[], campaigns: CampaignInput
         if (rng.chance(0.25)) deal.commission_flat = rng.pick([8, 10, 12, 15]);
         else {
           deal.commission_percent = rng.pick([8, 10, 12]);
-          if (rng.chance(0.6)) deal.commission_tiers = [{ threshold: rng.pick([5000, 10000, 25000]), percent: deal.commission_percent + rng.pick([3, 5]) }];
+          if (rng.chance(0.6))
+            deal.commission_tiers = [
+              { threshold: rng.pick([5000, 10000, 25000]), percent: deal.commission_percent + rng.pick([3, 5]) },
+            ];
         }
         deal.attribution_window_days = rng.pick([7, 30, 30, 45]);
       } else if (type === 'hybrid') {
@@ -251,11 +293,15 @@ function buildDeals(rng: Rng, partners: DraftPartner[], campaigns: CampaignInput
         deal.commission_percent = rng.pick([10, 12, 15]);
         deal.commission_flat = rng.pick([0, 2, 3]);
       } else {
-        deal.commission_percent = p.tier === 'nano' || p.tier === 'micro' ? rng.pick([0, 5, 8]) : rng.pick([0, 0, 3, 5]);
+        deal.commission_percent =
+          p.tier === 'nano' || p.tier === 'micro' ? rng.pick([0, 5, 8]) : rng.pick([0, 0, 3, 5]);
       }
       const platforms = (p.partner.platforms as Platform[]).slice(0, 2);
       for (const platform of platforms) {
-        const code = linkCode(codes, `${p.slug}-${SHORT[campaignId]}${platforms.length > 1 ? `-${platform.slice(0, 2)}` : ''}`);
+        const code = linkCode(
+          codes,
+          `${p.slug}-${SHORT[campaignId]}${platforms.length > 1 ? `-${platform.slice(0, 2)}` : ''}`,
+        );
         deal.links!.push({
           code,
           destination: DESTINATIONS[campaignId],
@@ -280,7 +326,10 @@ function buildDeals(rng: Rng, partners: DraftPartner[], campaigns: CampaignInput
  * remaining run), so goal pacing measures the traffic the demo shows; budget = committed fees plus the commission
  * the revenue goal implies.
  */
-function sizeBudgets(launch: LaunchFile & { campaigns: CampaignInput[]; deals: DealInput[] }, opts: DemoLaunchOptions): void {
+function sizeBudgets(
+  launch: LaunchFile & { campaigns: CampaignInput[]; deals: DealInput[] },
+  opts: DemoLaunchOptions,
+): void {
   const played = playFirstDays(launch, opts.seed, opts.now - LAUNCH_LEAD_MS);
   for (const c of launch.campaigns) {
     const fees = launch.deals.filter((d) => d.campaign_id === c.id).reduce((s, d) => s + (d.fixed_fee ?? 0), 0);

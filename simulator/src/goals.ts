@@ -12,14 +12,26 @@ export interface PlayedDays {
   clicks: number[];
 }
 
-/** Plays the first three days of the launch (well under a second) and sums, per campaign and day, revenue and unique clicks. */
+/**
+ * Plays the first three days of the launch (well under a second) and sums, per campaign and day, revenue and unique
+ * clicks.
+ */
 export function playFirstDays(launch: LaunchFile, seed: number, startAt: number): Map<string, PlayedDays> {
   const plan = planTraffic({ launch, seed, startAt });
   const currency = new Map((launch.campaigns ?? []).map((c) => [c.id, c.currency ?? 'USD']));
   const out = new Map<string, PlayedDays & { sameCurrency: number[]; orders: number[] }>();
   const of = (id: string) => {
     let d = out.get(id);
-    if (!d) out.set(id, (d = { revenue: Array(DAYS_PLAYED).fill(0), clicks: Array(DAYS_PLAYED).fill(0), sameCurrency: Array(DAYS_PLAYED).fill(0), orders: Array(DAYS_PLAYED).fill(0) }));
+    if (!d)
+      out.set(
+        id,
+        (d = {
+          revenue: Array(DAYS_PLAYED).fill(0),
+          clicks: Array(DAYS_PLAYED).fill(0),
+          sameCurrency: Array(DAYS_PLAYED).fill(0),
+          orders: Array(DAYS_PLAYED).fill(0),
+        }),
+      );
     return d;
   };
   const sale = (campaignId: string, day: number, e: { amount?: number; currency?: string; status?: string }) => {

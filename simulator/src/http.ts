@@ -75,7 +75,8 @@ export class IngestClient {
       } catch (err) {
         if (this.opts.signal?.aborted) throw err;
         this.retries.network++;
-        if (attempt >= max) throw new HttpFailure(`${what}: ${(err as Error).message} (gave up after ${attempt} attempts)`, 0);
+        if (attempt >= max)
+          throw new HttpFailure(`${what}: ${(err as Error).message} (gave up after ${attempt} attempts)`, 0);
         this.opts.log?.(`${what}: ${(err as Error).message}; retrying in ${backoff} ms`);
       }
       if (res) {
@@ -84,7 +85,8 @@ export class IngestClient {
         if (res.status === 429) this.retries.rateLimited++;
         else this.retries.unavailable++;
         await res.body?.cancel();
-        if (attempt >= max) throw new HttpFailure(`${what}: HTTP ${res.status} (gave up after ${attempt} attempts)`, res.status);
+        if (attempt >= max)
+          throw new HttpFailure(`${what}: HTTP ${res.status} (gave up after ${attempt} attempts)`, res.status);
         const delay = wait ?? backoff;
         this.opts.log?.(`${what}: HTTP ${res.status}; retrying in ${delay} ms`);
         await sleep(delay, this.opts.signal);
@@ -106,31 +108,47 @@ export class IngestClient {
       }),
     );
     const text = await res.text();
-    if (res.status !== 200) throw new HttpFailure(`POST /v1/events: HTTP ${res.status} ${text.slice(0, 300)}`, res.status);
+    if (res.status !== 200)
+      throw new HttpFailure(`POST /v1/events: HTTP ${res.status} ${text.slice(0, 300)}`, res.status);
     const answer = JSON.parse(text) as Partial<BatchAnswer>;
     return { accepted: answer.accepted ?? 0, duplicates: answer.duplicates ?? 0, rejected: answer.rejected ?? [] };
   }
 
   /** GET /r/:code as a browser would, without following the redirect; the click id comes from Location. */
-  async hitLink(code: string, userAgent: string, referrer?: string): Promise<{ status: number; clickId: string | null; location: string | null }> {
-    const headers: Record<string, string> = { 'user-agent': userAgent, accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8', 'accept-language': 'en-US,en;q=0.9' };
+  async hitLink(
+    code: string,
+    userAgent: string,
+    referrer?: string,
+  ): Promise<{ status: number; clickId: string | null; location: string | null }> {
+    const headers: Record<string, string> = {
+      'user-agent': userAgent,
+      accept: 'text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8',
+      'accept-language': 'en-US,en;q=0.9',
+    };
     if (referrer) headers.referer = referrer;
-    const res = await this.withRetry(`GET /r/${code}`, () => fetch(`${this.base}/r/${encodeURIComponent(code)}`, { headers, redirect: 'manual', signal: this.opts.signal }));
+    const res = await this.withRetry(`GET /r/${code}`, () =>
+      fetch(`${this.base}/r/${encodeURIComponent(code)}`, { headers, redirect: 'manual', signal: this.opts.signal }),
+    );
     await res.body?.cancel();
     const location = res.headers.get('location');
     return { status: res.status, location, clickId: clickIdFrom(location, this.base) };
   }
 
   /** GET /v1/postback with the source key as a query parameter; returns the status and the parsed answer, if any. */
-  async postback(params: Record<string, string | number | undefined>): Promise<{ status: number; answer: BatchAnswer | null }> {
+  async postback(
+    params: Record<string, string | number | undefined>,
+  ): Promise<{ status: number; answer: BatchAnswer | null }> {
     const q = new URLSearchParams({ key: this.opts.sourceKey });
     for (const [k, v] of Object.entries(params)) if (v !== undefined) q.set(k, String(v));
-    const res = await this.withRetry(`GET /v1/postback`, () => fetch(`${this.base}/v1/postback?${q}`, { signal: this.opts.signal }));
+    const res = await this.withRetry(`GET /v1/postback`, () =>
+      fetch(`${this.base}/v1/postback?${q}`, { signal: this.opts.signal }),
+    );
     const text = await res.text();
     let answer: BatchAnswer | null = null;
     try {
       const j = JSON.parse(text) as Partial<BatchAnswer>;
-      if (typeof j.accepted === 'number') answer = { accepted: j.accepted, duplicates: j.duplicates ?? 0, rejected: j.rejected ?? [] };
+      if (typeof j.accepted === 'number')
+        answer = { accepted: j.accepted, duplicates: j.duplicates ?? 0, rejected: j.rejected ?? [] };
     } catch {
       // not JSON: the status says enough
     }

@@ -16,8 +16,38 @@ export const LOCALE_WEIGHTS: ReadonlyArray<readonly [Locale, number]> = [
 ];
 
 const FIRST_NAMES: Record<Locale, string[]> = {
-  en: ['Mia', 'Leo', 'Zoe', 'Noah', 'Ava', 'Liam', 'Emma', 'Ethan', 'Chloe', 'Jack', 'Grace', 'Owen', 'Ruby', 'Harper', 'Maya', 'Theo'],
-  es: ['Lucía', 'Mateo', 'Valentina', 'Diego', 'Sofía', 'Javier', 'Carmen', 'Pablo', 'Martina', 'Álvaro', 'Paula', 'Nerea'],
+  en: [
+    'Mia',
+    'Leo',
+    'Zoe',
+    'Noah',
+    'Ava',
+    'Liam',
+    'Emma',
+    'Ethan',
+    'Chloe',
+    'Jack',
+    'Grace',
+    'Owen',
+    'Ruby',
+    'Harper',
+    'Maya',
+    'Theo',
+  ],
+  es: [
+    'Lucía',
+    'Mateo',
+    'Valentina',
+    'Diego',
+    'Sofía',
+    'Javier',
+    'Carmen',
+    'Pablo',
+    'Martina',
+    'Álvaro',
+    'Paula',
+    'Nerea',
+  ],
   de: ['Lena', 'Jonas', 'Hannah', 'Felix', 'Marie', 'Lukas', 'Jana', 'Moritz', 'Sophie', 'Jürgen', 'Clara', 'Tobias'],
   pt: ['Beatriz', 'João', 'Ana', 'Gabriel', 'Mariana', 'Tiago', 'Inês', 'Rafael', 'Larissa', 'Caio', 'Júlia', 'Bruno'],
   fr: ['Camille', 'Louis', 'Léa', 'Hugo', 'Chloé', 'Théo', 'Manon', 'Jules', 'Inès', 'Gaspard', 'Zoé', 'Élise'],
@@ -47,8 +77,42 @@ const LATIN_FAMILY: Record<'ja' | 'ko', string[]> = {
 };
 
 /** Niche words for handles: what a creator or a site is about. */
-const NICHES = ['beats', 'sound', 'tech', 'gadgets', 'runs', 'fit', 'daily', 'vibes', 'studio', 'audio', 'lab', 'travels', 'reviews', 'unboxed', 'life', 'gaming', 'makes', 'tunes'];
-const SITES = ['soundguide', 'techdeals', 'audiophile-corner', 'gadgetflow', 'bestbuds', 'dealhunter', 'hifi-notes', 'kopfhoerer-test', 'ofertastech', 'bonsplans-audio', 'achados-tech', 'earbud-lab', 'commuter-kit', 'gearpatrol-weekly'];
+const NICHES = [
+  'beats',
+  'sound',
+  'tech',
+  'gadgets',
+  'runs',
+  'fit',
+  'daily',
+  'vibes',
+  'studio',
+  'audio',
+  'lab',
+  'travels',
+  'reviews',
+  'unboxed',
+  'life',
+  'gaming',
+  'makes',
+  'tunes',
+];
+const SITES = [
+  'soundguide',
+  'techdeals',
+  'audiophile-corner',
+  'gadgetflow',
+  'bestbuds',
+  'dealhunter',
+  'hifi-notes',
+  'kopfhoerer-test',
+  'ofertastech',
+  'bonsplans-audio',
+  'achados-tech',
+  'earbud-lab',
+  'commuter-kit',
+  'gearpatrol-weekly',
+];
 
 export interface PersonName {
   display: string;
@@ -100,7 +164,8 @@ export function siteName(rng: Rng): { display: string; domain: string } {
     .map((w) => w[0].toUpperCase() + w.slice(1))
     .join(' ');
   // Regional editions of a site are told apart on screen: "Techdeals DE", "Techdeals UK".
-  const region = tld === 'com' || tld === 'io' ? '' : ` ${(tld === 'co.uk' ? 'uk' : tld === 'com.br' ? 'br' : tld).toUpperCase()}`;
+  const region =
+    tld === 'com' || tld === 'io' ? '' : ` ${(tld === 'co.uk' ? 'uk' : tld === 'com.br' ? 'br' : tld).toUpperCase()}`;
   return { display: `${name}${region}`, domain: `${base}.${tld}` };
 }
 
@@ -110,7 +175,10 @@ export function commenterName(rng: Rng, locale: Locale): string {
   return `${first}${rng.pick(['', '_', '.', ''])}${rng.int(1, 9999)}`;
 }
 
-/** The language a partner's audience mostly comments in: a function of the seed and partner id, so any launch file works. */
+/**
+ * The language a partner's audience mostly comments in: a function of the seed and partner id, so any launch file
+ * works.
+ */
 export function audienceLocale(seed: number, partnerId: string): Locale {
   return Rng.of(seed, 'locale', partnerId).weighted(LOCALE_WEIGHTS);
 }

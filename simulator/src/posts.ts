@@ -34,19 +34,55 @@ export interface Post {
 }
 
 export const VIEW_SHARE: Record<Platform, number> = {
-  instagram: 0.18, tiktok: 0.35, youtube: 0.22, x: 0.08, facebook: 0.06, twitch: 0.05, pinterest: 0.1, snapchat: 0.15,
-  linkedin: 0.1, threads: 0.1, blog: 0.06, newsletter: 0.45, podcast: 0.25, web: 0.05,
+  instagram: 0.18,
+  tiktok: 0.35,
+  youtube: 0.22,
+  x: 0.08,
+  facebook: 0.06,
+  twitch: 0.05,
+  pinterest: 0.1,
+  snapchat: 0.15,
+  linkedin: 0.1,
+  threads: 0.1,
+  blog: 0.06,
+  newsletter: 0.45,
+  podcast: 0.25,
+  web: 0.05,
 };
 const TAU: Record<Platform, number> = {
-  instagram: 25, tiktok: 35, youtube: 60, x: 12, facebook: 30, twitch: 20, pinterest: 90, snapchat: 15,
-  linkedin: 45, threads: 15, blog: 90, newsletter: 40, podcast: 120, web: 90,
+  instagram: 25,
+  tiktok: 35,
+  youtube: 60,
+  x: 12,
+  facebook: 30,
+  twitch: 20,
+  pinterest: 90,
+  snapchat: 15,
+  linkedin: 45,
+  threads: 15,
+  blog: 90,
+  newsletter: 40,
+  podcast: 120,
+  web: 90,
 };
 export const TIER_VIEW_FACTOR: Record<Tier, number> = { nano: 1.3, micro: 1.1, macro: 0.95, mega: 0.8 };
 
 /** Click-through by platform: views → clicks on the partner's link. */
 export const CTR: Record<Platform, number> = {
-  instagram: 0.004, tiktok: 0.0025, youtube: 0.006, x: 0.005, facebook: 0.005, twitch: 0.003, pinterest: 0.01, snapchat: 0.003,
-  linkedin: 0.005, threads: 0.003, blog: 0.06, newsletter: 0.05, podcast: 0.01, web: 0.04,
+  instagram: 0.004,
+  tiktok: 0.0025,
+  youtube: 0.006,
+  x: 0.005,
+  facebook: 0.005,
+  twitch: 0.003,
+  pinterest: 0.01,
+  snapchat: 0.003,
+  linkedin: 0.005,
+  threads: 0.003,
+  blog: 0.06,
+  newsletter: 0.05,
+  podcast: 0.01,
+  web: 0.04,
 };
 
 /**
@@ -59,7 +95,9 @@ export function viewCurve(a: number, tau: number): number {
   return 0.4 * (1 - Math.exp(-3 * x)) + 0.6 * (1 - (1 + x) * Math.exp(-x));
 }
 
-/** A viral post's extra views: 30× its normal audience, and at least 3× the biggest launch post, over a slower curve. */
+/**
+ * A viral post's extra views: 30× its normal audience, and at least 3× the biggest launch post, over a slower curve.
+ */
 export const VIRAL_MULTIPLIER = 30;
 export const VIRAL_TAU = 90;
 
@@ -67,19 +105,44 @@ export function expectedViewsBetween(post: Post, a0: number, a1: number): number
   let v = post.views * (viewCurve(a1, post.tau) - viewCurve(a0, post.tau));
   if (post.viralFromMinute !== undefined) {
     const start = post.viralFromMinute - post.minute - post.offsetMs / MINUTE_MS;
-    v += (post.viralViews ?? post.views * VIRAL_MULTIPLIER) * (viewCurve(a1 - start, VIRAL_TAU) - viewCurve(a0 - start, VIRAL_TAU));
+    v +=
+      (post.viralViews ?? post.views * VIRAL_MULTIPLIER) *
+      (viewCurve(a1 - start, VIRAL_TAU) - viewCurve(a0 - start, VIRAL_TAU));
   }
   return v;
 }
 
-function makePost(seed: number, campaignId: string, partner: Partner, deal: Deal, platform: Platform, minute: number, tag: string): Post {
+function makePost(
+  seed: number,
+  campaignId: string,
+  partner: Partner,
+  deal: Deal,
+  platform: Platform,
+  minute: number,
+  tag: string,
+): Post {
   const content_id = `${partner.id}-${platform}-${campaignId.slice(0, 12)}-${tag}`.slice(0, 64);
   const rng = Rng.of(seed, 'post', content_id);
   const tier = tierOf(partner.followers);
   const range = ER_BY_TIER[tier];
   const er = Math.min(range.max, Math.max(range.min, rng.logNormal(range.centre, 0.18)));
-  const views = Math.max(20, partner.followers * VIEW_SHARE[platform] * TIER_VIEW_FACTOR[tier] * rng.logNormal(1, 0.45));
-  return { content_id, campaign_id: campaignId, partner, deal, tier, platform, minute, offsetMs: rng.int(0, MINUTE_MS - 1), views, tau: TAU[platform] * rng.between(0.8, 1.25), er };
+  const views = Math.max(
+    20,
+    partner.followers * VIEW_SHARE[platform] * TIER_VIEW_FACTOR[tier] * rng.logNormal(1, 0.45),
+  );
+  return {
+    content_id,
+    campaign_id: campaignId,
+    partner,
+    deal,
+    tier,
+    platform,
+    minute,
+    offsetMs: rng.int(0, MINUTE_MS - 1),
+    views,
+    tau: TAU[platform] * rng.between(0.8, 1.25),
+    er,
+  };
 }
 
 export interface Roster {
@@ -110,7 +173,8 @@ export function planLaunchPosts(roster: Roster): Map<number, Post[]> {
       if (k > 0 && !rng.chance(0.4)) return;
       let minute: number;
       if (!isHeadline) minute = rng.int(0, LAUNCH_PHASE_MIN - 1);
-      else if (k === 0 && rng.chance(0.45)) minute = 0; // the launch-minute wave
+      else if (k === 0 && rng.chance(0.45))
+        minute = 0; // the launch-minute wave
       else if (rng.chance(0.4)) minute = rng.int(1, 12);
       else minute = rng.int(13, LAUNCH_PHASE_MIN - 1);
       add(makePost(roster.seed, deal.campaign_id, partner, deal, platform, minute, `L${k}`));
@@ -120,7 +184,10 @@ export function planLaunchPosts(roster: Roster): Map<number, Post[]> {
   return byMinute;
 }
 
-/** Posts going live in a minute after the launch phase: each partner about twice a day for the launch, every other day otherwise. */
+/**
+ * Posts going live in a minute after the launch phase: each partner about twice a day for the launch, every other day
+ * otherwise.
+ */
 export function steadyPostsAt(roster: Roster, minute: number): Post[] {
   if (minute < LAUNCH_PHASE_MIN) return [];
   const rng = Rng.of(roster.seed, 'steady-posts', minute);
@@ -140,7 +207,12 @@ export function pickViral(roster: Roster, launchPosts: Map<number, Post[]>): Pos
   const early = [...launchPosts.entries()]
     .filter(([m]) => m <= 6)
     .flatMap(([, l]) => l)
-    .filter((p) => p.campaign_id === roster.campaignIds[0] && (p.tier === 'micro' || p.tier === 'macro') && p.partner.type !== 'affiliate');
+    .filter(
+      (p) =>
+        p.campaign_id === roster.campaignIds[0] &&
+        (p.tier === 'micro' || p.tier === 'macro') &&
+        p.partner.type !== 'affiliate',
+    );
   if (early.length === 0) return null;
   const score = (p: Post) => (p.platform === 'tiktok' ? 2 : p.platform === 'instagram' ? 1 : 0);
   const best = Math.max(...early.map(score));

@@ -25,7 +25,18 @@ interface StubState {
   knownCodes: Set<string>;
 }
 
-const state: StubState = { batches: 0, eventIds: new Set(), invalid: 0, types: {}, maxTs: 0, maxClickTs: 0, hits: [], postbacks: [], throttle: [], knownCodes: new Set() };
+const state: StubState = {
+  batches: 0,
+  eventIds: new Set(),
+  invalid: 0,
+  types: {},
+  maxTs: 0,
+  maxClickTs: 0,
+  hits: [],
+  postbacks: [],
+  throttle: [],
+  knownCodes: new Set(),
+};
 let server: Server;
 let baseUrl = '';
 const KEY = 'prk_test';
@@ -63,7 +74,13 @@ beforeAll(async () => {
   app.get('/r/:code', (req, res) => {
     if (!state.knownCodes.has(req.params.code)) return res.status(404).send('unknown link');
     const clickId = `ck_${state.hits.length}`;
-    state.hits.push({ code: req.params.code, ua: String(req.headers['user-agent']), referrer: req.headers.referer, clickId, at: Date.now() });
+    state.hits.push({
+      code: req.params.code,
+      ua: String(req.headers['user-agent']),
+      referrer: req.headers.referer,
+      clickId,
+      at: Date.now(),
+    });
     res.redirect(302, `https://www.sonora-audio.com/halo-buds-pro?utm_source=x&click_id=${clickId}`);
   });
   app.get('/v1/postback', (req, res) => {
@@ -104,7 +121,16 @@ describe('http client', () => {
   it('backs off on 429 and honours 503 Retry-After, then delivers the batch', async () => {
     state.throttle.push(429, 503);
     const client = new IngestClient({ baseUrl, sourceKey: KEY, backoffMs: 10 });
-    const answer = await client.postEvents([{ event_id: 'http-1', type: 'comment', ts: Date.now() - 1000, campaign_id: 'halo-launch', content_id: 'x1', text: 'love it 😍' }]);
+    const answer = await client.postEvents([
+      {
+        event_id: 'http-1',
+        type: 'comment',
+        ts: Date.now() - 1000,
+        campaign_id: 'halo-launch',
+        content_id: 'x1',
+        text: 'love it 😍',
+      },
+    ]);
     expect(answer).toEqual({ accepted: 1, duplicates: 0, rejected: [] });
     expect(client.retries).toMatchObject({ rateLimited: 1, unavailable: 1 });
   });
@@ -112,7 +138,11 @@ describe('http client', () => {
   it('does not follow the redirect of a tracking link and sends the UA and referrer', async () => {
     state.knownCodes.add('demo-code');
     const client = new IngestClient({ baseUrl, sourceKey: KEY });
-    const r = await client.hitLink('demo-code', 'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X)', 'https://l.instagram.com/');
+    const r = await client.hitLink(
+      'demo-code',
+      'Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X)',
+      'https://l.instagram.com/',
+    );
     expect(r.status).toBe(302);
     expect(r.clickId).toMatch(/^ck_\d+$/);
     const hit = state.hits.at(-1)!;
@@ -127,7 +157,19 @@ describe('runSimulation against a stub', () => {
     const launch = demoLaunch({ now, seed: 7 });
     for (const d of launch.deals ?? []) for (const l of d.links ?? []) state.knownCodes.add(l.code);
     const t0 = Date.now();
-    const stats = await runSimulation({ baseUrl, sourceKey: KEY, launch, speed: 6000, rate: 100_000, seed: 7, minutes: 5, linkHits: 'always', postbackMinDelayMs: 0, concurrency: 16, flushMs: 50 });
+    const stats = await runSimulation({
+      baseUrl,
+      sourceKey: KEY,
+      launch,
+      speed: 6000,
+      rate: 100_000,
+      seed: 7,
+      minutes: 5,
+      linkHits: 'always',
+      postbackMinDelayMs: 0,
+      concurrency: 16,
+      flushMs: 50,
+    });
     const elapsed = Date.now() - t0;
     expect(elapsed).toBeLessThan(25_000);
     expect(state.invalid).toBe(0);
@@ -156,7 +198,18 @@ describe('runSimulation against a stub', () => {
   }, 60_000);
 
   it('re-sends the same event ids for the same seed (ingest deduplicates them)', async () => {
-    const run = () => runSimulation({ baseUrl, sourceKey: KEY, launch: demoLaunch({ now: Date.now(), seed: 11 }), speed: 1200, rate: 100_000, seed: 11, minutes: 6, linkHits: 'never', flushMs: 50 });
+    const run = () =>
+      runSimulation({
+        baseUrl,
+        sourceKey: KEY,
+        launch: demoLaunch({ now: Date.now(), seed: 11 }),
+        speed: 1200,
+        rate: 100_000,
+        seed: 11,
+        minutes: 6,
+        linkHits: 'never',
+        flushMs: 50,
+      });
     const first = await run();
     expect(first.totals.accepted).toBe(first.totals.sent);
     const second = await run();
@@ -174,7 +227,19 @@ describe('runSimulation against a stub', () => {
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 2500);
     const startAt = now - 4 * 60_000;
-    const stats = await runSimulation({ baseUrl, sourceKey: KEY, launch, speed: 1, rate: 100_000, seed: 5, startAt, signal: controller.signal, catchUpSpeed: 600, liveWindowMs: 60_000, flushMs: 50 });
+    const stats = await runSimulation({
+      baseUrl,
+      sourceKey: KEY,
+      launch,
+      speed: 1,
+      rate: 100_000,
+      seed: 5,
+      startAt,
+      signal: controller.signal,
+      catchUpSpeed: 600,
+      liveWindowMs: 60_000,
+      flushMs: 50,
+    });
     expect(stats.minutes_played).toBe(5); // minutes 0–4 caught up, minute 4 live
     expect((state.types.click ?? 0) - clicksBefore).toBeGreaterThan(0); // the past as click events
     expect(state.hits.length - hitsBefore).toBeGreaterThan(0); // the present through /r/:code
@@ -189,7 +254,18 @@ describe('runSimulation against a stub', () => {
     state.maxClickTs = 0;
     const controller = new AbortController();
     setTimeout(() => controller.abort(), 2500);
-    await runSimulation({ baseUrl, sourceKey: KEY, launch, speed: 1, rate: 100_000, seed: 6, startAt: now - 4 * 60_000, signal: controller.signal, catchUpSpeed: 600, flushMs: 50 });
+    await runSimulation({
+      baseUrl,
+      sourceKey: KEY,
+      launch,
+      speed: 1,
+      rate: 100_000,
+      seed: 6,
+      startAt: now - 4 * 60_000,
+      signal: controller.signal,
+      catchUpSpeed: 600,
+      flushMs: 50,
+    });
     // A GET is stamped on arrival: had the last minutes gone through /r/ at the catch-up moment, their clicks would
     // leave a hole before it and pile into one bucket. As events they keep their times, up to seconds before now.
     expect(state.maxClickTs).toBeGreaterThan(now - 15_000);
@@ -197,7 +273,17 @@ describe('runSimulation against a stub', () => {
 
   it('stops with a clear error on a wrong key', async () => {
     const launch = demoLaunch({ now: Date.now(), seed: 3 });
-    const stats = await runSimulation({ baseUrl, sourceKey: 'prk_wrong', launch, speed: 1200, rate: 100_000, seed: 3, minutes: 3, linkHits: 'never', flushMs: 20 });
+    const stats = await runSimulation({
+      baseUrl,
+      sourceKey: 'prk_wrong',
+      launch,
+      speed: 1200,
+      rate: 100_000,
+      seed: 3,
+      minutes: 3,
+      linkHits: 'never',
+      flushMs: 20,
+    });
     expect(stats.errors.join('\n')).toMatch(/401/);
     expect(stats.totals.accepted).toBe(0);
   }, 30_000);

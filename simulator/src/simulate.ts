@@ -2,12 +2,30 @@
 // real visits to /r/:code tracking links, and conversion postbacks. Launch time runs at `speed` × real
 // time from `startAt`, never ahead of the clock, so no event is ever stamped in the future.
 import { EVENT_TYPES, type EventType } from '@pulseroom/schema';
-import { AOV_RANGES, BOT_SHARE, CLICK_CR_BY_TYPE, CR_RANGE, ER_BY_TIER, REFUND_SHARE, REPEAT_SHARE, STATUS_MIX, type SimClaims } from './claims.js';
+import {
+  AOV_RANGES,
+  BOT_SHARE,
+  CLICK_CR_BY_TYPE,
+  CR_RANGE,
+  ER_BY_TIER,
+  REFUND_SHARE,
+  REPEAT_SHARE,
+  STATUS_MIX,
+  type SimClaims,
+} from './claims.js';
 import type { LaunchFile } from './demoLaunch.js';
 import { HttpFailure, IngestClient, type BatchAnswer } from './http.js';
 import { MINUTE_MS } from './posts.js';
 import { Tallier, type TrafficTally } from './tally.js';
-import { generateMinute, planTraffic, type Action, type EventInput, type OrderPlan, type TrafficPlan, type VisitAction } from './traffic.js';
+import {
+  generateMinute,
+  planTraffic,
+  type Action,
+  type EventInput,
+  type OrderPlan,
+  type TrafficPlan,
+  type VisitAction,
+} from './traffic.js';
 
 /** How visits to tracking links are sent: real GETs when launch time is (nearly) now, always, or never. */
 export const LINK_HIT_MODES = ['live', 'always', 'never'] as const;
@@ -31,16 +49,23 @@ export interface SimulationOptions {
   startAt?: number;
   signal?: AbortSignal;
   log?: (msg: string) => void;
-  /** Played forever, a launch that began in the past is caught up at least this fast before it goes live (default 60). */
+  /**
+   * Played forever, a launch that began in the past is caught up at least this fast before it goes live (default 60).
+   */
   catchUpSpeed?: number;
-  /** Default 'live': a visit within liveWindowMs of now is a GET /r/:code; older ones are click events with their ts. */
+  /**
+   * Default 'live': a visit within liveWindowMs of now is a GET /r/:code; older ones are click events with their ts.
+   */
   linkHits?: LinkHitMode;
   /**
    * Default 5 s. A GET is stamped when it arrives, so a visit played as one while catching up lands at the catch-up
    * moment: a wider window would leave that many minutes without clicks and pile their clicks into one 10 s bucket.
    */
   liveWindowMs?: number;
-  /** Visits and postbacks at or before this launch time are not repeated (a GET is not idempotent); events are re-sent and deduplicated. */
+  /**
+   * Visits and postbacks at or before this launch time are not repeated (a GET is not idempotent); events are re-sent
+   * and deduplicated.
+   */
   resumeAfter?: number;
   /** The campaign that launches (default the file's first). */
   headline?: string;
@@ -102,13 +127,30 @@ export function claimsOf(plan: Pick<TrafficPlan, 'headline' | 'crisis' | 'viral'
     repeat_share: REPEAT_SHARE,
     refund_share: REFUND_SHARE,
     status_mix: STATUS_MIX,
-    crisis: { campaign_id: plan.headline, from_minute: plan.crisis.from, to_minute: plan.crisis.to, negative_share: { min: 0.45, max: 0.95 } },
-    viral: plan.viral ? { content_id: plan.viral.content_id, partner_id: plan.viral.partner.id, from_minute: plan.viral.viralFromMinute ?? 0 } : null,
+    crisis: {
+      campaign_id: plan.headline,
+      from_minute: plan.crisis.from,
+      to_minute: plan.crisis.to,
+      negative_share: { min: 0.45, max: 0.95 },
+    },
+    viral: plan.viral
+      ? {
+          content_id: plan.viral.content_id,
+          partner_id: plan.viral.partner.id,
+          from_minute: plan.viral.viralFromMinute ?? 0,
+        }
+      : null,
   };
 }
 
 /** minute 0 of the launch when no startAt is given (see SimulationOptions.startAt). */
-export function defaultStartAt(launch: LaunchFile, now: number, speed: number, minutes: number, headline?: string): number {
+export function defaultStartAt(
+  launch: LaunchFile,
+  now: number,
+  speed: number,
+  minutes: number,
+  headline?: string,
+): number {
   if (Number.isFinite(minutes)) return Math.round(now - minutes * MINUTE_MS * (1 - 1 / speed));
   const c = (launch.campaigns ?? []).find((x) => x.id === headline) ?? launch.campaigns?.[0];
   const start = c ? Date.parse(c.start) : NaN;
@@ -117,7 +159,13 @@ export function defaultStartAt(launch: LaunchFile, now: number, speed: number, m
 
 type Scheduled =
   | { at: number; seq: number; kind: 'action'; action: Action }
-  | { at: number; seq: number; kind: 'postback'; params: Record<string, string | number | undefined>; type: 'conversion' | 'refund' }
+  | {
+      at: number;
+      seq: number;
+      kind: 'postback';
+      params: Record<string, string | number | undefined>;
+      type: 'conversion' | 'refund';
+    }
   | { at: number; seq: number; kind: 'event'; event: EventInput };
 
 type Unsequenced = Scheduled extends infer S ? (S extends Scheduled ? Omit<S, 'seq'> : never) : never;
@@ -201,7 +249,14 @@ export async function runSimulation(opts: SimulationOptions): Promise<SimStats> 
   const startAt = opts.startAt ?? defaultStartAt(opts.launch, realStart, opts.speed, minutes, opts.headline);
   const plan = planTraffic({ launch: opts.launch, seed: opts.seed, startAt, headline: opts.headline });
   const log = opts.log ?? (() => {});
-  const client = new IngestClient({ baseUrl: opts.baseUrl, sourceKey: opts.sourceKey, signal: opts.signal, log, backoffMs: opts.backoffMs, maxAttempts: opts.maxAttempts });
+  const client = new IngestClient({
+    baseUrl: opts.baseUrl,
+    sourceKey: opts.sourceKey,
+    signal: opts.signal,
+    log,
+    backoffMs: opts.backoffMs,
+    maxAttempts: opts.maxAttempts,
+  });
   const mode = opts.linkHits ?? 'live';
   const liveWindow = opts.liveWindowMs ?? 5_000;
   const batchSize = Math.min(1000, Math.max(1, opts.batchSize ?? 1000));
@@ -281,13 +336,19 @@ export async function runSimulation(opts: SimulationOptions): Promise<SimStats> 
     let dupLeft = answer.duplicates;
     if (answer.duplicates > 0 && answer.accepted > 0 && ok.length > 1) stats.split_estimated = true;
     ok.forEach(([t, n], i) => {
-      const dup = i === ok.length - 1 ? Math.min(n, dupLeft) : Math.min(n, Math.round((n / Math.max(1, okTotal)) * answer.duplicates));
+      const dup =
+        i === ok.length - 1
+          ? Math.min(n, dupLeft)
+          : Math.min(n, Math.round((n / Math.max(1, okTotal)) * answer.duplicates));
       dupLeft -= dup;
       count(t, 'duplicates', dup);
       count(t, 'accepted', n - dup);
       count(t, 'rejected', rejected.get(t) ?? 0);
     });
-    if (answer.rejected.length > 0) log(`POST /v1/events: ${answer.rejected.length} rejected, e.g. ${answer.rejected[0].path}: ${answer.rejected[0].message}`);
+    if (answer.rejected.length > 0)
+      log(
+        `POST /v1/events: ${answer.rejected.length} rejected, e.g. ${answer.rejected[0].path}: ${answer.rejected[0].message}`,
+      );
   };
 
   const flush = async () => {
@@ -325,13 +386,16 @@ export async function runSimulation(opts: SimulationOptions): Promise<SimStats> 
         count(type, 'accepted', answer.accepted);
         count(type, 'duplicates', answer.duplicates);
         count(type, 'rejected', answer.rejected.length);
-        for (const r of answer.rejected) if (stats.rejections.length < 20) stats.rejections.push({ type, path: r.path, message: r.message });
-        if (!ok) error(`GET /v1/postback: HTTP ${status} ${answer.rejected.map((r) => `${r.path}: ${r.message}`).join('; ')}`);
+        for (const r of answer.rejected)
+          if (stats.rejections.length < 20) stats.rejections.push({ type, path: r.path, message: r.message });
+        if (!ok)
+          error(`GET /v1/postback: HTTP ${status} ${answer.rejected.map((r) => `${r.path}: ${r.message}`).join('; ')}`);
       } else {
         count(type, ok ? 'accepted' : 'rejected');
         if (!ok) error(`GET /v1/postback: HTTP ${status}`);
       }
-      if (status === 401 || status === 403) fatal = new Error(`GET /v1/postback: HTTP ${status} — is the source key right, and allowed for the campaign?`);
+      if (status === 401 || status === 403)
+        fatal = new Error(`GET /v1/postback: HTTP ${status} — is the source key right, and allowed for the campaign?`);
     } catch (err) {
       stats.postbacks.failed++;
       count(type, 'rejected');
@@ -368,7 +432,10 @@ export async function runSimulation(opts: SimulationOptions): Promise<SimStats> 
     }
   };
 
-  /** The order (and refund) of a real click follow it in real time: the launch's delay divided by speed, never sooner than minDelay. */
+  /**
+   * The order (and refund) of a real click follow it in real time: the launch's delay divided by speed, never sooner
+   * than minDelay.
+   */
   const schedulePostbacks = (v: VisitAction, order: OrderPlan, clickId: string, hitAt: number) => {
     const after = (launchAt: number) => hitAt + Math.round(Math.max(minDelay, (launchAt - v.at) / opts.speed));
     const o = order.event;
@@ -377,13 +444,37 @@ export async function runSimulation(opts: SimulationOptions): Promise<SimStats> 
       at,
       kind: 'postback',
       type: 'conversion',
-      params: { click_id: clickId, order_id: o.order_id, amount: o.amount.toFixed(2), currency: o.currency, status: o.status, items: o.items, customer: o.customer, campaign_id: o.campaign_id, ts: at, event_id: o.event_id },
+      params: {
+        click_id: clickId,
+        order_id: o.order_id,
+        amount: o.amount.toFixed(2),
+        currency: o.currency,
+        status: o.status,
+        items: o.items,
+        customer: o.customer,
+        campaign_id: o.campaign_id,
+        ts: at,
+        event_id: o.event_id,
+      },
     });
     const r = order.refund;
     if (!r) return;
     const rAt = Math.max(at + 1000, after(r.at));
     if (r.full) {
-      realAgenda.push({ at: rAt, kind: 'postback', type: 'refund', params: { order_id: o.order_id, amount: r.event.amount.toFixed(2), currency: r.event.currency, status: 'refunded', campaign_id: o.campaign_id, ts: rAt, event_id: r.event.event_id } });
+      realAgenda.push({
+        at: rAt,
+        kind: 'postback',
+        type: 'refund',
+        params: {
+          order_id: o.order_id,
+          amount: r.event.amount.toFixed(2),
+          currency: r.event.currency,
+          status: 'refunded',
+          campaign_id: o.campaign_id,
+          ts: rAt,
+          event_id: r.event.event_id,
+        },
+      });
     } else realAgenda.push({ at: rAt, kind: 'event', event: { ...r.event, ts: rAt } });
   };
 
@@ -412,7 +503,9 @@ export async function runSimulation(opts: SimulationOptions): Promise<SimStats> 
     }
   };
 
-  log(`simulating from ${new Date(startAt).toISOString()} at ${opts.speed}× (${Number.isFinite(minutes) ? `${minutes} launch minutes` : 'until stopped'}), ≤ ${opts.rate} events/s, seed ${opts.seed}, to ${opts.baseUrl}`);
+  log(
+    `simulating from ${new Date(startAt).toISOString()} at ${opts.speed}× (${Number.isFinite(minutes) ? `${minutes} launch minutes` : 'until stopped'}), ≤ ${opts.rate} events/s, seed ${opts.seed}, to ${opts.baseUrl}`,
+  );
   let lastReport = Date.now();
   let launchDoneAt: number | undefined;
   let lastHitAt = 0;
@@ -453,7 +546,9 @@ export async function runSimulation(opts: SimulationOptions): Promise<SimStats> 
     }
     if (Date.now() - lastReport >= 10_000) {
       lastReport = Date.now();
-      log(`launch minute ${Math.floor((lastDispatched - startAt) / MINUTE_MS)}${lastDispatched < now - MINUTE_MS ? ` (${Math.round((now - lastDispatched) / 1000)} s behind: raise --rate?)` : ''}: sent ${stats.totals.sent} (accepted ${stats.totals.accepted}, duplicates ${stats.totals.duplicates}, rejected ${stats.totals.rejected}), ${stats.link_hits.redirected} link clicks, ${stats.postbacks.ok} postbacks`);
+      log(
+        `launch minute ${Math.floor((lastDispatched - startAt) / MINUTE_MS)}${lastDispatched < now - MINUTE_MS ? ` (${Math.round((now - lastDispatched) / 1000)} s behind: raise --rate?)` : ''}: sent ${stats.totals.sent} (accepted ${stats.totals.accepted}, duplicates ${stats.totals.duplicates}, rejected ${stats.totals.rejected}), ${stats.link_hits.redirected} link clicks, ${stats.postbacks.ok} postbacks`,
+      );
     }
     if (inflight.size >= concurrency) await Promise.race(inflight);
     else await new Promise((r) => setTimeout(r, tokens < 1 ? Math.ceil(1000 / opts.rate) : 20));
@@ -461,8 +556,14 @@ export async function runSimulation(opts: SimulationOptions): Promise<SimStats> 
   await Promise.allSettled([...inflight]);
   await flush();
   if (fatal) error(`stopped: ${(fatal as Error).message}`);
-  stats.retries = { rate_limited: client.retries.rateLimited, unavailable: client.retries.unavailable, network: client.retries.network };
+  stats.retries = {
+    rate_limited: client.retries.rateLimited,
+    unavailable: client.retries.unavailable,
+    network: client.retries.network,
+  };
   stats.generated = tally.finish();
-  log(`done: sent ${stats.totals.sent} (accepted ${stats.totals.accepted}, duplicates ${stats.totals.duplicates}, rejected ${stats.totals.rejected}); ${stats.link_hits.redirected}/${stats.link_hits.sent} link clicks redirected; ${stats.postbacks.ok}/${stats.postbacks.sent} postbacks`);
+  log(
+    `done: sent ${stats.totals.sent} (accepted ${stats.totals.accepted}, duplicates ${stats.totals.duplicates}, rejected ${stats.totals.rejected}); ${stats.link_hits.redirected}/${stats.link_hits.sent} link clicks redirected; ${stats.postbacks.ok}/${stats.postbacks.sent} postbacks`,
+  );
   return stats;
 }

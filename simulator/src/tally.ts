@@ -8,7 +8,15 @@ export interface TrafficTally {
   er_by_tier: Record<Tier, number | null>;
   views_by_tier: Record<Tier, number>;
   clicks: { human: number; unique: number; bots: number };
-  orders: { click: number; promo: number; unattributable: number; approved: number; pending: number; rejected: number; refunds: number };
+  orders: {
+    click: number;
+    promo: number;
+    unattributable: number;
+    approved: number;
+    pending: number;
+    rejected: number;
+    refunds: number;
+  };
   /** Approved attributed orders (click + promo) / unique clicks × 100. */
   cr_percent: number | null;
   /** Mean approved order amount by order currency. */
@@ -57,7 +65,8 @@ export class Tallier {
       if (e.type === 'engagement' && a.note?.tier) {
         const tier = a.note.tier;
         this.t.views_by_tier[tier] += e.views ?? 0;
-        this.interactions[tier] = (this.interactions[tier] ?? 0) + (e.likes ?? 0) + (e.comments ?? 0) + (e.shares ?? 0) + (e.saves ?? 0);
+        this.interactions[tier] =
+          (this.interactions[tier] ?? 0) + (e.likes ?? 0) + (e.comments ?? 0) + (e.shares ?? 0) + (e.saves ?? 0);
       } else if (e.type === 'comment') {
         this.t.comments.total++;
         if (a.note?.mood === 'negative' || a.note?.mood === 'crisis') this.t.comments.negative++;
@@ -90,7 +99,9 @@ export class Tallier {
 
   finish(): TrafficTally {
     const t = structuredClone(this.t);
-    for (const tier of TIERS) t.er_by_tier[tier] = t.views_by_tier[tier] > 0 ? ((this.interactions[tier] ?? 0) / t.views_by_tier[tier]) * 100 : null;
+    for (const tier of TIERS)
+      t.er_by_tier[tier] =
+        t.views_by_tier[tier] > 0 ? ((this.interactions[tier] ?? 0) / t.views_by_tier[tier]) * 100 : null;
     t.cr_percent = t.clicks.unique > 0 ? (this.attributedApproved / t.clicks.unique) * 100 : null;
     for (const [cur, m] of Object.entries(this.amounts)) t.aov[cur] = Math.round((m.sum / m.n) * 100) / 100;
     return t;

@@ -33,7 +33,19 @@ import { postCaption, type IntendedDisclosure } from './captions.js';
 import { commentText, type Mood } from './comments.js';
 import type { LaunchFile } from './demoLaunch.js';
 import { audienceLocale, commenterName } from './names.js';
-import { CTR, expectedViewsBetween, LAUNCH_PHASE_MIN, MINUTE_MS, pickViral, planLaunchPosts, POST_LIFETIME_MIN, postUrl, steadyPostsAt, type Post, type Roster } from './posts.js';
+import {
+  CTR,
+  expectedViewsBetween,
+  LAUNCH_PHASE_MIN,
+  MINUTE_MS,
+  pickViral,
+  planLaunchPosts,
+  POST_LIFETIME_MIN,
+  postUrl,
+  steadyPostsAt,
+  type Post,
+  type Roster,
+} from './posts.js';
 import { Rng } from './random.js';
 import { botUserAgent, referrerFor, visitorUserAgent, type Device } from './userAgents.js';
 
@@ -48,7 +60,13 @@ export interface EventAction {
   at: number;
   event: EventInput;
   /** What the generator meant, for tests: a post's intended disclosure, a comment's mood, an order's origin. */
-  note?: { disclosure?: IntendedDisclosure; mood?: Mood; tier?: Tier; partner_type?: PartnerType; order?: 'promo' | 'unattributable' };
+  note?: {
+    disclosure?: IntendedDisclosure;
+    mood?: Mood;
+    tier?: Tier;
+    partner_type?: PartnerType;
+    order?: 'promo' | 'unattributable';
+  };
 }
 
 /** A refund that follows an order. */
@@ -121,9 +139,15 @@ export function planTraffic(opts: PlanOptions): TrafficPlan {
   const launch = dimensionFile.parse(opts.launch);
   if (launch.campaigns.length === 0) throw new Error('the launch file has no campaigns');
   const headline = opts.headline ?? launch.campaigns[0].id;
-  if (!launch.campaigns.some((c) => c.id === headline)) throw new Error(`headline campaign "${headline}" is not in the launch file`);
+  if (!launch.campaigns.some((c) => c.id === headline))
+    throw new Error(`headline campaign "${headline}" is not in the launch file`);
   const campaignIds = [headline, ...launch.campaigns.map((c) => c.id).filter((id) => id !== headline)];
-  const roster: Roster = { seed: opts.seed, campaignIds, partners: new Map(launch.partners.map((p) => [p.id, p])), deals: launch.deals };
+  const roster: Roster = {
+    seed: opts.seed,
+    campaignIds,
+    partners: new Map(launch.partners.map((p) => [p.id, p])),
+    deals: launch.deals,
+  };
   const launchPosts = planLaunchPosts(roster);
   const viral = pickViral(roster, launchPosts);
   return {
@@ -147,7 +171,8 @@ function postsStartingAt(plan: TrafficPlan, minute: number): Post[] {
     list = steadyPostsAt(plan, minute);
     plan.steadyCache.set(minute, list);
     // Keep only what a live post can still need.
-    for (const m of plan.steadyCache.keys()) if (m < minute - POST_LIFETIME_MIN - 1 || m > minute + POST_LIFETIME_MIN) plan.steadyCache.delete(m);
+    for (const m of plan.steadyCache.keys())
+      if (m < minute - POST_LIFETIME_MIN - 1 || m > minute + POST_LIFETIME_MIN) plan.steadyCache.delete(m);
   }
   return list;
 }
@@ -160,7 +185,6 @@ export function crisisIntensity(plan: Pick<TrafficPlan, 'crisis'>, minute: numbe
   const rampDown = Math.min(1, (to - minute) / 4);
   return Math.min(rampUp, rampDown);
 }
-
 
 const BASE_MOOD: ReadonlyArray<readonly [Mood, number]> = [
   ['positive', 0.72],
@@ -391,7 +415,12 @@ function orderStatus(rng: Rng): 'approved' | 'pending' | 'rejected' {
 function orderEvent(b: MinuteBuilder, campaignId: string, at: number, promo: string | undefined): ConversionInput {
   const rng = b.rng;
   const currency = rng.weighted(ORDER_CURRENCY_MIX[b.plan.campaignCurrency.get(campaignId) ?? 'USD'] ?? [['USD', 1]]);
-  const cart = basket(rng, catalogueFor(campaignId, b.plan.campaignIndex.get(campaignId) ?? 1), currency, promoDiscount(promo));
+  const cart = basket(
+    rng,
+    catalogueFor(campaignId, b.plan.campaignIndex.get(campaignId) ?? 1),
+    currency,
+    promoDiscount(promo),
+  );
   return {
     event_id: b.id('o'),
     type: 'conversion',
@@ -420,7 +449,15 @@ function refundFor(b: MinuteBuilder, order: ConversionInput, orderAt: number): R
   return {
     at,
     full,
-    event: { event_id: b.id('r'), type: 'refund', ts: at, campaign_id: order.campaign_id, order_id: order.order_id, amount, currency: order.currency },
+    event: {
+      event_id: b.id('r'),
+      type: 'refund',
+      ts: at,
+      campaign_id: order.campaign_id,
+      order_id: order.order_id,
+      amount,
+      currency: order.currency,
+    },
   };
 }
 
@@ -434,7 +471,10 @@ function emitPromoOrder(b: MinuteBuilder, deal: Deal, from: number): void {
   const code = deal.promo_codes[0];
   if (!code) return;
   const at = from + orderDelayMs(b.rng);
-  const event = { ...orderEvent(b, deal.campaign_id, at, code), promo_code: b.rng.chance(0.2) ? code.toLowerCase() : code };
+  const event = {
+    ...orderEvent(b, deal.campaign_id, at, code),
+    promo_code: b.rng.chance(0.2) ? code.toLowerCase() : code,
+  };
   b.event(at, event, { order: 'promo' });
   const refund = refundFor(b, event, at);
   if (refund) b.event(refund.at, refund.event);
@@ -448,7 +488,11 @@ function emitUnattributable(b: MinuteBuilder, campaignId: string, from: number):
   const kind = rng.int(0, 2);
   const base = orderEvent(b, campaignId, at, kind === 0 ? rng.pick(UNKNOWN_PROMOS) : undefined);
   const event: ConversionInput =
-    kind === 0 ? { ...base, promo_code: rng.pick(UNKNOWN_PROMOS) } : kind === 1 ? { ...base, click_id: `expired-${rng.token(12)}` } : base;
+    kind === 0
+      ? { ...base, promo_code: rng.pick(UNKNOWN_PROMOS) }
+      : kind === 1
+        ? { ...base, click_id: `expired-${rng.token(12)}` }
+        : base;
   b.event(at, event, { order: 'unattributable' });
 }
 

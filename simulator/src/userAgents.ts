@@ -6,7 +6,12 @@ export type Device = 'mobile' | 'desktop' | 'tablet' | 'bot';
 
 const IOS = ['17_6_1', '18_1', '18_1_1', '18_2', '18_3_2'];
 const ANDROID_MODELS = ['SM-S921B', 'SM-A546B', 'Pixel 8', 'Pixel 9 Pro', '2312DRA50G', 'CPH2581', 'SM-G991B'];
-const IN_APP = ['Instagram 356.0.0.41.91', 'musical_ly_37.2.4 JsSdk/1.0 NetType/WIFI', 'FBAN/FBIOS;FBAV/489.0.0.45.107', ''];
+const IN_APP = [
+  'Instagram 356.0.0.41.91',
+  'musical_ly_37.2.4 JsSdk/1.0 NetType/WIFI',
+  'FBAN/FBIOS;FBAV/489.0.0.45.107',
+  '',
+];
 
 /** The UA of one visitor: version numbers vary so different visitors rarely share one. */
 export function visitorUserAgent(rng: Rng): { ua: string; device: Device } {
@@ -23,18 +28,35 @@ export function visitorUserAgent(rng: Rng): { ua: string; device: Device } {
     const app = rng.pick(IN_APP);
     const device = kind === 'iphone' ? 'iPhone; CPU iPhone OS' : 'iPad; CPU OS';
     const build = `15E${rng.int(100, 999)}`;
-    const tail = app ? ` Mobile/${build} ${app}` : ` Version/${os.split('_')[0]}.${os.split('_')[1] ?? '0'} Mobile/${build} Safari/604.1`;
-    return { ua: `Mozilla/5.0 (${device} ${os} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)${tail}`, device: kind === 'iphone' ? 'mobile' : 'tablet' };
+    const tail = app
+      ? ` Mobile/${build} ${app}`
+      : ` Version/${os.split('_')[0]}.${os.split('_')[1] ?? '0'} Mobile/${build} Safari/604.1`;
+    return {
+      ua: `Mozilla/5.0 (${device} ${os} like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko)${tail}`,
+      device: kind === 'iphone' ? 'mobile' : 'tablet',
+    };
   }
   if (kind === 'android') {
-    return { ua: `Mozilla/5.0 (Linux; Android ${rng.int(12, 15)}; ${rng.pick(ANDROID_MODELS)}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${chrome} Mobile Safari/537.36`, device: 'mobile' };
+    return {
+      ua: `Mozilla/5.0 (Linux; Android ${rng.int(12, 15)}; ${rng.pick(ANDROID_MODELS)}) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${chrome} Mobile Safari/537.36`,
+      device: 'mobile',
+    };
   }
   if (kind === 'windows') {
     return rng.chance(0.3)
-      ? { ua: `Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:${rng.int(128, 133)}.0) Gecko/20100101 Firefox/${rng.int(128, 133)}.0`, device: 'desktop' }
-      : { ua: `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${chrome} Safari/537.36 Edg/${chrome}`, device: 'desktop' };
+      ? {
+          ua: `Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:${rng.int(128, 133)}.0) Gecko/20100101 Firefox/${rng.int(128, 133)}.0`,
+          device: 'desktop',
+        }
+      : {
+          ua: `Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/${chrome} Safari/537.36 Edg/${chrome}`,
+          device: 'desktop',
+        };
   }
-  return { ua: `Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_${rng.int(5, 7)}) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/${rng.int(17, 18)}.${rng.int(0, 4)} Safari/605.1.15`, device: 'desktop' };
+  return {
+    ua: `Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_${rng.int(5, 7)}) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/${rng.int(17, 18)}.${rng.int(0, 4)} Safari/605.1.15`,
+    device: 'desktop',
+  };
 }
 
 export const BOT_USER_AGENTS = [

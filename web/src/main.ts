@@ -11,7 +11,11 @@ mount(App, { target: app });
 const sheets = [...document.querySelectorAll<HTMLLinkElement>('link[data-app-css]')];
 for (const link of sheets) link.media = 'all';
 const loaded = (link: HTMLLinkElement) =>
-  link.sheet ? Promise.resolve() : new Promise<void>((done) => ['load', 'error'].forEach((ev) => link.addEventListener(ev, () => done(), { once: true })));
+  link.sheet
+    ? Promise.resolve()
+    : new Promise<void>((done) =>
+        ['load', 'error'].forEach((ev) => link.addEventListener(ev, () => done(), { once: true })),
+      );
 void Promise.all(sheets.map(loaded)).then(() => {
   app.hidden = false;
   document.getElementById('shell')?.remove();

@@ -4,10 +4,13 @@ import { describe, expect, it, vi } from 'vitest';
 const calls = vi.hoisted(() => ({ n: 0 }));
 vi.mock('isbot', async (importOriginal) => {
   const real = await importOriginal<typeof import('isbot')>();
-  return { ...real, isbot: (ua: string) => {
-    calls.n += 1;
-    return real.isbot(ua);
-  } };
+  return {
+    ...real,
+    isbot: (ua: string) => {
+      calls.n += 1;
+      return real.isbot(ua);
+    },
+  };
 });
 const { cachedDeviceClass, deviceClass } = await import('./clicks.js');
 

@@ -48,6 +48,12 @@ export function enrichClick(e: ClickEvent, row: IngestRow, ctx: { state: IngestS
   row.visitor_hash = e.visitor ? keyedHash(ctx.hashKey, e.visitor) : '';
   row.bot = bot ? 1 : 0;
   // Without a visitor we cannot tell repeats apart: each such click counts as its own visitor.
-  row.is_unique = bot ? 0 : row.visitor_hash ? (ctx.state.isUniqueClick(row.visitor_hash, row.link_code, row.ts) ? 1 : 0) : 1;
+  row.is_unique = bot
+    ? 0
+    : row.visitor_hash
+      ? ctx.state.isUniqueClick(row.visitor_hash, row.link_code, row.ts)
+        ? 1
+        : 0
+      : 1;
   return row;
 }

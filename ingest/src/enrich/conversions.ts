@@ -23,23 +23,40 @@ export interface MoneyContext {
   fxRates: FxRates;
 }
 
-export type Attribution = { partner_id: string; via: 'click' | 'promo' | 'partner'; click_ts?: number; link_code?: string; bot_click?: boolean } | null;
+export type Attribution = {
+  partner_id: string;
+  via: 'click' | 'promo' | 'partner';
+  click_ts?: number;
+  link_code?: string;
+  bot_click?: boolean;
+} | null;
 
-/** Who earned this conversion: the click (if within its deal's window), else the promo code, else the sender's partner_id. */
+/**
+ * Who earned this conversion: the click (if within its deal's window), else the promo code, else the sender's
+ * partner_id.
+ */
 export function attribute(e: ConversionEvent, ctx: MoneyContext): Attribution {
   if (e.click_id) {
     const click = ctx.state.click(e.click_id);
     if (click && click.campaign_id === e.campaign_id && click.partner_id) {
       const deal = ctx.dims.dealFor(e.campaign_id, click.partner_id);
       const windowMs = (deal?.attribution_window_days ?? DEFAULT_ATTRIBUTION_DAYS) * DAY_MS;
-      if (e.ts - click.ts <= windowMs) return { partner_id: click.partner_id, via: 'click', click_ts: click.ts, link_code: click.link_code, bot_click: click.bot === 1 };
+      if (e.ts - click.ts <= windowMs)
+        return {
+          partner_id: click.partner_id,
+          via: 'click',
+          click_ts: click.ts,
+          link_code: click.link_code,
+          bot_click: click.bot === 1,
+        };
     }
   }
   if (e.promo_code) {
     const deal = ctx.dims.promo(e.campaign_id, e.promo_code);
     if (deal) return { partner_id: deal.partner_id, via: 'promo' };
   }
-  if (e.partner_id && ctx.dims.dealFor(e.campaign_id, e.partner_id)) return { partner_id: e.partner_id, via: 'partner' };
+  if (e.partner_id && ctx.dims.dealFor(e.campaign_id, e.partner_id))
+    return { partner_id: e.partner_id, via: 'partner' };
   return null;
 }
 
@@ -71,12 +88,17 @@ export function enrichConversion(e: ConversionEvent, row: IngestRow, ctx: MoneyC
     // A sale through a tracking link belongs to the platform the link was posted on (the sender rarely knows it).
     row.platform ||= ctx.dims.link(who.link_code)?.link.platform ?? '';
   }
-  if (who?.via === 'click' && (e.ts - (who.click_ts ?? 0) < SUSPICIOUS_CLICK_TO_CONVERSION_MS || who.bot_click)) row.suspicious = 1;
+  if (who?.via === 'click' && (e.ts - (who.click_ts ?? 0) < SUSPICIOUS_CLICK_TO_CONVERSION_MS || who.bot_click))
+    row.suspicious = 1;
 
   const deal = who ? ctx.dims.dealFor(e.campaign_id, who.partner_id) : undefined;
   if (deal && row.converted && e.status !== 'rejected') {
     const terms = commissionTerms(deal, (major) => toMinor(major, campaignCurrency));
-    row.commission_minor = commissionFor(terms, row.amount_minor, ctx.state.dealRevenue(e.campaign_id, who!.partner_id));
+    row.commission_minor = commissionFor(
+      terms,
+      row.amount_minor,
+      ctx.state.dealRevenue(e.campaign_id, who!.partner_id),
+    );
   }
   return row;
 }
@@ -107,7 +129,8 @@ export function enrichRefund(e: RefundEvent, row: IngestRow, ctx: MoneyContext):
   row.attributed = order.attributed;
   row.status = order.status;
   let minor: number | null;
-  if (currency === order.orig_currency && order.orig_amount_minor > 0) minor = Math.round((order.amount_minor * origMinor) / order.orig_amount_minor);
+  if (currency === order.orig_currency && order.orig_amount_minor > 0)
+    minor = Math.round((order.amount_minor * origMinor) / order.orig_amount_minor);
   else minor = convertMinor(origMinor, currency, campaignCurrency, ctx.fxRates);
   if (minor === null || !order.converted) {
     row.converted = 0;
@@ -122,6 +145,9 @@ export function enrichRefund(e: RefundEvent, row: IngestRow, ctx: MoneyContext):
   }
   row.converted = 1;
   row.amount_minor = -minor;
-  row.commission_minor = -(commissionReversal(order.commission_minor, order.amount_minor, before.amount + minor) - commissionReversal(order.commission_minor, order.amount_minor, before.amount));
+  row.commission_minor = -(
+    commissionReversal(order.commission_minor, order.amount_minor, before.amount + minor) -
+    commissionReversal(order.commission_minor, order.amount_minor, before.amount)
+  );
   return row;
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { checkDisclosure, feedCut, FEED_CUT_CHARS, type DisclosureStatus } from './disclosure.js';
 
-const filler = 'Golden hour at the beach with my favourite sunscreen, light, no white cast and it smells like holidays. ';
+const filler =
+  'Golden hour at the beach with my favourite sunscreen, light, no white cast and it smells like holidays. ';
 const pile = '#summer #beach #skincare #spf #glow #sunset #travel #beauty #selfcare #ootd';
 
 // [caption, branded_content flag, expected status, a fragment the reason must contain]
@@ -35,7 +36,12 @@ const captions: [string, boolean, DisclosureStatus, string][] = [
   ['#sponsorizzato La mia pasta preferita di @pastificio 🍝', false, 'clear', '#sponsorizzato'],
   ['#pubblicità Nuovi occhiali da sole @ottica', false, 'clear', '#pubblicità'],
   ['#ad #summer #beach Golden hour with @sunbrand', false, 'clear', '#ad'],
-  ['Werbung\nMein neues Lieblingsparfum 🌹 #duft #parfum #beauty #ootd', false, 'clear', 'Werbung appears at character 1'],
+  [
+    'Werbung\nMein neues Lieblingsparfum 🌹 #duft #parfum #beauty #ootd',
+    false,
+    'clear',
+    'Werbung appears at character 1',
+  ],
   ['Colaboración pagada con @bellezalab ✨ mi crema favorita', false, 'clear', 'Colaboración pagada'],
   ['Summer essentials 🏖️\n#ad', false, 'clear', '#ad'],
   ['No label at all, just vibes 🌊', true, 'clear', 'paid-partnership label'],
@@ -84,7 +90,12 @@ const captions: [string, boolean, DisclosureStatus, string][] = [
   ['AD/HD awareness month: my story 💛', false, 'missing', 'No advertising label'],
   ['Add to cart, regret nothing 🛒', false, 'missing', 'No advertising label'],
   // a label standing as a sentence of its own, anywhere before the cut
-  ['Neue Creme ausprobiert. Werbung. Sie zieht super schnell ein 🌞', false, 'clear', 'Werbung appears at character 25'],
+  [
+    'Neue Creme ausprobiert. Werbung. Sie zieht super schnell ein 🌞',
+    false,
+    'clear',
+    'Werbung appears at character 25',
+  ],
   ['Morning run done. Ad. These shoes are unreal on hills.', false, 'clear', 'Ad appears'],
   // a negated label is a denial, even with "bought it myself" next to it
   ['Kein Ad, hab ich mir selbst gekauft', false, 'missing', 'denies'],
@@ -103,8 +114,18 @@ const placements: [string, string, DisclosureStatus, string][] = [
   [`${'x'.repeat(110)} #ad`, 'tiktok', 'weak', "after the 'more' cut (character 101)"],
   [`${'x'.repeat(200)} #ad`, 'facebook', 'clear', 'before the'],
   [`${'x'.repeat(260)} #ad`, 'x', 'clear', 'before the'],
-  ['I tested every budget vacuum.\n\nWinner at the end.\n\n#ad #vacuum #cleaning', 'youtube', 'clear', 'above the title'],
-  ['I tested every budget vacuum.\n\nWinner at the end.\n\n#ad #vacuum #cleaning', 'instagram', 'weak', "after the 'more' cut"],
+  [
+    'I tested every budget vacuum.\n\nWinner at the end.\n\n#ad #vacuum #cleaning',
+    'youtube',
+    'clear',
+    'above the title',
+  ],
+  [
+    'I tested every budget vacuum.\n\nWinner at the end.\n\n#ad #vacuum #cleaning',
+    'instagram',
+    'weak',
+    "after the 'more' cut",
+  ],
   ['Golden hour, no label 🌊', 'tiktok', 'missing', 'No advertising label'],
 ];
 

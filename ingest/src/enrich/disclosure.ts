@@ -21,7 +21,10 @@
 // hashtags above the title" is not modelled: its description cut is longer than this one.
 
 export type DisclosureStatus = 'clear' | 'weak' | 'missing';
-export interface DisclosureResult { status: DisclosureStatus; reason: string }
+export interface DisclosureResult {
+  status: DisclosureStatus;
+  reason: string;
+}
 
 /** Characters a feed shows before its "more" cut. */
 export const FEED_CUT_CHARS = 125;
@@ -30,8 +33,8 @@ export const FEED_CUT_LINES = 2;
 /**
  * What each platform shows before its "more" cut (approximate, from each app's feed and the FTC/ASA advice to put the
  * label there): Instagram (and any platform not listed) 125 characters or two lines; TikTok a shorter line over the
- * video; Facebook and LinkedIn a longer preview; X and Threads show the whole post. YouTube also shows the description's first
- * three hashtags above the title (see checkDisclosure).
+ * video; Facebook and LinkedIn a longer preview; X and Threads show the whole post. YouTube also shows the
+ * description's first three hashtags above the title (see checkDisclosure).
  */
 export const PLATFORM_CUTS: Readonly<Record<string, { chars: number; lines: number }>> = {
   instagram: { chars: FEED_CUT_CHARS, lines: FEED_CUT_LINES },
@@ -55,66 +58,255 @@ const JOINED_AFTER = "[-/'’]\\p{L}";
 
 /** Unambiguous hashtags, any common language (lower case; accents optional where people drop them). */
 const CLEAR_TAGS = [
-  'ad', 'ads', 'advert', 'advertisement', 'advertising', 'sponsored', 'paidpartnership', 'paidad', 'paidpost',
-  'sponsoredpost', 'anzeige', 'werbung', 'werbepartnerschaft', 'bezahltepartnerschaft', 'publicidad',
-  'publi', 'pub', 'publicité', 'publicite', 'sponsorisé', 'sponsorise', 'collaborationcommerciale',
-  'partenariatrémunéré', 'partenariatremunere', 'patrocinado', 'patrocinada', 'publicidade', 'parceriapaga',
-  'publipost', 'colaboracionpagada', 'reklame', 'advertentie', 'gesponsord', 'gesponsorde', 'reklam',
-  'annons', 'annonce', 'sponsorizzato', 'sponsorizzata', 'pubblicità', 'pubblicita', 'adv', 'reklama',
-  'współpracareklamowa', 'wspolpracareklamowa', 'mainos', 'kaupallinenyhteistyö', 'kaupallinenyhteistyo',
+  'ad',
+  'ads',
+  'advert',
+  'advertisement',
+  'advertising',
+  'sponsored',
+  'paidpartnership',
+  'paidad',
+  'paidpost',
+  'sponsoredpost',
+  'anzeige',
+  'werbung',
+  'werbepartnerschaft',
+  'bezahltepartnerschaft',
+  'publicidad',
+  'publi',
+  'pub',
+  'publicité',
+  'publicite',
+  'sponsorisé',
+  'sponsorise',
+  'collaborationcommerciale',
+  'partenariatrémunéré',
+  'partenariatremunere',
+  'patrocinado',
+  'patrocinada',
+  'publicidade',
+  'parceriapaga',
+  'publipost',
+  'colaboracionpagada',
+  'reklame',
+  'advertentie',
+  'gesponsord',
+  'gesponsorde',
+  'reklam',
+  'annons',
+  'annonce',
+  'sponsorizzato',
+  'sponsorizzata',
+  'pubblicità',
+  'pubblicita',
+  'adv',
+  'reklama',
+  'współpracareklamowa',
+  'wspolpracareklamowa',
+  'mainos',
+  'kaupallinenyhteistyö',
+  'kaupallinenyhteistyo',
 ];
 /** Unambiguous phrases, matched as whole words anywhere. */
 const CLEAR_PHRASES = [
-  'paid partnership', 'paid partnership with', 'sponsored by', 'sponsored post', 'paid promotion', 'paid ad',
-  'bezahlte partnerschaft', 'bezahlte werbung', 'in bezahlter partnerschaft', 'werbung für', 'werbung fuer',
-  'partenariat rémunéré', 'partenariat remunere', 'collaboration commerciale', 'publicité pour',
-  'colaboración pagada', 'colaboracion pagada', 'patrocinado por', 'patrocinada por', 'parceria paga',
-  'publicidade paga', 'sponsorizzato da', 'promosso da', 'betalt samarbete', 'betalt partnerskab',
-  'reklam för', 'betaald partnerschap', 'płatna współpraca', 'platna wspolpraca',
+  'paid partnership',
+  'paid partnership with',
+  'sponsored by',
+  'sponsored post',
+  'paid promotion',
+  'paid ad',
+  'bezahlte partnerschaft',
+  'bezahlte werbung',
+  'in bezahlter partnerschaft',
+  'werbung für',
+  'werbung fuer',
+  'partenariat rémunéré',
+  'partenariat remunere',
+  'collaboration commerciale',
+  'publicité pour',
+  'colaboración pagada',
+  'colaboracion pagada',
+  'patrocinado por',
+  'patrocinada por',
+  'parceria paga',
+  'publicidade paga',
+  'sponsorizzato da',
+  'promosso da',
+  'betalt samarbete',
+  'betalt partnerskab',
+  'reklam för',
+  'betaald partnerschap',
+  'płatna współpraca',
+  'platna wspolpraca',
 ];
 /** Unambiguous single words that count only as a label on their own: line start, brackets, "Werbung:". */
 const CLEAR_WORDS = [
-  'ad', 'advert', 'advertisement', 'sponsored', 'anzeige', 'werbung', 'publicidad', 'publi', 'publicité',
-  'publicite', 'sponsorisé', 'patrocinado', 'publicidade', 'reklame', 'advertentie', 'gesponsord', 'reklam',
-  'annons', 'annonce', 'pubblicità', 'pubblicita', 'sponsorizzato', 'adv', 'reklama', 'mainos',
+  'ad',
+  'advert',
+  'advertisement',
+  'sponsored',
+  'anzeige',
+  'werbung',
+  'publicidad',
+  'publi',
+  'publicité',
+  'publicite',
+  'sponsorisé',
+  'patrocinado',
+  'publicidade',
+  'reklame',
+  'advertentie',
+  'gesponsord',
+  'reklam',
+  'annons',
+  'annonce',
+  'pubblicità',
+  'pubblicita',
+  'sponsorizzato',
+  'adv',
+  'reklama',
+  'mainos',
 ];
 /** Ambiguous tags: a hint of a relationship, not a disclosure. */
 const WEAK_TAGS = [
-  'sp', 'spon', 'sponsor', 'sponsorship', 'partner', 'partnership', 'partnered', 'collab', 'collaboration', 'colab',
-  'ambassador', 'brandambassador', 'gifted', 'gift', 'giftedby', 'pr', 'prsample', 'prproduct', 'prpackage',
-  'affiliate', 'affiliatelink', 'samarbete', 'samarbejde', 'kooperation', 'partenariat', 'colaboracion',
-  'colaboración', 'parceria', 'embajadora', 'embaixadora', 'ambassadrice', 'regalo', 'presente', 'cadeau',
+  'sp',
+  'spon',
+  'sponsor',
+  'sponsorship',
+  'partner',
+  'partnership',
+  'partnered',
+  'collab',
+  'collaboration',
+  'colab',
+  'ambassador',
+  'brandambassador',
+  'gifted',
+  'gift',
+  'giftedby',
+  'pr',
+  'prsample',
+  'prproduct',
+  'prpackage',
+  'affiliate',
+  'affiliatelink',
+  'samarbete',
+  'samarbejde',
+  'kooperation',
+  'partenariat',
+  'colaboracion',
+  'colaboración',
+  'parceria',
+  'embajadora',
+  'embaixadora',
+  'ambassadrice',
+  'regalo',
+  'presente',
+  'cadeau',
 ];
 /** Ambiguous phrases. */
 const WEAK_PHRASES = [
-  'in collaboration with', 'in partnership with', 'partnered with', 'gifted by', 'gifted from', 'affiliate link',
-  'affiliate links', 'i earn a commission', 'in kooperation mit', 'in zusammenarbeit mit', 'en collaboration avec',
-  'en colaboración con', 'en colaboracion con', 'em parceria com', 'in collaborazione con', 'i samarbete med',
-  'pr sample', 'pr package',
+  'in collaboration with',
+  'in partnership with',
+  'partnered with',
+  'gifted by',
+  'gifted from',
+  'affiliate link',
+  'affiliate links',
+  'i earn a commission',
+  'in kooperation mit',
+  'in zusammenarbeit mit',
+  'en collaboration avec',
+  'en colaboración con',
+  'en colaboracion con',
+  'em parceria com',
+  'in collaborazione con',
+  'i samarbete med',
+  'pr sample',
+  'pr package',
 ];
 /** "thanks @brand" in a few languages. */
-const THANKS = ['thanks', 'thank you', 'thx', 'ty', 'danke', 'merci', 'gracias', 'obrigada', 'obrigado', 'grazie', 'tack'];
+const THANKS = [
+  'thanks',
+  'thank you',
+  'thx',
+  'ty',
+  'danke',
+  'merci',
+  'gracias',
+  'obrigada',
+  'obrigado',
+  'grazie',
+  'tack',
+];
 /** Labels that say the post is unpaid: a campaign post is paid, so at best weak. */
 const UNPAID = [
-  'unbezahlte werbung', 'unbezahlt', 'werbung unbezahlt', 'werbung (unbezahlt)', 'unpaid ad', 'unpaid', 'selbst gekauft',
-  'selbstgekauft', 'ohne auftrag', 'non rémunéré', 'non remunere', 'no pagado', 'não pago', 'nao pago',
+  'unbezahlte werbung',
+  'unbezahlt',
+  'werbung unbezahlt',
+  'werbung (unbezahlt)',
+  'unpaid ad',
+  'unpaid',
+  'selbst gekauft',
+  'selbstgekauft',
+  'ohne auftrag',
+  'non rémunéré',
+  'non remunere',
+  'no pagado',
+  'não pago',
+  'nao pago',
 ];
 /** Denials. */
 const DENIALS = [
-  'not sponsored', 'notsponsored', 'not an ad', 'notanad', 'not paid', 'no ad', 'keine werbung', 'keinewerbung',
-  'non sponsorisé', 'non sponsorise', 'pas sponsorisé', 'pas une pub', 'no es publicidad', 'no patrocinado',
-  'não é publi', 'nao e publi', 'não é publicidade', 'nao e publicidade', 'nicht gesponsert', 'unsponsored',
-  'sin patrocinio', 'não patrocinado', 'nao patrocinado', 'pas de partenariat', 'no es publi', 'pas de pub',
+  'not sponsored',
+  'notsponsored',
+  'not an ad',
+  'notanad',
+  'not paid',
+  'no ad',
+  'keine werbung',
+  'keinewerbung',
+  'non sponsorisé',
+  'non sponsorise',
+  'pas sponsorisé',
+  'pas une pub',
+  'no es publicidad',
+  'no patrocinado',
+  'não é publi',
+  'nao e publi',
+  'não é publicidade',
+  'nao e publicidade',
+  'nicht gesponsert',
+  'unsponsored',
+  'sin patrocinio',
+  'não patrocinado',
+  'nao patrocinado',
+  'pas de partenariat',
+  'no es publi',
+  'pas de pub',
 ];
 /** Labels a negation can deny: the clear words and the paid-partnership phrases ("not a paid partnership"). */
-const DENIABLE = [...CLEAR_WORDS, 'paid partnership', 'sponsored post', 'paid promotion', 'bezahlte werbung',
-  'bezahlte partnerschaft', 'bezahlte kooperation', 'parceria paga', 'publicidade paga', 'colaboración pagada'];
+const DENIABLE = [
+  ...CLEAR_WORDS,
+  'paid partnership',
+  'sponsored post',
+  'paid promotion',
+  'bezahlte werbung',
+  'bezahlte partnerschaft',
+  'bezahlte kooperation',
+  'parceria paga',
+  'publicidade paga',
+  'colaboración pagada',
+];
 
 function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/\s+/g, '\\s+');
 }
 function alternation(list: readonly string[]): string {
-  return [...list].sort((a, b) => b.length - a.length).map(escape).join('|');
+  return [...list]
+    .sort((a, b) => b.length - a.length)
+    .map(escape)
+    .join('|');
 }
 
 const TAG_RE = new RegExp(`(?<!${WORD})#(${alternation(CLEAR_TAGS)})(?!${WORD}|${JOINED_AFTER})`, 'gu');
@@ -123,19 +315,31 @@ const wholeToken = (alternatives: string) =>
   new RegExp(`(?<!${WORD}|[#@]|${JOINED_BEFORE})(${alternatives})(?!${WORD}|${JOINED_AFTER})`, 'gu');
 const PHRASE_RE = wholeToken(alternation(CLEAR_PHRASES));
 const WORD_RE = wholeToken(alternation(CLEAR_WORDS));
-const WEAK_TAG_RE = new RegExp(`(?<!${WORD})#(${alternation(WEAK_TAGS)}|${WORD}+?_?(?:partner|ambassador|ambassadeur|ambassadrice))(?!${WORD})`, 'gu');
+const WEAK_TAG_RE = new RegExp(
+  `(?<!${WORD})#(${alternation(WEAK_TAGS)}|${WORD}+?_?(?:partner|ambassador|ambassadeur|ambassadrice))(?!${WORD})`,
+  'gu',
+);
 const WEAK_PHRASE_RE = new RegExp(`(?<!${WORD}|[#@])(${alternation(WEAK_PHRASES)})(?!${WORD})`, 'gu');
-const THANKS_RE = new RegExp(`(?<!${WORD}|[#@])(${alternation(THANKS)})(?:\\s+(?:to|a|an|for|für|à))?\\s*@[\\w.]+`, 'gu');
+const THANKS_RE = new RegExp(
+  `(?<!${WORD}|[#@])(${alternation(THANKS)})(?:\\s+(?:to|a|an|for|für|à))?\\s*@[\\w.]+`,
+  'gu',
+);
 const UNPAID_RE = new RegExp(`(?<!${WORD})#?(${alternation(UNPAID)}|unbezahltewerbung|unpaidad)(?!${WORD})`, 'gu');
 /** A negation right before a label word denies it: "not an #ad", "kein Ad", "pas de pub", "sin publicidad". */
-const NEGATED_LABEL = '(?:not|no|never|kein|keine|nicht|pas|non|sin|não|nao|ni|niet|geen|nie)\\s+' +
+const NEGATED_LABEL =
+  '(?:not|no|never|kein|keine|nicht|pas|non|sin|não|nao|ni|niet|geen|nie)\\s+' +
   `(?:an?|une?|de|eine?|e|é|es|um|uma)?\\s*#?(?:${alternation(DENIABLE)})`;
 const DENIAL_RE = new RegExp(
-  `(?<!${WORD})(#?(?:${alternation(DENIALS)})|${NEGATED_LABEL})(?!${WORD}|${JOINED_AFTER})`, 'gu',
+  `(?<!${WORD})(#?(?:${alternation(DENIALS)})|${NEGATED_LABEL})(?!${WORD}|${JOINED_AFTER})`,
+  'gu',
 );
 const HASHTAG_RE = new RegExp(`(?<!${WORD})#${WORD}+`, 'gu');
 
-interface Hit { label: string; index: number; end: number }
+interface Hit {
+  label: string;
+  index: number;
+  end: number;
+}
 
 function findAll(re: RegExp, text: string): Hit[] {
   return [...text.matchAll(re)].map((m) => ({ label: m[0], index: m.index ?? 0, end: (m.index ?? 0) + m[0].length }));
@@ -151,7 +355,7 @@ export function feedCut(text: string, platform = ''): number {
   const { chars: maxChars, lines: maxLines } = PLATFORM_CUTS[platform] ?? PLATFORM_CUTS.instagram;
   let lines = 0;
   let chars = 0;
-  for (let i = 0; i < text.length; ) {
+  for (let i = 0; i < text.length;) {
     const cp = text.codePointAt(i) ?? 0;
     if (chars >= maxChars) return i;
     if (cp === 10) {
@@ -197,7 +401,8 @@ function hashtagRuns(text: string): { start: number; end: number; tags: Hit[] }[
   return runs;
 }
 
-const ORDINAL = (n: number) => `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
+const ORDINAL = (n: number) =>
+  `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 === 2 && n !== 12 ? 'nd' : n % 10 === 3 && n !== 13 ? 'rd' : 'th'}`;
 
 /**
  * Classifies a caption's paid disclosure. `brandedContent` is the platform's paid-partnership flag,
@@ -205,12 +410,17 @@ const ORDINAL = (n: number) => `${n}${n % 10 === 1 && n !== 11 ? 'st' : n % 10 =
  */
 export function checkDisclosure(caption: string, brandedContent: boolean, platform = ''): DisclosureResult {
   if (brandedContent) return { status: 'clear', reason: "The platform's paid-partnership label is set." };
-  const original = (typeof caption === 'string' ? caption : '').normalize('NFKC')
-    .replace(/[\uFE0E\uFE0F\u200D\u200B]/gu, '').replace(/\r\n?/g, '\n')
+  const original = (typeof caption === 'string' ? caption : '')
+    .normalize('NFKC')
+    .replace(/[\uFE0E\uFE0F\u200D\u200B]/gu, '')
+    .replace(/\r\n?/g, '\n')
     // links are blanked (same length, so positions hold): "shop.com/#ad" is not a label
     .replace(/\b(?:https?:\/\/|www\.)\S+/gu, (url) => ' '.repeat(url.length));
   // lower case character by character, so that indices in `text` are indices in `original`
-  const text = Array.from(original, (c) => { const l = c.toLowerCase(); return l.length === c.length ? l : c; }).join('');
+  const text = Array.from(original, (c) => {
+    const l = c.toLowerCase();
+    return l.length === c.length ? l : c;
+  }).join('');
   const cut = feedCut(text, platform);
   const cutAt = charAt(text, cut);
   const shown = (hit: Hit) => original.slice(hit.index, hit.end).replace(/\s+/g, ' ');
@@ -223,7 +433,9 @@ export function checkDisclosure(caption: string, brandedContent: boolean, platfo
     ...findAll(TAG_RE, text),
     ...findAll(PHRASE_RE, text),
     ...findAll(WORD_RE, text).filter((h) => standsAsLabel(original, h)),
-  ].filter((h) => !insideUnpaid(h) && !denied(h)).sort((a, b) => a.index - b.index);
+  ]
+    .filter((h) => !insideUnpaid(h) && !denied(h))
+    .sort((a, b) => a.index - b.index);
 
   const runs = hashtagRuns(text);
   const pileOf = (hit: Hit) => runs.find((r) => r.tags.length >= PILE && hit.index >= r.start && hit.index < r.end);
@@ -253,20 +465,30 @@ export function checkDisclosure(caption: string, brandedContent: boolean, platfo
   }
   if (buried) return { status: 'weak', reason: buried };
 
-  const weak = [...findAll(WEAK_TAG_RE, text), ...findAll(WEAK_PHRASE_RE, text), ...findAll(THANKS_RE, text)]
-    .sort((a, b) => a.index - b.index);
+  const weak = [...findAll(WEAK_TAG_RE, text), ...findAll(WEAK_PHRASE_RE, text), ...findAll(THANKS_RE, text)].sort(
+    (a, b) => a.index - b.index,
+  );
   const denial = denials[0];
   if (denial) {
-    return { status: 'missing', reason: `"${shown(denial)}" at character ${charAt(text, denial.index)} denies a paid relationship, and there is no label or paid-partnership flag.` };
+    return {
+      status: 'missing',
+      reason: `"${shown(denial)}" at character ${charAt(text, denial.index)} denies a paid relationship, and there is no label or paid-partnership flag.`,
+    };
   }
   if (unpaid.length > 0) {
     const u = unpaid[0];
-    return { status: 'weak', reason: `"${shown(u)}" at character ${charAt(text, u.index)} says the post is unpaid; a paid partnership needs "Werbung" or "Anzeige" without it.` };
+    return {
+      status: 'weak',
+      reason: `"${shown(u)}" at character ${charAt(text, u.index)} says the post is unpaid; a paid partnership needs "Werbung" or "Anzeige" without it.`,
+    };
   }
   if (weak.length > 0) {
     const w = weak[0];
     const list = [...new Set(weak.map(shown))].slice(0, 3).join(', ');
-    return { status: 'weak', reason: `Only ambiguous wording (${list}), first at character ${charAt(text, w.index)}; use #ad or "paid partnership" at the start.` };
+    return {
+      status: 'weak',
+      reason: `Only ambiguous wording (${list}), first at character ${charAt(text, w.index)}; use #ad or "paid partnership" at the start.`,
+    };
   }
   return { status: 'missing', reason: 'No advertising label and no paid-partnership flag.' };
 }

@@ -6,8 +6,9 @@ import { scoreComment, SentimentPool } from './sentiment.js';
 
 const total = Number(process.argv[2] ?? 20_000);
 const threads = Number(process.argv[3] ?? 2);
-const fixtures = (JSON.parse(readFileSync(new URL('./fixtures/comments.json', import.meta.url), 'utf8')) as { text: string }[])
-  .map((f) => f.text);
+const fixtures = (
+  JSON.parse(readFileSync(new URL('./fixtures/comments.json', import.meta.url), 'utf8')) as { text: string }[]
+).map((f) => f.text);
 // the labelled comments, with a counter so no cache can help
 const comments = Array.from({ length: total }, (_, i) => `${fixtures[i % fixtures.length]} ${i % 7 === 0 ? '' : i}`);
 
@@ -29,10 +30,13 @@ console.log(`pool of ${threads} started and warmed in ${(performance.now() - t).
 for (const batch of [100, 1000]) {
   t = performance.now();
   const pending: Promise<unknown>[] = [];
-  for (let i = 0; i < total; i += batch) pending.push(pool.score(comments.slice(i, i + batch).map((text) => ({ text }))));
+  for (let i = 0; i < total; i += batch)
+    pending.push(pool.score(comments.slice(i, i + batch).map((text) => ({ text }))));
   await Promise.all(pending);
   const ms = performance.now() - t;
-  console.log(`pool of ${threads}, batches of ${batch}: ${total} comments in ${ms.toFixed(0)} ms = ${perSecond(total, ms)} comments/s`);
+  console.log(
+    `pool of ${threads}, batches of ${batch}: ${total} comments in ${ms.toFixed(0)} ms = ${perSecond(total, ms)} comments/s`,
+  );
 }
 await pool.close();
 console.log(`(${availableParallelism()} cores on this machine, shared; node ${process.version})`);

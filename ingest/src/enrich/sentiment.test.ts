@@ -5,7 +5,12 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scoreComment, SentimentPool, type SentimentResult } from './sentiment.js';
 
-interface Labelled { text: string; label: SentimentResult['label']; lang: string; split: 'tune' | 'holdout' | 'blind' }
+interface Labelled {
+  text: string;
+  label: SentimentResult['label'];
+  lang: string;
+  split: 'tune' | 'holdout' | 'blind';
+}
 const fixtures = JSON.parse(readFileSync(new URL('./fixtures/comments.json', import.meta.url), 'utf8')) as Labelled[];
 
 // Clear cases: any change that breaks one of these is a regression, whatever the overall accuracy.
@@ -96,20 +101,29 @@ describe('scoreComment', () => {
     for (const row of fixtures) {
       const got = scoreComment(row.text);
       const ok = got.label === row.label;
-      const lang = ['en', 'es', 'de', 'pt', 'fr'].includes(row.lang) ? row.lang : row.lang === '' ? 'emoji' : 'unscorable';
+      const lang = ['en', 'es', 'de', 'pt', 'fr'].includes(row.lang)
+        ? row.lang
+        : row.lang === ''
+          ? 'emoji'
+          : 'unscorable';
       bump('all', ok);
       bump(row.split, ok);
       bump(lang, ok);
       if (row.label !== 'unscored') bump('3-way', ok);
       (confusion[row.label] ??= {})[got.label] = (confusion[row.label]?.[got.label] ?? 0) + 1;
-      if (!ok) misses.push(`${row.split} ${JSON.stringify(row.text)}: expected ${row.label}, got ${got.label} (${got.score}, ${got.lang})`);
+      if (!ok)
+        misses.push(
+          `${row.split} ${JSON.stringify(row.text)}: expected ${row.label}, got ${got.label} (${got.score}, ${got.lang})`,
+        );
     }
     const pct = (key: string) => {
       const g = groups.get(key) ?? { ok: 0, n: 1 };
       return (100 * g.ok) / g.n;
     };
     const report = [...groups].map(([key, g]) => `${key.padEnd(10)} ${g.ok}/${g.n} = ${pct(key).toFixed(1)} %`);
-    console.log(`sentiment accuracy on fixtures/comments.json\n${report.join('\n')}\nconfusion (expected → got): ${JSON.stringify(confusion)}\nmisses:\n${misses.join('\n')}`);
+    console.log(
+      `sentiment accuracy on fixtures/comments.json\n${report.join('\n')}\nconfusion (expected → got): ${JSON.stringify(confusion)}\nmisses:\n${misses.join('\n')}`,
+    );
 
     expect(fixtures.length).toBeGreaterThanOrEqual(500);
     // Floors a few points under what was measured. 'tune' (288) is what the overlay and bands were
@@ -168,10 +182,14 @@ describe('SentimentPool', () => {
       console.log(JSON.stringify({ labels: r.map((x) => x.label), threads: pool.threads }));
       // no close(): the process must still exit on its own
     `;
-    const { stdout } = await promisify(execFile)(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
-      cwd: fileURLToPath(new URL('../../..', import.meta.url)),
-      timeout: 20_000,
-    });
+    const { stdout } = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', '--input-type=module', '-e', script],
+      {
+        cwd: fileURLToPath(new URL('../../..', import.meta.url)),
+        timeout: 20_000,
+      },
+    );
     expect(JSON.parse(stdout)).toEqual({ labels: ['pos', 'neg', 'unscored'], threads: 2 });
   });
 });
@@ -181,8 +199,14 @@ describe('bad input', () => {
     const long = 'honestly the strap broke after a week and support never answered, '.repeat(160); // ~10 kB
     expect(long.length).toBeGreaterThan(10_000);
     const cases: [string, SentimentResult['label']][] = [
-      ['', 'neu'], ['   \n\t ', 'neu'], [long, 'neg'], ['😍🔥🥰', 'pos'], ['🤮🙄', 'neg'], ['👀', 'neu'],
-      ['😍'.repeat(5000), 'pos'], ['\u0000\u0001', 'neu'],
+      ['', 'neu'],
+      ['   \n\t ', 'neu'],
+      [long, 'neg'],
+      ['😍🔥🥰', 'pos'],
+      ['🤮🙄', 'neg'],
+      ['👀', 'neu'],
+      ['😍'.repeat(5000), 'pos'],
+      ['\u0000\u0001', 'neu'],
     ];
     for (const [text, label] of cases) {
       const r = scoreComment(text);
@@ -199,5 +223,20 @@ describe('bad input', () => {
     expect(scoreComment('way overpriced for what it is 🙄').terms).toEqual(expect.arrayContaining(['🙄']));
     expect(scoreComment('this slaps fr').terms).toEqual(['slaps']);
     expect(scoreComment('where did you get that jacket?').terms).toEqual([]);
+  });
+});
+
+describe('words that are also names of JavaScript object members', () => {
+  // Found by the fuzz test: "toString" looked up in a plain-object word list found Object.prototype's function, and
+  // the comment was stored with a NaN score that the live figures and the store then summed differently.
+  const members = [...Object.getOwnPropertyNames(Object.prototype), 'prototype', 'caller', 'arguments', 'length'];
+  it.each(['en', 'de', 'es', 'fr', 'pt'])('score as words in %s, with a finite score', (lang) => {
+    for (const word of members) {
+      for (const text of [word, `${word} ${word}`, `love the ${word} but ${word}`, word.toUpperCase()]) {
+        const r = scoreComment(text, lang);
+        expect(Number.isFinite(r.score), `${lang}: ${text}`).toBe(true);
+        expect(r.terms.every((t) => typeof t === 'string')).toBe(true);
+      }
+    }
   });
 });

@@ -11,10 +11,29 @@ import { detectAll } from 'tinyld';
 import winkNLP from 'wink-nlp';
 import model from 'wink-eng-lite-web-model';
 import {
-  CASED_EN, CLAP, COMPLAINT_SCORE, COMPLAINTS, CONTRAST_WORDS, CUE_WORDS, EMOJI, EMOTICONS, NEGATORS,
+  CASED_EN,
+  CLAP,
+  COMPLAINT_SCORE,
+  COMPLAINTS,
+  CONTRAST_WORDS,
+  CUE_WORDS,
+  EMOJI,
+  EMOTICONS,
+  NEGATORS,
   PRAISE_INTERJECTIONS,
-  PRICE_COMPLAINTS, PRICE_SCORE, QUESTION_OPENERS, RHETORICAL, SARCASM_CUES, SARCASM_EMOJI, SCORED_LANGS, SPAM, TERMS,
-  UNPLEASANT_LIKE, UNSCORED_CUES, type ScoredLang,
+  PRICE_COMPLAINTS,
+  PRICE_SCORE,
+  QUESTION_OPENERS,
+  RHETORICAL,
+  SARCASM_CUES,
+  SARCASM_EMOJI,
+  SCORED_LANGS,
+  SPAM,
+  table,
+  TERMS,
+  UNPLEASANT_LIKE,
+  UNSCORED_CUES,
+  type ScoredLang,
 } from './sentimentOverlay.js';
 
 export interface SentimentResult {
@@ -29,7 +48,12 @@ export interface SentimentResult {
 
 /** Half-width of the neutral band, tuned on fixtures/comments.json (see sentiment.test.ts). */
 export const NEUTRAL_BAND: Readonly<Record<ScoredLang | '', number>> = {
-  en: 0.05, es: 0.1, de: 0.1, pt: 0.1, fr: 0.1, '': 0.05,
+  en: 0.05,
+  es: 0.1,
+  de: 0.1,
+  pt: 0.1,
+  fr: 0.1,
+  '': 0.05,
 };
 /** Texts with fewer Latin letters are English (or the hinted language): detection is unreliable. */
 const SHORT_TEXT_LETTERS = 12;
@@ -126,7 +150,10 @@ export function detectLanguage(words: string, hintLang?: string): string {
     let bestCues = cueCount(words, 'en');
     for (const lang of SCORED_LANGS) {
       const n = cueCount(words, lang);
-      if (n > bestCues) { best = lang; bestCues = n; }
+      if (n > bestCues) {
+        best = lang;
+        bestCues = n;
+      }
     }
     const other = unscoredByCues(words);
     if (other && other.cues >= bestCues) return other.lang;
@@ -150,7 +177,10 @@ export function detectLanguage(words: string, hintLang?: string): string {
   const rank = (l: string) => (l === hint ? -1 : order.indexOf(l) === -1 ? 99 : order.indexOf(l));
   for (const lang of [...candidates].sort((a, b) => rank(a) - rank(b))) {
     const n = cueCount(words, lang);
-    if (n > bestCues) { best = lang; bestCues = n; }
+    if (n > bestCues) {
+      best = lang;
+      bestCues = n;
+    }
   }
   if (isScored(top.lang)) return best && bestCues > cueCount(words, top.lang) ? best : top.lang;
   const other = unscoredByCues(words);
@@ -200,7 +230,10 @@ const unscoredCues = new Map<string, string>(
 );
 /** Letters only some unscored languages use: Polish ą ę ł ń ś ź ż, Turkish ğ ı ş, Nordic å æ ø, Czech ř ě ů. */
 const UNSCORED_LETTERS: [RegExp, string][] = [
-  [/[ąęłńśźż]/iu, 'pl'], [/[ğış]/iu, 'tr'], [/[åæø]/iu, 'sv'], [/[řěů]/iu, 'cs'],
+  [/[ąęłńśźż]/iu, 'pl'],
+  [/[ğış]/iu, 'tr'],
+  [/[åæø]/iu, 'sv'],
+  [/[řěů]/iu, 'cs'],
 ];
 
 /** An unscored language a short text's words or letters point to, with how many cues point there. */
@@ -208,7 +241,13 @@ function unscoredByCues(words: string): { lang: string; cues: number } | undefin
   const letter = UNSCORED_LETTERS.find(([re]) => re.test(words));
   if (letter) return { lang: letter[1], cues: 99 };
   const counts = new Map<string, number>();
-  for (const token of tokenize(words.toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''), 'es')) {
+  for (const token of tokenize(
+    words
+      .toLowerCase()
+      .normalize('NFD')
+      .replace(/[\u0300-\u036f]/g, ''),
+    'es',
+  )) {
     const lang = unscoredCues.get(token);
     if (lang) counts.set(lang, (counts.get(lang) ?? 0) + 1);
   }
@@ -224,8 +263,9 @@ function cueSet(lang: ScoredLang): Set<string> {
     // a term English shares ("top", "super", "cringe", "content") is no evidence of another language
     const english = (w: string) =>
       lang !== 'en' && (TERMS.en[w] !== undefined || CUE_WORDS.en.includes(w) || winkWord(w) !== 0);
-    const terms = Object.entries(TERMS[lang])
-      .filter(([term, value]) => value !== 0 && !term.includes(' ') && !english(term));
+    const terms = Object.entries(TERMS[lang]).filter(
+      ([term, value]) => value !== 0 && !term.includes(' ') && !english(term),
+    );
     cues = new Set([...CUE_WORDS[lang], ...NEGATORS[lang], ...terms.map(([term]) => term)].map((w) => fold(w, lang)));
     cueSets.set(lang, cues);
   }
@@ -270,7 +310,10 @@ function wink(): WinkState {
   return winkState;
 }
 
-interface NlpjsStemmer { stemWord(word: string): string; cache: Record<string, string> }
+interface NlpjsStemmer {
+  stemWord(word: string): string;
+  cache: Record<string, string>;
+}
 /** What an @nlpjs/lang-xx package exports (it ships no types). */
 type NlpjsLang = Record<string, unknown>;
 const lexicons = new Map<ScoredLang, Lexicon>();
@@ -288,10 +331,13 @@ function lexicon(lang: Exclude<ScoredLang, 'en'>): Lexicon {
   lex = {
     stem(word) {
       // nlp.js caches every stem forever: reset it so a long-running ingest does not grow without bound
-      if (++cached > 50_000) { stemmer.cache = {}; cached = 0; }
+      if (++cached > 50_000) {
+        stemmer.cache = {};
+        cached = 0;
+      }
       return stemmer.stemWord(word);
     },
-    values,
+    values: table(values),
     scale: data.senticon || data.pattern ? 1 : 4, // AFINN is -5..5
   };
   lexicons.set(lang, lex);
@@ -313,8 +359,15 @@ function tokenize(clause: string, lang: ScoredLang): string[] {
   return (clause.match(re) ?? []).map((t) => t.replace(/^'+|'+$/g, '')).filter(Boolean);
 }
 
-interface Phrase { tokens: string[]; value: number }
-interface PhraseTable { phrases: Map<string, Phrase[]>; negators: Set<string>; stems: Map<string, number> }
+interface Phrase {
+  tokens: string[];
+  value: number;
+}
+interface PhraseTable {
+  phrases: Map<string, Phrase[]>;
+  negators: Set<string>;
+  stems: Map<string, number>;
+}
 const phraseTables = new Map<ScoredLang, PhraseTable>();
 /** Single overlay words this long also match by stem ("wunderschöne" → "wunderschön"); shorter ones collide. */
 const STEM_MATCH_LETTERS = 6;
@@ -352,7 +405,11 @@ const BEFORE_CONTRAST = 0.25;
 const SARCASTIC_PRAISE = -0.6;
 
 /** One piece of evidence: its value in [-1, 1], the term as written, and its weight. */
-interface Hit { value: number; term: string; weight: number }
+interface Hit {
+  value: number;
+  term: string;
+  weight: number;
+}
 
 const wordCache = new Map<string, number>();
 /** wink-nlp's value of one English word alone, cached (bounded: cleared past 50k words). */
@@ -425,7 +482,15 @@ function scoreWords(words: string, lang: ScoredLang, quoted: Set<string>, hits: 
         if (byStem !== 0) add(byStem, original[i], i);
       } else if (lex) {
         // the nlp.js lexicons are keyed by stems of accent-stripped words ("schön" → "schon")
-        const value = lex.values[lex.stem(original[i].toLowerCase().normalize('NFD').replace(/[\u0300-\u036f]/g, ''))];
+        const value =
+          lex.values[
+            lex.stem(
+              original[i]
+                .toLowerCase()
+                .normalize('NFD')
+                .replace(/[\u0300-\u036f]/g, ''),
+            )
+          ];
         if (value) add(Math.max(-1, Math.min(1, value / lex.scale)), original[i], i);
       } else {
         const value = winkWord(token);
@@ -480,7 +545,11 @@ const REPEATED = /\b(again|another|otra vez|de nuevo|schon wieder|wieder|encore|
 
 /** Whether praise in this comment is meant the other way round, and the cue that says so (for the "why"). */
 function sarcasmCue(
-  folded: string, lang: ScoredLang, emoji: string[], hits: Hit[], quoted: Set<string>,
+  folded: string,
+  lang: ScoredLang,
+  emoji: string[],
+  hits: Hit[],
+  quoted: Set<string>,
 ): string | undefined {
   const praised = hits.some((h) => h.value > 0);
   const blamed = hits.some((h) => h.value < 0);
@@ -547,7 +616,13 @@ export function scoreComment(text: string, hintLang?: string): SentimentResult {
   if (segmentHits.length === 2 && segmentHits[1].length > 0) for (const h of segmentHits[0]) h.weight = BEFORE_CONTRAST;
   hits.push(...segmentHits.flat());
   if (lang !== '') {
-    const cue = sarcasmCue(fold(prepared.words, lang), lang, prepared.emoji.map((e) => e.char), hits, quoted);
+    const cue = sarcasmCue(
+      fold(prepared.words, lang),
+      lang,
+      prepared.emoji.map((e) => e.char),
+      hits,
+      quoted,
+    );
     if (cue !== undefined) {
       for (const h of hits) if (h.value > 0) h.value *= SARCASTIC_PRAISE;
       if (!hits.some((h) => h.term === cue)) hits.push({ value: SARCASTIC_PRAISE, term: cue, weight: 1 });
@@ -567,9 +642,19 @@ export function scoreComment(text: string, hintLang?: string): SentimentResult {
 
 // ---------- worker pool ----------
 
-interface Job { items: { text: string; lang?: string }[]; resolve: (r: SentimentResult[]) => void }
-interface Slot { worker: Worker; jobs: Map<number, Job>; alive: boolean }
-interface Reply { id: number; results: SentimentResult[] }
+interface Job {
+  items: { text: string; lang?: string }[];
+  resolve: (r: SentimentResult[]) => void;
+}
+interface Slot {
+  worker: Worker;
+  jobs: Map<number, Job>;
+  alive: boolean;
+}
+interface Reply {
+  id: number;
+  results: SentimentResult[];
+}
 
 export interface SentimentPoolOptions {
   /** worker threads; default: cores − 1, between 1 and 4 */
@@ -591,9 +676,13 @@ function workerEntry(): URL {
   const workerFile = new URL('./sentimentWorker.ts', import.meta.url).href;
   // the ESM build of tsx's API, read from its exports map (require.resolve would pick the CJS build)
   const tsxPackage = createRequire(import.meta.url).resolve('tsx/package.json');
-  const exportsMap = JSON.parse(readFileSync(tsxPackage, 'utf8')).exports as Record<string, { import: { default: string } }>;
+  const exportsMap = JSON.parse(readFileSync(tsxPackage, 'utf8')).exports as Record<
+    string,
+    { import: { default: string } }
+  >;
   const tsxApi = new URL(exportsMap['./esm/api'].import.default, pathToFileURL(tsxPackage)).href;
-  const source = `import { tsImport } from ${JSON.stringify(tsxApi)};\n` +
+  const source =
+    `import { tsImport } from ${JSON.stringify(tsxApi)};\n` +
     `await tsImport(${JSON.stringify(workerFile)}, ${JSON.stringify(workerFile)});\n`;
   return new URL(`data:text/javascript,${encodeURIComponent(source)}`);
 }
@@ -636,7 +725,9 @@ export class SentimentPool {
     // referenced only while it has work, so an idle pool never holds the process open; unref() again
     // once online: on Node 20 an unref() before then did not stick (an unused pool kept node running)
     worker.unref();
-    worker.once('online', () => { if (slot.jobs.size === 0) worker.unref(); });
+    worker.once('online', () => {
+      if (slot.jobs.size === 0) worker.unref();
+    });
     worker.on('message', (reply: Reply) => {
       const job = slot.jobs.get(reply.id);
       if (!job) return;
@@ -652,7 +743,10 @@ export class SentimentPool {
       slot.jobs.clear();
     };
     worker.on('error', die);
-    worker.on('messageerror', (err) => { die(err); void worker.terminate(); });
+    worker.on('messageerror', (err) => {
+      die(err);
+      void worker.terminate();
+    });
     worker.on('exit', (code) => die(new Error(`sentiment worker exited with code ${code}`)));
     return slot;
   }

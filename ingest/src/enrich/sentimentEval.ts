@@ -70,7 +70,10 @@ export function labelledCaptions(half: Half): LabelledCaption[] {
   return splitHalves(readFixture<LabelledCaption>('labelled-captions.json'), (r) => `${r.expected}/${r.trap}`)[half];
 }
 
-export interface Tally { ok: number; n: number }
+export interface Tally {
+  ok: number;
+  n: number;
+}
 export const percent = (t: Tally) => (t.n === 0 ? 100 : Math.round((1000 * t.ok) / t.n) / 10);
 
 export interface SentimentReport {
@@ -90,7 +93,11 @@ function bump(map: Record<string, Tally>, key: string, ok: boolean): void {
 
 export function evaluateComments(rows: readonly LabelledComment[]): SentimentReport {
   const report: SentimentReport = {
-    overall: { ok: 0, n: 0 }, byCategory: {}, byLang: {}, negAsPos: { ok: 0, n: 0 }, misses: [],
+    overall: { ok: 0, n: 0 },
+    byCategory: {},
+    byLang: {},
+    negAsPos: { ok: 0, n: 0 },
+    misses: [],
   };
   for (const row of rows) {
     const got = scoreComment(row.text);
@@ -112,7 +119,11 @@ export function evaluateComments(rows: readonly LabelledComment[]): SentimentRep
   return report;
 }
 
-export interface DisclosureReport { overall: Tally; byTrap: Record<string, Tally>; misses: string[] }
+export interface DisclosureReport {
+  overall: Tally;
+  byTrap: Record<string, Tally>;
+  misses: string[];
+}
 
 export function evaluateCaptions(rows: readonly LabelledCaption[]): DisclosureReport {
   const report: DisclosureReport = { overall: { ok: 0, n: 0 }, byTrap: {}, misses: [] };
@@ -135,10 +146,16 @@ export function describeReports(s: SentimentReport, d: DisclosureReport): string
     `${name.padEnd(14)} ${String(t.ok).padStart(3)}/${String(t.n).padEnd(3)} ${percent(t)} %`;
   return [
     line('overall', s.overall),
-    ...Object.entries(s.byCategory).sort().map(([k, t]) => line(`  ${k}`, t)),
-    ...Object.entries(s.byLang).sort().map(([k, t]) => line(`  lang ${k}`, t)),
+    ...Object.entries(s.byCategory)
+      .sort()
+      .map(([k, t]) => line(`  ${k}`, t)),
+    ...Object.entries(s.byLang)
+      .sort()
+      .map(([k, t]) => line(`  lang ${k}`, t)),
     `negatives scored positive: ${s.negAsPos.ok}/${s.negAsPos.n} = ${percent(s.negAsPos)} %`,
     line('disclosure', d.overall),
-    ...Object.entries(d.byTrap).sort().map(([k, t]) => line(`  ${k}`, t)),
+    ...Object.entries(d.byTrap)
+      .sort()
+      .map(([k, t]) => line(`  ${k}`, t)),
   ];
 }

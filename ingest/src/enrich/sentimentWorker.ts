@@ -2,7 +2,10 @@
 import { parentPort } from 'node:worker_threads';
 import { scoreComment } from './sentiment.js';
 
-interface Request { id: number; items: { text: string; lang?: string }[] }
+interface Request {
+  id: number;
+  items: { text: string; lang?: string }[];
+}
 
 if (!parentPort) throw new Error('sentimentWorker.ts must run as a worker thread');
 const port = parentPort;

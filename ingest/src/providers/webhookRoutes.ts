@@ -56,7 +56,7 @@ export function addWebhookRoutes(table: RouteTable, router: express.Router, w: W
           new HttpError(
             415,
             'UNSUPPORTED_MEDIA_TYPE',
-            `expected Content-Type: application/json${alsoText ? ' (or text/plain)' : ''}`,
+            `expected a JSON body sent as Content-Type: application/json${alsoText ? ' (or text/plain)' : ''}`,
           ),
         );
       }

@@ -16,9 +16,14 @@ export async function loadFile(path: string) {
     throw new CliError(`cannot read ${path}: ${(e as Error).message}`);
   }
   const parsed = dimensionFile.safeParse(raw);
-  if (!parsed.success) throw new CliError(`${path} was not loaded (nothing written):\n${describeZodError(parsed.error)}`);
+  if (!parsed.success)
+    throw new CliError(`${path} was not loaded (nothing written):\n${describeZodError(parsed.error)}`);
   // Store the documents as the user wrote them (validated), so they re-parse through the same schemas.
-  const doc = raw as { campaigns?: Record<string, unknown>[]; partners?: Record<string, unknown>[]; deals?: Record<string, unknown>[] };
+  const doc = raw as {
+    campaigns?: Record<string, unknown>[];
+    partners?: Record<string, unknown>[];
+    deals?: Record<string, unknown>[];
+  };
   const store = await openStore(parseConfig(storeConfig));
   try {
     await applyMigrations(store.client);
@@ -28,7 +33,11 @@ export async function loadFile(path: string) {
   } finally {
     await store.close();
   }
-  return { campaigns: parsed.data.campaigns.length, partners: parsed.data.partners.length, deals: parsed.data.deals.length };
+  return {
+    campaigns: parsed.data.campaigns.length,
+    partners: parsed.data.partners.length,
+    deals: parsed.data.deals.length,
+  };
 }
 
 runCli(import.meta.url, async (args) => {

@@ -9,7 +9,9 @@ runCli(import.meta.url, async () => {
   const store = await openStore(config);
   try {
     const r = await applyMigrations(store.client);
-    console.log(`${store.mode} store (${store.mode === 'embedded' ? store.path : config.CLICKHOUSE_URL}, database ${store.database}): applied ${r.applied.length} [${r.applied.join(', ')}], already applied ${r.skipped.length}`);
+    console.log(
+      `${store.mode} store (${store.mode === 'embedded' ? store.path : config.CLICKHOUSE_URL}, database ${store.database}): applied ${r.applied.length} [${r.applied.join(', ')}], already applied ${r.skipped.length}`,
+    );
   } finally {
     await store.close();
   }

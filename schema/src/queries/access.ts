@@ -13,25 +13,41 @@ export interface SourceRow {
 }
 
 /** Creates an ingest source; the key is returned once and only its hash is stored. */
-export async function createSource(client: ClickHouseClient, input: { name?: string; campaign_ids?: string[]; id?: string }): Promise<{ id: string; key: string }> {
+export async function createSource(
+  client: ClickHouseClient,
+  input: { name?: string; campaign_ids?: string[]; id?: string },
+): Promise<{ id: string; key: string }> {
   const key = newSecret('prk');
   const id = input.id ?? newId('src');
   await client.insert({
     table: 'sources',
     format: 'JSONEachRow',
-    values: [{ id, name: input.name ?? '', key_hash: hashSecret(key), campaign_ids: input.campaign_ids ?? [], version: nextVersion(), revoked: 0 }],
+    values: [
+      {
+        id,
+        name: input.name ?? '',
+        key_hash: hashSecret(key),
+        campaign_ids: input.campaign_ids ?? [],
+        version: nextVersion(),
+        revoked: 0,
+      },
+    ],
   });
   return { id, key };
 }
 
 export async function listSources(client: ClickHouseClient): Promise<SourceRow[]> {
-  const rs = await client.query({ query: 'SELECT id, name, key_hash, campaign_ids, revoked FROM sources FINAL ORDER BY id', format: 'JSONEachRow' });
+  const rs = await client.query({
+    query: 'SELECT id, name, key_hash, campaign_ids, revoked FROM sources FINAL ORDER BY id',
+    format: 'JSONEachRow',
+  });
   return rs.json();
 }
 
 export async function findSourceByKeyHash(client: ClickHouseClient, keyHash: string): Promise<SourceRow | null> {
   const rs = await client.query({
-    query: 'SELECT id, name, key_hash, campaign_ids, revoked FROM sources FINAL WHERE key_hash = {h:String} AND revoked = 0 LIMIT 1',
+    query:
+      'SELECT id, name, key_hash, campaign_ids, revoked FROM sources FINAL WHERE key_hash = {h:String} AND revoked = 0 LIMIT 1',
     query_params: { h: keyHash },
     format: 'JSONEachRow',
   });
@@ -42,7 +58,11 @@ export async function findSourceByKeyHash(client: ClickHouseClient, keyHash: str
 export async function revokeSource(client: ClickHouseClient, id: string): Promise<boolean> {
   const rows = (await listSources(client)).filter((s) => s.id === id);
   if (rows.length === 0) return false;
-  await client.insert({ table: 'sources', format: 'JSONEachRow', values: [{ ...rows[0], revoked: 1, version: nextVersion() }] });
+  await client.insert({
+    table: 'sources',
+    format: 'JSONEachRow',
+    values: [{ ...rows[0], revoked: 1, version: nextVersion() }],
+  });
   return true;
 }
 
@@ -100,14 +120,33 @@ export interface TokenRow {
 /** Creates a dashboard token; the token is returned once and only its hash is stored. */
 export async function createToken(
   client: ClickHouseClient,
-  input: { role: Role; campaign_ids?: string[]; manager_id?: string; label?: string; token?: string; expires_at?: number },
+  input: {
+    role: Role;
+    campaign_ids?: string[];
+    manager_id?: string;
+    label?: string;
+    token?: string;
+    expires_at?: number;
+  },
 ): Promise<{ id: string; token: string }> {
   const token = input.token ?? newSecret('prt');
   const id = newId('tok');
   await client.insert({
     table: 'dashboard_tokens',
     format: 'JSONEachRow',
-    values: [{ id, token_hash: hashSecret(token), role: input.role, campaign_ids: input.campaign_ids ?? [], manager_id: input.manager_id ?? '', label: input.label ?? '', expires_at: input.expires_at ?? 0, version: nextVersion(), revoked: 0 }],
+    values: [
+      {
+        id,
+        token_hash: hashSecret(token),
+        role: input.role,
+        campaign_ids: input.campaign_ids ?? [],
+        manager_id: input.manager_id ?? '',
+        label: input.label ?? '',
+        expires_at: input.expires_at ?? 0,
+        version: nextVersion(),
+        revoked: 0,
+      },
+    ],
   });
   return { id, token };
 }
@@ -126,24 +165,49 @@ export async function listTokens(client: ClickHouseClient): Promise<TokenRow[]> 
 
 export async function findTokenByHash(client: ClickHouseClient, tokenHash: string): Promise<DashboardScope | null> {
   const rs = await client.query({
-    query: 'SELECT id, role, campaign_ids, manager_id, label, expires_at FROM dashboard_tokens FINAL WHERE token_hash = {h:String} AND revoked = 0 LIMIT 1',
+    query:
+      'SELECT id, role, campaign_ids, manager_id, label, expires_at FROM dashboard_tokens FINAL WHERE token_hash = {h:String} AND revoked = 0 LIMIT 1',
     query_params: { h: tokenHash },
     format: 'JSONEachRow',
   });
-  const [row] = await rs.json<{ id: string; role: Role; campaign_ids: string[]; manager_id: string; label: string; expires_at: number | string }>();
-  return row ? { token_id: row.id, role: row.role, campaign_ids: row.campaign_ids, manager_id: row.manager_id, label: row.label, expires_at: Number(row.expires_at) } : null;
+  const [row] = await rs.json<{
+    id: string;
+    role: Role;
+    campaign_ids: string[];
+    manager_id: string;
+    label: string;
+    expires_at: number | string;
+  }>();
+  return row
+    ? {
+        token_id: row.id,
+        role: row.role,
+        campaign_ids: row.campaign_ids,
+        manager_id: row.manager_id,
+        label: row.label,
+        expires_at: Number(row.expires_at),
+      }
+    : null;
 }
 
 export async function revokeToken(client: ClickHouseClient, id: string): Promise<boolean> {
   const rows = (await listTokens(client)).filter((t) => t.id === id);
   if (rows.length === 0) return false;
   const { created_at: _c, last_used_at: _u, ...row } = rows[0];
-  await client.insert({ table: 'dashboard_tokens', format: 'JSONEachRow', values: [{ ...row, revoked: 1, version: nextVersion() }] });
+  await client.insert({
+    table: 'dashboard_tokens',
+    format: 'JSONEachRow',
+    values: [{ ...row, revoked: 1, version: nextVersion() }],
+  });
   return true;
 }
 
 /** Records when tokens were last used (epoch ms by token id); the newest time per token is kept. */
 export async function recordTokenUse(client: ClickHouseClient, used: ReadonlyMap<string, number>): Promise<void> {
   if (used.size === 0) return;
-  await client.insert({ table: 'token_usage', format: 'JSONEachRow', values: [...used].map(([id, ms]) => ({ id, last_used_at: ms })) });
+  await client.insert({
+    table: 'token_usage',
+    format: 'JSONEachRow',
+    values: [...used].map(([id, ms]) => ({ id, last_used_at: ms })),
+  });
 }

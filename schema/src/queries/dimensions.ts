@@ -8,7 +8,11 @@ type Doc = Record<string, unknown> & { id: string };
 /** Upserts campaigns given as validated input documents (the JSON a user sent). */
 export async function upsertCampaigns(client: ClickHouseClient, docs: Doc[]): Promise<void> {
   if (docs.length === 0) return;
-  await client.insert({ table: 'campaigns', format: 'JSONEachRow', values: docs.map((d) => ({ id: d.id, doc: JSON.stringify(d), version: nextVersion() })) });
+  await client.insert({
+    table: 'campaigns',
+    format: 'JSONEachRow',
+    values: docs.map((d) => ({ id: d.id, doc: JSON.stringify(d), version: nextVersion() })),
+  });
 }
 
 export async function upsertPartners(client: ClickHouseClient, docs: Doc[]): Promise<void> {
@@ -16,7 +20,12 @@ export async function upsertPartners(client: ClickHouseClient, docs: Doc[]): Pro
   await client.insert({
     table: 'partners',
     format: 'JSONEachRow',
-    values: docs.map((d) => ({ id: d.id, manager_id: String(d.manager_id ?? ''), doc: JSON.stringify(d), version: nextVersion() })),
+    values: docs.map((d) => ({
+      id: d.id,
+      manager_id: String(d.manager_id ?? ''),
+      doc: JSON.stringify(d),
+      version: nextVersion(),
+    })),
   });
 }
 
@@ -25,7 +34,13 @@ export async function upsertDeals(client: ClickHouseClient, docs: Doc[]): Promis
   await client.insert({
     table: 'deals',
     format: 'JSONEachRow',
-    values: docs.map((d) => ({ id: d.id, campaign_id: String(d.campaign_id), partner_id: String(d.partner_id), doc: JSON.stringify(d), version: nextVersion() })),
+    values: docs.map((d) => ({
+      id: d.id,
+      campaign_id: String(d.campaign_id),
+      partner_id: String(d.partner_id),
+      doc: JSON.stringify(d),
+      version: nextVersion(),
+    })),
   });
 }
 
@@ -37,9 +52,15 @@ export interface Dimensions {
   version: number;
 }
 
-async function newestDocs(client: ClickHouseClient, table: 'campaigns' | 'partners' | 'deals'): Promise<{ doc: string; version: number }[]> {
+async function newestDocs(
+  client: ClickHouseClient,
+  table: 'campaigns' | 'partners' | 'deals',
+): Promise<{ doc: string; version: number }[]> {
   // FINAL: the newest version of each id, whether or not the background merge has run yet.
-  const rs = await client.query({ query: `SELECT doc, version FROM ${table} FINAL WHERE deleted = 0 ORDER BY id`, format: 'JSONEachRow' });
+  const rs = await client.query({
+    query: `SELECT doc, version FROM ${table} FINAL WHERE deleted = 0 ORDER BY id`,
+    format: 'JSONEachRow',
+  });
   return rs.json();
 }
 
@@ -54,8 +75,17 @@ export async function dimensionsVersion(client: ClickHouseClient): Promise<numbe
 }
 
 export async function loadDimensions(client: ClickHouseClient): Promise<Dimensions> {
-  const [c, p, d] = await Promise.all([newestDocs(client, 'campaigns'), newestDocs(client, 'partners'), newestDocs(client, 'deals')]);
-  const version = Math.max(0, ...c.map((r) => Number(r.version)), ...p.map((r) => Number(r.version)), ...d.map((r) => Number(r.version)));
+  const [c, p, d] = await Promise.all([
+    newestDocs(client, 'campaigns'),
+    newestDocs(client, 'partners'),
+    newestDocs(client, 'deals'),
+  ]);
+  const version = Math.max(
+    0,
+    ...c.map((r) => Number(r.version)),
+    ...p.map((r) => Number(r.version)),
+    ...d.map((r) => Number(r.version)),
+  );
   return {
     campaigns: c.map((r) => campaign.parse(JSON.parse(r.doc))),
     partners: p.map((r) => partner.parse(JSON.parse(r.doc))),
@@ -64,10 +94,17 @@ export async function loadDimensions(client: ClickHouseClient): Promise<Dimensio
   };
 }
 
-/** Marks a dimension deleted (a newer version with `deleted = 1`): it disappears from every cache at the next reload. */
-export async function deleteDimension(client: ClickHouseClient, table: 'campaigns' | 'partners' | 'deals', doc: Doc): Promise<void> {
+/**
+ * Marks a dimension deleted (a newer version with `deleted = 1`): it disappears from every cache at the next reload.
+ */
+export async function deleteDimension(
+  client: ClickHouseClient,
+  table: 'campaigns' | 'partners' | 'deals',
+  doc: Doc,
+): Promise<void> {
   const row: Record<string, unknown> = { id: doc.id, doc: JSON.stringify(doc), version: nextVersion(), deleted: 1 };
   if (table === 'partners') row.manager_id = String(doc.manager_id ?? '');
-  if (table === 'deals') Object.assign(row, { campaign_id: String(doc.campaign_id), partner_id: String(doc.partner_id) });
+  if (table === 'deals')
+    Object.assign(row, { campaign_id: String(doc.campaign_id), partner_id: String(doc.partner_id) });
   await client.insert({ table, format: 'JSONEachRow', values: [row] });
 }

@@ -1,6 +1,32 @@
-// Turns the engine's per-(partner, platform) running sums into the group rows, series and partner lists one view (scope + filter) may see.
-import { computeMetrics, feeShare, GROUPS, tierOf, toMinor, TOTAL_FIELDS, type DimensionCacheLike, type FeeTerm, type GroupName, type GroupRow, type Partner, type PartnerInfo, type SeriesPoint, type Totals, type WindowName, UNATTRIBUTED_KEY } from './types.js';
-import { BUCKET_MS, FIELD_INDEX, NF, windowIndex, type AggregationEngine, type CampaignState, type KeyState } from './rollingWindows.js';
+// Turns the engine's per-(partner, platform) running sums into the group rows, series and partner lists one view (scope
+// + filter) may see.
+import {
+  computeMetrics,
+  feeShare,
+  GROUPS,
+  tierOf,
+  toMinor,
+  TOTAL_FIELDS,
+  type DimensionCacheLike,
+  type FeeTerm,
+  type GroupName,
+  type GroupRow,
+  type Partner,
+  type PartnerInfo,
+  type SeriesPoint,
+  type Totals,
+  type WindowName,
+  UNATTRIBUTED_KEY,
+} from './types.js';
+import {
+  BUCKET_MS,
+  FIELD_INDEX,
+  NF,
+  windowIndex,
+  type AggregationEngine,
+  type CampaignState,
+  type KeyState,
+} from './rollingWindows.js';
 
 /** What one subscription or request may see of a campaign. */
 export interface ViewSpec {
@@ -61,7 +87,11 @@ interface PartnerCost {
 }
 
 /** Partners of the view: those with a deal in the campaign and those with data, within scope and filter. */
-export function viewPartners(spec: ViewSpec, dims: DimensionCacheLike, state: CampaignState | undefined): PartnerCost[] {
+export function viewPartners(
+  spec: ViewSpec,
+  dims: DimensionCacheLike,
+  state: CampaignState | undefined,
+): PartnerCost[] {
   const ids = new Set<string>();
   for (const d of dims.dealsOf(spec.campaign_id)) ids.add(d.partner_id);
   if (state) for (const k of state.keys.values()) if (k.partner_id !== UNATTRIBUTED) ids.add(k.partner_id);
@@ -74,7 +104,8 @@ export function viewPartners(spec: ViewSpec, dims: DimensionCacheLike, state: Ca
     const platforms = p?.platforms ?? [];
     if (spec.platforms && platforms.length > 0 && !platforms.some((x) => spec.platforms!.has(x))) {
       // Declared on none of the filtered platforms: visible only through data on them.
-      const hasData = state && [...state.keys.values()].some((k) => k.partner_id === id && spec.platforms!.has(k.platform));
+      const hasData =
+        state && [...state.keys.values()].some((k) => k.partner_id === id && spec.platforms!.has(k.platform));
       if (!hasData) continue;
     }
     out.push({
@@ -89,17 +120,35 @@ export function viewPartners(spec: ViewSpec, dims: DimensionCacheLike, state: Ca
   return out;
 }
 
-/** A partner's fee term as the view sees it: its platform filter shows this share of the partner's declared platforms. */
+/**
+ * A partner's fee term as the view sees it: its platform filter shows this share of the partner's declared platforms.
+ */
 export function feeTermOf(spec: ViewSpec, p: PartnerCost): FeeTerm {
-  const shown = spec.platforms && p.platforms.length > 0 ? p.platforms.filter((x) => spec.platforms!.has(x)).length / p.platforms.length : 1;
+  const shown =
+    spec.platforms && p.platforms.length > 0
+      ? p.platforms.filter((x) => spec.platforms!.has(x)).length / p.platforms.length
+      : 1;
   return [p.feeMinor, p.runStart, p.runEnd, shown];
 }
 
 export function partnerInfo(p: Partner): PartnerInfo {
-  return { id: p.id, handle: p.handle, display_name: p.display_name, type: p.type, tier: tierOf(p.followers), followers: p.followers, platforms: p.platforms, manager_id: p.manager_id ?? '' };
+  return {
+    id: p.id,
+    handle: p.handle,
+    display_name: p.display_name,
+    type: p.type,
+    tier: tierOf(p.followers),
+    followers: p.followers,
+    platforms: p.platforms,
+    manager_id: p.manager_id ?? '',
+  };
 }
 
-export function partnerInfos(spec: ViewSpec, dims: DimensionCacheLike, state: CampaignState | undefined): PartnerInfo[] {
+export function partnerInfos(
+  spec: ViewSpec,
+  dims: DimensionCacheLike,
+  state: CampaignState | undefined,
+): PartnerInfo[] {
   const out: PartnerInfo[] = [];
   for (const pc of viewPartners(spec, dims, state)) {
     const p = dims.partner(pc.id);
@@ -114,12 +163,28 @@ export function partnerInfos(spec: ViewSpec, dims: DimensionCacheLike, state: Ca
  * declared platforms; a platform filter keeps the share of the platforms it lets through. `terms`, when given, receives
  * each partner's fee term (a partner row's fee share is `partnerFeeShare` of it, exactly).
  */
-export function computeGroups(engine: AggregationEngine, dims: DimensionCacheLike, spec: ViewSpec, window: WindowName, terms?: Record<string, FeeTerm>): Record<GroupName, GroupRow[]> {
+export function computeGroups(
+  engine: AggregationEngine,
+  dims: DimensionCacheLike,
+  spec: ViewSpec,
+  window: WindowName,
+  terms?: Record<string, FeeTerm>,
+): Record<GroupName, GroupRow[]> {
   const state = engine.campaigns.get(spec.campaign_id);
-  const accs: Record<GroupName, Map<string, Acc>> = { campaign: new Map(), partner: new Map(), type: new Map(), tier: new Map(), platform: new Map() };
+  const accs: Record<GroupName, Map<string, Acc>> = {
+    campaign: new Map(),
+    partner: new Map(),
+    type: new Map(),
+    tier: new Map(),
+    platform: new Map(),
+  };
   const acc = (g: GroupName, key: string): Acc => {
     let a = accs[g].get(key);
-    if (!a) accs[g].set(key, (a = { cur: new Float64Array(NF), prev: new Float64Array(NF), followers: 0, fee: 0, feePrev: 0, committed: 0 }));
+    if (!a)
+      accs[g].set(
+        key,
+        (a = { cur: new Float64Array(NF), prev: new Float64Array(NF), followers: 0, fee: 0, feePrev: 0, committed: 0 }),
+      );
     return a;
   };
   acc('campaign', 'all');
@@ -129,7 +194,13 @@ export function computeGroups(engine: AggregationEngine, dims: DimensionCacheLik
       if (!keyVisible(spec, dims, k.partner_id, k.platform)) continue;
       const cur = wi < 0 ? k.ctd : k.cur[wi];
       const prev = wi < 0 ? null : k.prev[wi];
-      const targets = [acc('campaign', 'all'), acc('partner', k.partner_id), acc('type', partnerType(dims, k.partner_id)), acc('tier', partnerTier(dims, k.partner_id)), acc('platform', k.platform)];
+      const targets = [
+        acc('campaign', 'all'),
+        acc('partner', k.partner_id),
+        acc('type', partnerType(dims, k.partner_id)),
+        acc('tier', partnerTier(dims, k.partner_id)),
+        acc('platform', k.platform),
+      ];
       for (const a of targets) {
         for (let i = 0; i < NF; i++) a.cur[i] += cur[i];
         if (prev) for (let i = 0; i < NF; i++) a.prev[i] += prev[i];
@@ -144,7 +215,12 @@ export function computeGroups(engine: AggregationEngine, dims: DimensionCacheLik
     const term = feeTermOf(spec, p);
     if (terms) terms[p.id] = term;
     const shown = term[3];
-    for (const a of [acc('campaign', 'all'), acc('partner', p.id), acc('type', partnerType(dims, p.id)), acc('tier', partnerTier(dims, p.id))]) {
+    for (const a of [
+      acc('campaign', 'all'),
+      acc('partner', p.id),
+      acc('type', partnerType(dims, p.id)),
+      acc('tier', partnerTier(dims, p.id)),
+    ]) {
       a.followers += p.followers;
       a.fee += fee * shown;
       a.feePrev += feePrev * shown;
@@ -166,22 +242,62 @@ export function computeGroups(engine: AggregationEngine, dims: DimensionCacheLik
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([key, a]) => ({
         key,
-        metrics: computeMetrics(toTotals(a.cur), { followers: a.followers, feeShareMinor: a.fee, feeCommittedMinor: a.committed }),
-        previous: wi < 0 ? null : computeMetrics(toTotals(a.prev), { followers: a.followers, feeShareMinor: a.feePrev, feeCommittedMinor: a.committed }),
+        metrics: computeMetrics(toTotals(a.cur), {
+          followers: a.followers,
+          feeShareMinor: a.fee,
+          feeCommittedMinor: a.committed,
+        }),
+        previous:
+          wi < 0
+            ? null
+            : computeMetrics(toTotals(a.prev), {
+                followers: a.followers,
+                feeShareMinor: a.feePrev,
+                feeCommittedMinor: a.committed,
+              }),
       }));
   }
   return out;
 }
 
-const SERIES_FIELDS = ['views', 'clicks', 'unique_clicks', 'conversions', 'revenue_minor', 'comments_n', 'pos_n', 'neg_n', 'neu_n'] as const;
+const SERIES_FIELDS = [
+  'views',
+  'clicks',
+  'unique_clicks',
+  'conversions',
+  'revenue_minor',
+  'comments_n',
+  'pos_n',
+  'neg_n',
+  'neu_n',
+] as const;
 const I = FIELD_INDEX;
 
 /** Series points (10 s) of the given bucket starts, summed over the view's keys. */
-export function seriesPoints(engine: AggregationEngine, dims: DimensionCacheLike, spec: ViewSpec, buckets: number[]): SeriesPoint[] {
+export function seriesPoints(
+  engine: AggregationEngine,
+  dims: DimensionCacheLike,
+  spec: ViewSpec,
+  buckets: number[],
+): SeriesPoint[] {
   const state = engine.campaigns.get(spec.campaign_id);
-  const keys: KeyState[] = state ? [...state.keys.values()].filter((k) => keyVisible(spec, dims, k.partner_id, k.platform)) : [];
+  const keys: KeyState[] = state
+    ? [...state.keys.values()].filter((k) => keyVisible(spec, dims, k.partner_id, k.platform))
+    : [];
   return buckets.map((t) => {
-    const p: SeriesPoint = { t, views: 0, interactions: 0, clicks: 0, unique_clicks: 0, conversions: 0, revenue_minor: 0, comments_n: 0, pos_n: 0, neg_n: 0, neu_n: 0 };
+    const p: SeriesPoint = {
+      t,
+      views: 0,
+      interactions: 0,
+      clicks: 0,
+      unique_clicks: 0,
+      conversions: 0,
+      revenue_minor: 0,
+      comments_n: 0,
+      pos_n: 0,
+      neg_n: 0,
+      neu_n: 0,
+    };
     for (const k of keys) {
       const v = k.buckets.get(t);
       if (!v) continue;

@@ -1,6 +1,6 @@
-// BOUNDED MEMORY: two days of dense synthetic traffic (every key, every 10 s bucket) with late rows at the 24 h and 48 h
-// edges, while the clock steps through them: the 10 s buckets the engine keeps stay flat at keys × 2 h, and every window
-// (current and previous) still equals SQL over the raw events, field by field.
+// BOUNDED MEMORY: two days of dense synthetic traffic (every key, every 10 s bucket) with late rows at the 24 h and 48
+// h edges, while the clock steps through them: the 10 s buckets the engine keeps stay flat at keys × 2 h, and every
+// window (current and previous) still equals SQL over the raw events, field by field.
 import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { TOTAL_FIELDS, WINDOW_MS, WINDOWS, type Totals } from '@pulseroom/schema';
@@ -14,13 +14,16 @@ import { AggregationEngine, BUCKET_MS, NF, RECENT_MS, windowIndex } from './roll
 
 const HOUR = 3_600_000;
 const STEP = 50 * 60_000; // the clock moves 50 min (300 buckets) per tick; every 8th tick jumps 2.5 h (more than the stepping limit of 1 h)
-const KEYS = Object.keys(EVENT_PARTNERS).slice(0, 4).map((p) => ({ p, platform: EVENT_PARTNERS[p][0] }));
+const KEYS = Object.keys(EVENT_PARTNERS)
+  .slice(0, 4)
+  .map((p) => ({ p, platform: EVENT_PARTNERS[p][0] }));
 const r = rng(4242);
 const clock = testClock(NOW - 48 * HOUR);
 let store: Store;
 let engine: AggregationEngine;
 
-const ev = (key: { p: string; platform: string }, ts: number) => randomEvent(r, { campaign_id: 'c1', partners: { [key.p]: [key.platform] } }, ts);
+const ev = (key: { p: string; platform: string }, ts: number) =>
+  randomEvent(r, { campaign_id: 'c1', partners: { [key.p]: [key.platform] } }, ts);
 
 /** Compares the engine's per-partner sums of every window (current and previous) with SQL over raw events. */
 async function verify(where: string) {
@@ -56,7 +59,10 @@ async function verify(where: string) {
 }
 
 const selectedRows = async () => {
-  const rs = await store.client.query({ query: "SELECT value FROM system.events WHERE event = 'SelectedRows'", format: 'JSONEachRow' });
+  const rs = await store.client.query({
+    query: "SELECT value FROM system.events WHERE event = 'SelectedRows'",
+    format: 'JSONEachRow',
+  });
   const [row] = await rs.json<{ value: number }>();
   return Number(row?.value ?? 0);
 };
@@ -74,9 +80,15 @@ beforeAll(async () => {
   // 50 h of sparse history before the engine starts (one event per key every 2 min), loaded once from agg_10s.
   const start = clock.now();
   const rows = [];
-  for (let t = start - 50 * HOUR; t <= start; t += 120_000) for (const k of KEYS) rows.push(ev(k, t + r.int(0, 119_999) - 120_000));
+  for (let t = start - 50 * HOUR; t <= start; t += 120_000)
+    for (const k of KEYS) rows.push(ev(k, t + r.int(0, 119_999) - 120_000));
   for (let i = 0; i < rows.length; i += 5_000) await insertBatch(store.client, rows.slice(i, i + 5_000));
-  engine = new AggregationEngine({ client: store.client, clock: clock.now, logger: pino({ level: 'silent' }), overlapMs: 5_000 });
+  engine = new AggregationEngine({
+    client: store.client,
+    clock: clock.now,
+    logger: pino({ level: 'silent' }),
+    overlapMs: 5_000,
+  });
   await engine.init();
 }, 120_000);
 afterAll(async () => {
@@ -97,7 +109,8 @@ describe('engine memory', () => {
       const to = from + (i % 8 === 0 ? 3 * STEP : STEP);
       const batch = [];
       // Every key in every 10 s bucket of the step.
-      for (let b = Math.floor(from / BUCKET_MS) * BUCKET_MS + BUCKET_MS; b <= to; b += BUCKET_MS) for (const k of KEYS) batch.push(ev(k, Math.min(to, b + r.int(0, BUCKET_MS - 1))));
+      for (let b = Math.floor(from / BUCKET_MS) * BUCKET_MS + BUCKET_MS; b <= to; b += BUCKET_MS)
+        for (const k of KEYS) batch.push(ev(k, Math.min(to, b + r.int(0, BUCKET_MS - 1))));
       // Late rows: in the buckets this very tick slides out of the 24 h and the previous 24 h windows, anywhere in the
       // last 48 h (buckets no longer in memory included), and older than 48 h (campaign-to-date only).
       const k = () => KEYS[r.int(0, KEYS.length - 1)];
@@ -120,7 +133,10 @@ describe('engine memory', () => {
       if (i % 8 === 4) {
         const tv = performance.now();
         await verify(`after ${(clock.now() - began) / HOUR} h`);
-        if (process.env.MEM_DEBUG) console.log(`verify ${(performance.now() - tv).toFixed(0)} ms; insert median ${[...insertMs].sort((a, b) => a - b)[insertMs.length >> 1].toFixed(1)} ms; tick median ${[...tickMs].sort((a, b) => a - b)[tickMs.length >> 1].toFixed(1)} ms`);
+        if (process.env.MEM_DEBUG)
+          console.log(
+            `verify ${(performance.now() - tv).toFixed(0)} ms; insert median ${[...insertMs].sort((a, b) => a - b)[insertMs.length >> 1].toFixed(1)} ms; tick median ${[...tickMs].sort((a, b) => a - b)[tickMs.length >> 1].toFixed(1)} ms`,
+          );
       }
     }
     const warm = 3; // once 2 h have passed, the kept buckets are exactly keys × 2 h
@@ -137,13 +153,15 @@ describe('engine memory', () => {
     expect(Math.max(...slab)).toBeLessThanOrEqual(KEYS.length * 2 * ((RECENT_MS + 3 * STEP) / BUCKET_MS) * NF * 8);
     await verify('at the end');
 
-    // What sliding costs ClickHouse: a tick that slides one bucket reads the change log like any tick plus agg_10s's rows
-    // of the two buckets that slide out (a granule or two of each), whatever the history.
+    // What sliding costs ClickHouse: a tick that slides one bucket reads the change log like any tick plus agg_10s's
+    // rows of the two buckets that slide out (a granule or two of each), whatever the history.
     await store.client.command({ query: 'OPTIMIZE TABLE agg_10s FINAL' });
     const idle = await readsOf(() => engine.reconcile());
     clock.advance(BUCKET_MS);
     const sliding = await readsOf(() => engine.reconcile());
-    const [{ n }] = await (await store.client.query({ query: 'SELECT count() AS n FROM agg_10s', format: 'JSONEachRow' })).json<{ n: number }>();
+    const [{ n }] = await (
+      await store.client.query({ query: 'SELECT count() AS n FROM agg_10s', format: 'JSONEachRow' })
+    ).json<{ n: number }>();
     console.log(`rows read: idle tick ${idle}, tick sliding one bucket ${sliding} (agg_10s holds ${n} rows)`);
     expect(sliding - idle).toBeLessThanOrEqual(4 * 8192);
     await verify('after one more bucket');

@@ -25,6 +25,8 @@ export interface ReconcilePlan {
   /** Rows to apply now: batches the stream did not bring and the differences of those it brought otherwise. */
   apply: AggRow[];
   corrections: number;
+  /** What each correction was, for the log: the batch and how it differed. */
+  corrected: string[];
   /** Batches applied from the store, per campaign, with comments or posts in them. */
   storeBatches: StoreBatch[];
   /** Batches confirmed by this read. */
@@ -53,6 +55,13 @@ function sameValues(a: ArrayLike<number>, b: ArrayLike<number>): boolean {
     return false;
   }
   return true;
+}
+
+/** The first row that differs and its non-zero fields, for the log. */
+function describe(rows: AggRow[]): string {
+  const r = rows[0];
+  const fields = TOTAL_FIELDS.flatMap((f, i) => (r.values[i] !== 0 ? [`${f} ${r.values[i]}`] : [])).join(', ');
+  return `${rows.length} keys, first ${r.campaign_id}/${r.partner_id}/${r.platform} at ${r.bucket_ms}: ${fields}`;
 }
 
 const zeroRow = (r: AggRow): AggRow => ({ ...r, values: new Array<number>(TOTAL_FIELDS.length).fill(0) });
@@ -95,7 +104,16 @@ export class Reconciler {
       if (list) list.push(r);
       else byBatch.set(r.batch_id, [r]);
     }
-    const plan: ReconcilePlan = { apply: [], corrections: 0, storeBatches: [], confirmed: [], unseen: [], unapplied: [], watermarkMs: 0 };
+    const plan: ReconcilePlan = {
+      apply: [],
+      corrections: 0,
+      corrected: [],
+      storeBatches: [],
+      confirmed: [],
+      unseen: [],
+      unapplied: [],
+      watermarkMs: 0,
+    };
     let newest = 0;
     let oldestDeferred = Infinity;
     // A segment ClickHouse refused rows of is stored in parts (`<segment>:<from>-<to>`, see ingest's flusher), without
@@ -108,6 +126,7 @@ export class Reconciler {
       this.streamed.delete(parent);
       this.confirmed.set(parent, read.nowMs);
       plan.corrections++;
+      plan.corrected.push(`${parent}: stored in parts without the rows ClickHouse refused`);
     }
     for (const [id, rows] of byBatch) {
       const inserted = Math.max(...rows.map((r) => r.inserted_ms));
@@ -120,7 +139,10 @@ export class Reconciler {
           plan.unapplied.push(...rows);
           continue;
         }
-        if (diff.length > 0) plan.corrections++;
+        if (diff.length > 0) {
+          plan.corrections++;
+          plan.corrected.push(`${id}: streamed otherwise than stored, ${describe(diff)}`);
+        }
         plan.apply.push(...diff);
         this.streamed.delete(id);
       } else {
@@ -130,7 +152,10 @@ export class Reconciler {
           plan.unapplied.push(...rows);
           continue;
         }
-        if (expected) plan.corrections++;
+        if (expected) {
+          plan.corrections++;
+          plan.corrected.push(`${id}: stored but never streamed, ${describe(rows)}`);
+        }
         plan.apply.push(...rows);
         this.collectFeed(plan.storeBatches, id, rows);
       }
@@ -166,7 +191,13 @@ export class Reconciler {
     for (const r of rows) {
       const n = r.values[FIELD_INDEX.comments_n] + r.values[FIELD_INDEX.posts];
       if (n <= 0) continue;
-      const b = byCampaign.get(r.campaign_id) ?? { campaign_id: r.campaign_id, batch_id: batchId, items: 0, fromMs: r.bucket_ms, toMs: r.bucket_ms };
+      const b = byCampaign.get(r.campaign_id) ?? {
+        campaign_id: r.campaign_id,
+        batch_id: batchId,
+        items: 0,
+        fromMs: r.bucket_ms,
+        toMs: r.bucket_ms,
+      };
       b.items += n;
       b.fromMs = Math.min(b.fromMs, r.bucket_ms);
       b.toMs = Math.max(b.toMs, r.bucket_ms + 10_000);

@@ -15,7 +15,16 @@
 // (24 h, previous 24 h, campaign-to-date) and is not kept.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
-import { BUCKET_MS, bucketOf, TOTAL_FIELDS, WINDOW_MS, windowRangeEndingAt, type AggRow, type LiveBatch, type WindowName } from '@pulseroom/schema';
+import {
+  BUCKET_MS,
+  bucketOf,
+  TOTAL_FIELDS,
+  WINDOW_MS,
+  windowRangeEndingAt,
+  type AggRow,
+  type LiveBatch,
+  type WindowName,
+} from '@pulseroom/schema';
 import { loadInitialAggregates, readTick, serverNow, type BucketRange } from '../queries/deltas.js';
 import { Reconciler, type StoreBatch } from './reconcile.js';
 
@@ -31,7 +40,8 @@ export const RECENT_MS = 2 * WINDOW_MS['1h'];
 const SHORT = LENGTHS.map((L, i) => (2 * L <= RECENT_MS ? i : -1)).filter((i) => i >= 0);
 const LONG = LENGTHS.map((L, i) => (2 * L > RECENT_MS ? i : -1)).filter((i) => i >= 0);
 // init's bands and the slide's read-back assume exactly one long window, 24 h, longer than what memory keeps.
-if (LONG.length !== 1 || ROLLING[LONG[0]] !== '24h' || LENGTHS[LONG[0]] < RECENT_MS) throw new Error('the engine expects 24 h as its only long window');
+if (LONG.length !== 1 || ROLLING[LONG[0]] !== '24h' || LENGTHS[LONG[0]] < RECENT_MS)
+  throw new Error('the engine expects 24 h as its only long window');
 export const NF = TOTAL_FIELDS.length;
 /** A full recompute instead of stepping when the clock jumps further than this many buckets. */
 const MAX_STEPS = 360;
@@ -124,7 +134,6 @@ export class CampaignState {
   }
 }
 
-
 export interface CampaignChange {
   keys: Set<KeyState>;
   /** Buckets that received rows since the last frame. */
@@ -183,6 +192,8 @@ export class AggregationEngine {
   lastTickAt = 0;
   /** Batches whose streamed rows differed from the store, or that the stream never brought (since start). */
   corrections = 0;
+  /** What the latest corrections were (at most 20), for logs and failing tests. */
+  readonly corrected: string[] = [];
 
   constructor(private readonly deps: EngineDeps) {
     this.reconciler = new Reconciler(deps.streamGraceMs ?? 0);
@@ -208,22 +219,27 @@ export class AggregationEngine {
     const t0 = performance.now();
     this.bucket = bucketOf(this.deps.clock());
     const B = this.bucket;
-    // Buckets older than 2 h are summed per key into the sums they belong to: ≤ B − 48 h → campaign-to-date only (bucket 0);
-    // (B − 48 h, B − 24 h] → the previous 24 h (as bucket B − 24 h); (B − 24 h, B − 2 h] → the 24 h window (as bucket B − 2 h).
+    // Buckets older than 2 h are summed per key into the sums they belong to: ≤ B − 48 h → campaign-to-date only
+    // (bucket 0); (B − 48 h, B − 24 h] → the previous 24 h (as bucket B − 24 h); (B − 24 h, B − 2 h] → the 24 h window
+    // (as bucket B − 2 h).
     const DAY = WINDOW_MS['24h'];
     const bands = [
       { upToMs: B - 2 * DAY, asMs: 0 },
       { upToMs: B - DAY, asMs: B - DAY },
       { upToMs: B - RECENT_MS, asMs: B - RECENT_MS },
     ];
-    const reach = batchesSinceMs === undefined ? this.deps.overlapMs : Math.max(this.deps.overlapMs, Date.now() - batchesSinceMs);
+    const reach =
+      batchesSinceMs === undefined ? this.deps.overlapMs : Math.max(this.deps.overlapMs, Date.now() - batchesSinceMs);
     const load = await loadInitialAggregates(this.deps.client, B - RECENT_MS + BUCKET_MS, reach, bands);
     for (const r of load.rows) this.applyRow(r);
     for (const [id, at] of load.batches) this.reconciler.confirmed.set(id, at);
     this.watermarkMs = load.serverNowMs;
     this.ready = true;
     this.lastTickAt = this.deps.clock();
-    this.deps.logger.info({ rows: load.rows.length, campaigns: this.campaigns.size, ms: Math.round(performance.now() - t0) }, 'aggregation engine loaded');
+    this.deps.logger.info(
+      { rows: load.rows.length, campaigns: this.campaigns.size, ms: Math.round(performance.now() - t0) },
+      'aggregation engine loaded',
+    );
   }
 
   private applyRow(r: AggRow): KeyState {
@@ -257,7 +273,9 @@ export class AggregationEngine {
     return c;
   }
 
-  /** A batch of accepted events from the stream: applied at once (the next frame pushes it). False when already applied. */
+  /**
+   * A batch of accepted events from the stream: applied at once (the next frame pushes it). False when already applied.
+   */
   applyStream(batch: LiveBatch): boolean {
     // Before the start-up load there are no windows to apply to: the first reconcile takes the batch from the store.
     if (!this.ready || !this.reconciler.streamedBatch(batch)) return false;
@@ -281,7 +299,10 @@ export class AggregationEngine {
     return bucketOf(this.deps.clock()) > this.bucket;
   }
 
-  /** The bucket ranges that slide out of the long windows when the current bucket moves to `to`: for each long window, (from − L, to − L] then (from − 2L, to − 2L]. */
+  /**
+   * The bucket ranges that slide out of the long windows when the current bucket moves to `to`: for each long window,
+   * (from − L, to − L] then (from − 2L, to − 2L].
+   */
   private slideRanges(to: number): BucketRange[] {
     const from = this.bucket;
     if (to <= from) return [];
@@ -325,7 +346,8 @@ export class AggregationEngine {
             k.buckets.delete(nb - RECENT_MS);
           }
         } else {
-          // A jump: every bucket that enters is in memory (all buckets after from − 2 h are); the short windows are recomputed.
+          // A jump: every bucket that enters is in memory (all buckets after from − 2 h are); the short windows are
+          // recomputed.
           for (const i of SHORT) {
             k.cur[i].fill(0);
             k.prev[i].fill(0);
@@ -379,39 +401,66 @@ export class AggregationEngine {
     // The clock is read first: the one query also reads the buckets the slide moves out of the long windows.
     const to = bucketOf(this.deps.clock());
     const ranges = this.slideRanges(to);
-    const read = await readTick(this.deps.client, since, [...this.reconciler.confirmed.keys()], ranges, this.deps.pageRows);
+    const read = await readTick(
+      this.deps.client,
+      since,
+      [...this.reconciler.confirmed.keys()],
+      ranges,
+      this.deps.pageRows,
+    );
 
     // From here on nothing awaits: the comparison sees the stream's batches as they are now.
     const plan = this.reconciler.plan(read);
     this.applyRows(plan.apply);
     if (plan.corrections > 0) {
       this.corrections += plan.corrections;
-      this.deps.logger.warn({ corrections: plan.corrections }, 'the store differs from the stream: corrected from the store');
+      this.corrected.push(...plan.corrected);
+      this.corrected.splice(0, Math.max(0, this.corrected.length - 20));
+      this.deps.logger.warn(
+        { corrections: plan.corrections, corrected: plan.corrected },
+        'the store differs from the stream: corrected from the store',
+      );
     }
     if (plan.watermarkMs > this.watermarkMs && Number.isFinite(plan.watermarkMs)) this.watermarkMs = plan.watermarkMs;
 
     // With batches still unread, agg_10s holds rows the engine has not applied: the windows slide once they are in.
     if (!read.more && ranges.length > 0) {
       const out = new Map<KeyState, Float64Array[]>();
-      const add = (r: { campaign_id: string; partner_id: string; platform: string; values: ArrayLike<number> }, range: number, sign: number) => {
+      const add = (
+        r: { campaign_id: string; partner_id: string; platform: string; values: ArrayLike<number> },
+        range: number,
+        sign: number,
+      ) => {
         const key = this.campaign(r.campaign_id).key(r.partner_id, r.platform);
         let o = out.get(key);
         if (!o) out.set(key, (o = []));
         addInto((o[range] ??= new Float64Array(NF)), r.values, sign);
       };
       for (const r of read.ranges) add(r, r.range, 1);
-      // agg_10s as the engine has it: plus what it holds that the read did not see, minus what the read saw that it does not hold.
+      // agg_10s as the engine has it: plus what it holds that the read did not see, minus what the read saw that it
+      // does not hold.
       const inRanges = (rows: AggRow[], sign: number) => {
-        for (const r of rows) ranges.forEach((g, i) => r.bucket_ms > g.loMs && r.bucket_ms <= g.hiMs && add(r, i, sign));
+        for (const r of rows)
+          ranges.forEach((g, i) => r.bucket_ms > g.loMs && r.bucket_ms <= g.hiMs && add(r, i, sign));
       };
       inRanges(plan.unseen, 1);
       inRanges(plan.unapplied, -1);
       if (this.slideTo(to, out)) for (const id of this.campaigns.keys()) this.change(id).slid = true;
     }
-    return { rows: read.rows.length, confirmedIds: plan.confirmed, corrections: plan.corrections, storeBatches: plan.storeBatches, durationMs: performance.now() - t0, more: read.more };
+    return {
+      rows: read.rows.length,
+      confirmedIds: plan.confirmed,
+      corrections: plan.corrections,
+      storeBatches: plan.storeBatches,
+      durationMs: performance.now() - t0,
+      more: read.more,
+    };
   }
 
-  /** What the engine holds: keys, 10 s bucket entries in memory (bounded by keys × (2 h / 10 s + future buckets)), and the bytes of their slabs. */
+  /**
+   * What the engine holds: keys, 10 s bucket entries in memory (bounded by keys × (2 h / 10 s + future buckets)), and
+   * the bytes of their slabs.
+   */
   memoryStats(): { keys: number; buckets: number; slabBytes: number } {
     let keys = 0;
     let buckets = 0;
@@ -436,7 +485,10 @@ export class AggregationEngine {
     return windowRangeEndingAt(w, this.bucket + BUCKET_MS, previous);
   }
 
-  /** Sum of a key's buckets with start in (fromExclusive, toInclusive]; only the buckets of the last 2 h (RECENT_MS) are in memory. */
+  /**
+   * Sum of a key's buckets with start in (fromExclusive, toInclusive]; only the buckets of the last 2 h (RECENT_MS) are
+   * in memory.
+   */
   rangeTotals(k: KeyState, fromExclusive: number, toInclusive: number, into = new Float64Array(NF)): Float64Array {
     for (let b = bucketOf(fromExclusive) + BUCKET_MS; b <= toInclusive; b += BUCKET_MS) {
       const v = k.buckets.get(b);

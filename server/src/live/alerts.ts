@@ -11,20 +11,26 @@ import { findAlert, insertAlerts } from '../queries/alerts.js';
 import type { LiveServer } from './types.js';
 
 /** Sockets that see the whole campaign join the campaign's alert room; a manager's join one per partner of theirs. */
-export const alertRoom = (campaignId: string, partnerId: string | null) => (partnerId === null ? `alerts|${campaignId}|all` : `alerts|${campaignId}|p:${partnerId}`);
+export const alertRoom = (campaignId: string, partnerId: string | null) =>
+  partnerId === null ? `alerts|${campaignId}|all` : `alerts|${campaignId}|p:${partnerId}`;
 
 export class LiveAlerts {
   readonly memory: AlertMemory;
   io: LiveServer | null = null;
 
-  /** `shared`: other nodes raise and acknowledge alerts too (Redis), so a campaign's alerts are reloaded every few seconds. */
+  /**
+   * `shared`: other nodes raise and acknowledge alerts too (Redis), so a campaign's alerts are reloaded every few
+   * seconds.
+   */
   constructor(private readonly deps: { client: ClickHouseClient; dims: DimensionCacheLike; shared: boolean }) {
     this.memory = new AlertMemory({ client: deps.client, maxAgeMs: deps.shared ? 5_000 : Infinity });
   }
 
   /** The alert rooms a subscription of `scope` to a campaign joins. */
   roomsFor(scope: DashboardScope, campaignId: string, spec: ViewSpec): string[] {
-    return scope.role === 'manager' ? [...(spec.partners ?? [])].map((p) => alertRoom(campaignId, p)) : [alertRoom(campaignId, null)];
+    return scope.role === 'manager'
+      ? [...(spec.partners ?? [])].map((p) => alertRoom(campaignId, p))
+      : [alertRoom(campaignId, null)];
   }
 
   inView(scope: DashboardScope, spec: ViewSpec, a: Alert): boolean {
@@ -46,7 +52,8 @@ export class LiveAlerts {
   async acknowledge(scope: DashboardScope, alertId: string): Promise<Alert> {
     if (scope.role === 'wall') throw forbidden('a wall token is read-only', 'READ_ONLY');
     const alert = alertId ? await findAlert(this.deps.client, alertId) : null;
-    if (!alert || !alertVisible(scope, this.deps.dims, alert)) throw notFound('ALERT_NOT_FOUND', `no alert "${alertId}" in this token's scope`);
+    if (!alert || !alertVisible(scope, this.deps.dims, alert))
+      throw notFound('ALERT_NOT_FOUND', `no alert "${alertId}" in this token's scope`);
     if (alert.acknowledged) return alert;
     const acked = { ...alert, acknowledged: true };
     await insertAlerts(this.deps.client, [acked], scope.token_id);

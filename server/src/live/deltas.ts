@@ -1,6 +1,14 @@
 // Deltas: what a frame changed, per room — only the rows whose figures moved (as patches of the fields that moved),
 // the series buckets that received rows, and fee terms members lack — computed and serialised once per room.
-import { addToFieldPatch, GROUPS, type Delta, type FeeTerm, type GroupName, type GroupPatch, type GroupRow } from '@pulseroom/schema';
+import {
+  addToFieldPatch,
+  GROUPS,
+  type Delta,
+  type FeeTerm,
+  type GroupName,
+  type GroupPatch,
+  type GroupRow,
+} from '@pulseroom/schema';
 import { computeGroups, seriesPoints } from '../engine/breakdowns.js';
 import type { AggregationEngine, Frame } from '../engine/rollingWindows.js';
 import type { DimensionCacheLike } from '../engine/types.js';
@@ -43,14 +51,19 @@ export class Deltas {
   private schedule(): void {
     if (this.timer) return;
     let due = Infinity;
-    for (const room of this.deps.rooms.values()) if (room.dirty) due = Math.min(due, room.lastEmit + this.deps.minIntervalMs);
+    for (const room of this.deps.rooms.values())
+      if (room.dirty) due = Math.min(due, room.lastEmit + this.deps.minIntervalMs);
     if (due === Infinity) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      const now = Date.now();
-      for (const room of this.deps.rooms.values()) if (room.dirty && now - room.lastEmit >= this.deps.minIntervalMs) this.emit(room, now, 0);
-      this.schedule();
-    }, Math.max(0, due - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = null;
+        const now = Date.now();
+        for (const room of this.deps.rooms.values())
+          if (room.dirty && now - room.lastEmit >= this.deps.minIntervalMs) this.emit(room, now, 0);
+        this.schedule();
+      },
+      Math.max(0, due - Date.now()),
+    );
   }
 
   /** Sends a room's members what changed since their last delta (or snapshot). */
@@ -65,7 +78,8 @@ export class Deltas {
     let newTerms: Record<string, FeeTerm> | null = null;
     for (const id of Object.keys(terms)) {
       const held = Object.hasOwn(room.terms, id) ? room.terms[id] : undefined;
-      if (!held || held.some((v, i) => v !== terms[id][i])) (newTerms ??= Object.create(null) as Record<string, FeeTerm>)[id] = terms[id];
+      if (!held || held.some((v, i) => v !== terms[id][i]))
+        (newTerms ??= Object.create(null) as Record<string, FeeTerm>)[id] = terms[id];
     }
     if (newTerms) Object.assign(room.terms, newTerms);
     const changed: Partial<Record<GroupName, GroupRow[]>> = {};
@@ -95,11 +109,23 @@ export class Deltas {
     if (!any && series.length === 0) return;
     room.seq++;
     room.lastEmit = now;
-    const delta: Delta = { campaign_id: room.req.campaign_id, window: room.window, at: engine.lastTickAt, seq: room.seq, groups: changed, ...(patched ? { patches } : {}), window_end: engine.windowRange(room.window).to, ...(newTerms ? { fee_terms: newTerms } : {}), series, sent_at: Date.now() };
+    const delta: Delta = {
+      campaign_id: room.req.campaign_id,
+      window: room.window,
+      at: engine.lastTickAt,
+      seq: room.seq,
+      groups: changed,
+      ...(patched ? { patches } : {}),
+      window_end: engine.windowRange(room.window).to,
+      ...(newTerms ? { fee_terms: newTerms } : {}),
+      series,
+      sent_at: Date.now(),
+    };
     // One emit per room: socket.io encodes the packet once for all of the room's sockets.
     this.io.local.to(room.name).emit('delta', delta);
     this.deps.metrics.deltas.inc();
-    if (newestAcceptedMs > 0) this.deps.metrics.pushLagSeconds.observe(Math.max(0, Date.now() - newestAcceptedMs) / 1000);
+    if (newestAcceptedMs > 0)
+      this.deps.metrics.pushLagSeconds.observe(Math.max(0, Date.now() - newestAcceptedMs) / 1000);
   }
 
   close(): void {

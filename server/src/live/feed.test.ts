@@ -30,8 +30,28 @@ describe('live feed', () => {
     const engine = new AggregationEngine({ client: store.client, clock: clock.now, logger, overlapMs: 5_000 });
     const feed = new LiveFeed({ client: store.client, logger, keep: KEEP });
     await engine.init();
-    const comments = Array.from({ length: 150 }, (_, i) => ({ campaign_id: 'c1', partner_id: 'pa1', platform: 'instagram', type: 'comment' as const, ts: NOW - 600_000 + i * 1000, text: `comment ${i}`, label: 'pos' as const, sentiment: 0.5, event_id: `cm${i}` }));
-    const posts = Array.from({ length: 3 }, (_, i) => ({ campaign_id: 'c1', partner_id: 'pa1', platform: 'instagram', type: 'post' as const, ts: NOW - 300_000 + i, url: `https://instagram.com/p/${i}`, caption: 'ad', disclosure: 'clear' as const, event_id: `po${i}` }));
+    const comments = Array.from({ length: 150 }, (_, i) => ({
+      campaign_id: 'c1',
+      partner_id: 'pa1',
+      platform: 'instagram',
+      type: 'comment' as const,
+      ts: NOW - 600_000 + i * 1000,
+      text: `comment ${i}`,
+      label: 'pos' as const,
+      sentiment: 0.5,
+      event_id: `cm${i}`,
+    }));
+    const posts = Array.from({ length: 3 }, (_, i) => ({
+      campaign_id: 'c1',
+      partner_id: 'pa1',
+      platform: 'instagram',
+      type: 'post' as const,
+      ts: NOW - 300_000 + i,
+      url: `https://instagram.com/p/${i}`,
+      caption: 'ad',
+      disclosure: 'clear' as const,
+      event_id: `po${i}`,
+    }));
     await insertBatch(store.client, comments.slice(0, 90));
     await insertBatch(store.client, [...comments.slice(90), ...posts]);
     await feed.fromStore((await engine.reconcile()).storeBatches);
@@ -39,7 +59,12 @@ describe('live feed', () => {
     const got = items.filter((f) => f.kind === 'comment').map((f) => f.item.event_id);
     expect(got).toEqual(comments.slice(-KEEP).map((c) => c.event_id)); // the newest 20, oldest first
     expect(items.filter((f) => f.kind === 'post')).toHaveLength(3);
-    expect(feed.of('c1').comments.map((c) => c.event_id)).toEqual(comments.slice(-KEEP).map((c) => c.event_id).reverse());
+    expect(feed.of('c1').comments.map((c) => c.event_id)).toEqual(
+      comments
+        .slice(-KEEP)
+        .map((c) => c.event_id)
+        .reverse(),
+    );
     // Nothing is left pending: the next read finds no feed again.
     await feed.fromStore((await engine.reconcile()).storeBatches);
     expect(feed.take()).toEqual([]);
@@ -47,10 +72,30 @@ describe('live feed', () => {
 
   it("keeps a streamed batch's newest items and puts a late one where its time belongs", async () => {
     const feed = new LiveFeed({ client: store.client, logger, keep: 3 });
-    const comment = (id: string, ts: number) => ({ ...blankStoredEvent(), type: 'comment' as const, event_id: id, campaign_id: 'c9', partner_id: 'pa1', platform: 'tiktok', ts, text: id, label: 'pos' as const, sentiment: 0.5 });
-    feed.add(liveBatchOf('r-1', [comment('a', 1_000), comment('b', 3_000), comment('c', 2_000), comment('d', 4_000)], NOW).feed);
+    const comment = (id: string, ts: number) => ({
+      ...blankStoredEvent(),
+      type: 'comment' as const,
+      event_id: id,
+      campaign_id: 'c9',
+      partner_id: 'pa1',
+      platform: 'tiktok',
+      ts,
+      text: id,
+      label: 'pos' as const,
+      sentiment: 0.5,
+    });
+    feed.add(
+      liveBatchOf('r-1', [comment('a', 1_000), comment('b', 3_000), comment('c', 2_000), comment('d', 4_000)], NOW)
+        .feed,
+    );
     expect(feed.of('c9').comments.map((c) => c.event_id)).toEqual(['d', 'b', 'c']);
-    feed.add(liveBatchOf('r-2', [{ ...comment('late', 2_500), label: 'neg', sentiment: -0.6, sentiment_terms: ['overpriced', '🙄'] }], NOW).feed);
+    feed.add(
+      liveBatchOf(
+        'r-2',
+        [{ ...comment('late', 2_500), label: 'neg', sentiment: -0.6, sentiment_terms: ['overpriced', '🙄'] }],
+        NOW,
+      ).feed,
+    );
     expect(feed.of('c9').comments.map((c) => c.event_id)).toEqual(['d', 'b', 'late']);
     // Why it got its label travels with the stream as it does through the store.
     expect(feed.of('c9').comments[2]).toMatchObject({ label: 'neg', terms: ['overpriced', '🙄'] });

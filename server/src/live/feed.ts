@@ -126,7 +126,9 @@ export function pushFeed(io: LiveServer, rooms: Rooms, dims: DimensionCacheLike,
     const comments = list.filter((f) => f.kind === 'comment').slice(-FEED_PER_FRAME);
     const posts = list.filter((f) => f.kind === 'post').slice(-FEED_PER_FRAME);
     for (const f of [...comments, ...posts]) {
-      const names = views.filter(({ spec }) => keyVisible(spec, dims, f.item.partner_id, f.item.platform)).map(({ room }) => room.name);
+      const names = views
+        .filter(({ spec }) => keyVisible(spec, dims, f.item.partner_id, f.item.platform))
+        .map(({ room }) => room.name);
       if (names.length === 0) continue;
       if (f.kind === 'comment') io.local.to(names).emit('comment', { ...f.item, campaign_id: campaignId });
       else io.local.to(names).emit('post', { ...f.item, campaign_id: campaignId });

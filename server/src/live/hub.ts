@@ -4,7 +4,14 @@ import type { Server as HttpServer } from 'node:http';
 import { Server } from 'socket.io';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
-import { describeZodError, subscribeRequest, type Ack, type Alert, type DashboardScope, type FeedItem } from '@pulseroom/schema';
+import {
+  describeZodError,
+  subscribeRequest,
+  type Ack,
+  type Alert,
+  type DashboardScope,
+  type FeedItem,
+} from '@pulseroom/schema';
 import { HttpError, invalidRequest, notFound } from '@pulseroom/schema/server';
 import { roomName, viewFor, type TokenResolver } from '../access.js';
 import type { ViewSpec } from '../engine/breakdowns.js';
@@ -77,7 +84,13 @@ export class LiveHub {
 
   attach(http: HttpServer): LiveServer {
     // perMessageDeflate off: on small JSON deltas compression costs more lag than it saves (bench: fan-out).
-    const io: LiveServer = new Server(http, { path: '/socket.io', perMessageDeflate: false, httpCompression: false, serveClient: false, cors: { origin: false } });
+    const io: LiveServer = new Server(http, {
+      path: '/socket.io',
+      perMessageDeflate: false,
+      httpCompression: false,
+      serveClient: false,
+      cors: { origin: false },
+    });
     this.io = this.alerts.io = this.deltas.io = io;
     io.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -125,7 +138,8 @@ export class LiveHub {
     });
     socket.on('unsubscribe', (raw, ack) => {
       if (typeof raw?.campaign_id !== 'string') {
-        if (typeof ack === 'function') ack(failed(invalidRequest({ path: 'campaign_id', message: 'expected the id of a subscribed campaign' })));
+        if (typeof ack === 'function')
+          ack(failed(invalidRequest({ path: 'campaign_id', message: 'expected the id of a subscribed campaign' })));
         return;
       }
       const id = raw.campaign_id;
@@ -138,7 +152,8 @@ export class LiveHub {
     });
     socket.on('ack_alert', (raw, ack) => {
       if (typeof raw?.alert_id !== 'string' || raw.alert_id.length === 0 || raw.alert_id.length > 128) {
-        if (typeof ack === 'function') ack(failed(invalidRequest({ path: 'alert_id', message: 'expected the id of an alert' })));
+        if (typeof ack === 'function')
+          ack(failed(invalidRequest({ path: 'alert_id', message: 'expected the id of an alert' })));
         return;
       }
       this.acknowledge(socket.data.scope, raw.alert_id).then(
@@ -167,7 +182,8 @@ export class LiveHub {
     }
     // The campaign's alerts come from memory; the first subscribe of a campaign loads them (one query, shared).
     if (!this.alerts.memory.peek(req.campaign_id)) await this.alerts.memory.load(req.campaign_id);
-    if (!socket.connected) return failed(new HttpError(409, 'DISCONNECTED', 'the socket disconnected while subscribing'));
+    if (!socket.connected)
+      return failed(new HttpError(409, 'DISCONNECTED', 'the socket disconnected while subscribing'));
     const name = roomName(scope, req, req.window);
     const previous = socket.data.subs.get(req.campaign_id);
     if (previous && previous !== name) void socket.leave(previous);
@@ -192,17 +208,27 @@ export class LiveHub {
     });
   }
 
-  /** Sends each room's pending sockets one shared snapshot in one broadcast, after bringing the room's members up to date. */
+  /**
+   * Sends each room's pending sockets one shared snapshot in one broadcast, after bringing the room's members up to
+   * date.
+   */
   private flushJoins(): void {
     for (const room of this.rooms.values()) {
       if (room.pending.length === 0) continue;
       const pending = room.pending;
       room.pending = [];
       // A socket that moved on (another subscribe of the campaign) or left is not joined; its ack still answers.
-      const joining = pending.filter((p) => p.socket.connected && p.socket.data.subs.get(room.req.campaign_id) === room.name);
+      const joining = pending.filter(
+        (p) => p.socket.connected && p.socket.data.subs.get(room.req.campaign_id) === room.name,
+      );
       const spec = this.rooms.specOf(room);
       if (!spec || !this.io || joining.length === 0) {
-        for (const p of pending) p.done(spec ? { ok: true } : failed(notFound('CAMPAIGN_NOT_FOUND', `no campaign "${room.req.campaign_id}" in this token's scope`)));
+        for (const p of pending)
+          p.done(
+            spec
+              ? { ok: true }
+              : failed(notFound('CAMPAIGN_NOT_FOUND', `no campaign "${room.req.campaign_id}" in this token's scope`)),
+          );
         // Nobody joined a room made for them: forget it (the adapter never held it, so it sends no delete-room).
         if (this.io && !this.io.of('/').adapter.rooms.has(room.name)) this.rooms.delete(room.name);
         continue;
@@ -248,7 +274,8 @@ export class LiveHub {
     this.joinFlush = null;
     this.offDims?.();
     for (const room of this.rooms.values()) {
-      for (const p of room.pending) p.done(failed(new HttpError(503, 'SHUTTING_DOWN', 'the server is shutting down; reconnect')));
+      for (const p of room.pending)
+        p.done(failed(new HttpError(503, 'SHUTTING_DOWN', 'the server is shutting down; reconnect')));
       room.pending = [];
     }
     if (this.io) {

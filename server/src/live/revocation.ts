@@ -19,7 +19,10 @@ export class Revocation {
 
   start(io: LiveServer): void {
     this.io = io;
-    this.timer = setInterval(() => void this.check().catch((e) => this.deps.logger.warn({ err: e }, 'token revalidation failed')), CHECK_EVERY_MS);
+    this.timer = setInterval(
+      () => void this.check().catch((e) => this.deps.logger.warn({ err: e }, 'token revalidation failed')),
+      CHECK_EVERY_MS,
+    );
     this.timer.unref();
   }
 
@@ -30,14 +33,17 @@ export class Revocation {
   /** Disconnects every socket of a token, on every node when the Redis adapter is on. */
   disconnectToken(tokenId: string): void {
     if (!this.io) return;
-    this.io.to(tokenRoom(tokenId)).emit('error', { code: 'TOKEN_REVOKED', message: 'this dashboard token was revoked' });
+    this.io
+      .to(tokenRoom(tokenId))
+      .emit('error', { code: 'TOKEN_REVOKED', message: 'this dashboard token was revoked' });
     this.io.in(tokenRoom(tokenId)).disconnectSockets(true);
   }
 
   private async check(): Promise<void> {
     if (!this.io) return;
     const ids = new Set<string>();
-    for (const s of this.io.of('/').sockets.values()) if (s.data.scope && s.data.scope.token_id !== ENV_ADMIN_TOKEN_ID) ids.add(s.data.scope.token_id);
+    for (const s of this.io.of('/').sockets.values())
+      if (s.data.scope && s.data.scope.token_id !== ENV_ADMIN_TOKEN_ID) ids.add(s.data.scope.token_id);
     if (ids.size === 0) return;
     const valid = await validTokenIds(this.deps.client, [...ids]);
     for (const id of ids) if (!valid.has(id)) this.disconnectToken(id);

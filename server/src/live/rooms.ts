@@ -16,7 +16,14 @@ import {
   type WireSnapshot,
 } from '@pulseroom/schema';
 import { viewFor, type ViewRequest } from '../access.js';
-import { computeGroups, keyVisible, lastHourBuckets, partnerInfos, seriesPoints, type ViewSpec } from '../engine/breakdowns.js';
+import {
+  computeGroups,
+  keyVisible,
+  lastHourBuckets,
+  partnerInfos,
+  seriesPoints,
+  type ViewSpec,
+} from '../engine/breakdowns.js';
 import type { AggregationEngine } from '../engine/rollingWindows.js';
 import type { DimensionCacheLike } from '../engine/types.js';
 import type { ServerMetrics } from '../promMetrics.js';
@@ -34,7 +41,10 @@ export interface Room {
   req: ViewRequest;
   window: WindowName;
   seq: number;
-  /** The rows the members hold, by group and key (as last sent: rows are never mutated after; partner rows' fee shares excepted, which members derive from `terms`). */
+  /**
+   * The rows the members hold, by group and key (as last sent: rows are never mutated after; partner rows' fee shares
+   * excepted, which members derive from `terms`).
+   */
   sent: Map<GroupName, Map<string, GroupRow>>;
   /** The partners' fee terms the members hold. */
   terms: Record<string, FeeTerm>;
@@ -43,7 +53,10 @@ export interface Room {
   buckets: Set<number>;
   /** Sockets whose snapshot goes out with the next flush, all in one broadcast (one encoding). */
   pending: PendingJoin[];
-  /** The snapshot of the room's current state, built at most once per state: reused by every socket joining before it changes. */
+  /**
+   * The snapshot of the room's current state, built at most once per state: reused by every socket joining before it
+   * changes.
+   */
   cached: { key: string; snapshot: WireSnapshot } | null;
 }
 
@@ -70,7 +83,11 @@ export function campaignInfo(c: Campaign): CampaignInfo {
     timezone: c.timezone,
     currency: c.currency,
     budget_minor: toMinor(c.budget, c.currency),
-    goals: { revenue_minor: c.goals.revenue === undefined ? null : toMinor(c.goals.revenue, c.currency), clicks: c.goals.clicks ?? null, er: c.goals.er ?? null },
+    goals: {
+      revenue_minor: c.goals.revenue === undefined ? null : toMinor(c.goals.revenue, c.currency),
+      clicks: c.goals.clicks ?? null,
+      er: c.goals.er ?? null,
+    },
   };
 }
 
@@ -98,8 +115,22 @@ export class Rooms {
   room(name: string, scope: DashboardScope, req: ViewRequest, window: WindowName): Room {
     let room = this.map.get(name);
     if (room) return room;
-    const representative: DashboardScope = scope.role === 'manager' ? { ...scope } : { token_id: '', role: 'admin', campaign_ids: [], manager_id: '' };
-    room = { name, scope: representative, req: { campaign_id: req.campaign_id, partner_id: req.partner_id, mine: req.mine, filter: req.filter }, window, seq: 0, sent: new Map(), terms: Object.create(null) as Record<string, FeeTerm>, lastEmit: 0, dirty: false, buckets: new Set(), pending: [], cached: null };
+    const representative: DashboardScope =
+      scope.role === 'manager' ? { ...scope } : { token_id: '', role: 'admin', campaign_ids: [], manager_id: '' };
+    room = {
+      name,
+      scope: representative,
+      req: { campaign_id: req.campaign_id, partner_id: req.partner_id, mine: req.mine, filter: req.filter },
+      window,
+      seq: 0,
+      sent: new Map(),
+      terms: Object.create(null) as Record<string, FeeTerm>,
+      lastEmit: 0,
+      dirty: false,
+      buckets: new Set(),
+      pending: [],
+      cached: null,
+    };
     const spec = viewFor(representative, this.deps.dims, room.req);
     const groups = computeGroups(this.deps.engine, this.deps.dims, spec, window, room.terms);
     for (const g of GROUPS) room.sent.set(g, new Map(groups[g].map((r) => [r.key, r])));
@@ -136,7 +167,13 @@ export class Rooms {
     if (room.cached?.key === key) return room.cached.snapshot;
     const held = alerts.memory.peek(room.req.campaign_id)?.alerts ?? [];
     // As the alerts query had it: a view narrowed to partners gets only their alerts, campaign-wide ones excluded.
-    const shown = held.filter((a) => (spec.partners === null || (a.partner_id !== '' && spec.partners.has(a.partner_id))) && alerts.inView(room.scope, spec, a)).slice(0, SNAPSHOT_ALERTS);
+    const shown = held
+      .filter(
+        (a) =>
+          (spec.partners === null || (a.partner_id !== '' && spec.partners.has(a.partner_id))) &&
+          alerts.inView(room.scope, spec, a),
+      )
+      .slice(0, SNAPSHOT_ALERTS);
     // Packed once per state (rows as value arrays under one list of names): every joining socket gets the same message.
     const snapshot = packSnapshot(this.build(room, spec, shown));
     this.snapshotBuilds++;

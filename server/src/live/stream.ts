@@ -51,7 +51,10 @@ export class RedisLiveStream {
       if (!String((e as Error).message).includes('BUSYGROUP')) throw e;
     }
     const pending = await this.writer.xPending(LIVE_STREAM_KEY, this.deps.group);
-    const groups = (await this.writer.xInfoGroups(LIVE_STREAM_KEY)) as unknown as { name: string; 'last-delivered-id': string }[];
+    const groups = (await this.writer.xInfoGroups(LIVE_STREAM_KEY)) as unknown as {
+      name: string;
+      'last-delivered-id': string;
+    }[];
     const last = groups.find((g) => g.name === this.deps.group)?.['last-delivered-id'] ?? '0-0';
     const from = Number(pending.pending) > 0 && typeof pending.firstId === 'string' ? pending.firstId : last;
     return msOfId(from) - RESUME_SLACK_MS;
@@ -69,9 +72,12 @@ export class RedisLiveStream {
       let entries: Entry[] = [];
       try {
         const id = pendingFrom ?? '>';
-        const reply = (await this.reader!.xReadGroup(this.deps.group, 'c', { key: LIVE_STREAM_KEY, id }, { COUNT: READ_COUNT, BLOCK: pendingFrom === null ? BLOCK_MS : undefined })) as unknown as
-          | { messages: Entry[] }[]
-          | null;
+        const reply = (await this.reader!.xReadGroup(
+          this.deps.group,
+          'c',
+          { key: LIVE_STREAM_KEY, id },
+          { COUNT: READ_COUNT, BLOCK: pendingFrom === null ? BLOCK_MS : undefined },
+        )) as unknown as { messages: Entry[] }[] | null;
         entries = reply?.[0]?.messages ?? [];
       } catch (e) {
         if (!this.running) return;
@@ -114,7 +120,10 @@ export class RedisLiveStream {
     try {
       await this.writer?.xAck(LIVE_STREAM_KEY, this.deps.group, ids);
     } catch (e) {
-      this.deps.logger.warn({ err: e }, 'acknowledging live stream entries failed (they come again after a restart and are skipped)');
+      this.deps.logger.warn(
+        { err: e },
+        'acknowledging live stream entries failed (they come again after a restart and are skipped)',
+      );
     }
   }
 

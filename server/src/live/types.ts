@@ -16,7 +16,8 @@ export interface SocketData {
 export type LiveServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 export type LiveSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
-export const errorOf = (e: unknown): { code: string; message: string } => toHttpError(e, 'something went wrong; try again').body().error;
+export const errorOf = (e: unknown): { code: string; message: string } =>
+  toHttpError(e, 'something went wrong; try again').body().error;
 
 /** An acknowledgement that answers with the error instead of throwing. */
 export const failed = (e: unknown): Ack => ({ ok: false, error: errorOf(e) });

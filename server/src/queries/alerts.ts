@@ -14,8 +14,18 @@ interface RawAlert {
   acknowledged: number;
 }
 
-const COLUMNS = 'id, campaign_id, partner_id, kind, severity, message, toInt64(toUnixTimestamp64Milli(ts)) AS ts_ms, acknowledged';
-const toAlert = (r: RawAlert): Alert => ({ id: r.id, campaign_id: r.campaign_id, partner_id: r.partner_id, kind: r.kind, severity: r.severity, message: r.message, ts: Number(r.ts_ms), acknowledged: Number(r.acknowledged) === 1 });
+const COLUMNS =
+  'id, campaign_id, partner_id, kind, severity, message, toInt64(toUnixTimestamp64Milli(ts)) AS ts_ms, acknowledged';
+const toAlert = (r: RawAlert): Alert => ({
+  id: r.id,
+  campaign_id: r.campaign_id,
+  partner_id: r.partner_id,
+  kind: r.kind,
+  severity: r.severity,
+  message: r.message,
+  ts: Number(r.ts_ms),
+  acknowledged: Number(r.acknowledged) === 1,
+});
 
 export async function insertAlerts(client: ClickHouseClient, alerts: Alert[], acknowledgedBy = ''): Promise<void> {
   if (alerts.length === 0) return;
@@ -38,7 +48,12 @@ export async function insertAlerts(client: ClickHouseClient, alerts: Alert[], ac
 }
 
 /** Newest first; `partners` (when given) keeps only those partners' alerts, campaign-wide ones excluded. */
-export async function alertsOfCampaign(client: ClickHouseClient, campaignId: string, partners: string[] | null, limit = 200): Promise<Alert[]> {
+export async function alertsOfCampaign(
+  client: ClickHouseClient,
+  campaignId: string,
+  partners: string[] | null,
+  limit = 200,
+): Promise<Alert[]> {
   const rs = await client.query({
     query: `SELECT ${COLUMNS} FROM alerts FINAL
       WHERE campaign_id = {c:String} AND ({all:Bool} OR partner_id IN {partners:Array(String)})
@@ -50,7 +65,11 @@ export async function alertsOfCampaign(client: ClickHouseClient, campaignId: str
 }
 
 export async function findAlert(client: ClickHouseClient, id: string): Promise<Alert | null> {
-  const rs = await client.query({ query: `SELECT ${COLUMNS} FROM alerts FINAL WHERE id = {id:String} LIMIT 1`, query_params: { id }, format: 'JSONEachRow' });
+  const rs = await client.query({
+    query: `SELECT ${COLUMNS} FROM alerts FINAL WHERE id = {id:String} LIMIT 1`,
+    query_params: { id },
+    format: 'JSONEachRow',
+  });
   const [row] = await rs.json<RawAlert>();
   return row ? toAlert(row) : null;
 }

@@ -19,7 +19,11 @@ export interface AuditEntry {
 
 /** Appends an entry; its id orders entries of one millisecond as they were made (a monotonic version, zero-padded). */
 export async function appendAudit(client: ClickHouseClient, e: Omit<AuditEntry, 'id'>): Promise<void> {
-  await client.insert({ table: 'audit_log', format: 'JSONEachRow', values: [{ ...e, id: `aud_${String(nextVersion(e.at)).padStart(19, '0')}` }] });
+  await client.insert({
+    table: 'audit_log',
+    format: 'JSONEachRow',
+    values: [{ ...e, id: `aud_${String(nextVersion(e.at)).padStart(19, '0')}` }],
+  });
 }
 
 /** Newest first, `limit` entries before `beforeMs` (a page's last `at`), optionally of one kind or target. */
@@ -33,8 +37,16 @@ export async function auditEntries(
       WHERE at < fromUnixTimestamp64Milli({before:Int64}, 'UTC') AND ({kind:String} = '' OR kind = {kind:String})
         AND ({target:String} = '' OR target_id = {target:String})
       ORDER BY at DESC, id DESC LIMIT {limit:UInt32}`,
-    query_params: { before: q.beforeMs ?? 4_102_444_800_000, kind: q.kind ?? '', target: q.targetId ?? '', limit: q.limit },
+    query_params: {
+      before: q.beforeMs ?? 4_102_444_800_000,
+      kind: q.kind ?? '',
+      target: q.targetId ?? '',
+      limit: q.limit,
+    },
     format: 'JSONEachRow',
   });
-  return (await rs.json<Omit<AuditEntry, 'at'> & { at_ms: number | string }>()).map(({ at_ms, ...r }) => ({ ...r, at: Number(at_ms) }));
+  return (await rs.json<Omit<AuditEntry, 'at'> & { at_ms: number | string }>()).map(({ at_ms, ...r }) => ({
+    ...r,
+    at: Number(at_ms),
+  }));
 }

@@ -19,7 +19,9 @@ const COLS = TOTAL_FIELDS.join(', ');
 type Raw = Record<string, number | string>;
 
 const START_MS = 'toInt64(toUnixTimestamp(bucket)) * 1000';
-/** A bucket's start, or the `as` of the first band whose `up_to` it does not exceed (a sentinel band ends both lists). */
+/**
+ * A bucket's start, or the `as` of the first band whose `up_to` it does not exceed (a sentinel band ends both lists).
+ */
 const BAND_OF_BUCKET = `arrayElement(arrayConcat({as:Array(Int64)}, [${START_MS}]), arrayFirstIndex(x -> ${START_MS} <= x, arrayConcat({up_to:Array(Int64)}, [${START_MS}])))`;
 const toValues = (r: Raw) => TOTAL_FIELDS.map((f) => Number(r[f]));
 
@@ -31,7 +33,9 @@ export interface InitialLoad {
   serverNowMs: number;
 }
 
-/** Buckets with start ≤ `upToMs` (and above the previous band's bound) are summed into one row per key at bucket `asMs`. */
+/**
+ * Buckets with start ≤ `upToMs` (and above the previous band's bound) are summed into one row per key at bucket `asMs`.
+ */
 export interface CollapseBand {
   upToMs: number;
   asMs: number;
@@ -43,7 +47,12 @@ export interface CollapseBand {
  * the same query, so both tables are read from one moment — the batch ids of agg_delta inside the overlap, which are
  * already in those totals.
  */
-export async function loadInitialAggregates(client: ClickHouseClient, cutMs: number, overlapMs: number, bands?: CollapseBand[]): Promise<InitialLoad> {
+export async function loadInitialAggregates(
+  client: ClickHouseClient,
+  cutMs: number,
+  overlapMs: number,
+  bands?: CollapseBand[],
+): Promise<InitialLoad> {
   const b = bands ?? [{ upToMs: cutMs - 1, asMs: 0 }];
   const rs = await client.query({
     query: `
@@ -67,14 +76,24 @@ export async function loadInitialAggregates(client: ClickHouseClient, cutMs: num
   for (const r of raw) {
     serverNowMs = Math.max(serverNowMs, Number(r.now_ms));
     if (r.src === 'batch') batches.set(String(r.batch_id), Number(r.inserted_ms));
-    else rows.push({ campaign_id: String(r.campaign_id), partner_id: String(r.partner_id), platform: String(r.platform), bucket_ms: Number(r.bucket_ms), values: toValues(r) });
+    else
+      rows.push({
+        campaign_id: String(r.campaign_id),
+        partner_id: String(r.partner_id),
+        platform: String(r.platform),
+        bucket_ms: Number(r.bucket_ms),
+        values: toValues(r),
+      });
   }
   if (serverNowMs === 0) serverNowMs = await serverNow(client);
   return { rows, batches, serverNowMs };
 }
 
 export async function serverNow(client: ClickHouseClient): Promise<number> {
-  const rs = await client.query({ query: 'SELECT toInt64(toUnixTimestamp64Milli(now64(3))) AS now_ms', format: 'JSONEachRow' });
+  const rs = await client.query({
+    query: 'SELECT toInt64(toUnixTimestamp64Milli(now64(3))) AS now_ms',
+    format: 'JSONEachRow',
+  });
   const [row] = await rs.json<{ now_ms: number }>();
   return Number(row.now_ms);
 }
@@ -95,14 +114,17 @@ export interface RangeRow {
   values: number[];
 }
 
-/** What one reconcile read: a page of whole change-log batches (oldest first) and the agg_10s rows of the requested ranges. */
+/**
+ * What one reconcile read: a page of whole change-log batches (oldest first) and the agg_10s rows of the requested
+ * ranges.
+ */
 export interface TickRead {
   rows: DeltaRow[];
   ranges: RangeRow[];
   /**
-   * More batches were waiting than the page held (a spool catch-up, a backfill). The ranges are then not consistent with
-   * the engine (it has not applied everything agg_10s holds yet) and must not be used; `resumeMs` is a safe watermark:
-   * no batch left unread has a row inserted before it.
+   * More batches were waiting than the page held (a spool catch-up, a backfill). The ranges are then not consistent
+   * with the engine (it has not applied everything agg_10s holds yet) and must not be used; `resumeMs` is a safe
+   * watermark: no batch left unread has a row inserted before it.
    */
   more: boolean;
   resumeMs: number;
@@ -110,18 +132,27 @@ export interface TickRead {
   nowMs: number;
 }
 
-/** Default bound of one reconcile's page of change-log rows: a backlog is applied over several reads, never in one huge result. */
+/**
+ * Default bound of one reconcile's page of change-log rows: a backlog is applied over several reads, never in one huge
+ * result.
+ */
 export const TICK_PAGE_ROWS = 50_000;
 
 /**
- * One reconcile's read, in one query so both tables are read from one moment: the change-log rows inserted after `sinceMs`
- * (ClickHouse's insert clock; the primary key starts with inserted_at, so only the recent part of the log is read)
- * that belong to batches not applied yet — whole batches, oldest first, as many as fit in `pageRows` (always at least one) — and the agg_10s rows of
- * each range (the buckets that slide out of the long windows). Once all waiting change-log rows are applied, the engine
- * holds exactly what agg_10s holds for every bucket. A range reads only its own buckets (agg_10s is ordered by campaign,
- * bucket; partitioned by day): its cost is the data in those buckets.
+ * One reconcile's read, in one query so both tables are read from one moment: the change-log rows inserted after
+ * `sinceMs` (ClickHouse's insert clock; the primary key starts with inserted_at, so only the recent part of the log is
+ * read) that belong to batches not applied yet — whole batches, oldest first, as many as fit in `pageRows` (always at
+ * least one) — and the agg_10s rows of each range (the buckets that slide out of the long windows). Once all waiting
+ * change-log rows are applied, the engine holds exactly what agg_10s holds for every bucket. A range reads only its own
+ * buckets (agg_10s is ordered by campaign, bucket; partitioned by day): its cost is the data in those buckets.
  */
-export async function readTick(client: ClickHouseClient, sinceMs: number, applied: string[], ranges: BucketRange[], pageRows = TICK_PAGE_ROWS): Promise<TickRead> {
+export async function readTick(
+  client: ClickHouseClient,
+  sinceMs: number,
+  applied: string[],
+  ranges: BucketRange[],
+  pageRows = TICK_PAGE_ROWS,
+): Promise<TickRead> {
   const params: Record<string, unknown> = { since: sinceMs, applied, page: pageRows };
   const where = ranges
     .map((r, i) => {
@@ -191,14 +222,27 @@ export async function readTick(client: ClickHouseClient, sinceMs: number, applie
       nowMs = Number(r.inserted_ms);
       continue;
     }
-    const row = { campaign_id: String(r.campaign_id), partner_id: String(r.partner_id), platform: String(r.platform), bucket_ms: Number(r.bucket_ms), values: toValues(r) };
+    const row = {
+      campaign_id: String(r.campaign_id),
+      partner_id: String(r.partner_id),
+      platform: String(r.platform),
+      bucket_ms: Number(r.bucket_ms),
+      values: toValues(r),
+    };
     if (r.src === 'd') {
       const d = { ...row, inserted_ms: Number(r.inserted_ms), batch_id: String(r.batch_id) };
       rows.push(d);
       firstOf.set(d.batch_id, Math.min(firstOf.get(d.batch_id) ?? Infinity, d.inserted_ms));
     } else {
       ranges.forEach((g, i) => {
-        if (row.bucket_ms > g.loMs && row.bucket_ms <= g.hiMs) out.push({ campaign_id: row.campaign_id, partner_id: row.partner_id, platform: row.platform, range: i, values: row.values });
+        if (row.bucket_ms > g.loMs && row.bucket_ms <= g.hiMs)
+          out.push({
+            campaign_id: row.campaign_id,
+            partner_id: row.partner_id,
+            platform: row.platform,
+            range: i,
+            values: row.values,
+          });
       });
     }
   }

@@ -27,17 +27,37 @@ interface RawFeed {
 }
 
 function toFeed(r: RawFeed): FeedItem {
-  const base = { event_id: r.event_id, ts: Number(r.ts_ms), partner_id: r.partner_id, platform: r.platform, content_id: r.content_id };
+  const base = {
+    event_id: r.event_id,
+    ts: Number(r.ts_ms),
+    partner_id: r.partner_id,
+    platform: r.platform,
+    content_id: r.content_id,
+  };
   if (r.type === 'post') {
-    return { kind: 'post', campaign_id: r.campaign_id, batch_id: r.batch_id, item: { ...base, url: r.url, caption: r.caption, disclosure: (r.disclosure || 'clear') as PostItem['disclosure'] } };
+    return {
+      kind: 'post',
+      campaign_id: r.campaign_id,
+      batch_id: r.batch_id,
+      item: {
+        ...base,
+        url: r.url,
+        caption: r.caption,
+        disclosure: (r.disclosure || 'clear') as PostItem['disclosure'],
+      },
+    };
   }
   return {
     kind: 'comment',
     campaign_id: r.campaign_id,
     batch_id: r.batch_id,
     item: {
-      ...base, text: r.text, sentiment: Number(r.sentiment), label: (r.label || 'unscored') as CommentItem['label'],
-      lang: r.lang, terms: r.sentiment_terms ?? [],
+      ...base,
+      text: r.text,
+      sentiment: Number(r.sentiment),
+      label: (r.label || 'unscored') as CommentItem['label'],
+      lang: r.lang,
+      terms: r.sentiment_terms ?? [],
     },
   };
 }
@@ -46,7 +66,10 @@ function toFeed(r: RawFeed): FeedItem {
  * Comments and posts of the given batches. The event-time range (from the buckets the change log named)
  * and the campaigns keep the read on the primary key of `events` instead of a scan.
  */
-export async function feedOfBatches(client: ClickHouseClient, q: { campaigns: string[]; batches: string[]; fromMs: number; toMs: number; perCampaign: number }): Promise<FeedItem[]> {
+export async function feedOfBatches(
+  client: ClickHouseClient,
+  q: { campaigns: string[]; batches: string[]; fromMs: number; toMs: number; perCampaign: number },
+): Promise<FeedItem[]> {
   if (q.batches.length === 0) return [];
   // Only the newest `perCampaign` of each kind can enter what the engine keeps: at launch volumes a batch holds
   // hundreds of comments, and reading every one of their texts would be most of the read's work.
@@ -66,7 +89,10 @@ export async function feedOfBatches(client: ClickHouseClient, q: { campaigns: st
   return (await rs.json<RawFeed>()).map(toFeed);
 }
 
-/** The latest comments and posts of every campaign since `sinceMs` (event time), newest first, `perCampaign` of each kind. */
+/**
+ * The latest comments and posts of every campaign since `sinceMs` (event time), newest first, `perCampaign` of each
+ * kind.
+ */
 export async function latestFeed(client: ClickHouseClient, sinceMs: number, perCampaign: number): Promise<FeedItem[]> {
   const rs = await client.query({
     query: `SELECT ${FEED_COLUMNS} FROM events
@@ -80,7 +106,10 @@ export async function latestFeed(client: ClickHouseClient, sinceMs: number, perC
 }
 
 /** The latest comments and posts of one partner in a campaign (last `days` days of event time). */
-export async function partnerFeed(client: ClickHouseClient, q: { campaign_id: string; partner_id: string; sinceMs: number; limit: number }): Promise<FeedItem[]> {
+export async function partnerFeed(
+  client: ClickHouseClient,
+  q: { campaign_id: string; partner_id: string; sinceMs: number; limit: number },
+): Promise<FeedItem[]> {
   const rs = await client.query({
     query: `SELECT ${FEED_COLUMNS} FROM events
       WHERE campaign_id = {c:String} AND ts >= fromUnixTimestamp64Milli({since:Int64}, 'UTC') AND type IN ('comment', 'post') AND partner_id = {p:String}

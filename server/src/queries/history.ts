@@ -1,16 +1,24 @@
-// Named queries over agg_10s for history: series at any bucket size, and the leaderboard and series as ClickHouse's own CSV.
+// Named queries over agg_10s for history: series at any bucket size, and the leaderboard and series as ClickHouse's own
+// CSV.
 import type { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { GroupName, SeriesPoint } from '@pulseroom/schema';
 
-/** Which rows of agg_10s a view may read: all partners, or a list ('' = unattributed), and optionally some platforms. */
+/**
+ * Which rows of agg_10s a view may read: all partners, or a list ('' = unattributed), and optionally some platforms.
+ */
 export interface HistoryScope {
   campaign_id: string;
   partners: string[] | null;
   platforms: string[] | null;
 }
 
-const scopeParams = (s: HistoryScope) => ({ c: s.campaign_id, all_partners: s.partners === null, partners: s.partners ?? [], platforms: s.platforms ?? [] });
+const scopeParams = (s: HistoryScope) => ({
+  c: s.campaign_id,
+  all_partners: s.partners === null,
+  partners: s.partners ?? [],
+  platforms: s.platforms ?? [],
+});
 const SCOPE_WHERE = `campaign_id = {c:String}
   AND ({all_partners:Bool} OR partner_id IN {partners:Array(String)})
   AND (empty({platforms:Array(String)}) OR platform IN {platforms:Array(String)})`;
@@ -28,7 +36,9 @@ const SERIES_SELECT = `
   GROUP BY t
   ORDER BY t WITH FILL FROM {from:Int64} TO {to:Int64} STEP {step_ms:Int64}`;
 
-/** Days of the campaign's own time zone (23 or 25 hours where its clocks change), empty ones filled in by calendar day. */
+/**
+ * Days of the campaign's own time zone (23 or 25 hours where its clocks change), empty ones filled in by calendar day.
+ */
 const DAILY_SELECT = `
   SELECT toInt64(toUnixTimestamp(d)) * 1000 AS t, views, interactions, clicks, unique_clicks, conversions, revenue_minor, comments_n, pos_n, neg_n, neu_n
   FROM (
@@ -50,7 +60,14 @@ export interface SeriesQuery extends HistoryScope {
   timeZone: string;
 }
 
-const seriesParams = (q: SeriesQuery) => ({ ...scopeParams(q), from: q.fromMs, to: q.toMs, step_s: q.bucketMs / 1000, step_ms: q.bucketMs, tz: q.timeZone });
+const seriesParams = (q: SeriesQuery) => ({
+  ...scopeParams(q),
+  from: q.fromMs,
+  to: q.toMs,
+  step_s: q.bucketMs / 1000,
+  step_ms: q.bucketMs,
+  tz: q.timeZone,
+});
 
 /**
  * Series points for [from, to) at `bucketMs` (a multiple of 10 s; from and to aligned to it), empty buckets included;
@@ -87,9 +104,39 @@ export interface LeaderboardQuery extends HistoryScope {
 
 const div = (a: string, b: string) => `if((${b}) = 0, NULL, (${a}) / (${b}))`;
 const SUM_COLUMNS = [
-  'views', 'reach', 'reach_interactions', 'likes', 'comments', 'shares', 'saves', 'follows', 'comments_n', 'scored_n', 'sentiment_sum', 'pos_n', 'neu_n', 'neg_n', 'unscored_n',
-  'clicks', 'unique_clicks', 'bot_clicks', 'conversions', 'revenue_minor', 'commission_minor', 'pending_n', 'pending_minor', 'rejected_n', 'refunds_n', 'refund_minor',
-  'unattributed_n', 'unattributed_minor', 'unconverted_n', 'suspicious_n', 'posts', 'disclosure_weak', 'disclosure_missing',
+  'views',
+  'reach',
+  'reach_interactions',
+  'likes',
+  'comments',
+  'shares',
+  'saves',
+  'follows',
+  'comments_n',
+  'scored_n',
+  'sentiment_sum',
+  'pos_n',
+  'neu_n',
+  'neg_n',
+  'unscored_n',
+  'clicks',
+  'unique_clicks',
+  'bot_clicks',
+  'conversions',
+  'revenue_minor',
+  'commission_minor',
+  'pending_n',
+  'pending_minor',
+  'rejected_n',
+  'refunds_n',
+  'refund_minor',
+  'unattributed_n',
+  'unattributed_minor',
+  'unconverted_n',
+  'suspicious_n',
+  'posts',
+  'disclosure_weak',
+  'disclosure_missing',
 ];
 
 /**

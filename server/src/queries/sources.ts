@@ -9,5 +9,7 @@ export async function sourcesLastSeen(client: ClickHouseClient, nowMs: number): 
     query_params: { since: nowMs - 30 * 86_400_000 },
     format: 'JSONEachRow',
   });
-  return new Map((await rs.json<{ source_id: string; last_ms: number | string }>()).map((r) => [r.source_id, Number(r.last_ms)]));
+  return new Map(
+    (await rs.json<{ source_id: string; last_ms: number | string }>()).map((r) => [r.source_id, Number(r.last_ms)]),
+  );
 }

@@ -1,10 +1,18 @@
-// Test support: a live server on a real chDB store and a loopback port, with a controllable clock and socket.io clients.
+// Test support: a live server on a real chDB store and a loopback port, with a controllable clock and socket.io
+// clients.
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { io as connect, type Socket } from 'socket.io-client';
 import { upsertCampaigns, upsertDeals, upsertPartners, DimensionCache, type Store } from '@pulseroom/schema/server';
-import { unpackSnapshot, type ClientToServerEvents, type Delta, type ServerToClientEvents, type Snapshot, type WireSnapshot } from '@pulseroom/schema';
+import {
+  unpackSnapshot,
+  type ClientToServerEvents,
+  type Delta,
+  type ServerToClientEvents,
+  type Snapshot,
+  type WireSnapshot,
+} from '@pulseroom/schema';
 import { createLiveServer, type LiveServerHandle } from '../index.js';
 import { defaultServerConfig, type ServerConfig } from '../config.js';
 
@@ -50,7 +58,15 @@ export async function startTestServer(store: Store, opts: TestServerOptions = {}
   const dims = await DimensionCache.open(store.client, 0);
   const config = defaultServerConfig({ PULSEROOM_DELTA_OVERLAP_MS: 5_000, ALERT_EVAL_MS: 100, ...opts.config });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const server = await createLiveServer({ store, dims, config, logger, clock: opts.clock, autoTick: opts.autoTick ?? false, inlineStream: opts.inlineStream });
+  const server = await createLiveServer({
+    store,
+    dims,
+    config,
+    logger,
+    clock: opts.clock,
+    autoTick: opts.autoTick ?? false,
+    inlineStream: opts.inlineStream,
+  });
   const http = createServer(server.app);
   server.attach(http);
   await new Promise<void>((resolve) => http.listen(0, '127.0.0.1', resolve));
@@ -63,7 +79,12 @@ export async function startTestServer(store: Store, opts: TestServerOptions = {}
     http,
     url,
     connect(token: string) {
-      const s: TestSocket = connect(url, { auth: { token }, transports: ['websocket'], forceNew: true, reconnection: false });
+      const s: TestSocket = connect(url, {
+        auth: { token },
+        transports: ['websocket'],
+        forceNew: true,
+        reconnection: false,
+      });
       sockets.push(s);
       return s;
     },
@@ -71,8 +92,10 @@ export async function startTestServer(store: Store, opts: TestServerOptions = {}
       for (const s of sockets) s.disconnect();
       await server.stop();
       await new Promise<void>((resolve) => http.close(() => resolve()));
-      const corrections = server.engine.corrections;
-      if (corrections !== 0 && !opts.allowCorrections) throw new Error(`the live figures needed ${corrections} corrections from the store`);
+      const { corrections, corrected } = server.engine;
+      if (corrections !== 0 && !opts.allowCorrections) {
+        throw new Error(`the live figures needed ${corrections} corrections from the store: ${corrected.join('; ')}`);
+      }
     },
   };
 }
@@ -97,7 +120,12 @@ export async function onceSnapshot(socket: TestSocket, ms = 5_000): Promise<Snap
  * A socket subscribed to a campaign's campaign-to-date view that follows one platform row's views through the deltas
  * (a platform no other test data uses moves only with what the test inserts); returns the latest value seen.
  */
-export async function followPlatformViews(t: TestServer, token: string, campaignId: string, platform: string): Promise<() => number> {
+export async function followPlatformViews(
+  t: TestServer,
+  token: string,
+  campaignId: string,
+  platform: string,
+): Promise<() => number> {
   const s = t.connect(token);
   const snap = onceSnapshot(s);
   s.emit('subscribe', { campaign_id: campaignId, window: 'ctd' });
@@ -105,7 +133,9 @@ export async function followPlatformViews(t: TestServer, token: string, campaign
   let views = 0;
   s.on('delta', (d: Delta) => {
     // A held row's new counts come as a patch of the fields that moved; a row new to the socket comes whole.
-    const moved = d.patches?.platform?.metrics?.views?.[platform] ?? d.groups.platform?.find((x) => x.key === platform)?.metrics.views;
+    const moved =
+      d.patches?.platform?.metrics?.views?.[platform] ??
+      d.groups.platform?.find((x) => x.key === platform)?.metrics.views;
     if (moved !== undefined) views = moved;
   });
   return () => views;

@@ -10,10 +10,13 @@ export interface TestRedis {
   stop(): Promise<void>;
 }
 
-
 export async function startRedis(): Promise<TestRedis> {
   const port = await freePort();
-  const child = spawn('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'], { stdio: 'ignore' });
+  const child = spawn(
+    'redis-server',
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+    { stdio: 'ignore' },
+  );
   const until = Date.now() + 5_000;
   const accepts = () =>
     new Promise<boolean>((ok) => {

@@ -1,4 +1,5 @@
-// Test support: the figures of docs/ARCHITECTURE.md ("Metrics") computed directly in SQL over the raw `events` table, for comparing with what the server pushed.
+// Test support: the figures of docs/ARCHITECTURE.md ("Metrics") computed directly in SQL over the raw `events` table,
+// for comparing with what the server pushed.
 import type { ClickHouseClient } from '@clickhouse/client';
 import { emptyTotals, TOTAL_FIELDS, type GroupName, type Totals } from '@pulseroom/schema';
 
@@ -47,18 +48,43 @@ GROUP BY period, key`;
  */
 export async function truthTotals(
   client: ClickHouseClient,
-  q: { campaign_id: string; group: GroupName; groupOf: Record<string, string>; lo: number; hi: number; mid?: number; partners?: string[] },
+  q: {
+    campaign_id: string;
+    group: GroupName;
+    groupOf: Record<string, string>;
+    lo: number;
+    hi: number;
+    mid?: number;
+    partners?: string[];
+  },
 ): Promise<Map<string, Totals>> {
   return (await truthPeriods(client, q)).cur;
 }
 
 export async function truthPeriods(
   client: ClickHouseClient,
-  q: { campaign_id: string; group: GroupName; groupOf: Record<string, string>; lo: number; hi: number; mid?: number; partners?: string[] },
+  q: {
+    campaign_id: string;
+    group: GroupName;
+    groupOf: Record<string, string>;
+    lo: number;
+    hi: number;
+    mid?: number;
+    partners?: string[];
+  },
 ): Promise<{ cur: Map<string, Totals>; prev: Map<string, Totals> }> {
   const rs = await client.query({
     query: TRUTH_SQL,
-    query_params: { c: q.campaign_id, group: q.group, group_of: q.groupOf, lo: q.lo, hi: q.hi, mid: q.mid ?? q.lo, all: q.partners === undefined, partners: q.partners ?? [] },
+    query_params: {
+      c: q.campaign_id,
+      group: q.group,
+      group_of: q.groupOf,
+      lo: q.lo,
+      hi: q.hi,
+      mid: q.mid ?? q.lo,
+      all: q.partners === undefined,
+      partners: q.partners ?? [],
+    },
     format: 'JSONEachRow',
   });
   const out = { cur: new Map<string, Totals>(), prev: new Map<string, Totals>() };

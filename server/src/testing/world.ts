@@ -11,7 +11,13 @@ export const PARTNERS = [
   { id: 'pa3', type: 'ambassador', followers: 500_000, platforms: ['youtube', 'instagram'], manager_id: 'am-a' },
   { id: 'pa4', type: 'hybrid', followers: 2_000_000, platforms: ['tiktok'], manager_id: 'am-a' },
   { id: 'pb1', type: 'influencer', followers: 8_000, platforms: ['instagram'], manager_id: 'am-b' },
-  { id: 'pb2', type: 'influencer', followers: 80_000, platforms: ['youtube', 'tiktok', 'instagram'], manager_id: 'am-b' },
+  {
+    id: 'pb2',
+    type: 'influencer',
+    followers: 80_000,
+    platforms: ['youtube', 'tiktok', 'instagram'],
+    manager_id: 'am-b',
+  },
   { id: 'pb3', type: 'affiliate', followers: 800_000, platforms: ['newsletter'], manager_id: 'am-b' },
   { id: 'pb4', type: 'ambassador', followers: 1_500_000, platforms: ['x'], manager_id: 'am-b' },
 ] as const;
@@ -19,10 +25,31 @@ export const PARTNERS = [
 export function testWorld(): World {
   return {
     campaigns: [
-      { id: 'c1', name: 'Launch', brand: 'Brand', start: iso(NOW - 10 * DAY), end: iso(NOW + 20 * DAY), currency: 'EUR', budget: 100000, goals: { revenue: 1_000_000, clicks: 1_000_000 } },
-      { id: 'c2', name: 'Other', brand: 'Other brand', start: iso(NOW - 5 * DAY), end: iso(NOW + 5 * DAY), currency: 'EUR' },
+      {
+        id: 'c1',
+        name: 'Launch',
+        brand: 'Brand',
+        start: iso(NOW - 10 * DAY),
+        end: iso(NOW + 20 * DAY),
+        currency: 'EUR',
+        budget: 100000,
+        goals: { revenue: 1_000_000, clicks: 1_000_000 },
+      },
+      {
+        id: 'c2',
+        name: 'Other',
+        brand: 'Other brand',
+        start: iso(NOW - 5 * DAY),
+        end: iso(NOW + 5 * DAY),
+        currency: 'EUR',
+      },
     ],
-    partners: PARTNERS.map((p) => ({ ...p, platforms: [...p.platforms], handle: `@${p.id}`, display_name: `Partner ${p.id}` })),
+    partners: PARTNERS.map((p) => ({
+      ...p,
+      platforms: [...p.platforms],
+      handle: `@${p.id}`,
+      display_name: `Partner ${p.id}`,
+    })),
     deals: [
       ...PARTNERS.map((p, i) => ({
         id: `c1--${p.id}`,
@@ -39,4 +66,6 @@ export function testWorld(): World {
 }
 
 /** partner id → platforms, for random events. */
-export const EVENT_PARTNERS: Record<string, string[]> = Object.fromEntries(PARTNERS.map((p) => [p.id, [...p.platforms]]));
+export const EVENT_PARTNERS: Record<string, string[]> = Object.fromEntries(
+  PARTNERS.map((p) => [p.id, [...p.platforms]]),
+);

@@ -92,28 +92,46 @@ export interface AuditEntry {
   detail: string;
 }
 
-const path = (kind: DimensionKind, id?: string) => `/api/admin/${kind}${id === undefined ? '' : `/${encodeURIComponent(id)}`}`;
+const path = (kind: DimensionKind, id?: string) =>
+  `/api/admin/${kind}${id === undefined ? '' : `/${encodeURIComponent(id)}`}`;
 
 export class AdminApi {
   constructor(private readonly api: Api) {}
 
-  list = <T>(kind: DimensionKind, q: { limit?: number; cursor?: string; q?: string; campaign_id?: string } = {}) => this.api.send<Page<T>>('GET', `${path(kind)}${buildQuery(q)}`);
+  list = <T>(kind: DimensionKind, q: { limit?: number; cursor?: string; q?: string; campaign_id?: string } = {}) =>
+    this.api.send<Page<T>>('GET', `${path(kind)}${buildQuery(q)}`);
   get = <T>(kind: DimensionKind, id: string) => this.api.send<T>('GET', path(kind, id));
-  put = (kind: DimensionKind, id: string, doc: unknown, confirmGoals = false) => this.api.send<{ id: string; created: boolean }>('PUT', `${path(kind, id)}${confirmGoals ? '?confirm=goals' : ''}`, doc);
+  put = (kind: DimensionKind, id: string, doc: unknown, confirmGoals = false) =>
+    this.api.send<{ id: string; created: boolean }>(
+      'PUT',
+      `${path(kind, id)}${confirmGoals ? '?confirm=goals' : ''}`,
+      doc,
+    );
   remove = (kind: DimensionKind, id: string) => this.api.send<{ id: string; deleted: true }>('DELETE', path(kind, id));
 
-  importPartners = (csv: string, confirm: boolean) => this.api.send<ImportPlan>('POST', `/api/admin/partners/import?confirm=${confirm}`, csv, 'text/csv');
+  importPartners = (csv: string, confirm: boolean) =>
+    this.api.send<ImportPlan>('POST', `/api/admin/partners/import?confirm=${confirm}`, csv, 'text/csv');
   sampleCsv = () => this.api.text('/api/admin/partners/import');
   exportPartners = () => this.api.downloadCsv('/api/admin/partners.csv', 'pulseroom-partners.csv');
 
   sources = () => this.api.send<SourceInfo[]>('GET', '/api/admin/sources');
-  createSource = (name: string, campaignIds: string[]) => this.api.send<{ id: string; key: string }>('POST', '/api/admin/sources', { name, campaign_ids: campaignIds });
+  createSource = (name: string, campaignIds: string[]) =>
+    this.api.send<{ id: string; key: string }>('POST', '/api/admin/sources', { name, campaign_ids: campaignIds });
   revokeSource = (id: string) => this.api.send('DELETE', `/api/admin/sources/${encodeURIComponent(id)}`);
 
   links = () => this.api.send<ShareLink[]>('GET', '/api/admin/tokens');
-  createLink = (req: { role: ShareLink['role']; campaign_ids?: string[]; manager_id?: string; label: string; expires_at?: string }) =>
-    this.api.send<{ id: string; token: string; expires_at: number | null }>('POST', '/api/admin/tokens', req);
+  createLink = (req: {
+    role: ShareLink['role'];
+    campaign_ids?: string[];
+    manager_id?: string;
+    label: string;
+    expires_at?: string;
+  }) => this.api.send<{ id: string; token: string; expires_at: number | null }>('POST', '/api/admin/tokens', req);
   revokeLink = (id: string) => this.api.send('DELETE', `/api/admin/tokens/${encodeURIComponent(id)}`);
 
-  audit = (before?: number) => this.api.send<{ entries: AuditEntry[]; next_before: number | null }>('GET', `/api/admin/audit${buildQuery({ limit: 100, before })}`);
+  audit = (before?: number) =>
+    this.api.send<{ entries: AuditEntry[]; next_before: number | null }>(
+      'GET',
+      `/api/admin/audit${buildQuery({ limit: 100, before })}`,
+    );
 }

@@ -8,15 +8,22 @@ describe('api', () => {
     expect(buildQuery({})).toBe('');
   });
   it('asks the server export for what is on screen', () => {
-    expect(exportPath('aurora-launch', '1h', 'partner', { type: ['affiliate'], platform: ['tiktok', 'x'] })).toBe('/api/campaigns/aurora-launch/export.csv?window=1h&group=partner&type=affiliate&platform=tiktok%2Cx');
+    expect(exportPath('aurora-launch', '1h', 'partner', { type: ['affiliate'], platform: ['tiktok', 'x'] })).toBe(
+      '/api/campaigns/aurora-launch/export.csv?window=1h&group=partner&type=affiliate&platform=tiktok%2Cx',
+    );
     expect(seriesCsvPath('c 1', 1, 2)).toBe('/api/campaigns/c%201/series.csv?from=1&to=2');
-    expect(csvFilename('aurora-launch', 'by-partner', '5m', Date.UTC(2026, 10, 25, 14, 3))).toBe('pulseroom-aurora-launch-by-partner-5m-202611251403.csv');
+    expect(csvFilename('aurora-launch', 'by-partner', '5m', Date.UTC(2026, 10, 25, 14, 3))).toBe(
+      'pulseroom-aurora-launch-by-partner-5m-202611251403.csv',
+    );
   });
   it('sends the token as a bearer header and turns errors into ApiError with the server message', async () => {
     const seen: { url: string; auth: string | null }[] = [];
     const fake = (async (url: string, init?: RequestInit) => {
       seen.push({ url, auth: new Headers(init?.headers).get('authorization') });
-      if (url.includes('/partners/')) return new Response(JSON.stringify({ error: { code: 'PARTNER_NOT_FOUND', message: 'no partner "x"' } }), { status: 404 });
+      if (url.includes('/partners/'))
+        return new Response(JSON.stringify({ error: { code: 'PARTNER_NOT_FOUND', message: 'no partner "x"' } }), {
+          status: 404,
+        });
       return new Response(JSON.stringify({ role: 'viewer', campaign_ids: ['c'], manager_id: '' }), { status: 200 });
     }) as typeof fetch;
     const api = new Api('secret', fake);

@@ -1,5 +1,15 @@
-// REST calls to the dashboard API with the bearer token; CSV downloads go through fetch + Blob so the token never lands in a URL.
-import type { Alert, CampaignInfo, PartnerDetail, SeriesResponse, SummaryResponse, WhoAmI, WindowName, GroupName } from './contract';
+// REST calls to the dashboard API with the bearer token; CSV downloads go through fetch + Blob so the token never lands
+// in a URL.
+import type {
+  Alert,
+  CampaignInfo,
+  PartnerDetail,
+  SeriesResponse,
+  SummaryResponse,
+  WhoAmI,
+  WindowName,
+  GroupName,
+} from './contract';
 
 export class ApiError extends Error {
   constructor(
@@ -36,7 +46,8 @@ async function errorOf(res: Response): Promise<ApiError> {
     const e = body?.error ?? body;
     if (typeof e?.code === 'string') code = e.code;
     if (typeof e?.message === 'string') message = e.message;
-    if (Array.isArray(e?.fields)) fields = e.fields.filter((f: unknown) => typeof (f as { path?: unknown })?.path === 'string');
+    if (Array.isArray(e?.fields))
+      fields = e.fields.filter((f: unknown) => typeof (f as { path?: unknown })?.path === 'string');
   } catch {
     /* not JSON */
   }
@@ -53,9 +64,16 @@ export class Api {
   private async request(path: string, init: RequestInit = {}): Promise<Response> {
     let res: Response;
     try {
-      res = await this.fetchFn(this.base + path, { ...init, headers: { ...(init.headers ?? {}), Authorization: `Bearer ${this.token}` } });
+      res = await this.fetchFn(this.base + path, {
+        ...init,
+        headers: { ...(init.headers ?? {}), Authorization: `Bearer ${this.token}` },
+      });
     } catch (e) {
-      throw new ApiError(0, 'network', 'The server cannot be reached. Check your connection; the page retries on its own.');
+      throw new ApiError(
+        0,
+        'network',
+        'The server cannot be reached. Check your connection; the page retries on its own.',
+      );
     }
     if (!res.ok) throw await errorOf(res);
     return res;
@@ -82,10 +100,15 @@ export class Api {
 
   me = () => this.json<WhoAmI>('/api/me');
   campaigns = () => this.json<CampaignInfo[]>('/api/campaigns');
-  summary = (id: string, window: WindowName, group: GroupName) => this.json<SummaryResponse>(`/api/campaigns/${encodeURIComponent(id)}/summary${buildQuery({ window, group })}`);
-  series = (id: string, from: number, to: number) => this.json<SeriesResponse>(`/api/campaigns/${encodeURIComponent(id)}/series${buildQuery({ from, to })}`);
+  summary = (id: string, window: WindowName, group: GroupName) =>
+    this.json<SummaryResponse>(`/api/campaigns/${encodeURIComponent(id)}/summary${buildQuery({ window, group })}`);
+  series = (id: string, from: number, to: number) =>
+    this.json<SeriesResponse>(`/api/campaigns/${encodeURIComponent(id)}/series${buildQuery({ from, to })}`);
   /** Without a campaign the server picks the first campaign of the token's scope that has a deal with the partner. */
-  partner = (id: string, campaignId?: string) => this.json<PartnerDetail>(`/api/partners/${encodeURIComponent(id)}${buildQuery({ campaign_id: campaignId || undefined })}`);
+  partner = (id: string, campaignId?: string) =>
+    this.json<PartnerDetail>(
+      `/api/partners/${encodeURIComponent(id)}${buildQuery({ campaign_id: campaignId || undefined })}`,
+    );
   alerts = (id: string) => this.json<Alert[]>(`/api/campaigns/${encodeURIComponent(id)}/alerts`);
   ackAlert = async (id: string) => {
     await this.request(`/api/alerts/${encodeURIComponent(id)}/ack`, { method: 'POST' });
@@ -106,11 +129,23 @@ export class Api {
   }
 }
 
-export function exportPath(campaignId: string, window: WindowName, group: GroupName, filter?: { type?: string[]; tier?: string[]; platform?: string[] }, partnerId?: string): string {
+export function exportPath(
+  campaignId: string,
+  window: WindowName,
+  group: GroupName,
+  filter?: { type?: string[]; tier?: string[]; platform?: string[] },
+  partnerId?: string,
+): string {
   return `/api/campaigns/${encodeURIComponent(campaignId)}/export.csv${buildQuery({ window, group, type: filter?.type, tier: filter?.tier, platform: filter?.platform, partner_id: partnerId })}`;
 }
 
-export function seriesCsvPath(campaignId: string, from: number, to: number, filter?: { type?: string[]; tier?: string[]; platform?: string[] }, partnerId?: string): string {
+export function seriesCsvPath(
+  campaignId: string,
+  from: number,
+  to: number,
+  filter?: { type?: string[]; tier?: string[]; platform?: string[] },
+  partnerId?: string,
+): string {
   return `/api/campaigns/${encodeURIComponent(campaignId)}/series.csv${buildQuery({ from, to, type: filter?.type, tier: filter?.tier, platform: filter?.platform, partner_id: partnerId })}`;
 }
 

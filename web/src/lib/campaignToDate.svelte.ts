@@ -1,11 +1,15 @@
-// Campaign-to-date totals of a campaign, polled in the background for goal pacing while the screen shows another window.
+// Campaign-to-date totals of a campaign, polled in the background for goal pacing while the screen shows another
+// window.
 import type { Api } from './api';
 import type { Metrics } from './contract';
 
 export class CampaignToDate {
   metrics = $state.raw<Metrics | null>(null);
 
-  /** Must be constructed while a component initialises. Polls every `everyMs` unless `skip()` (the live view already is campaign-to-date). */
+  /**
+   * Must be constructed while a component initialises. Polls every `everyMs` unless `skip()` (the live view already is
+   * campaign-to-date).
+   */
   constructor(api: () => Api, campaignId: () => string, skip: () => boolean, everyMs = 10_000) {
     $effect(() => {
       if (skip()) return;

@@ -1,5 +1,16 @@
-// The server contract as the web app sees it: types from schema/ (type-only, so no zod in the bundle) and its zod-free enum lists.
-import { GROUPS, PARTNER_TYPES, PLATFORMS, WINDOWS, WINDOW_MS as ROLLING_MS, type GroupName, type PartnerType, type Platform, type WindowName } from '@pulseroom/schema/constants';
+// The server contract as the web app sees it: types from schema/ (type-only, so no zod in the bundle) and its zod-free
+// enum lists.
+import {
+  GROUPS,
+  PARTNER_TYPES,
+  PLATFORMS,
+  WINDOWS,
+  WINDOW_MS as ROLLING_MS,
+  type GroupName,
+  type PartnerType,
+  type Platform,
+  type WindowName,
+} from '@pulseroom/schema/constants';
 import { TIERS, type Tier } from '@pulseroom/schema/tiers';
 
 export type {
@@ -37,7 +48,14 @@ export const WINDOW_LABELS: Record<WindowName, string> = {
   ctd: 'Campaign to date',
 };
 /** Compact button labels where space is short (war-room filter bar, manager view). */
-export const SHORT_WINDOW_LABELS: Record<WindowName, string> = { '1m': '1m', '5m': '5m', '15m': '15m', '1h': '1h', '24h': '24h', ctd: 'To date' };
+export const SHORT_WINDOW_LABELS: Record<WindowName, string> = {
+  '1m': '1m',
+  '5m': '5m',
+  '15m': '15m',
+  '1h': '1h',
+  '24h': '24h',
+  ctd: 'To date',
+};
 export const WINDOW_MS: Record<WindowName, number | null> = { ...ROLLING_MS, ctd: null };
 export { WINDOWS, GROUPS, PARTNER_TYPES, TIERS, PLATFORMS };
 

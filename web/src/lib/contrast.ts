@@ -21,5 +21,7 @@ export function tokensOf(css: string, selector: string): Record<string, string> 
   const start = css.indexOf(`${selector} {`);
   if (start < 0) throw new Error(`no "${selector}" block`);
   const body = css.slice(start, css.indexOf('}', start));
-  return Object.fromEntries([...body.matchAll(/--([a-z0-9-]+):\s*(#[0-9a-fA-F]{6})\s*;/g)].map((m) => [m[1], m[2].toLowerCase()]));
+  return Object.fromEntries(
+    [...body.matchAll(/--([a-z0-9-]+):\s*(#[0-9a-fA-F]{6})\s*;/g)].map((m) => [m[1], m[2].toLowerCase()]),
+  );
 }

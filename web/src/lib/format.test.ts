@@ -1,5 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { currencyDigits, DASH, formatAgo, formatClock, formatCount, formatFraction, formatMoney, formatNetSentiment, formatPercent, formatRoas, minorToMajor, trendOf } from './format';
+import {
+  currencyDigits,
+  DASH,
+  formatAgo,
+  formatClock,
+  formatCount,
+  formatFraction,
+  formatMoney,
+  formatNetSentiment,
+  formatPercent,
+  formatRoas,
+  minorToMajor,
+  trendOf,
+} from './format';
 
 describe('format', () => {
   it('converts minor units with the currency digits from Intl', () => {
@@ -14,7 +27,10 @@ describe('format', () => {
     expect(formatMoney(500050, 'USD', { compact: true, locale: 'en-US' })).toBe('$5,001');
   });
   it('shows a dash for null, undefined and non-finite', () => {
-    for (const f of [formatMoney, formatCount, formatPercent, formatFraction, formatRoas, formatNetSentiment] as ((v: unknown, ...a: unknown[]) => string)[]) {
+    for (const f of [formatMoney, formatCount, formatPercent, formatFraction, formatRoas, formatNetSentiment] as ((
+      v: unknown,
+      ...a: unknown[]
+    ) => string)[]) {
       expect(f(null, 'EUR')).toBe(DASH);
       expect(f(undefined, 'EUR')).toBe(DASH);
       expect(f(NaN, 'EUR')).toBe(DASH);

@@ -40,7 +40,10 @@ export function formatMoney(minor: number | null | undefined, currency: string, 
     if (o.compact && Math.abs(major) >= 10_000) {
       return nf(o.locale, { style: 'currency', currency, notation: 'compact', maximumFractionDigits: 1 }).format(major);
     }
-    if (o.whole || o.compact) return nf(o.locale, { style: 'currency', currency, maximumFractionDigits: 0, minimumFractionDigits: 0 }).format(major);
+    if (o.whole || o.compact)
+      return nf(o.locale, { style: 'currency', currency, maximumFractionDigits: 0, minimumFractionDigits: 0 }).format(
+        major,
+      );
     return nf(o.locale, { style: 'currency', currency }).format(major);
   } catch {
     return `${major.toFixed(2)} ${currency}`;
@@ -50,15 +53,24 @@ export function formatMoney(minor: number | null | undefined, currency: string, 
 /** Counts: 1,234 below 10K, then compact (12.3K, 4.5M). */
 export function formatCount(n: number | null | undefined, o: { compact?: boolean; locale?: string } = {}): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return DASH;
-  if (o.compact !== false && Math.abs(n) >= 10_000) return nf(o.locale, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
+  if (o.compact !== false && Math.abs(n) >= 10_000)
+    return nf(o.locale, { notation: 'compact', maximumFractionDigits: 1 }).format(n);
   return nf(o.locale, { maximumFractionDigits: 0 }).format(n);
 }
 
 /** A value already in percent (ER, net sentiment): 4.53 → "4.53%". */
-export function formatPercent(p: number | null | undefined, o: { digits?: number; signed?: boolean; locale?: string } = {}): string {
+export function formatPercent(
+  p: number | null | undefined,
+  o: { digits?: number; signed?: boolean; locale?: string } = {},
+): string {
   if (p === null || p === undefined || !Number.isFinite(p)) return DASH;
   const digits = o.digits ?? (Math.abs(p) >= 10 ? 1 : 2);
-  return nf(o.locale, { style: 'percent', maximumFractionDigits: digits, minimumFractionDigits: digits, signDisplay: o.signed ? 'exceptZero' : 'auto' }).format(p / 100);
+  return nf(o.locale, {
+    style: 'percent',
+    maximumFractionDigits: digits,
+    minimumFractionDigits: digits,
+    signDisplay: o.signed ? 'exceptZero' : 'auto',
+  }).format(p / 100);
 }
 
 /** A fraction (CTR, CR, shares): 0.0123 → "1.23%". */
@@ -127,9 +139,20 @@ export interface Trend {
  * Trend of a value against the previous window. For percent metrics (ER, net sentiment) the change
  * is in points; for everything else it is relative.
  */
-export function trendOf(current: number | null | undefined, previous: number | null | undefined, o: { higherIsBetter?: boolean; points?: boolean } = {}): Trend {
+export function trendOf(
+  current: number | null | undefined,
+  previous: number | null | undefined,
+  o: { higherIsBetter?: boolean; points?: boolean } = {},
+): Trend {
   const higherIsBetter = o.higherIsBetter ?? true;
-  if (current === null || current === undefined || previous === null || previous === undefined || !Number.isFinite(current) || !Number.isFinite(previous)) {
+  if (
+    current === null ||
+    current === undefined ||
+    previous === null ||
+    previous === undefined ||
+    !Number.isFinite(current) ||
+    !Number.isFinite(previous)
+  ) {
     return { change: null, direction: 'none', good: null, label: DASH };
   }
   let change: number | null;

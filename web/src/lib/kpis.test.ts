@@ -4,7 +4,16 @@ import { metrics } from './testData';
 
 describe('KPI tiles', () => {
   it('has the eight tiles of the war room', () => {
-    expect(KPIS.map((k) => k.key)).toEqual(['er', 'net_sentiment', 'unique_clicks', 'conversions', 'revenue_minor', 'roas', 'cpa_minor', 'commission_minor']);
+    expect(KPIS.map((k) => k.key)).toEqual([
+      'er',
+      'net_sentiment',
+      'unique_clicks',
+      'conversions',
+      'revenue_minor',
+      'roas',
+      'cpa_minor',
+      'commission_minor',
+    ]);
   });
   it('reads a lower CPA as good news and commission as neutral', () => {
     const cpa = KPIS.find((k) => k.key === 'cpa_minor')!;

@@ -1,10 +1,27 @@
 // The war room's KPI tiles: which metric, how it is formatted, how its trend reads and where its sparkline comes from.
 import type { Metrics } from './contract';
-import { formatCount, formatFraction, formatMoney, formatNetSentiment, formatPercent, formatRoas, trendOf, type Trend } from './format';
+import {
+  formatCount,
+  formatFraction,
+  formatMoney,
+  formatNetSentiment,
+  formatPercent,
+  formatRoas,
+  trendOf,
+  type Trend,
+} from './format';
 import type { SeriesMetric } from './sparkline';
 import { Sampler } from './liveState';
 
-export type KpiKey = 'er' | 'net_sentiment' | 'unique_clicks' | 'conversions' | 'revenue_minor' | 'roas' | 'cpa_minor' | 'commission_minor';
+export type KpiKey =
+  | 'er'
+  | 'net_sentiment'
+  | 'unique_clicks'
+  | 'conversions'
+  | 'revenue_minor'
+  | 'roas'
+  | 'cpa_minor'
+  | 'commission_minor';
 
 export interface KpiDef {
   key: KpiKey;
@@ -20,14 +37,72 @@ export interface KpiDef {
 const n = (m: Metrics | null) => m;
 
 export const KPIS: KpiDef[] = [
-  { key: 'er', label: 'Engagement rate', series: 'er', points: true, higherIsBetter: true, format: (m) => formatPercent(m?.er), sub: (m) => `by reach ${formatPercent(n(m)?.er_reach)}` },
-  { key: 'net_sentiment', label: 'Net sentiment', series: 'net_sentiment', points: true, higherIsBetter: true, format: (m) => formatNetSentiment(m?.net_sentiment), sub: (m) => `${formatCount(m?.comments_n ?? 0)} comments` },
-  { key: 'unique_clicks', label: 'Unique clicks', series: 'unique_clicks', higherIsBetter: true, format: (m) => formatCount(m?.unique_clicks), sub: (m) => `CTR ${formatFraction(m?.ctr)}` },
-  { key: 'conversions', label: 'Conversions', series: 'conversions', higherIsBetter: true, format: (m) => formatCount(m?.conversions), sub: (m) => `CR ${formatFraction(m?.cr)}` },
-  { key: 'revenue_minor', label: 'Revenue', series: 'revenue_minor', higherIsBetter: true, format: (m, c, compact) => formatMoney(m?.revenue_minor, c, { compact: compact ?? true }), sub: (m, c) => `AOV ${formatMoney(m?.aov_minor ?? null, c, { whole: true })}` },
-  { key: 'roas', label: 'ROAS', series: null, higherIsBetter: true, format: (m) => formatRoas(m?.roas), sub: (m, c) => `cost ${formatMoney(m?.cost_minor ?? null, c, { compact: true })}` },
-  { key: 'cpa_minor', label: 'CPA', series: null, higherIsBetter: false, format: (m, c) => formatMoney(m?.cpa_minor, c), sub: (m) => `${formatCount(m?.conversions ?? 0)} orders` },
-  { key: 'commission_minor', label: 'Commission owed', series: null, higherIsBetter: null, format: (m, c, compact) => formatMoney(m?.commission_minor, c, { compact: compact ?? true }), sub: (m, c) => `EPC ${formatMoney(m?.epc_minor ?? null, c)}` },
+  {
+    key: 'er',
+    label: 'Engagement rate',
+    series: 'er',
+    points: true,
+    higherIsBetter: true,
+    format: (m) => formatPercent(m?.er),
+    sub: (m) => `by reach ${formatPercent(n(m)?.er_reach)}`,
+  },
+  {
+    key: 'net_sentiment',
+    label: 'Net sentiment',
+    series: 'net_sentiment',
+    points: true,
+    higherIsBetter: true,
+    format: (m) => formatNetSentiment(m?.net_sentiment),
+    sub: (m) => `${formatCount(m?.comments_n ?? 0)} comments`,
+  },
+  {
+    key: 'unique_clicks',
+    label: 'Unique clicks',
+    series: 'unique_clicks',
+    higherIsBetter: true,
+    format: (m) => formatCount(m?.unique_clicks),
+    sub: (m) => `CTR ${formatFraction(m?.ctr)}`,
+  },
+  {
+    key: 'conversions',
+    label: 'Conversions',
+    series: 'conversions',
+    higherIsBetter: true,
+    format: (m) => formatCount(m?.conversions),
+    sub: (m) => `CR ${formatFraction(m?.cr)}`,
+  },
+  {
+    key: 'revenue_minor',
+    label: 'Revenue',
+    series: 'revenue_minor',
+    higherIsBetter: true,
+    format: (m, c, compact) => formatMoney(m?.revenue_minor, c, { compact: compact ?? true }),
+    sub: (m, c) => `AOV ${formatMoney(m?.aov_minor ?? null, c, { whole: true })}`,
+  },
+  {
+    key: 'roas',
+    label: 'ROAS',
+    series: null,
+    higherIsBetter: true,
+    format: (m) => formatRoas(m?.roas),
+    sub: (m, c) => `cost ${formatMoney(m?.cost_minor ?? null, c, { compact: true })}`,
+  },
+  {
+    key: 'cpa_minor',
+    label: 'CPA',
+    series: null,
+    higherIsBetter: false,
+    format: (m, c) => formatMoney(m?.cpa_minor, c),
+    sub: (m) => `${formatCount(m?.conversions ?? 0)} orders`,
+  },
+  {
+    key: 'commission_minor',
+    label: 'Commission owed',
+    series: null,
+    higherIsBetter: null,
+    format: (m, c, compact) => formatMoney(m?.commission_minor, c, { compact: compact ?? true }),
+    sub: (m, c) => `EPC ${formatMoney(m?.epc_minor ?? null, c)}`,
+  },
 ];
 
 export function kpiValue(m: Metrics | null, key: KpiKey): number | null {
@@ -37,7 +112,10 @@ export function kpiValue(m: Metrics | null, key: KpiKey): number | null {
 }
 
 export function kpiTrend(def: KpiDef, m: Metrics | null, prev: Metrics | null): Trend {
-  const t = trendOf(kpiValue(m, def.key), kpiValue(prev, def.key), { higherIsBetter: def.higherIsBetter ?? true, points: def.points });
+  const t = trendOf(kpiValue(m, def.key), kpiValue(prev, def.key), {
+    higherIsBetter: def.higherIsBetter ?? true,
+    points: def.points,
+  });
   return def.higherIsBetter === null ? { ...t, good: null } : t;
 }
 

@@ -65,7 +65,8 @@ export function capitalize(s: string): string {
 export function groupKeyLabel(group: string, key: string): string {
   if (key === 'all') return 'All';
   // A sale with no click of a link posted on a known platform (a promo code of a many-platform partner, a postback).
-  if (key === '' || key === 'unattributed') return group === 'platform' ? 'Platform unknown (promo codes, postbacks)' : 'Unattributed';
+  if (key === '' || key === 'unattributed')
+    return group === 'platform' ? 'Platform unknown (promo codes, postbacks)' : 'Unattributed';
   if (group === 'platform') return platformName(key);
   return capitalize(key);
 }

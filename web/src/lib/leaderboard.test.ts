@@ -3,7 +3,16 @@ import { buildLeaderboard, nextSort } from './leaderboard';
 import { row } from './testData';
 import type { PartnerInfo } from './contract';
 
-const partner = (id: string, name: string): PartnerInfo => ({ id, handle: `@${name}`, display_name: name, type: 'influencer', tier: 'micro', followers: 50_000, platforms: ['instagram'], manager_id: 'm' });
+const partner = (id: string, name: string): PartnerInfo => ({
+  id,
+  handle: `@${name}`,
+  display_name: name,
+  type: 'influencer',
+  tier: 'micro',
+  followers: 50_000,
+  platforms: ['instagram'],
+  manager_id: 'm',
+});
 const partners = [partner('a', 'Ann'), partner('b', 'Bob'), partner('c', 'Cat')];
 
 describe('leaderboard', () => {
@@ -14,7 +23,11 @@ describe('leaderboard', () => {
     expect(buildLeaderboard(rows, partners, 'name', 'asc').map((r) => r.name)).toEqual(['Ann', 'Bob', 'Cat']);
   });
   it('shows rank movement against the previous window', () => {
-    const rows = [row('a', { revenue_minor: 100, views: 1 }, { revenue_minor: 500, views: 1 }), row('b', { revenue_minor: 300, views: 1 }, { revenue_minor: 100, views: 1 }), row('c', { revenue_minor: 200, views: 1 }, null)];
+    const rows = [
+      row('a', { revenue_minor: 100, views: 1 }, { revenue_minor: 500, views: 1 }),
+      row('b', { revenue_minor: 300, views: 1 }, { revenue_minor: 100, views: 1 }),
+      row('c', { revenue_minor: 200, views: 1 }, null),
+    ];
     const lb = buildLeaderboard(rows, partners, 'revenue_minor', 'desc');
     expect(lb.map((r) => [r.key, r.rank, r.movement])).toEqual([
       ['b', 1, 1],

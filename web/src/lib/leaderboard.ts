@@ -1,4 +1,5 @@
-// The partner leaderboard: rows joined with partner info, sorted by any metric, with rank movement against the previous window.
+// The partner leaderboard: rows joined with partner info, sorted by any metric, with rank movement against the previous
+// window.
 import type { GroupRow, Metrics, PartnerInfo } from './contract';
 import type { SortDir } from './viewState';
 
@@ -43,7 +44,14 @@ function valueOf(m: Metrics | null, key: string): number | null {
 }
 
 /** Compare two rows on a metric; nulls always sink to the bottom whatever the direction, ties broken by name. */
-function compareBy(key: string, dir: SortDir, nameA: string, nameB: string, a: Metrics | null, b: Metrics | null): number {
+function compareBy(
+  key: string,
+  dir: SortDir,
+  nameA: string,
+  nameB: string,
+  a: Metrics | null,
+  b: Metrics | null,
+): number {
   if (key === 'name') {
     const c = nameA.localeCompare(nameB);
     return dir === 'asc' ? c : -c;
@@ -62,14 +70,21 @@ function hasActivity(m: Metrics | null): boolean {
   return m.views + m.clicks + m.conversions + m.comments_n + m.revenue_minor + m.interactions !== 0;
 }
 
-export function buildLeaderboard(rows: readonly GroupRow[], partners: readonly PartnerInfo[], sort: string, dir: SortDir): LeaderRow[] {
+export function buildLeaderboard(
+  rows: readonly GroupRow[],
+  partners: readonly PartnerInfo[],
+  sort: string,
+  dir: SortDir,
+): LeaderRow[] {
   const info = new Map(partners.map((p) => [p.id, p]));
   const nameOf = (key: string) => info.get(key)?.display_name ?? (key === '' ? 'Unattributed' : key);
   const sorted = [...rows].sort((a, b) => compareBy(sort, dir, nameOf(a.key), nameOf(b.key), a.metrics, b.metrics));
   // Ranks in the previous window, by the same ordering, among partners that were active then.
   const prevRank = new Map<string, number>();
   if (sort !== 'name') {
-    const prev = rows.filter((r) => hasActivity(r.previous)).sort((a, b) => compareBy(sort, dir, nameOf(a.key), nameOf(b.key), a.previous, b.previous));
+    const prev = rows
+      .filter((r) => hasActivity(r.previous))
+      .sort((a, b) => compareBy(sort, dir, nameOf(a.key), nameOf(b.key), a.previous, b.previous));
     prev.forEach((r, i) => prevRank.set(r.key, i + 1));
   }
   return sorted.map((r, i) => {

@@ -71,7 +71,14 @@ describe('LiveClient', () => {
     sock.serverConnect();
     expect(sock.subscribes()).toHaveLength(1);
     sock.fire('snapshot', packSnapshot(snapshot()));
-    sock.fire('delta', { campaign_id: 'c1', window: '5m', at: 2, seq: 2, groups: { campaign: [row('all', { clicks: 42 })] }, series: [] });
+    sock.fire('delta', {
+      campaign_id: 'c1',
+      window: '5m',
+      at: 2,
+      seq: 2,
+      groups: { campaign: [row('all', { clicks: 42 })] },
+      series: [],
+    });
     expect(views.at(-1)!.groups.campaign[0].metrics.clicks).toBe(42);
     sock.serverConnect(); // reconnect → fresh subscription
     expect(sock.subscribes()).toHaveLength(2);
@@ -89,9 +96,31 @@ describe('LiveClient', () => {
     sock.serverConnect();
     sock.fire('snapshot', packSnapshot(snapshot()));
     const n = views.length;
-    sock.fire('comment', { campaign_id: 'other', event_id: 'x', ts: 1, partner_id: 'p', platform: 'x', content_id: 'c', text: 'hi', sentiment: 0, label: 'neu', lang: 'en' });
+    sock.fire('comment', {
+      campaign_id: 'other',
+      event_id: 'x',
+      ts: 1,
+      partner_id: 'p',
+      platform: 'x',
+      content_id: 'c',
+      text: 'hi',
+      sentiment: 0,
+      label: 'neu',
+      lang: 'en',
+    });
     expect(views.length).toBe(n);
-    sock.fire('comment', { campaign_id: 'c1', event_id: 'y', ts: 1, partner_id: 'p', platform: 'x', content_id: 'c', text: '<img src=x onerror=alert(1)>', sentiment: 0, label: 'neu', lang: 'en' });
+    sock.fire('comment', {
+      campaign_id: 'c1',
+      event_id: 'y',
+      ts: 1,
+      partner_id: 'p',
+      platform: 'x',
+      content_id: 'c',
+      text: '<img src=x onerror=alert(1)>',
+      sentiment: 0,
+      label: 'neu',
+      lang: 'en',
+    });
     expect(views.at(-1)!.comments[0].text).toBe('<img src=x onerror=alert(1)>');
   });
   it('probes a quiet link, then reconnects with backoff when data stops', () => {

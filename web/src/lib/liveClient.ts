@@ -1,6 +1,17 @@
-// One live subscription over Socket.IO: subscribes on every (re)connect, merges snapshot and deltas, and watches for stale data with backoff.
+// One live subscription over Socket.IO: subscribes on every (re)connect, merges snapshot and deltas, and watches for
+// stale data with backoff.
 import { io, type Socket } from 'socket.io-client';
-import type { Ack, Alert, ClientToServerEvents, CommentItem, PostItem, ServerToClientEvents, Snapshot, Delta, SubscribeRequest } from './contract';
+import type {
+  Ack,
+  Alert,
+  ClientToServerEvents,
+  CommentItem,
+  PostItem,
+  ServerToClientEvents,
+  Snapshot,
+  Delta,
+  SubscribeRequest,
+} from './contract';
 import { addAlert, addComment, addPost, applyDelta, normalizeSnapshot, type LiveView, ackAlert } from './liveState';
 import { Backoff, STALE_AFTER_MS } from './stale';
 import type { WireSnapshot } from '@pulseroom/schema/live';
@@ -86,15 +97,26 @@ export class LiveClient {
     s.on('connect_error', (err: Error & { data?: { code?: string; message?: string } }) => {
       const code = err?.data?.code ?? 'connect_error';
       const auth = /auth|token|forbidden|unauthori[sz]ed/i.test(`${code} ${err?.message}`);
-      this.patch({ connected: false, error: auth ? { code, message: err?.data?.message ?? err.message } : this.status.error });
+      this.patch({
+        connected: false,
+        error: auth ? { code, message: err?.data?.message ?? err.message } : this.status.error,
+      });
       // A refused handshake is not retried by socket.io itself: retry on our own backoff unless it is an auth error.
       if (!s.active && !auth) this.scheduleReconnect();
     });
     s.on('snapshot', (w: WireSnapshot) => this.onSnapshot(unpackSnapshot(w)));
     s.on('delta', (d: Delta) => this.onDelta(d));
     s.on('alert', (a: Alert) => this.onItem(a.campaign_id, (v) => addAlert(v, a)));
-    s.on('comment', (c: CommentItem & { campaign_id: string }) => this.onItem(c.campaign_id, (v) => (this.request.partner_id && c.partner_id !== this.request.partner_id ? v : addComment(v, c))));
-    s.on('post', (p: PostItem & { campaign_id: string }) => this.onItem(p.campaign_id, (v) => (this.request.partner_id && p.partner_id !== this.request.partner_id ? v : addPost(v, p))));
+    s.on('comment', (c: CommentItem & { campaign_id: string }) =>
+      this.onItem(c.campaign_id, (v) =>
+        this.request.partner_id && c.partner_id !== this.request.partner_id ? v : addComment(v, c),
+      ),
+    );
+    s.on('post', (p: PostItem & { campaign_id: string }) =>
+      this.onItem(p.campaign_id, (v) =>
+        this.request.partner_id && p.partner_id !== this.request.partner_id ? v : addPost(v, p),
+      ),
+    );
     s.on('error', (e) => this.patch({ error: e }));
   }
 
@@ -107,7 +129,10 @@ export class LiveClient {
     const gen = ++this.generation;
     this.socket.emit('subscribe', this.request, (ack: Ack) => {
       if (gen !== this.generation || this.closed) return;
-      if (!ack?.ok) this.patch({ error: ack?.error ?? { code: 'subscribe_failed', message: 'The server refused the subscription.' } });
+      if (!ack?.ok)
+        this.patch({
+          error: ack?.error ?? { code: 'subscribe_failed', message: 'The server refused the subscription.' },
+        });
     });
   }
 
@@ -149,7 +174,12 @@ export class LiveClient {
     if (this.closed || this.status.lastUpdate === null) return;
     const now = this.now();
     const silent = now - this.status.lastUpdate;
-    if (silent > this.probeAfter && silent <= this.staleAfter && this.socket.connected && now - this.lastProbe > this.probeAfter) {
+    if (
+      silent > this.probeAfter &&
+      silent <= this.staleAfter &&
+      this.socket.connected &&
+      now - this.lastProbe > this.probeAfter
+    ) {
       this.lastProbe = now;
       this.subscribe();
       return;

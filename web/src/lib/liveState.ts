@@ -1,4 +1,5 @@
-// Client-side live state: applies snapshots, deltas and pushed items to an immutable view with capped arrays (bounded memory for days of running).
+// Client-side live state: applies snapshots, deltas and pushed items to an immutable view with capped arrays (bounded
+// memory for days of running).
 import { patchRows, withPartnerFees } from '@pulseroom/schema/rowPatch';
 import type { Alert, CommentItem, Delta, GroupName, GroupRow, PostItem, SeriesPoint, Snapshot } from './contract';
 
@@ -29,7 +30,11 @@ export function mergeRows(rows: readonly GroupRow[], changed: readonly GroupRow[
 }
 
 /** New points replace points with the same bucket start or are inserted in time order; keeps the last `cap`. */
-export function mergeSeries(points: readonly SeriesPoint[], incoming: readonly SeriesPoint[], cap = CAPS.series): SeriesPoint[] {
+export function mergeSeries(
+  points: readonly SeriesPoint[],
+  incoming: readonly SeriesPoint[],
+  cap = CAPS.series,
+): SeriesPoint[] {
   if (!incoming.length) return points as SeriesPoint[];
   const out = points.slice();
   for (const p of incoming) {
@@ -65,7 +70,18 @@ export function applyDelta(view: LiveView, d: Delta): DeltaResult {
   // Partner rows' fee shares follow from their fee terms and the window's end, which the delta may have moved.
   const terms = d.fee_terms ? { ...view.fee_terms, ...d.fee_terms } : view.fee_terms;
   groups.partner = withPartnerFees(groups.partner ?? [], terms ?? {}, view.window, d.window_end);
-  return { view: { ...view, at: d.at, seq: d.seq, groups, window_end: d.window_end, fee_terms: terms, series: mergeSeries(view.series, d.series ?? []) }, status: 'applied' };
+  return {
+    view: {
+      ...view,
+      at: d.at,
+      seq: d.seq,
+      groups,
+      window_end: d.window_end,
+      fee_terms: terms,
+      series: mergeSeries(view.series, d.series ?? []),
+    },
+    status: 'applied',
+  };
 }
 
 /** Snapshot arrays capped and sorted newest first for feeds. */
@@ -73,7 +89,10 @@ export function normalizeSnapshot(s: Snapshot): LiveView {
   const byTsDesc = <T extends { ts: number }>(a: T, b: T) => b.ts - a.ts;
   return {
     ...s,
-    series: mergeSeries([], [...(s.series ?? [])].sort((a, b) => a.t - b.t)),
+    series: mergeSeries(
+      [],
+      [...(s.series ?? [])].sort((a, b) => a.t - b.t),
+    ),
     comments: [...(s.comments ?? [])].sort(byTsDesc).slice(0, CAPS.comments),
     posts: [...(s.posts ?? [])].sort(byTsDesc).slice(0, CAPS.posts),
     alerts: [...(s.alerts ?? [])].sort(byTsDesc).slice(0, CAPS.alerts),
@@ -106,7 +125,9 @@ export function campaignRow(view: Pick<LiveView, 'groups'>): GroupRow | null {
   return rows.find((r) => r.key === 'all') ?? rows[0] ?? null;
 }
 
-/** A small history of values sampled on each update, for sparklines of metrics the series lacks (ROAS, CPA, commission). */
+/**
+ * A small history of values sampled on each update, for sparklines of metrics the series lacks (ROAS, CPA, commission).
+ */
 export class Sampler {
   private values: (number | null)[] = [];
   constructor(private cap = 120) {}

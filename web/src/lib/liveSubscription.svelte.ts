@@ -12,7 +12,10 @@ export class LiveSubscription {
   now = $state(Date.now());
   private client: LiveClient | null = null;
 
-  /** Must be constructed while a component initialises (it registers effects). `request` is null until known; a new token opens a new client. */
+  /**
+   * Must be constructed while a component initialises (it registers effects). `request` is null until known; a new
+   * token opens a new client.
+   */
   constructor(token: () => string, request: () => SubscribeRequest | null, clockMs = 250) {
     $effect(() => {
       const h = setInterval(() => (this.now = Date.now()), clockMs);
@@ -21,7 +24,12 @@ export class LiveSubscription {
     const ready = $derived(request() !== null);
     $effect(() => {
       if (!ready) return;
-      const c = new LiveClient({ token: token(), request: untrack(request)!, onView: (v) => (this.view = v), onStatus: (s) => (this.status = s) });
+      const c = new LiveClient({
+        token: token(),
+        request: untrack(request)!,
+        onView: (v) => (this.view = v),
+        onStatus: (s) => (this.status = s),
+      });
       this.client = c;
       return () => {
         c.close();

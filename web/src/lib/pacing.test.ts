@@ -52,7 +52,10 @@ describe('stale detection and backoff', () => {
 
 describe('wall rotation', () => {
   it('parses panels and interval from the URL with safe bounds', () => {
-    expect(parseRotation('?panels=leaders,kpis,bogus,kpis&every=20')).toEqual({ panels: ['leaders', 'kpis'], everyMs: 20_000 });
+    expect(parseRotation('?panels=leaders,kpis,bogus,kpis&every=20')).toEqual({
+      panels: ['leaders', 'kpis'],
+      everyMs: 20_000,
+    });
     expect(parseRotation('')).toEqual({ panels: ['kpis', 'leaders', 'sentiment', 'revenue'], everyMs: 15_000 });
     expect(parseRotation('?every=1').everyMs).toBe(5000);
     expect(parseRotation('?every=abc').everyMs).toBe(15_000);
@@ -78,14 +81,21 @@ describe('sparklines', () => {
     expect(seriesValues([p, pt(10_000)], 'er')).toEqual([5, null]);
     expect(seriesValues([p], 'net_sentiment')).toEqual([50]);
     const filled = fillBuckets([pt(20_000, 4)], 35_000, 4);
-    expect(filled.map((x) => [x.t, x.clicks])).toEqual([[0, 0], [10_000, 0], [20_000, 4], [30_000, 0]]);
+    expect(filled.map((x) => [x.t, x.clicks])).toEqual([
+      [0, 0],
+      [10_000, 0],
+      [20_000, 4],
+      [30_000, 0],
+    ]);
   });
 });
 
 import { sparkArea } from './sparkline';
 describe('sparkline area', () => {
   it('closes each unbroken run to the baseline', () => {
-    expect(sparkArea('M0.0,20.0L10.0,0.0M30.0,10.0', 20)).toBe('M0.0,20L0.0,20.0L10.0,0.0L10.0,20ZM30.0,20L30.0,10.0L30.0,20Z');
+    expect(sparkArea('M0.0,20.0L10.0,0.0M30.0,10.0', 20)).toBe(
+      'M0.0,20L0.0,20.0L10.0,0.0L10.0,20ZM30.0,20L30.0,10.0L30.0,20Z',
+    );
     expect(sparkArea('', 20)).toBe('');
   });
 
@@ -93,7 +103,7 @@ describe('sparkline area', () => {
     const span = 30 * 86_400_000;
     expect(pacing(500, 100_000, 0, span, 10 * 60_000)!.status).toBe('early');
     const p = pacing(500, 100_000, 0, span, 16 * 60_000)!;
-    expect(p.projected).toBeCloseTo(500 * span / (16 * 60_000));
+    expect(p.projected).toBeCloseTo((500 * span) / (16 * 60_000));
     expect(p.status).toBe('ahead');
   });
 });

@@ -1,4 +1,5 @@
-// Goal pacing: where a campaign-to-date figure stands against its goal and where it lands at the end at the current run rate.
+// Goal pacing: where a campaign-to-date figure stands against its goal and where it lands at the end at the current run
+// rate.
 export interface Pacing {
   current: number;
   goal: number;
@@ -36,7 +37,16 @@ export function pacing(current: number, goal: number, start: number, end: number
   else if (projected >= goal * 1.05) status = 'ahead';
   else if (projected >= goal * ON_TRACK) status = 'on-track';
   else status = 'behind';
-  return { current, goal, progress, elapsed, expectedNow, projected, projectedRatio: projected === null ? null : projected / goal, status };
+  return {
+    current,
+    goal,
+    progress,
+    elapsed,
+    expectedNow,
+    projected,
+    projectedRatio: projected === null ? null : projected / goal,
+    status,
+  };
 }
 
 export const PACING_LABEL: Record<Pacing['status'], string> = {

@@ -25,7 +25,11 @@ export function parseRotation(search: string | URLSearchParams): Rotation {
 }
 
 /** Index of the panel on screen at `now`, for a rotation started at `start`, and ms until the next change. */
-export function panelAt(r: Rotation, start: number, now: number): { index: number; panel: WallPanel; nextInMs: number } {
+export function panelAt(
+  r: Rotation,
+  start: number,
+  now: number,
+): { index: number; panel: WallPanel; nextInMs: number } {
   const n = r.panels.length;
   const elapsed = Math.max(0, now - start);
   const step = Math.floor(elapsed / r.everyMs);

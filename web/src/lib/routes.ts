@@ -9,13 +9,16 @@ export type Route =
   | { name: 'notFound'; path: string };
 
 export function parseRoute(pathname: string): Route {
-  const parts = pathname.split('/').filter(Boolean).map((p) => {
-    try {
-      return decodeURIComponent(p);
-    } catch {
-      return p;
-    }
-  });
+  const parts = pathname
+    .split('/')
+    .filter(Boolean)
+    .map((p) => {
+      try {
+        return decodeURIComponent(p);
+      } catch {
+        return p;
+      }
+    });
   if (parts.length === 0) return { name: 'home' };
   if (parts[0] === 'campaigns' && parts.length === 2) return { name: 'campaign', campaignId: parts[1] };
   if (parts[0] === 'campaigns' && parts.length === 1) return { name: 'home' };
@@ -28,7 +31,8 @@ export function parseRoute(pathname: string): Route {
 
 export const paths = {
   campaign: (id: string, query = '') => `/campaigns/${encodeURIComponent(id)}${query}`,
-  partner: (id: string, campaignId: string) => `/partners/${encodeURIComponent(id)}?campaign=${encodeURIComponent(campaignId)}`,
+  partner: (id: string, campaignId: string) =>
+    `/partners/${encodeURIComponent(id)}?campaign=${encodeURIComponent(campaignId)}`,
   wall: (id: string) => `/wall/${encodeURIComponent(id)}`,
   manager: () => '/me',
   setup: () => '/setup',

@@ -17,9 +17,14 @@ export interface Session {
  * Which screens a role may open. Campaign scope is the server's call (a campaign outside the scope is
  * answered "not found"); this only keeps wall links on the wall, the manager view for managers and setup for admins.
  */
-export function canOpen(me: WhoAmI, screen: 'home' | 'campaign' | 'partner' | 'manager' | 'wall' | 'setup', campaignId?: string): boolean {
+export function canOpen(
+  me: WhoAmI,
+  screen: 'home' | 'campaign' | 'partner' | 'manager' | 'wall' | 'setup',
+  campaignId?: string,
+): boolean {
   if (screen === 'setup') return me.role === 'admin';
-  if (me.role === 'wall') return screen === 'wall' && (!campaignId || me.campaign_ids.length === 0 || me.campaign_ids.includes(campaignId));
+  if (me.role === 'wall')
+    return screen === 'wall' && (!campaignId || me.campaign_ids.length === 0 || me.campaign_ids.includes(campaignId));
   if (screen === 'manager') return me.role === 'manager';
   return true;
 }

@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { dayInZone, isoFromLocalInput, zonedDayBoundary, isWebUrl, numberOrUndefined, shareUrl, slugOf, suggestLinkCode } from './setup';
+import {
+  dayInZone,
+  isoFromLocalInput,
+  zonedDayBoundary,
+  isWebUrl,
+  numberOrUndefined,
+  shareUrl,
+  slugOf,
+  suggestLinkCode,
+} from './setup';
 
 describe('setup console helpers', () => {
   it('makes ids from names, accents and punctuation folded', () => {
@@ -15,10 +24,18 @@ describe('setup console helpers', () => {
   });
 
   it('builds the page a share link opens', () => {
-    expect(shareUrl('https://p.example', { role: 'wall', campaign_ids: ['halo'] }, 'prt_1')).toBe('https://p.example/wall/halo?token=prt_1');
-    expect(shareUrl('https://p.example', { role: 'viewer', campaign_ids: ['halo'] }, 'prt_2')).toBe('https://p.example/campaigns/halo?token=prt_2');
-    expect(shareUrl('https://p.example', { role: 'viewer', campaign_ids: ['a', 'b'] }, 'prt_3')).toBe('https://p.example/?token=prt_3');
-    expect(shareUrl('https://p.example', { role: 'manager', campaign_ids: [] }, 'prt_4')).toBe('https://p.example/me?token=prt_4');
+    expect(shareUrl('https://p.example', { role: 'wall', campaign_ids: ['halo'] }, 'prt_1')).toBe(
+      'https://p.example/wall/halo?token=prt_1',
+    );
+    expect(shareUrl('https://p.example', { role: 'viewer', campaign_ids: ['halo'] }, 'prt_2')).toBe(
+      'https://p.example/campaigns/halo?token=prt_2',
+    );
+    expect(shareUrl('https://p.example', { role: 'viewer', campaign_ids: ['a', 'b'] }, 'prt_3')).toBe(
+      'https://p.example/?token=prt_3',
+    );
+    expect(shareUrl('https://p.example', { role: 'manager', campaign_ids: [] }, 'prt_4')).toBe(
+      'https://p.example/me?token=prt_4',
+    );
   });
 
   it('reads form values: empty is "none", never 0 or an invalid date', () => {

@@ -25,12 +25,15 @@ export function shareUrl(origin: string, link: Pick<ShareLink, 'role' | 'campaig
   const t = `?token=${encodeURIComponent(token)}`;
   const campaign = link.campaign_ids[0];
   if (link.role === 'wall' && campaign) return `${origin}/wall/${encodeURIComponent(campaign)}${t}`;
-  if (link.role === 'viewer' && link.campaign_ids.length === 1) return `${origin}/campaigns/${encodeURIComponent(campaign)}${t}`;
+  if (link.role === 'viewer' && link.campaign_ids.length === 1)
+    return `${origin}/campaigns/${encodeURIComponent(campaign)}${t}`;
   if (link.role === 'manager') return `${origin}/me${t}`;
   return `${origin}/${t}`;
 }
 
-/** A datetime-local input's value (local time, no zone) as ISO-8601 with the browser's zone, or undefined when empty. */
+/**
+ * A datetime-local input's value (local time, no zone) as ISO-8601 with the browser's zone, or undefined when empty.
+ */
 export function isoFromLocalInput(value: string): string | undefined {
   if (!value) return undefined;
   const ms = new Date(value).getTime();

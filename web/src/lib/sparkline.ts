@@ -42,7 +42,8 @@ export function sparkArea(path: string, height: number): string {
     .join('');
 }
 
-export type SeriesMetric = 'unique_clicks' | 'clicks' | 'conversions' | 'revenue_minor' | 'er' | 'net_sentiment' | 'views' | 'comments_n';
+export type SeriesMetric =
+  'unique_clicks' | 'clicks' | 'conversions' | 'revenue_minor' | 'er' | 'net_sentiment' | 'views' | 'comments_n';
 
 /** Per-bucket values of a metric; ratios are null in buckets without a denominator. */
 export function seriesValues(points: readonly SeriesPoint[], metric: SeriesMetric): (number | null)[] {
@@ -64,12 +65,31 @@ export function seriesValues(points: readonly SeriesPoint[], metric: SeriesMetri
  * The last `count` 10-second buckets ending at `now`, with missing buckets filled with zeros, so a
  * quiet period shows as a flat line instead of being skipped.
  */
-export function fillBuckets(points: readonly SeriesPoint[], now: number, count: number, bucketMs = 10_000): SeriesPoint[] {
+export function fillBuckets(
+  points: readonly SeriesPoint[],
+  now: number,
+  count: number,
+  bucketMs = 10_000,
+): SeriesPoint[] {
   const byT = new Map(points.map((p) => [p.t, p]));
   const last = Math.floor(now / bucketMs) * bucketMs;
   const out: SeriesPoint[] = [];
   for (let t = last - (count - 1) * bucketMs; t <= last; t += bucketMs) {
-    out.push(byT.get(t) ?? { t, views: 0, interactions: 0, clicks: 0, unique_clicks: 0, conversions: 0, revenue_minor: 0, comments_n: 0, pos_n: 0, neg_n: 0, neu_n: 0 });
+    out.push(
+      byT.get(t) ?? {
+        t,
+        views: 0,
+        interactions: 0,
+        clicks: 0,
+        unique_clicks: 0,
+        conversions: 0,
+        revenue_minor: 0,
+        comments_n: 0,
+        pos_n: 0,
+        neg_n: 0,
+        neu_n: 0,
+      },
+    );
   }
   return out;
 }

@@ -1,4 +1,5 @@
-// Stale-data detection and reconnect backoff: the wall must say when its figures stopped moving, and retry without hammering the server.
+// Stale-data detection and reconnect backoff: the wall must say when its figures stopped moving, and retry without
+// hammering the server.
 export const STALE_AFTER_MS = 10_000;
 
 export function isStale(now: number, lastUpdate: number | null, thresholdMs = STALE_AFTER_MS): boolean {

@@ -6,7 +6,15 @@ import { takeToken, TOKEN_KEY } from './token';
 
 describe('view state in the URL', () => {
   it('round-trips window, filters and sort', () => {
-    const v = { ...defaultView(), window: '1h' as const, type: ['affiliate' as const], tier: ['micro' as const, 'nano' as const], platform: ['tiktok' as const], sort: 'roas', dir: 'asc' as const };
+    const v = {
+      ...defaultView(),
+      window: '1h' as const,
+      type: ['affiliate' as const],
+      tier: ['micro' as const, 'nano' as const],
+      platform: ['tiktok' as const],
+      sort: 'roas',
+      dir: 'asc' as const,
+    };
     const qs = writeView(v, '?campaign=x');
     expect(qs).toContain('campaign=x');
     expect(qs).toContain('tier=nano,micro');
@@ -43,7 +51,12 @@ describe('routes', () => {
 describe('token', () => {
   function memory() {
     const m = new Map<string, string>();
-    return { getItem: (k: string) => m.get(k) ?? null, setItem: (k: string, v: string) => void m.set(k, v), removeItem: (k: string) => void m.delete(k), m };
+    return {
+      getItem: (k: string) => m.get(k) ?? null,
+      setItem: (k: string, v: string) => void m.set(k, v),
+      removeItem: (k: string) => void m.delete(k),
+      m,
+    };
   }
   it('takes the token from the URL, stores it and strips it', () => {
     const s = memory();
@@ -60,7 +73,12 @@ describe('token', () => {
 
 import { canOpen } from './session';
 describe('access by role', () => {
-  const me = (role: 'admin' | 'viewer' | 'manager' | 'wall', campaign_ids: string[] = []) => ({ role, campaign_ids, manager_id: role === 'manager' ? 'am-1' : '', label: '' });
+  const me = (role: 'admin' | 'viewer' | 'manager' | 'wall', campaign_ids: string[] = []) => ({
+    role,
+    campaign_ids,
+    manager_id: role === 'manager' ? 'am-1' : '',
+    label: '',
+  });
   it('keeps a wall token on its wall', () => {
     expect(canOpen(me('wall', ['c1']), 'wall', 'c1')).toBe(true);
     expect(canOpen(me('wall', ['c1']), 'wall', 'c2')).toBe(false);
@@ -79,7 +97,10 @@ import { orderCampaigns } from './session';
 describe('campaign order', () => {
   it('puts running campaigns first, newest launch first', () => {
     const c = (id: string, start: number, end: number) => ({ id, start, end });
-    const out = orderCampaigns([c('ended', 0, 10), c('old-live', 1, 100), c('new-live', 5, 100), c('soon', 60, 100)], 50);
+    const out = orderCampaigns(
+      [c('ended', 0, 10), c('old-live', 1, 100), c('new-live', 5, 100), c('soon', 60, 100)],
+      50,
+    );
     expect(out.map((x) => x.id)).toEqual(['new-live', 'old-live', 'soon', 'ended']);
   });
 });

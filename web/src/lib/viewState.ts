@@ -1,5 +1,15 @@
 // The war-room view (window, filters, sort) as URL query parameters, so a shared or reloaded link opens the same view.
-import { isWindow, PARTNER_TYPES, PLATFORMS, TIERS, type PartnerType, type Platform, type Tier, type WindowName, type SubscribeRequest } from './contract';
+import {
+  isWindow,
+  PARTNER_TYPES,
+  PLATFORMS,
+  TIERS,
+  type PartnerType,
+  type Platform,
+  type Tier,
+  type WindowName,
+  type SubscribeRequest,
+} from './contract';
 
 export type SortDir = 'asc' | 'desc';
 
@@ -30,7 +40,11 @@ function list<T extends string>(raw: string | null, allowed: readonly T[]): T[] 
 }
 
 /** Reads a view from a query string; unknown values are ignored, never fatal. */
-export function parseView(search: string | URLSearchParams, sortable: readonly string[], fallbackWindow: WindowName = '5m'): ViewState {
+export function parseView(
+  search: string | URLSearchParams,
+  sortable: readonly string[],
+  fallbackWindow: WindowName = '5m',
+): ViewState {
   const q = typeof search === 'string' ? new URLSearchParams(search) : search;
   const w = q.get('window');
   const sort = q.get('sort');
@@ -49,7 +63,11 @@ export function parseView(search: string | URLSearchParams, sortable: readonly s
  * Writes a view into a query string, keeping other parameters (campaign, theme) and leaving defaults
  * out so links stay short.
  */
-export function writeView(view: ViewState, base: string | URLSearchParams = '', fallbackWindow: WindowName = '5m'): string {
+export function writeView(
+  view: ViewState,
+  base: string | URLSearchParams = '',
+  fallbackWindow: WindowName = '5m',
+): string {
   const q = new URLSearchParams(typeof base === 'string' ? base : base.toString());
   const set = (k: string, v: string | null) => (v ? q.set(k, v) : q.delete(k));
   set('window', view.window === fallbackWindow ? null : view.window);
