@@ -232,6 +232,18 @@ export interface SeriesResponse {
   points: SeriesPoint[];
 }
 
+/** GET /api/campaigns/:id/sources: each ingest source that may send for the campaign, and whether it is late. */
+export interface SourceFreshness {
+  source_id: string;
+  /** The source's name as the admin gave it ("Instagram connector"); '' when unnamed. */
+  name: string;
+  /** When it last sent an accepted event (epoch ms, 30 days back at most); null: nothing yet. */
+  last_event_at: number | null;
+  /** Its expected cadence: no event for longer than this and it is late. */
+  expected_every_ms: number;
+  late: boolean;
+}
+
 /** GET /api/partners/:id?campaign_id= */
 export interface PartnerDetail {
   partner: PartnerInfo;

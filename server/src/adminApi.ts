@@ -1,5 +1,6 @@
 // The admin API under /api/admin: campaigns, partners and deals (list, get, upsert, delete), ingest sources, share
-// links (dashboard tokens) and the audit log of every change — what the setup console and `npm run load` build on.
+// links (dashboard tokens), alert channels and the audit log of every change — what the setup console and `npm run
+// load` build on.
 import express, { type Request, type Response } from 'express';
 import { z } from 'zod';
 import {
@@ -39,12 +40,15 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { scopeOf, type RouteHandler as Handler, type TokenResolver } from './access.js';
 import { appendAudit, auditEntries, AUDIT_KINDS, type AuditEntry } from './queries/audit.js';
 import { sourcesLastSeen } from './queries/sources.js';
+import { addAlertChannelRoutes } from './notify/adminRoutes.js';
+import type { AlertNotifier } from './notify/notifier.js';
 import { PARTNER_CSV_SAMPLE, partnersCsv, planPartnerImport } from './partnerCsv.js';
 
 export interface AdminApiDeps {
   client: ClickHouseClient;
   dims: DimensionCache;
   resolver: TokenResolver;
+  notifier: AlertNotifier;
   /** Drops the open sockets of a revoked token (every node). */
   disconnectToken(tokenId: string): void;
   /** The data key that seals webhook signing secrets (read when first needed: it may be made in the data dir). */
@@ -74,7 +78,17 @@ const auditQuery = z.object({
   kind: z.enum(AUDIT_KINDS, { error: `expected one of ${AUDIT_KINDS.join(', ')}` }).optional(),
   target_id: text(200).optional(),
 });
-const sourceBody = z.object({ name: text(200).default(''), campaign_ids: z.array(slugId).max(1000).default([]) });
+const sourceBody = z.object({
+  name: text(200).default(''),
+  campaign_ids: z.array(slugId).max(1000).default([]),
+  /** How often the source is expected to send, in seconds (unset: the server's SOURCE_EXPECTED_EVERY_S). */
+  expected_every_s: z
+    .number({ error: 'expected a number of seconds' })
+    .int('expected whole seconds')
+    .min(10, 'expected at least 10 seconds')
+    .max(7 * 86_400, 'expected at most a week')
+    .optional(),
+});
 const webhookBody = z.object({
   provider: z.enum(WEBHOOK_PROVIDERS, { error: `expected one of ${WEBHOOK_PROVIDERS.join(', ')}` }),
   secret: z
@@ -485,6 +499,9 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
       },
     ],
   });
+
+  // ---- alert channels (Slack, signed webhooks) ----
+  addAlertChannelRoutes(routes, admin, { client, dims, notifier: d.notifier, audit });
 
   // ---- audit log ----
   routes.add(admin, '/audit', {

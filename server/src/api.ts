@@ -16,6 +16,7 @@ import {
   type GroupRow,
   type PartnerDetail,
   type SeriesResponse,
+  type SourceFreshness,
   type SummaryResponse,
   type WhoAmI,
   type WindowName,
@@ -38,6 +39,7 @@ import {
   type Store,
 } from '@pulseroom/schema/server';
 import { createAdminApi } from './adminApi.js';
+import type { AlertNotifier } from './notify/notifier.js';
 import {
   campaignAllowed,
   campaignsInScope,
@@ -61,6 +63,7 @@ import { BUCKET_MS, type AggregationEngine } from './engine/rollingWindows.js';
 import { campaignInfo, type LiveHub } from './live/hub.js';
 import type { ServerConfig } from './config.js';
 import { alertsOfCampaign } from './queries/alerts.js';
+import { SourceFreshnessReader } from './sourceFreshness.js';
 import { partnerFeed } from './queries/feed.js';
 import { campaignSeries, campaignSeriesCsv, leaderboardCsv, type HistoryScope } from './queries/history.js';
 
@@ -73,6 +76,7 @@ export interface ApiDeps {
   config: ServerConfig;
   logger: Logger;
   clock: () => number;
+  notifier: AlertNotifier;
 }
 
 const BODY_LIMIT = 256 * 1024;
@@ -274,6 +278,17 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     ],
   });
 
+  const freshness = new SourceFreshnessReader({ client, defaultEveryS: config.SOURCE_EXPECTED_EVERY_S });
+  routes.add(api, '/campaigns/:id/sources', {
+    get: [
+      async (req, res) => {
+        requireCampaign(scopeOf(res), dims, req.params.id);
+        const body: SourceFreshness[] = await freshness.forCampaign(req.params.id);
+        res.json(body);
+      },
+    ],
+  });
+
   routes.add(api, '/campaigns/:id/summary', {
     get: [
       (req, res) => {
@@ -420,6 +435,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     client,
     dims,
     resolver,
+    notifier: deps.notifier,
     disconnectToken: (id) => hub.disconnectToken(id),
     secretsKey,
   });

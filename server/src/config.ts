@@ -66,6 +66,23 @@ export const serverEnv = {
   ALERT_UNATTRIBUTED_MIN: envInt(5, 1),
   ALERT_UNATTRIBUTED_FACTOR: envNumber(2, 1, 1000),
   ALERTS_ENABLED: envBool(true),
+  /** A source with no event for this long is named as late on the war room and the wall (a source may set its own). */
+  SOURCE_EXPECTED_EVERY_S: envInt(300, 10, 7 * 86_400),
+  /**
+   * The dashboard's public address (https://pulseroom.example.com): links in Slack messages and webhooks start with it.
+   */
+  PULSEROOM_PUBLIC_URL: z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) URL such as https://pulseroom.example.com' })
+    .optional(),
+  /** Outbound alerts per channel: the first alert of a kind goes at once, at most this many messages a window… */
+  ALERT_NOTIFY_MAX_PER_WINDOW: envInt(5, 1, 1_000),
+  /** …and the rest of a storm goes as one summary when the window ends. */
+  ALERT_NOTIFY_WINDOW_MS: envInt(60_000, 10, 3_600_000),
+  /** Retries of a delivery (5xx, 429, network errors): attempts in all, first backoff (doubling), longest wait. */
+  ALERT_NOTIFY_MAX_ATTEMPTS: envInt(6, 1, 20),
+  ALERT_NOTIFY_RETRY_BASE_MS: envInt(1_000, 1, 600_000),
+  ALERT_NOTIFY_RETRY_MAX_MS: envInt(300_000, 1, 3_600_000),
+  ALERT_NOTIFY_TIMEOUT_MS: envInt(10_000, 100, 120_000),
 };
 export const serverConfig = z.object(serverEnv);
 export type ServerConfig = z.infer<typeof serverConfig>;

@@ -29,6 +29,7 @@ import { LiveFeed } from './live/feed.js';
 import { LiveHub } from './live/hub.js';
 import { LiveLoop } from './live/loop.js';
 import { RedisLiveStream } from './live/stream.js';
+import { AlertNotifier } from './notify/notifier.js';
 import { createMetrics } from './promMetrics.js';
 
 export type { ServerConfig } from './config.js';
@@ -83,6 +84,7 @@ export async function createLiveServer(deps: LiveServerDeps) {
     frameMs: config.PULSEROOM_FRAME_MS,
   });
   const alerts = new AlertRules({ engine, dims: dims, client: store.client, config, clock, logger });
+  const notifier = new AlertNotifier({ client: store.client, dims, config, logger });
   let dimsChanged = false;
   const offDims = dims.onChange(() => {
     dimsChanged = true;
@@ -100,6 +102,7 @@ export async function createLiveServer(deps: LiveServerDeps) {
     reconcileMs: streaming ? config.PULSEROOM_RECONCILE_MS : config.PULSEROOM_TICK_MS,
     alertEvalMs: config.ALERT_EVAL_MS,
     isAlertLeader: () => isAlertLeader(),
+    notify: (fired) => notifier.notify(fired),
     takeDimsChanged: () => {
       const changed = dimsChanged;
       dimsChanged = false;
@@ -158,7 +161,7 @@ export async function createLiveServer(deps: LiveServerDeps) {
       },
     ],
   });
-  const api = createApi({ store, dims, engine, hub, resolver, config, logger, clock });
+  const api = createApi({ store, dims, engine, hub, resolver, config, logger, clock, notifier });
   app.use('/api', api);
   for (const r of deps.extraRouters ?? []) app.use(r);
   const webDir = deps.webDir ?? config.PULSEROOM_WEB_DIR;
@@ -200,6 +203,7 @@ export async function createLiveServer(deps: LiveServerDeps) {
     registry: metrics.registry,
     engine,
     hub,
+    notifier,
     /** Writes when each token was last used now instead of at the next half-minute (tests, shutdown). */
     flushTokenUsage: () => resolver.flushUsage(),
     /** One reconcile and one frame by hand (tests with a controllable clock). */
@@ -219,7 +223,7 @@ export async function createLiveServer(deps: LiveServerDeps) {
         await Promise.all([pub.connect(), sub.connect()]);
         hub.io.adapter(createAdapter(pub, sub));
         redisClients = [pub, sub];
-        isAlertLeader = alertLease(pub, alerts, config, logger);
+        isAlertLeader = alertLease(pub, alerts, config, logger, () => notifier.resume());
         logger.info('socket.io redis adapter on');
         stream = new RedisLiveStream({
           url: config.REDIS_URL,
@@ -232,6 +236,8 @@ export async function createLiveServer(deps: LiveServerDeps) {
       await engine.init(resumeFromMs);
       await feed.init(clock());
       await alerts.init();
+      // One process is its own leader: it finishes what it left pending; with Redis, the lease holder does.
+      if (!config.REDIS_URL) notifier.resume();
       if (deps.autoTick !== false) {
         running = true;
         loop.start();
@@ -242,6 +248,7 @@ export async function createLiveServer(deps: LiveServerDeps) {
       running = false;
       await stream?.stop();
       await loop.stop();
+      await notifier.stop();
       offDims();
       await hub.close();
       await resolver.stop();
@@ -262,6 +269,7 @@ function alertLease(
   alerts: AlertRules,
   config: ServerConfig,
   logger: Logger,
+  onLead: () => void,
 ): () => Promise<boolean> {
   const nodeId = newId('node');
   const key = 'pulseroom:alerts-leader';
@@ -271,7 +279,10 @@ function alertLease(
     try {
       if ((await redis.set(key, nodeId, { NX: true, PX: lease })) === 'OK' || (await redis.get(key)) === nodeId) {
         await redis.pExpire(key, lease);
-        if (!leading) await alerts.init(); // cooldowns as the previous leader left them
+        if (!leading) {
+          await alerts.init(); // cooldowns as the previous leader left them
+          onLead(); // and its unfinished deliveries
+        }
         leading = true;
       } else leading = false;
     } catch (e) {

@@ -32,6 +32,27 @@ const call = async (method: string, path: string, body?: unknown, token = admin)
 };
 
 describe("a source's webhook secret", () => {
+  it("keeps the source's other settings: its cadence when the secret is set, its secret when it is revoked", async () => {
+    const src = await call('POST', '/api/admin/sources', { name: 'shop with cadence', expected_every_s: 900 });
+    await call('PUT', `/api/admin/sources/${src.body.id}/webhook`, {
+      provider: 'stripe',
+      secret: 'whsec_keepme_12345',
+    });
+    const row = async () =>
+      (
+        await (
+          await store.client.query({
+            query: 'SELECT expected_every_s, provider, revoked FROM sources FINAL WHERE id = {id:String}',
+            query_params: { id: src.body.id },
+            format: 'JSONEachRow',
+          })
+        ).json<{ expected_every_s: number; provider: string; revoked: number }>()
+      )[0];
+    expect(await row()).toEqual({ expected_every_s: 900, provider: 'stripe', revoked: 0 });
+    expect((await call('DELETE', `/api/admin/sources/${src.body.id}`)).status).toBe(200);
+    expect(await row()).toEqual({ expected_every_s: 900, provider: 'stripe', revoked: 1 });
+  });
+
   it('is sealed under the data key, answered with the URL to paste, and shown nowhere', async () => {
     const src = await call('POST', '/api/admin/sources', { name: 'my shop' });
     const secret = 'shpss_0123456789abcdef0123456789abcdef';

@@ -15,7 +15,7 @@ export interface SourceRow {
 /** Creates an ingest source; the key is returned once and only its hash is stored. */
 export async function createSource(
   client: ClickHouseClient,
-  input: { name?: string; campaign_ids?: string[]; id?: string },
+  input: { name?: string; campaign_ids?: string[]; id?: string; expected_every_s?: number },
 ): Promise<{ id: string; key: string }> {
   const key = newSecret('prk');
   const id = input.id ?? newId('src');
@@ -28,6 +28,7 @@ export async function createSource(
         name: input.name ?? '',
         key_hash: hashSecret(key),
         campaign_ids: input.campaign_ids ?? [],
+        expected_every_s: input.expected_every_s ?? 0,
         version: nextVersion(),
         revoked: 0,
       },
@@ -55,15 +56,28 @@ export async function findSourceByKeyHash(client: ClickHouseClient, keyHash: str
   return row ?? null;
 }
 
-export async function revokeSource(client: ClickHouseClient, id: string): Promise<boolean> {
-  const rows = (await listSources(client)).filter((s) => s.id === id);
-  if (rows.length === 0) return false;
+/**
+ * Writes a new version of a source with `change` applied and every other column as it was (a source has columns
+ * several features own: its key, its provider and secret, its expected cadence); false when there is no such source.
+ */
+async function updateSource(client: ClickHouseClient, id: string, change: Record<string, unknown>): Promise<boolean> {
+  const rs = await client.query({
+    query: 'SELECT * EXCEPT (version) FROM sources FINAL WHERE id = {id:String} LIMIT 1',
+    query_params: { id },
+    format: 'JSONEachRow',
+  });
+  const [row] = await rs.json<Record<string, unknown>>();
+  if (!row) return false;
   await client.insert({
     table: 'sources',
     format: 'JSONEachRow',
-    values: [{ ...rows[0], revoked: 1, version: nextVersion() }],
+    values: [{ ...row, ...change, version: nextVersion() }],
   });
   return true;
+}
+
+export function revokeSource(client: ClickHouseClient, id: string): Promise<boolean> {
+  return updateSource(client, id, { revoked: 1 });
 }
 
 /** The providers whose webhooks ingest reads: each signs its requests with a secret it gave the shop owner. */
@@ -95,11 +109,7 @@ export async function setSourceWebhook(
   provider: WebhookProvider,
   sealedSecret: string,
 ): Promise<boolean> {
-  const row = await findSourceWebhook(client, id);
-  if (!row) return false;
-  const values = [{ ...row, provider, webhook_secret: sealedSecret, version: nextVersion() }];
-  await client.insert({ table: 'sources', format: 'JSONEachRow', values });
-  return true;
+  return updateSource(client, id, { provider, webhook_secret: sealedSecret });
 }
 
 export interface TokenRow {

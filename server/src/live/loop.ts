@@ -20,6 +20,8 @@ export interface LiveLoopDeps {
   alertEvalMs: number;
   /** One node raises alerts (with Redis, the holder of a short lease); every node pushes them to its sockets. */
   isAlertLeader: () => Promise<boolean>;
+  /** Alerts raised here go out to their channels (Slack, webhooks): only the leader raises them, so one node sends. */
+  notify?: (alerts: Alert[]) => void;
   /** Dimensions changed since the last call (rows may show other figures). */
   takeDimsChanged: () => boolean;
   /** Batches the store confirmed (a stream consumer acknowledges them). */
@@ -117,6 +119,7 @@ export class LiveLoop {
       const fired: Alert[] = (await this.deps.isAlertLeader()) ? await this.deps.alerts.evaluate(items) : [];
       for (const a of fired) this.deps.metrics.alerts.inc({ kind: a.kind });
       this.deps.hub.pushAlerts(fired);
+      if (fired.length > 0) this.deps.notify?.(fired);
     } catch (e) {
       this.deps.logger.error({ err: e }, 'alert evaluation failed');
     }

@@ -13,3 +13,23 @@ export async function sourcesLastSeen(client: ClickHouseClient, nowMs: number): 
     (await rs.json<{ source_id: string; last_ms: number | string }>()).map((r) => [r.source_id, Number(r.last_ms)]),
   );
 }
+
+export interface CampaignSourceRow {
+  id: string;
+  name: string;
+  expected_every_s: number;
+  created_ms: number;
+}
+
+/** Sources not revoked that may send for a campaign (those limited to no campaign may send for all). */
+export async function campaignSources(client: ClickHouseClient, campaignId: string): Promise<CampaignSourceRow[]> {
+  const rs = await client.query({
+    query: `SELECT id, name, expected_every_s, toInt64(toUnixTimestamp64Milli(created_at)) AS created_ms
+      FROM sources FINAL
+      WHERE revoked = 0 AND (empty(campaign_ids) OR has(campaign_ids, {c:String})) ORDER BY name, id`,
+    query_params: { c: campaignId },
+    format: 'JSONEachRow',
+  });
+  const rows = await rs.json<CampaignSourceRow>();
+  return rows.map((r) => ({ ...r, expected_every_s: Number(r.expected_every_s), created_ms: Number(r.created_ms) }));
+}

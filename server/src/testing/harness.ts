@@ -56,7 +56,13 @@ export interface TestServerOptions {
 
 export async function startTestServer(store: Store, opts: TestServerOptions = {}): Promise<TestServer> {
   const dims = await DimensionCache.open(store.client, 0);
-  const config = defaultServerConfig({ PULSEROOM_DELTA_OVERLAP_MS: 5_000, ALERT_EVAL_MS: 100, ...opts.config });
+  // A data key of the tests' own, so sealing a secret never writes a key file into the working directory.
+  const config = defaultServerConfig({
+    PULSEROOM_DELTA_OVERLAP_MS: 5_000,
+    ALERT_EVAL_MS: 100,
+    PULSEROOM_SECRETS_KEY: 'test-data-key-of-the-harness',
+    ...opts.config,
+  });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
   const server = await createLiveServer({
     store,

@@ -5,6 +5,7 @@ import type {
   CampaignInfo,
   PartnerDetail,
   SeriesResponse,
+  SourceFreshness,
   SummaryResponse,
   WhoAmI,
   WindowName,
@@ -109,6 +110,7 @@ export class Api {
     this.json<PartnerDetail>(
       `/api/partners/${encodeURIComponent(id)}${buildQuery({ campaign_id: campaignId || undefined })}`,
     );
+  sources = (id: string) => this.json<SourceFreshness[]>(`/api/campaigns/${encodeURIComponent(id)}/sources`);
   alerts = (id: string) => this.json<Alert[]>(`/api/campaigns/${encodeURIComponent(id)}/alerts`);
   ackAlert = async (id: string) => {
     await this.request(`/api/alerts/${encodeURIComponent(id)}/ack`, { method: 'POST' });

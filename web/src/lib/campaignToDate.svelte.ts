@@ -2,6 +2,7 @@
 // window.
 import type { Api } from './api';
 import type { Metrics } from './contract';
+import { pollEvery } from './polling';
 
 export class CampaignToDate {
   metrics = $state.raw<Metrics | null>(null);
@@ -15,21 +16,11 @@ export class CampaignToDate {
       if (skip()) return;
       const client = api();
       const id = campaignId();
-      let stop = false;
-      const load = async () => {
-        try {
-          const r = await client.summary(id, 'ctd', 'campaign');
-          if (!stop) this.metrics = (r.rows.find((x) => x.key === 'all') ?? r.rows[0])?.metrics ?? null;
-        } catch {
-          /* keep the last figures; pacing is not worth an error banner */
-        }
-      };
-      void load();
-      const h = setInterval(load, everyMs);
-      return () => {
-        stop = true;
-        clearInterval(h);
-      };
+      // Errors keep the last figures: pacing is not worth an error banner.
+      return pollEvery(everyMs, async (stopped) => {
+        const r = await client.summary(id, 'ctd', 'campaign');
+        if (!stopped()) this.metrics = (r.rows.find((x) => x.key === 'all') ?? r.rows[0])?.metrics ?? null;
+      });
     });
   }
 }

@@ -34,6 +34,7 @@ export type {
   SummaryResponse,
   SeriesResponse,
   PartnerDetail,
+  SourceFreshness,
 } from '@pulseroom/schema/live';
 export type { Metrics } from '@pulseroom/schema/metrics';
 export type { GroupPatch } from '@pulseroom/schema/live';

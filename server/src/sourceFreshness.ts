@@ -1,0 +1,45 @@
+// Per-source freshness: each source that may send for a campaign, when it last did, and whether it is late for its
+// expected cadence — so the war room says which source is quiet, not only that the figures are.
+import type { ClickHouseClient } from '@clickhouse/client';
+import type { SourceFreshness } from '@pulseroom/schema';
+import { campaignSources, sourcesLastSeen, type CampaignSourceRow } from './queries/sources.js';
+
+/** How long one read of every source's last event serves: dashboards poll, the store answers once for all of them. */
+const LAST_SEEN_TTL_MS = 10_000;
+
+/** A source is late when nothing came for longer than its cadence; one that never sent counts from its creation. */
+export function freshnessOf(
+  sources: CampaignSourceRow[],
+  lastSeen: Map<string, number>,
+  nowMs: number,
+  defaultEveryS: number,
+): SourceFreshness[] {
+  return sources.map((s) => {
+    const every = (s.expected_every_s || defaultEveryS) * 1000;
+    const last = lastSeen.get(s.id) ?? null;
+    const late = nowMs - (last ?? s.created_ms) > every;
+    return { source_id: s.id, name: s.name, last_event_at: last, expected_every_ms: every, late };
+  });
+}
+
+export class SourceFreshnessReader {
+  private cached: { at: number; seen: Promise<Map<string, number>> } | null = null;
+
+  constructor(private readonly deps: { client: ClickHouseClient; defaultEveryS: number; now?: () => number }) {}
+
+  /** Wall clock: events' received_at is wall time, whatever the app's event-time clock says. */
+  private get now(): number {
+    return (this.deps.now ?? Date.now)();
+  }
+
+  async forCampaign(campaignId: string): Promise<SourceFreshness[]> {
+    const now = this.now;
+    if (!this.cached || now - this.cached.at > LAST_SEEN_TTL_MS) {
+      const seen = sourcesLastSeen(this.deps.client, now);
+      this.cached = { at: now, seen };
+      seen.catch(() => (this.cached = null));
+    }
+    const [sources, seen] = await Promise.all([campaignSources(this.deps.client, campaignId), this.cached.seen]);
+    return freshnessOf(sources, seen, now, this.deps.defaultEveryS);
+  }
+}
