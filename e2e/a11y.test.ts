@@ -146,10 +146,13 @@ describe.skipIf(!hasChromium)('accessibility', () => {
       'light',
       'reduce',
     );
+    // Counted once the page is live (the live dot pulses only then), not while it is still connecting.
+    await p.locator('[data-health="live"]').first().waitFor({ timeout: 15_000 });
     const moving = await p.evaluate(() => document.getAnimations().filter((a) => a.playState === 'running').length);
     expect(moving).toBe(0);
     // Without the preference the live dot pulses: the check above is not vacuous.
     const q = await open(suite.product.tokens.viewer, `/campaigns/${suite.product.campaignId}`, desktop, 'light');
+    await q.locator('[data-health="live"]').first().waitFor({ timeout: 15_000 });
     expect(
       await q.evaluate(() => document.getAnimations().filter((a) => a.playState === 'running').length),
     ).toBeGreaterThan(0);
