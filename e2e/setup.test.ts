@@ -105,7 +105,7 @@ describe.skipIf(!hasChromium)('setup console', () => {
 
     // A wall share link with its QR code; opened elsewhere; revoked: the wall loses access.
     await p.getByRole('tab', { name: 'Share links' }).click();
-    await p.getByLabel('TV wall').check();
+    await p.getByRole('radio', { name: 'TV wall' }).check();
     await p.getByLabel('Campaign').selectOption({ label: 'Spring Glow 2027' });
     await p.getByLabel('Label').fill('Lobby TV');
     await p.getByRole('button', { name: 'Create link' }).click();
