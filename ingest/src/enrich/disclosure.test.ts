@@ -12,6 +12,14 @@ const captions: [string, boolean, DisclosureStatus, string][] = [
   ['#AD | My new morning routine with @brand 🌞', false, 'clear', '#AD'],
   ['Ad: my honest review of the @brand air fryer 🍟', false, 'clear', 'Ad'],
   ['[AD] Three ways to style the new denim 👖', false, 'clear', 'AD appears at character 2'],
+  // Japan, Korea, China: the labels their regulators name
+  ['#広告 新しいイヤホンを1週間使ってみた感想🎧', false, 'clear', '#広告'],
+  ['#PR 新しいイヤホンを1週間使ってみた感想🎧', false, 'clear', '#PR'],
+  ['#광고 일주일 써본 후기, 노이즈 캔슬링 대박 🎧', false, 'clear', '#광고'],
+  ['#유료광고 언박싱 🔥 작은 케이스, 엄청난 사운드', false, 'clear', '#유료광고'],
+  ['#广告 新耳机用了一周 🎧', false, 'clear', '#广告'],
+  // in English #PR is a PR sample, a gift: weak as before
+  ['#PR my new earbuds after a week 🎧', false, 'weak', '#PR'],
   ['AD Loving this spring collection from @brand 🌸', false, 'clear', 'AD'],
   ['Paid partnership with @glowco ✨ my skin after 4 weeks', false, 'clear', 'Paid partnership with'],
   ['Sponsored by @fitfuel: 5 high-protein breakfasts 🍳', false, 'clear', 'Sponsored by'],

@@ -106,6 +106,14 @@ const CLEAR_TAGS = [
   'mainos',
   'kaupallinenyhteistyö',
   'kaupallinenyhteistyo',
+  // Japan (Consumer Affairs Agency, stealth-marketing rules of 2023), Korea (KFTC endorsement guidelines), China
+  '広告',
+  '宣伝',
+  'プロモーション',
+  '광고',
+  '유료광고',
+  '广告',
+  '廣告',
 ];
 /** Unambiguous phrases, matched as whole words anywhere. */
 const CLEAR_PHRASES = [
@@ -310,6 +318,12 @@ function alternation(list: readonly string[]): string {
 }
 
 const TAG_RE = new RegExp(`(?<!${WORD})#(${alternation(CLEAR_TAGS)})(?!${WORD}|${JOINED_AFTER})`, 'gu');
+/**
+ * #PR is the usual advertising label in Japan (the Consumer Affairs Agency lists 「PR」 with 「広告」), while in English
+ * it stands for a PR sample, a gift: it counts as clear in a caption written in Japanese.
+ */
+const JA_PR_RE = new RegExp(`(?<!${WORD})#pr(?!${WORD}|${JOINED_AFTER})`, 'gu');
+const JAPANESE = /[\p{Script=Hiragana}\p{Script=Katakana}]/u;
 /** Whole tokens only: not inside a word, a hashtag, a mention, or a hyphenated or slashed compound. */
 const wholeToken = (alternatives: string) =>
   new RegExp(`(?<!${WORD}|[#@]|${JOINED_BEFORE})(${alternatives})(?!${WORD}|${JOINED_AFTER})`, 'gu');
@@ -431,6 +445,7 @@ export function checkDisclosure(caption: string, brandedContent: boolean, platfo
   const denied = (hit: Hit) => denials.some((d) => hit.index < d.end && hit.end > d.index);
   const clear = [
     ...findAll(TAG_RE, text),
+    ...(JAPANESE.test(original) ? findAll(JA_PR_RE, text) : []),
     ...findAll(PHRASE_RE, text),
     ...findAll(WORD_RE, text).filter((h) => standsAsLabel(original, h)),
   ]
