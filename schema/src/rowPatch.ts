@@ -2,7 +2,24 @@
 // rows it holds.
 import { windowRangeEndingAt, type WindowName } from './constants.js';
 import { computeMetrics, feeShare, TOTAL_FIELDS, type Metrics } from './metrics.js';
-import type { BaseField, FeeTerm, FieldPatch, GroupPatch, GroupRow } from './live.js';
+import type { BaseField, FeeTerm, FieldPatch, GroupPatch, GroupRow, SeriesPoint } from './live.js';
+
+/** A series bucket with nothing in it (the server's engine and the web app's sparklines fill gaps with it). */
+export function emptySeriesPoint(t: number): SeriesPoint {
+  return {
+    t,
+    views: 0,
+    interactions: 0,
+    clicks: 0,
+    unique_clicks: 0,
+    conversions: 0,
+    revenue_minor: 0,
+    comments_n: 0,
+    pos_n: 0,
+    neg_n: 0,
+    neu_n: 0,
+  };
+}
 
 /** The fields every other metric derives from (through computeMetrics): a patch carries only these. */
 export const BASE_FIELDS = [

@@ -2,6 +2,7 @@
 // + filter) may see.
 import {
   computeMetrics,
+  emptySeriesPoint,
   feeShare,
   GROUPS,
   tierOf,
@@ -285,19 +286,7 @@ export function seriesPoints(
     ? [...state.keys.values()].filter((k) => keyVisible(spec, dims, k.partner_id, k.platform))
     : [];
   return buckets.map((t) => {
-    const p: SeriesPoint = {
-      t,
-      views: 0,
-      interactions: 0,
-      clicks: 0,
-      unique_clicks: 0,
-      conversions: 0,
-      revenue_minor: 0,
-      comments_n: 0,
-      pos_n: 0,
-      neg_n: 0,
-      neu_n: 0,
-    };
+    const p = emptySeriesPoint(t);
     for (const k of keys) {
       const v = k.buckets.get(t);
       if (!v) continue;

@@ -6,7 +6,7 @@
 // differs, or that the stream never brought, is corrected from the change log and counted
 // (`pulseroom_live_reconcile_corrections_total`). Batches of writers that do not stream (a backfill, `npm run load`, a
 // spool replayed after a restart) are applied from the change log too, and are not corrections.
-import { aggKey, FIELD_INDEX, TOTAL_FIELDS, type AggRow, type LiveBatch } from '@pulseroom/schema';
+import { aggKey, BUCKET_MS, FIELD_INDEX, TOTAL_FIELDS, type AggRow, type LiveBatch } from '@pulseroom/schema';
 import type { DeltaRow, TickRead } from '../queries/deltas.js';
 
 const SENTIMENT_SUM = FIELD_INDEX.sentiment_sum;
@@ -200,7 +200,7 @@ export class Reconciler {
       };
       b.items += n;
       b.fromMs = Math.min(b.fromMs, r.bucket_ms);
-      b.toMs = Math.max(b.toMs, r.bucket_ms + 10_000);
+      b.toMs = Math.max(b.toMs, r.bucket_ms + BUCKET_MS);
       byCampaign.set(r.campaign_id, b);
     }
     out.push(...byCampaign.values());

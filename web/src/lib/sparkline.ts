@@ -1,4 +1,5 @@
 // Sparkline geometry and per-bucket metric series, as plain functions (rendered as inline SVG).
+import { emptySeriesPoint } from '@pulseroom/schema/rowPatch';
 import type { SeriesPoint } from './contract';
 
 /** An SVG path through the values, scaled into width × height; null values break the line. */
@@ -75,21 +76,7 @@ export function fillBuckets(
   const last = Math.floor(now / bucketMs) * bucketMs;
   const out: SeriesPoint[] = [];
   for (let t = last - (count - 1) * bucketMs; t <= last; t += bucketMs) {
-    out.push(
-      byT.get(t) ?? {
-        t,
-        views: 0,
-        interactions: 0,
-        clicks: 0,
-        unique_clicks: 0,
-        conversions: 0,
-        revenue_minor: 0,
-        comments_n: 0,
-        pos_n: 0,
-        neg_n: 0,
-        neu_n: 0,
-      },
-    );
+    out.push(byT.get(t) ?? emptySeriesPoint(t));
   }
   return out;
 }
