@@ -1,4 +1,5 @@
 // Builders of contract objects for the web unit tests.
+import { emptySeriesPoint } from '@pulseroom/schema/rowPatch';
 import type { GroupRow, Metrics, SeriesPoint, Snapshot } from './contract';
 
 export function metrics(p: Partial<Metrics> = {}): Metrics {
@@ -67,19 +68,7 @@ export const row = (key: string, m: Partial<Metrics> = {}, prev: Partial<Metrics
   metrics: metrics(m),
   previous: prev ? metrics(prev) : null,
 });
-export const pt = (t: number, clicks = 1): SeriesPoint => ({
-  t,
-  views: 0,
-  interactions: 0,
-  clicks,
-  unique_clicks: clicks,
-  conversions: 0,
-  revenue_minor: 0,
-  comments_n: 0,
-  pos_n: 0,
-  neg_n: 0,
-  neu_n: 0,
-});
+export const pt = (t: number, clicks = 1): SeriesPoint => ({ ...emptySeriesPoint(t), clicks, unique_clicks: clicks });
 
 export function snapshot(p: Partial<Snapshot> = {}): Snapshot {
   return {
