@@ -116,6 +116,8 @@ describe('IngestState eviction', () => {
         type: 'conversion',
         event_id: 'x',
         partner_id: 'p',
+        platform: '',
+        from_status: '',
         ts: 0,
         status: 'approved',
         amount_minor: 1000,

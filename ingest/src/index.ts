@@ -20,6 +20,7 @@ import {
   orderFingerprints,
   storeAnswers,
   storedOrders,
+  waitingChanges,
 } from './queries.js';
 import { ClickRecorder } from './clickRecorder.js';
 import { fastRedirect, trustNone, type TrustProxy } from './redirects.js';
@@ -136,7 +137,6 @@ export function createIngest(deps: IngestDeps): Ingest {
         campaign_id,
         order_id,
         partner_id,
-        status,
         currency,
         orig_currency,
         attributed,
@@ -147,12 +147,17 @@ export function createIngest(deps: IngestDeps): Ingest {
         commission_minor,
         refunded,
         reversed,
+        platform,
+        status,
+        status_ts,
       ] of orders) {
         s.loadOrder({
           campaign_id,
           order_id,
           partner_id,
+          platform,
           status,
+          status_ts,
           currency,
           orig_currency,
           attributed,
@@ -165,6 +170,7 @@ export function createIngest(deps: IngestDeps): Ingest {
           baseReversedMinor: reversed,
         });
       }
+      for (const w of await waitingChanges(store.client)) s.addWaiting(w);
       if (orders.length >= s.orderCapacity)
         for (const [hi] of await orderFingerprints(store.client, s.orderCapacity)) s.loadOrderFingerprint(hi);
 

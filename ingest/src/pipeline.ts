@@ -1,17 +1,23 @@
 // The ingest pipeline after authentication: scope → references → sentiment → look-ups → dedupe + enrich → spool →
 // answer.
 import type { Logger } from 'pino';
-import { blankStoredEvent, DEFAULT_ATTRIBUTION_DAYS, type IncomingEvent, type StoredEvent } from '@pulseroom/schema';
+import {
+  blankStoredEvent,
+  DEFAULT_ATTRIBUTION_DAYS,
+  fromMinor,
+  type IncomingEvent,
+  type StoredEvent,
+} from '@pulseroom/schema';
 import { keyedHash, unavailable, type DimensionCache, type SourceRow, type Store } from '@pulseroom/schema/server';
 import { assertCampaignScope } from './auth.js';
 import type { IngestConfig } from './config.js';
 import type { IngestMetrics } from './metrics.js';
 import { clicksById, dealRevenueBefore, orderRows, type ClickFact, type OrderRow } from './queries.js';
 import { SpoolFullError, type Spool } from './spool.js';
-import type { IngestRow, IngestState } from './state.js';
+import { APPLIED_SUFFIX, type IngestRow, type IngestState, type WaitingChange } from './state.js';
 import type { ParsedBatch, Rejection } from './validate.js';
 import { enrichClick } from './enrich/clicks.js';
-import { attribute, enrichConversion, enrichRefund, type MoneyContext } from './enrich/conversions.js';
+import { attribute, enrichChange, enrichConversion, enrichRefund, type MoneyContext } from './enrich/conversions.js';
 import { checkDisclosure } from './enrich/disclosure.js';
 import { scoreComment, type SentimentPool, type SentimentResult } from './enrich/sentiment.js';
 
@@ -56,7 +62,7 @@ function formatAhead(ms: number): string {
 }
 
 /** The event types that need work before enrichment: comments are scored, money events may need look-ups. */
-const NEEDS_PREPARING: ReadonlySet<IncomingEvent['type']> = new Set(['comment', 'conversion', 'refund']);
+const NEEDS_PREPARING: ReadonlySet<IncomingEvent['type']> = new Set(['comment', 'conversion', 'refund', 'status']);
 const NO_SENTIMENTS: ReadonlyMap<number, SentimentResult> = new Map();
 
 /** Joins a field to an event's prefix: `events[3]` + `amount` → `events[3].amount`; no prefix → `amount`. */
@@ -110,6 +116,8 @@ export class Pipeline {
     const rows: IngestRow[] = [];
     let duplicates = 0;
     const seenInBatch = new Set<string>();
+    /** Changes and refunds that waited for an order of this batch (put back if the batch is not stored). */
+    const taken: WaitingChange[] = [];
     // A duplicate of an event still on its way to the disk is only answered once that write is done:
     // "duplicate" must mean "stored", or a crash could lose an event its sender believes delivered.
     const waits = new Set<Promise<void>>();
@@ -145,6 +153,16 @@ export class Pipeline {
       }
       state.apply(row);
       rows.push(row);
+      if (row.type === 'conversion') {
+        const waiting = state.takeWaiting(row.campaign_id, row.order_id);
+        taken.push(...waiting);
+        for (const w of waiting) {
+          const applied = this.applyWaiting(w, receivedAt);
+          if (applied === 'duplicate') continue;
+          state.apply(applied);
+          rows.push(applied);
+        }
+      }
     }
 
     const appended = spool.append(rows);
@@ -164,6 +182,7 @@ export class Pipeline {
       batchId = await appended;
     } catch (e) {
       for (const row of rows) state.forget(row);
+      state.restoreWaiting(taken);
       if (e instanceof SpoolFullError)
         throw unavailable('SPOOL_FULL', 'ingest is holding too many events for the store; retry later', 30);
       this.d.logger.error({ err: e }, 'spool append failed');
@@ -277,7 +296,7 @@ export class Pipeline {
    */
   async prefetch(events: IncomingEvent[]): Promise<void> {
     const { state, store, dims } = this.d;
-    const money = events.filter((e) => e.type === 'conversion' || e.type === 'refund');
+    const money = events.filter((e) => e.type === 'conversion' || e.type === 'refund' || e.type === 'status');
     if (money.length === 0) return;
     const windowOf = new Map<string, number>();
     const earliestClick = (e: IncomingEvent) => {
@@ -384,7 +403,31 @@ export class Pipeline {
     }
   }
 
-  /** Builds the stored row of one event; 'duplicate' for a repeated order. */
+  /**
+   * The row that applies a change or refund which came before its order, now that the order is known: its own event
+   * id with APPLIED_SUFFIX, its own time; the waiting row stays as it was stored (counted nowhere).
+   */
+  private applyWaiting(w: WaitingChange, receivedAt: number): IngestRow | 'duplicate' {
+    const source = { id: w.source_id } as SourceRow;
+    const base = {
+      event_id: `${w.event_id}${APPLIED_SUFFIX}`,
+      ts: w.ts,
+      campaign_id: w.campaign_id,
+      order_id: w.order_id,
+    };
+    const event: IncomingEvent =
+      w.kind === 'status'
+        ? { ...base, type: 'status', status: w.status as 'approved', reason: w.reason || undefined }
+        : {
+            ...base,
+            type: 'refund',
+            amount: fromMinor(w.orig_amount_minor, w.orig_currency),
+            currency: w.orig_currency,
+          };
+    return this.enrich(event, source, receivedAt, undefined);
+  }
+
+  /** Builds the stored row of one event; 'duplicate' for a repeated order or status. */
   enrich(
     e: IncomingEvent,
     source: SourceRow,
@@ -464,6 +507,12 @@ export class Pipeline {
       case 'refund':
         enrichRefund(e, row, { state, dims, fxRates: config.PULSEROOM_FX_RATES });
         break;
+      case 'status': {
+        const ctx = { state, dims, fxRates: config.PULSEROOM_FX_RATES };
+        const r = enrichChange(state.order(e.campaign_id, e.order_id), e, row, ctx);
+        if (r === 'duplicate') return r;
+        break;
+      }
     }
     if (!row.platform && row.partner_id) {
       const p = dims.partner(row.partner_id);

@@ -3,7 +3,8 @@ import { Readable } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { StoredEvent } from '@pulseroom/schema';
-import { SPOOL_COLUMNS, type SpoolFormat } from './spool.js';
+import { LATER_SPOOL_COLUMNS, SPOOL_COLUMNS, type SpoolFormat } from './spool.js';
+import { APPLIED_SUFFIX, type WaitingChange } from './state.js';
 
 /** A batch's insert settings: its token makes a re-sent batch a no-op in `events` and in every view fed from it. */
 /**
@@ -17,13 +18,20 @@ const batchSettings = (batchId: string) =>
     deduplicate_blocks_in_dependent_materialized_views: 1,
     os_thread_priority: '10',
   }) as const;
-const TSV_INSERT = `INSERT INTO events (${SPOOL_COLUMNS.join(', ')}) FORMAT TabSeparated`;
-/** A segment spooled before `sentiment_terms` existed: one field fewer, the rest in the same order. */
-const COLUMNS_BEFORE_TERMS = SPOOL_COLUMNS.filter((c) => c !== 'sentiment_terms');
-const TSV_INSERT_BEFORE_TERMS = `INSERT INTO events (${COLUMNS_BEFORE_TERMS.join(', ')}) FORMAT TabSeparated`;
+/**
+ * The INSERT for a segment's text by its number of fields: this version's columns, or those of a segment spooled before
+ * some of LATER_SPOOL_COLUMNS existed (the same order, the later ones missing).
+ */
+const TSV_INSERTS = new Map<number, string>();
+for (let kept = LATER_SPOOL_COLUMNS.length; kept >= 0; kept--) {
+  const missing = new Set(LATER_SPOOL_COLUMNS.slice(kept).flat());
+  const columns = SPOOL_COLUMNS.filter((c) => !missing.has(c));
+  TSV_INSERTS.set(columns.length, `INSERT INTO events (${columns.join(', ')}) FORMAT TabSeparated`);
+}
+const TSV_INSERT = TSV_INSERTS.get(SPOOL_COLUMNS.length)!;
 const tsvInsert = (text: string) => {
   const first = text.slice(0, Math.max(0, text.indexOf('\n')));
-  return first.split('\t').length === SPOOL_COLUMNS.length - 1 ? TSV_INSERT_BEFORE_TERMS : TSV_INSERT;
+  return TSV_INSERTS.get(first.split('\t').length) ?? TSV_INSERT;
 };
 
 async function rows<T>(client: ClickHouseClient, query: string, params: Record<string, unknown> = {}): Promise<T[]> {
@@ -115,9 +123,11 @@ export async function clicksById(client: ClickHouseClient, clickIds: string[]): 
 export interface OrderRow {
   campaign_id: string;
   order_id: string;
-  type: 'conversion' | 'refund';
+  type: 'conversion' | 'refund' | 'status';
   event_id: string;
   partner_id: string;
+  platform: string;
+  from_status: string;
   ts: number;
   status: string;
   amount_minor: number;
@@ -131,7 +141,7 @@ export interface OrderRow {
   received_at: number;
 }
 
-/** Conversion and refund rows of these orders, oldest first. */
+/** Conversion, refund and status rows of these orders, in the order they were received. */
 export async function orderRows(
   client: ClickHouseClient,
   campaignIds: string[],
@@ -140,9 +150,10 @@ export async function orderRows(
   if (orderIds.length === 0) return [];
   return rows(
     client,
-    `SELECT campaign_id, order_id, type, event_id, partner_id, toUnixTimestamp64Milli(ts) AS ts, status, amount_minor, currency,
-            orig_amount_minor, orig_currency, commission_minor, attributed, converted, batch_id, toUnixTimestamp64Milli(received_at) AS received_at
-     FROM events WHERE type IN ('conversion', 'refund') AND campaign_id IN {cs:Array(String)} AND order_id IN {os:Array(String)}
+    `SELECT campaign_id, order_id, type, event_id, partner_id, platform, from_status, toUnixTimestamp64Milli(ts) AS ts, status,
+            amount_minor, currency, orig_amount_minor, orig_currency, commission_minor, attributed, converted, batch_id,
+            toUnixTimestamp64Milli(received_at) AS received_at
+     FROM events WHERE type IN ('conversion', 'refund', 'status') AND campaign_id IN {cs:Array(String)} AND order_id IN {os:Array(String)}
      ORDER BY received_at, event_id`,
     { cs: [...new Set(campaignIds)], os: [...new Set(orderIds)] },
   );
@@ -253,7 +264,6 @@ export type StoredOrderRow = [
   campaign_id: string,
   order_id: string,
   partner_id: string,
-  status: string,
   currency: string,
   orig_currency: string,
   attributed: number,
@@ -264,9 +274,12 @@ export type StoredOrderRow = [
   commission_minor: number,
   refunded_minor: number,
   reversed_minor: number,
+  platform: string,
+  status_now: string,
+  status_ts: number,
 ];
 
-const ORDERS_BEFORE = `FROM events WHERE type IN ('conversion', 'refund') AND order_id != '' GROUP BY campaign_id, order_id HAVING countIf(type = 'conversion') > 0`;
+const ORDERS_BEFORE = `FROM events WHERE type IN ('conversion', 'refund', 'status') AND order_id != '' GROUP BY campaign_id, order_id HAVING countIf(type = 'conversion') > 0`;
 
 /**
  * The newest `limit` orders (by first conversion received), oldest first, with the refunds stored before this
@@ -279,16 +292,41 @@ export async function storedOrders(
   replayedBatches: string[],
 ): Promise<StoredOrderRow[]> {
   const first = (col: string) => `argMinIf(${col}, (events.received_at, event_id), type = 'conversion')`;
+  // the current status: of the last change applied (in the order received), else of the conversion
+  const current = (col: string) =>
+    `argMaxIf(${col}, (events.received_at, event_id), type = 'conversion' OR (type = 'status' AND from_status != '' AND from_status != status))`;
   const before = `type = 'refund' AND events.received_at < fromUnixTimestamp64Milli({started:Int64}) AND batch_id NOT IN {replayed:Array(String)}`;
   return compactRows(
     client,
     `SELECT * FROM (
-       SELECT campaign_id, order_id, ${first('partner_id')}, ${first('status')}, ${first('currency')}, ${first('orig_currency')}, ${first('attributed')}, ${first('converted')},
+       SELECT campaign_id, order_id, ${first('partner_id')}, ${first('currency')}, ${first('orig_currency')}, ${first('attributed')}, ${first('converted')},
               ${first('toUnixTimestamp64Milli(events.ts)')}, ${first('amount_minor')}, ${first('orig_amount_minor')}, ${first('commission_minor')},
-              -sumIf(amount_minor, ${before}), -sumIf(commission_minor, ${before}), minIf(events.received_at, type = 'conversion') AS first_at
+              -sumIf(amount_minor, ${before}), -sumIf(commission_minor, ${before}), ${first('platform')},
+              ${current('status')}, ${current('toUnixTimestamp64Milli(events.ts)')},
+              minIf(events.received_at, type = 'conversion') AS first_at
        ${ORDERS_BEFORE} ORDER BY first_at DESC LIMIT {limit:UInt64}
      ) ORDER BY first_at`,
     { limit, started: startedAt, replayed: replayedBatches },
+  );
+}
+
+/**
+ * Status changes and refunds stored before their order was known and not applied since (no `<event_id>~applied` row):
+ * start-up hands them back to memory, to apply when the order arrives.
+ */
+export async function waitingChanges(client: ClickHouseClient): Promise<WaitingChange[]> {
+  const waiting = `((type = 'status' AND from_status = '') OR (type = 'refund' AND status = '')) AND order_id != ''`;
+  return rows(
+    client,
+    `SELECT campaign_id, order_id, source_id, event_id, toUnixTimestamp64Milli(ts) AS ts,
+            if(type = 'refund', 'refund', 'status') AS kind, status, status_reason AS reason,
+            -orig_amount_minor AS orig_amount_minor, orig_currency
+     FROM events
+     WHERE ${waiting} AND not endsWith(event_id, {suffix:String})
+       AND (campaign_id, concat(event_id, {suffix:String})) NOT IN (
+         SELECT campaign_id, event_id FROM events WHERE type IN ('status', 'refund') AND endsWith(event_id, {suffix:String}))
+     ORDER BY ts`,
+    { suffix: APPLIED_SUFFIX },
   );
 }
 

@@ -358,7 +358,7 @@ function jsonBody(limit: number): express.RequestHandler {
 
 /**
  * A postback or a shop's webhook often names only the click: the campaign is the click's; else the one campaign (of
- * those the key may send for) whose deal owns the promo code; else, for a refund, the one whose order it refunds; else
+ * those the key may send for) whose deal owns the promo code; else, for a refund or a status change, the one whose order it names; else
  * the key's campaign when it is limited to one. Items whose campaign stays unknown are left for validation to reject
  * by name.
  */
@@ -382,7 +382,12 @@ async function resolveCampaigns(
     }
     const promo = it.promo_code;
     if (typeof promo === 'string') it.campaign_id = only(scope().filter((c) => dims.promo(c, promo)));
-    if (it.campaign_id === undefined && it.type === 'refund' && typeof it.order_id === 'string' && state) {
+    if (
+      it.campaign_id === undefined &&
+      (it.type === 'refund' || it.type === 'status') &&
+      typeof it.order_id === 'string' &&
+      state
+    ) {
       const candidates = scope().slice(0, MAX_REFUND_CAMPAIGN_PROBES);
       const orderId = it.order_id;
       const probes = candidates.map((c) => ({

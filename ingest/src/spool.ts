@@ -54,15 +54,25 @@ export interface SpoolDepth {
 const BLANK = blankStoredEvent() as unknown as Record<string, unknown>;
 
 /**
+ * Columns added to the spool after its first version, oldest first: each goes at the end (before `batch_id`), so a
+ * segment spooled before it existed still reads, with fewer fields (see insertEventText).
+ */
+export const LATER_SPOOL_COLUMNS: readonly (readonly string[])[] = [
+  ['sentiment_terms'],
+  ['from_status', 'status_reason'],
+];
+const LATER = new Set(LATER_SPOOL_COLUMNS.flat());
+
+/**
  * The columns of a spooled row, in the order of its TabSeparated fields: the stored event's, the postback sub ids, the
- * sentiment terms (last, so a segment spooled before they existed still reads: see insertEventText), then `batch_id`,
- * which is the segment's token and is added when the segment is inserted (see segmentText). ClickHouse parses this text
- * at about two thirds of the CPU of the same rows as JSON (bench/analysis.md, 2026-12-03).
+ * columns added later (LATER_SPOOL_COLUMNS), then `batch_id`, which is the segment's token and is added when the
+ * segment is inserted (see segmentText). ClickHouse parses this text at about two thirds of the CPU of the same rows as
+ * JSON (bench/analysis.md, 2026-12-03).
  */
 export const SPOOL_COLUMNS: readonly string[] = [
-  ...Object.keys(BLANK).filter((k) => k !== 'batch_id' && k !== 'sentiment_terms'),
+  ...Object.keys(BLANK).filter((k) => k !== 'batch_id' && !LATER.has(k)),
   'sub',
-  'sentiment_terms',
+  ...LATER_SPOOL_COLUMNS.flat(),
   'batch_id',
 ];
 const FIELDS = SPOOL_COLUMNS.slice(0, -1);

@@ -106,13 +106,20 @@ describe('spool text into ClickHouse', () => {
     expect(back).toEqual(rows.map((r) => ({ ...r, batch_id: 'run-json-1', sub: [] })));
   });
 
-  it('stores a TabSeparated segment spooled before sentiment_terms existed (one field fewer)', async () => {
+  it('stores TabSeparated segments spooled before sentiment_terms and the status columns existed', async () => {
     const rows = [event('old-1', { type: 'comment', text: 'so mid', sentiment: -0.5, label: 'neg', lang: 'en' })];
     const { text } = segmentText(encodeRecord(rows), 'run-old-1', 'tsv');
-    // the row as the previous version wrote it: its last field before the batch id was the sub ids
-    const before = text.replace('\t[]\trun-old-1\n', '\trun-old-1\n');
-    expect(before.split('\t')).toHaveLength(text.split('\t').length - 1);
-    await insertEventText(store.client, 'run-old-1', before, 'tsv');
-    expect(await stored('old-')).toEqual(rows.map((r) => ({ ...r, batch_id: 'run-old-1', sub: [] })));
+    // as the previous version wrote it: no from_status and status_reason (the two empty fields before the batch id)
+    const beforeStatus = text.replace('\t[]\t\t\trun-old-1\n', '\t[]\trun-old-1\n');
+    expect(beforeStatus.split('\t')).toHaveLength(text.split('\t').length - 2);
+    await insertEventText(store.client, 'run-old-1', beforeStatus, 'tsv');
+    expect(await stored('old-1')).toEqual(rows.map((r) => ({ ...r, batch_id: 'run-old-1', sub: [] })));
+    // and the version before that: no sentiment terms either
+    const rows2 = [event('old-2', { type: 'comment', text: 'meh', sentiment: -0.5, label: 'neg', lang: 'en' })];
+    const text2 = segmentText(encodeRecord(rows2), 'run-old-2', 'tsv').text;
+    const beforeTerms = text2.replace('\t[]\t[]\t\t\trun-old-2\n', '\t[]\trun-old-2\n');
+    expect(beforeTerms.split('\t')).toHaveLength(text2.split('\t').length - 3);
+    await insertEventText(store.client, 'run-old-2', beforeTerms, 'tsv');
+    expect(await stored('old-2')).toEqual(rows2.map((r) => ({ ...r, batch_id: 'run-old-2', sub: [] })));
   });
 });

@@ -160,7 +160,10 @@ export type OrderFact = Pick<
   | 'commission_minor'
   | 'attributed'
   | 'converted'
+  | 'platform'
 > & {
+  /** When the order's current status began (the event time of its conversion or of the change applied last). */
+  status_ts: number;
   /** Refunded (campaign currency, positive) and commission reversed, stored before this process started. */
   baseRefundedMinor: number;
   baseReversedMinor: number;
@@ -179,7 +182,9 @@ const O_PARTNER = 3,
 const O_BASE_REFUNDED = 12,
   O_BASE_REVERSED = 13,
   O_MEM_REFUNDED = 14,
-  O_MEM_REVERSED = 15;
+  O_MEM_REVERSED = 15,
+  O_PLATFORM = 16,
+  O_STATUS_TS = 17;
 
 /**
  * Orders by the hash of `campaign_id \0 order_id`, ~110 bytes an order. Also holds what this process refunded of
@@ -207,6 +212,8 @@ class OrderStore extends HashRing {
         Float64Array,
         Float64Array,
         Float64Array,
+        Uint32Array,
+        Float64Array,
       ],
       onEvict,
     );
@@ -232,6 +239,8 @@ class OrderStore extends HashRing {
       commission_minor: c[O_COMMISSION][rec],
       baseRefundedMinor: c[O_BASE_REFUNDED][rec],
       baseReversedMinor: c[O_BASE_REVERSED][rec],
+      platform: this.strings.value(c[O_PLATFORM][rec]),
+      status_ts: c[O_STATUS_TS][rec],
     };
   }
 
@@ -249,7 +258,15 @@ class OrderStore extends HashRing {
     c[O_COMMISSION][rec] = f.commission_minor;
     c[O_BASE_REFUNDED][rec] = f.baseRefundedMinor;
     c[O_BASE_REVERSED][rec] = f.baseReversedMinor;
+    c[O_PLATFORM][rec] = this.strings.id(f.platform);
+    c[O_STATUS_TS][rec] = f.status_ts;
     return rec;
+  }
+
+  /** A change of an order's status (in place: the record keeps its age in the ring). */
+  setStatus(rec: number, status: string, ts: number): void {
+    this.cols[O_STATUS][rec] = this.strings.id(status);
+    this.cols[O_STATUS_TS][rec] = ts;
   }
 }
 
@@ -264,6 +281,27 @@ export interface StateOptions {
   startedAt: number;
   replayedBatches: ReadonlySet<string>;
 }
+
+/**
+ * A status change or refund that came before its order: stored (from_status '' / status ''), counted nowhere, and
+ * applied as its own row (`<event_id>~applied`) when the order's conversion arrives.
+ */
+export interface WaitingChange {
+  campaign_id: string;
+  order_id: string;
+  source_id: string;
+  event_id: string;
+  ts: number;
+  kind: 'status' | 'refund';
+  status: string;
+  reason: string;
+  /** A refund's amount, in minor units of its currency */
+  orig_amount_minor: number;
+  orig_currency: string;
+}
+
+/** The suffix of the row that applies a waiting change once its order is known. */
+export const APPLIED_SUFFIX = '~applied';
 
 /** A stored order loaded at start-up, with what was refunded of it before this process. */
 export type LoadedOrder = OrderFact & { campaign_id: string; order_id: string };
@@ -293,6 +331,8 @@ export class IngestState {
   private readonly ledgerBase = new Map<string, number>();
   private ledgerComplete = false;
   private readonly ledgerMem = new Map<string, number>();
+  /** Changes and refunds waiting for their order, by `campaign_id \0 order_id` (rare: kept as plain objects). */
+  private readonly waiting = new Map<string, WaitingChange[]>();
 
   constructor(readonly opts: StateOptions) {
     this.recent = new RecentIds(opts.dedupeWindowMs, opts.dedupeMaxIds);
@@ -321,16 +361,58 @@ export class IngestState {
       this.putOrder(row.campaign_id, row.order_id, orderFromRow(row));
     } else if (row.type === 'refund') {
       this.addRefund(row.campaign_id, row.order_id, -row.amount_minor, -row.commission_minor);
+    } else if (row.type === 'status' && row.from_status !== '' && row.from_status !== row.status) {
+      this.setOrderStatus(row.campaign_id, row.order_id, row.status, row.ts);
     }
-    if (
-      (row.type === 'conversion' || row.type === 'refund') &&
-      row.status === 'approved' &&
-      row.converted &&
-      row.attributed
-    ) {
-      const k = pairKey(row.campaign_id, row.partner_id);
-      this.ledgerMem.set(k, (this.ledgerMem.get(k) ?? 0) + row.amount_minor);
-    }
+    if ((row.type === 'status' && row.from_status === '') || (row.type === 'refund' && row.status === ''))
+      this.addWaiting(waitingOf(row));
+    this.addToLedger(row, 1);
+  }
+
+  /** A change or refund that waits for its order (from a new row, or loaded at start-up). */
+  addWaiting(w: WaitingChange): void {
+    if (w.event_id.endsWith(APPLIED_SUFFIX)) return;
+    const k = pairKey(w.campaign_id, w.order_id);
+    const list = this.waiting.get(k) ?? [];
+    if (!list.some((x) => x.event_id === w.event_id && x.source_id === w.source_id)) list.push(w);
+    this.waiting.set(k, list);
+  }
+
+  /** The changes and refunds that waited for this order, oldest first; they are applied once, so taken away. */
+  takeWaiting(campaignId: string, orderId: string): WaitingChange[] {
+    const k = pairKey(campaignId, orderId);
+    const list = this.waiting.get(k);
+    if (!list) return [];
+    this.waiting.delete(k);
+    return list.sort((a, b) => a.ts - b.ts);
+  }
+
+  /** Puts back what takeWaiting gave when the rows that applied them did not reach the spool. */
+  restoreWaiting(list: WaitingChange[]): void {
+    for (const w of list) this.addWaiting(w);
+  }
+
+  get waitingCount(): number {
+    let n = 0;
+    for (const l of this.waiting.values()) n += l.length;
+    return n;
+  }
+
+  /** Approved revenue of the row's deal (the base of commission tiers): what the row adds (sign 1) or took (-1). */
+  private addToLedger(row: IngestRow, sign: 1 | -1): void {
+    if (!row.converted || !row.attributed) return;
+    let amount = 0;
+    if (row.type === 'conversion' || row.type === 'refund') amount = row.status === 'approved' ? row.amount_minor : 0;
+    else if (row.type === 'status' && row.from_status !== '')
+      amount = ((row.status === 'approved' ? 1 : 0) - (row.from_status === 'approved' ? 1 : 0)) * row.amount_minor;
+    if (amount === 0) return;
+    const k = pairKey(row.campaign_id, row.partner_id);
+    this.ledgerMem.set(k, (this.ledgerMem.get(k) ?? 0) + sign * amount);
+  }
+
+  private setOrderStatus(campaignId: string, orderId: string, status: string, ts: number): void {
+    const rec = this.orders.findHash(hash64Pair(campaignId, orderId, this.h));
+    if (rec >= 0) this.orders.setStatus(rec, status, ts);
   }
 
   /** Undoes `apply` for rows that did not reach the spool (so a retry is not taken for a duplicate). */
@@ -341,15 +423,17 @@ export class IngestState {
       if (rec >= 0) this.orders.deleteRecord(rec);
     }
     if (row.type === 'refund') this.addRefund(row.campaign_id, row.order_id, row.amount_minor, row.commission_minor);
-    if (
-      (row.type === 'conversion' || row.type === 'refund') &&
-      row.status === 'approved' &&
-      row.converted &&
-      row.attributed
-    ) {
-      const k = pairKey(row.campaign_id, row.partner_id);
-      this.ledgerMem.set(k, (this.ledgerMem.get(k) ?? 0) - row.amount_minor);
+    // the change's own time stands in for the time of the status before it (not kept): a later change between the two
+    // would be taken for an old one; this happens only when the spool refused a batch
+    if (row.type === 'status' && row.from_status !== '' && row.from_status !== row.status)
+      this.setOrderStatus(row.campaign_id, row.order_id, row.from_status, row.ts);
+    if ((row.type === 'status' && row.from_status === '') || (row.type === 'refund' && row.status === '')) {
+      const k = pairKey(row.campaign_id, row.order_id);
+      const left = (this.waiting.get(k) ?? []).filter((w) => w.event_id !== row.event_id);
+      if (left.length > 0) this.waiting.set(k, left);
+      else this.waiting.delete(k);
     }
+    this.addToLedger(row, -1);
   }
 
   // ---------- clicks ----------
@@ -428,6 +512,11 @@ export class IngestState {
     if (!conv) return;
     const fact = orderFromRow(conv);
     for (const r of rows) {
+      // rows come in the order they were received: the last change applied is the current status
+      if (r.type === 'status' && r.from_status !== '' && r.from_status !== r.status) {
+        fact.status = r.status;
+        fact.status_ts = r.ts;
+      }
       if (r.type !== 'refund' || !this.isBeforeProcess(r.batch_id, r.received_at)) continue;
       fact.baseRefundedMinor += -r.amount_minor;
       fact.baseReversedMinor += -r.commission_minor;
@@ -564,9 +653,11 @@ export class IngestState {
 const hashKey = (hi: number, lo: number) => `${hi}:${lo}`;
 
 function orderFromRow(
-  r: Pick<OrderFact, Exclude<keyof OrderFact, 'baseRefundedMinor' | 'baseReversedMinor'>>,
+  r: Pick<OrderFact, Exclude<keyof OrderFact, 'baseRefundedMinor' | 'baseReversedMinor' | 'status_ts'>>,
 ): OrderFact {
   return {
+    platform: r.platform,
+    status_ts: r.ts,
     partner_id: r.partner_id,
     status: r.status,
     ts: r.ts,
@@ -579,5 +670,20 @@ function orderFromRow(
     converted: r.converted,
     baseRefundedMinor: 0,
     baseReversedMinor: 0,
+  };
+}
+
+function waitingOf(row: IngestRow): WaitingChange {
+  return {
+    campaign_id: row.campaign_id,
+    order_id: row.order_id,
+    source_id: row.source_id,
+    event_id: row.event_id,
+    ts: row.ts,
+    kind: row.type === 'refund' ? 'refund' : 'status',
+    status: row.status,
+    reason: row.status_reason,
+    orig_amount_minor: -row.orig_amount_minor,
+    orig_currency: row.orig_currency,
   };
 }

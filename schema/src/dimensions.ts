@@ -18,6 +18,8 @@ export const campaign = z
     timezone: timeZone.default('UTC'),
     currency: currencyCode.default('USD'),
     budget: money.default(0),
+    /** The least a payout may be (major units): a partner owed less has it carried into the next period. */
+    min_payout: money.default(0),
     /** Set by hand in the setup console; absent, a campaign is live between its start and end. */
     status: z.enum(CAMPAIGN_STATUSES, { error: `expected one of ${CAMPAIGN_STATUSES.join(', ')}` }).optional(),
     goals: z
@@ -129,6 +131,16 @@ export const deal = z
     commission_flat: money.default(0),
     commission_tiers: z.array(commissionTier).max(20).default([]),
     attribution_window_days: z.number().int().min(1).max(365).default(DEFAULT_ATTRIBUTION_DAYS),
+    /**
+     * Days an approved conversion's commission stays locked (returns and chargebacks still expected) before it is
+     * payable; a reversal after that is a negative line carried into the partner's next payout.
+     */
+    lock_days: z
+      .number({ error: 'expected a whole number of days from 0 to 90' })
+      .int('expected a whole number of days from 0 to 90')
+      .min(0, 'expected a whole number of days from 0 to 90')
+      .max(90, 'expected a whole number of days from 0 to 90')
+      .default(0),
     start: isoDateTime.optional(),
     end: isoDateTime.optional(),
     links: z.array(trackingLink).max(100).default([]),

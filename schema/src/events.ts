@@ -13,7 +13,7 @@ import {
 } from './common.js';
 import { currencyCode } from './money.js';
 
-export const EVENT_TYPES = ['engagement', 'comment', 'click', 'conversion', 'refund', 'post'] as const;
+export const EVENT_TYPES = ['engagement', 'comment', 'click', 'conversion', 'refund', 'status', 'post'] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
 
 const base = {
@@ -99,7 +99,13 @@ export const clickEvent = z.object({
   visitor: text(512).optional(),
 });
 
-export const CONVERSION_STATUSES = ['approved', 'pending', 'rejected'] as const;
+/**
+ * A conversion's lifecycle: pending → approved → reversed (a refund or chargeback after approval), or rejected. Each
+ * change is its own event (a `conversion` of a known order with another status, or a `status` event); the same status
+ * again is a duplicate.
+ */
+export const CONVERSION_STATUSES = ['approved', 'pending', 'rejected', 'reversed'] as const;
+export type ConversionStatus = (typeof CONVERSION_STATUSES)[number];
 const CUSTOMERS = ['new', 'returning'] as const;
 export const conversionEvent = z.object({
   ...base,
@@ -117,6 +123,8 @@ export const conversionEvent = z.object({
   status: z
     .enum(CONVERSION_STATUSES, { error: expected(`expected one of ${CONVERSION_STATUSES.join(', ')}`) })
     .default('approved'),
+  /** Why the status is what it is, kept with a change of a known order's status ("cancelled by customer"). */
+  reason: text(500).optional(),
   sub: z
     .array(text(256), { error: expected('expected an array of at most 5 strings') })
     .max(5, 'expected an array of at most 5 strings')
@@ -131,6 +139,15 @@ export const refundEvent = z.object({
   currency: currencyCode.optional(),
 });
 
+/** A change of an order's status, for a sender that knows only the order (a chargeback, a network's approval). */
+export const statusEvent = z.object({
+  ...base,
+  type: z.literal('status'),
+  order_id: slugId,
+  status: z.enum(CONVERSION_STATUSES, { error: expected(`expected one of ${CONVERSION_STATUSES.join(', ')}`) }),
+  reason: text(500).optional(),
+});
+
 export const postEvent = z.object({
   ...base,
   type: z.literal('post'),
@@ -142,7 +159,7 @@ export const postEvent = z.object({
 
 export const incomingEvent = z.discriminatedUnion(
   'type',
-  [engagementEvent, commentEvent, clickEvent, conversionEvent, refundEvent, postEvent],
+  [engagementEvent, commentEvent, clickEvent, conversionEvent, refundEvent, statusEvent, postEvent],
   {
     error: `expected "type" to be one of ${EVENT_TYPES.join(', ')}`,
   },
@@ -154,6 +171,7 @@ export type CommentEvent = z.infer<typeof commentEvent>;
 export type ClickEvent = z.infer<typeof clickEvent>;
 export type ConversionEvent = z.infer<typeof conversionEvent>;
 export type RefundEvent = z.infer<typeof refundEvent>;
+export type StatusEvent = z.infer<typeof statusEvent>;
 export type PostEvent = z.infer<typeof postEvent>;
 
 export const MAX_EVENTS_PER_BATCH = 1000;
@@ -232,6 +250,13 @@ export const storedEvent = z.object({
   caption: z.string(),
   branded_content: z.number(),
   disclosure: z.enum(DISCLOSURES).or(z.literal('')),
+  /**
+   * On a `status` row: the order's status before this change ('' when the order was not known yet: kept, applied when
+   * the order arrives; the status itself when the change is older than the order's current one: history only).
+   */
+  from_status: z.string(),
+  /** Why the status changed, as the sender said ("chargeback", "cancelled by customer"). */
+  status_reason: z.string(),
 });
 export type StoredEvent = z.infer<typeof storedEvent>;
 
@@ -292,5 +317,7 @@ export function blankStoredEvent(): StoredEvent {
     caption: '',
     branded_content: 0,
     disclosure: '',
+    from_status: '',
+    status_reason: '',
   };
 }

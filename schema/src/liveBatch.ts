@@ -88,7 +88,7 @@ function addEvent(v: number[], e: StoredEvent): void {
         if (approved) {
           v[F.refunds_n]++;
           v[F.refund_minor] -= e.amount_minor;
-        }
+        } else if (e.status === 'pending') v[F.pending_minor] += e.amount_minor; // refunded before approval
         break;
       }
       if (approved) v[F.conversions]++;
@@ -104,6 +104,13 @@ function addEvent(v: number[], e: StoredEvent): void {
       if (e.suspicious === 1) v[F.suspicious_n]++;
       break;
     }
+    case 'status':
+      // A change moves the order's net amount (what is left after refunds) out of its old status and into the new one;
+      // a change not applied yet (order unknown: from '') moves nothing, one older than the current status nets to 0.
+      if (e.from_status === '') break;
+      moveStatus(v, e, e.from_status, -1);
+      moveStatus(v, e, e.status, 1);
+      break;
     case 'post':
       v[F.posts]++;
       if (e.disclosure === 'weak') v[F.disclosure_weak]++;
@@ -112,6 +119,21 @@ function addEvent(v: number[], e: StoredEvent): void {
     default:
       break;
   }
+}
+
+/** What an order in `status` counts, added (sign 1) or taken away (-1): agg_delta_mv's `status` terms. */
+function moveStatus(v: number[], e: StoredEvent, status: string, sign: 1 | -1): void {
+  if (status === 'approved') {
+    if (e.converted === 1) {
+      v[F.conversions] += sign;
+      v[F.revenue_minor] += sign * e.amount_minor;
+      v[F.commission_minor] += sign * e.commission_minor;
+    }
+    if (e.attributed === 0) v[F.unattributed_minor] += sign * e.amount_minor;
+  } else if (status === 'pending') {
+    v[F.pending_n] += sign;
+    v[F.pending_minor] += sign * e.amount_minor;
+  } else if (status === 'rejected') v[F.rejected_n] += sign;
 }
 
 export const aggKey = (r: Pick<AggRow, 'campaign_id' | 'partner_id' | 'platform' | 'bucket_ms'>) =>

@@ -10,9 +10,10 @@ import {
   type ConversionEvent,
   type FxRates,
   type RefundEvent,
+  type StatusEvent,
 } from '@pulseroom/schema';
 import type { DimensionCache } from '@pulseroom/schema/server';
-import type { IngestRow, IngestState } from '../state.js';
+import type { IngestRow, IngestState, OrderFact } from '../state.js';
 
 export const SUSPICIOUS_CLICK_TO_CONVERSION_MS = 15_000;
 const DAY_MS = 86_400_000;
@@ -60,9 +61,13 @@ export function attribute(e: ConversionEvent, ctx: MoneyContext): Attribution {
   return null;
 }
 
-/** Fills the conversion columns; returns 'duplicate' when the order was seen before in the campaign. */
+/**
+ * Fills the conversion columns. An order seen before in the campaign is a change of its status when it comes with
+ * another one (a `status` row), and a duplicate when it comes with the same.
+ */
 export function enrichConversion(e: ConversionEvent, row: IngestRow, ctx: MoneyContext): IngestRow | 'duplicate' {
-  if (ctx.state.order(e.campaign_id, e.order_id)) return 'duplicate';
+  const known = ctx.state.order(e.campaign_id, e.order_id);
+  if (known) return enrichChange(known, e, row, ctx);
   const campaignCurrency = ctx.dims.campaign(e.campaign_id)?.currency ?? e.currency;
   const origMinor = toMinor(e.amount, e.currency);
   const converted = convertMinor(origMinor, e.currency, campaignCurrency, ctx.fxRates);
@@ -126,6 +131,7 @@ export function enrichRefund(e: RefundEvent, row: IngestRow, ctx: MoneyContext):
     return row;
   }
   row.partner_id = order.partner_id;
+  row.platform = order.platform; // where the order's revenue was counted
   row.attributed = order.attributed;
   row.status = order.status;
   let minor: number | null;
@@ -149,5 +155,39 @@ export function enrichRefund(e: RefundEvent, row: IngestRow, ctx: MoneyContext):
     commissionReversal(order.commission_minor, order.amount_minor, before.amount + minor) -
     commissionReversal(order.commission_minor, order.amount_minor, before.amount)
   );
+  return row;
+}
+
+/**
+ * A change of an order's status: a `status` row carrying the order's net amount and commission (what refunds left),
+ * which the aggregates move from the old status to the new. The same status again is a duplicate; a rejection after
+ * approval is a reversal; a change older than the order's current status is kept as history (from = to: it moves
+ * nothing). An order not known yet keeps the change with from '' until its conversion arrives (see pendingChanges).
+ */
+export function enrichChange(
+  order: OrderFact | undefined,
+  e: Pick<StatusEvent, 'campaign_id' | 'order_id' | 'status' | 'ts' | 'reason'>,
+  row: IngestRow,
+  ctx: MoneyContext,
+): IngestRow | 'duplicate' {
+  row.type = 'status';
+  row.order_id = e.order_id;
+  row.status = e.status;
+  row.status_reason = e.reason ?? '';
+  if (!order) return row; // from_status '': waits for its order
+  const to = e.status === 'rejected' && order.status === 'approved' ? 'reversed' : e.status;
+  if (to === order.status) return 'duplicate';
+  const refunded = ctx.state.refunded(e.campaign_id, e.order_id);
+  row.status = to;
+  row.from_status = e.ts < order.status_ts ? to : order.status;
+  row.partner_id = order.partner_id;
+  row.platform = order.platform;
+  row.attributed = order.attributed;
+  row.converted = order.converted;
+  row.currency = order.currency;
+  row.orig_currency = order.orig_currency;
+  row.orig_amount_minor = order.orig_amount_minor;
+  row.amount_minor = order.amount_minor - refunded.amount;
+  row.commission_minor = order.commission_minor - refunded.commission;
   return row;
 }

@@ -47,11 +47,11 @@ describe('Shopify orders', () => {
     expect(status('orders/paid', 'pending')).toBe('approved');
     expect(status('orders/cancelled')).toBe('rejected');
     expect(status('orders/create', 'voided')).toBe('rejected');
-    // an unpaid order waits for orders/paid (an order is taken once, so a pending one would stay pending)
-    for (const unpaid of ['pending', 'authorized', 'partially_paid']) {
-      const r = eventsFromShopify('orders/create', { ...order, financial_status: unpaid }, 'w');
-      expect(r).toEqual({ kind: 'ignored', topic: 'orders/create (unpaid)' });
-    }
+    // an unpaid order is pending; its orders/paid (another webhook id) is the change to approved
+    for (const unpaid of ['pending', 'authorized', 'partially_paid'])
+      expect(status('orders/create', unpaid)).toBe('pending');
+    const cancelled = events(eventsFromShopify('orders/cancelled', { ...order, cancel_reason: 'customer' }, 'w'))[0];
+    expect(cancelled).toMatchObject({ status: 'rejected', reason: 'cancelled in Shopify (customer)' });
     // without a webhook id, the order and its status make the event id
     expect(events(eventsFromShopify('orders/cancelled', order, undefined))[0].event_id).toBe(
       'shopify-820982911946154508-rejected',
@@ -179,8 +179,10 @@ describe('Stripe events', () => {
       client_reference_id: null,
       metadata: { click_id: 'ck_meta', promo_code: 'ANA10', order_id: 'A-7' },
     };
-    // a delayed payment method: the session completes unpaid, and the order counts once the money is confirmed
-    expect(eventsFromStripe(f)).toEqual({ kind: 'ignored', topic: 'checkout.session.completed (unpaid)' });
+    // a delayed payment method: the session completes unpaid (pending), and the order is approved once the money is
+    expect(events(eventsFromStripe(f))[0]).toMatchObject({ status: 'pending', order_id: 'A-7' });
+    const failed: Record<string, any> = { ...f, id: 'evt_failed', type: 'checkout.session.async_payment_failed' };
+    expect(events(eventsFromStripe(failed))[0]).toMatchObject({ status: 'rejected', order_id: 'A-7' });
     const succeeded: Record<string, any> = { ...f, id: 'evt_async', type: 'checkout.session.async_payment_succeeded' };
     succeeded.data = { object: { ...f.data.object, payment_status: 'paid' } };
     expect(events(eventsFromStripe(succeeded))[0]).toMatchObject({
@@ -192,7 +194,7 @@ describe('Stripe events', () => {
     });
   });
 
-  it('maps charge.refunded to a refund per refund id, charge.dispute.created to a refund of the amount', () => {
+  it('maps charge.refunded to a refund per refund id, charge.dispute.created to a reversal with its reason', () => {
     expect(events(eventsFromStripe(fixture('stripe-charge-refunded')))).toEqual([
       {
         type: 'refund',
@@ -219,12 +221,12 @@ describe('Stripe events', () => {
     ]);
     expect(events(eventsFromStripe(fixture('stripe-charge-dispute-created')))).toEqual([
       {
-        type: 'refund',
+        type: 'status',
         event_id: 'stripe-dp_1MtJUT2eZvKYlo2CNaw2HvEv',
         ts: 1764835200000,
         order_id: 'pi_3MtwBwLkdIwHu7ix28a3tqPa',
-        amount: 35,
-        currency: 'EUR',
+        status: 'reversed',
+        reason: 'chargeback (general)',
       },
     ]);
   });

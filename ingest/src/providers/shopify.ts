@@ -43,11 +43,8 @@ export function eventsFromShopify(topic: string, body: unknown, webhookId: strin
   const orderId = r.id(o.id, 'id');
   const financial = r.text(o.financial_status, 'financial_status');
   const status = TOPIC_STATUS[topic] ?? FINANCIAL_STATUS[financial ?? 'paid'] ?? 'pending';
-  // An order is taken once (its next conversion is a duplicate until status transitions exist), so an order created
-  // unpaid waits for orders/paid instead of staying pending for good.
-  if (topic === 'orders/create' && status === 'pending' && r.issues.length === 0) {
-    return { kind: 'ignored', topic: 'orders/create (unpaid)' };
-  }
+  // An order created unpaid is pending; its orders/paid is the change to approved (another webhook id: not a duplicate),
+  // and orders/cancelled the change to rejected (a reversal once approved).
   const money = shopMoney(r, o, 'total_price');
   const codes = r.list(o.discount_codes, 'discount_codes');
   const promo =
@@ -59,6 +56,7 @@ export function eventsFromShopify(topic: string, body: unknown, webhookId: strin
   const event = dropUndefined({
     type: 'conversion',
     event_id: webhookId ? `shopify-${webhookId}` : `shopify-${orderId}-${status}`,
+    reason: topic === 'orders/cancelled' ? cancelReason(r.text(o.cancel_reason, 'cancel_reason')) : undefined,
     ts: r.text(o.processed_at, 'processed_at') ?? r.text(o.created_at, 'created_at'),
     order_id: orderId,
     amount: money.amount,
@@ -152,4 +150,9 @@ function clickIdOfAttributes(r: FieldReader, value: unknown): string | undefined
       return r.text(attr.value, `note_attributes[${i}].value`);
   }
   return undefined;
+}
+
+/** Shopify's cancel_reason (customer, fraud, inventory, declined, other) as a status change's reason. */
+function cancelReason(reason: string | undefined): string {
+  return reason ? `cancelled in Shopify (${reason})` : 'cancelled in Shopify';
 }

@@ -57,11 +57,16 @@ export function eventsFromStripe(body: unknown): ProviderResult {
   const orderId =
     r.id(meta.order_id, at('metadata.order_id'), false) ?? r.id(o.payment_intent, at('payment_intent'), false);
 
-  if (type === 'checkout.session.completed' || type === 'checkout.session.async_payment_succeeded') {
-    // A delayed method (a bank debit) completes the session unpaid; its money is confirmed by
-    // async_payment_succeeded. An order is taken once (status transitions are not there yet), so it waits for that.
+  if (type.startsWith('checkout.session.')) {
+    // A delayed method (a bank debit) completes the session unpaid: pending until async_payment_succeeded (approved)
+    // or async_payment_failed (rejected), each its own event id, so each is a change of the same order.
     const paid = r.text(o.payment_status, at('payment_status'));
-    if (paid === 'unpaid' && r.issues.length === 0) return { kind: 'ignored', topic: `${type} (unpaid)` };
+    const status =
+      type === 'checkout.session.async_payment_failed'
+        ? 'rejected'
+        : type === 'checkout.session.completed' && paid === 'unpaid'
+          ? 'pending'
+          : 'approved';
     const event = dropUndefined({
       type: 'conversion',
       event_id: `stripe-${r.id(e.id, 'id')}`,
@@ -70,7 +75,7 @@ export function eventsFromStripe(body: unknown): ProviderResult {
       order_id: orderId ?? r.id(o.id, at('id')),
       amount: major(minor(o.amount_total, at('amount_total'))),
       currency,
-      status: 'approved',
+      status,
       click_id:
         r.id(o.client_reference_id, at('client_reference_id'), false) ??
         r.id(meta.click_id, at('metadata.click_id'), false),
@@ -79,18 +84,20 @@ export function eventsFromStripe(body: unknown): ProviderResult {
     return withIssues([event], r.issues);
   }
   if (type === 'charge.dispute.created') {
-    // A dispute takes the money back until it is won: the commission is reversed as for a refund.
+    // A chargeback takes the money back: the order is reversed (its net revenue and commission leave the approved
+    // figures), with Stripe's reason for the dispute.
     const order =
       r.id(meta.order_id, at('metadata.order_id'), false) ??
       r.id(o.payment_intent, at('payment_intent'), false) ??
       r.id(o.charge, at('charge'));
+    const reason = r.text(o.reason, at('reason'));
     const event = {
-      type: 'refund',
+      type: 'status',
       event_id: `stripe-${r.id(o.id, at('id'))}`,
       ts,
       order_id: order,
-      amount: major(minor(o.amount, at('amount'))),
-      currency,
+      status: 'reversed',
+      reason: reason ? `chargeback (${reason})` : 'chargeback',
     };
     return withIssues([dropUndefined(event)], r.issues);
   }
@@ -139,6 +146,7 @@ export function eventsFromStripe(body: unknown): ProviderResult {
 const HANDLED = new Set([
   'checkout.session.completed',
   'checkout.session.async_payment_succeeded',
+  'checkout.session.async_payment_failed',
   'charge.refunded',
   'charge.dispute.created',
 ]);

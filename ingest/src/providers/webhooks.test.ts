@@ -100,7 +100,7 @@ async function rows(where: string, n: number): Promise<Record<string, any>[]> {
     const r = await query<Record<string, any>>(
       store,
       `SELECT event_id, type, source_id, campaign_id, partner_id, link_code, attributed, status, amount_minor, currency,
-        orig_amount_minor, orig_currency, promo_code, sub FROM events WHERE ${where} ORDER BY event_id`,
+        orig_amount_minor, orig_currency, promo_code, sub, from_status, status_reason FROM events WHERE ${where} ORDER BY event_id`,
     );
     if (r.length >= n || Date.now() > until) return r;
     await new Promise((res) => setTimeout(res, 50));
@@ -229,7 +229,7 @@ describe('Shopify webhooks', () => {
 });
 
 describe('Stripe webhooks', () => {
-  it('a paid checkout is a conversion clicked via client_reference_id; its refund and dispute reverse it', async () => {
+  it('a paid checkout is a conversion clicked via client_reference_id; its refund lowers it and its dispute reverses the rest', async () => {
     const clickId = await clickOn('ben-spring');
     expect((await stripe(recent(fixture('stripe-checkout-session-completed', clickId)))).body).toMatchObject({
       accepted: 1,
@@ -237,11 +237,17 @@ describe('Stripe webhooks', () => {
     expect((await stripe(recent(fixture('stripe-charge-refunded')))).body).toMatchObject({ accepted: 1 });
     expect((await stripe(recent(fixture('stripe-charge-dispute-created')))).body).toMatchObject({ accepted: 1 });
     const got = await rows("order_id = 'pi_3MtwBwLkdIwHu7ix28a3tqPa'", 3);
+    // the chargeback reverses what the refund left: 45.00 − 10.00, moved out of approved
     expect(got.map((r) => [r.type, r.partner_id, r.amount_minor])).toEqual([
-      ['refund', 'ben', -3500],
+      ['status', 'ben', 3500],
       ['conversion', 'ben', 4500],
       ['refund', 'ben', -1000],
     ]);
+    expect(got[0]).toMatchObject({
+      status: 'reversed',
+      from_status: 'approved',
+      status_reason: 'chargeback (general)',
+    });
   });
 
   it('a signature older than five minutes is a 400; a wrong one a 401; neither is stored', async () => {

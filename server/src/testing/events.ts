@@ -66,6 +66,7 @@ export function randomEvent(r: Rng, world: EventWorld, ts: number): Partial<Stor
     'click',
     'conversion',
     'refund',
+    'status',
     'post',
   ] as const);
   switch (type) {
@@ -153,6 +154,28 @@ export function randomEvent(r: Rng, world: EventWorld, ts: number): Partial<Stor
         commission_minor: -Math.round(amount * 0.1),
         attributed: 1,
         converted: 1,
+      };
+    }
+    case 'status': {
+      // a change of a known order, one not applied yet (from ''), or one older than the current status (from = to)
+      const amount = r.int(100, 20000);
+      const attributed = r.chance(0.85) ? 1 : 0;
+      const to = r.pick(['approved', 'pending', 'rejected', 'reversed'] as const);
+      return {
+        ...base,
+        partner_id: attributed ? partner : '',
+        type,
+        order_id: `o${r.int(1, 1e9)}`,
+        status: to,
+        from_status: r.pick(['pending', 'approved', 'approved', '', to] as const),
+        status_reason: r.chance(0.5) ? 'chargeback' : '',
+        amount_minor: amount,
+        currency: 'EUR',
+        orig_amount_minor: amount,
+        orig_currency: 'EUR',
+        commission_minor: attributed ? Math.round(amount * 0.1) : 0,
+        attributed,
+        converted: r.chance(0.95) ? 1 : 0,
       };
     }
     case 'post':
