@@ -7,6 +7,7 @@ export * from './live.js';
 export * from './liveBatch.js';
 export * from './metrics.js';
 export * from './money.js';
+export * from './payouts.js';
 export * from './rowPatch.js';
 export * from './snapshotWire.js';
 export * from './tiers.js';

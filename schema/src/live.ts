@@ -1,5 +1,6 @@
 // The live contract between server and web: windows, groups, snapshot/delta payloads and the typed Socket.IO event
 // maps.
+import type { CommissionsSummary } from './payouts.js';
 import { z } from 'zod';
 import type { Metrics, TOTAL_FIELDS } from './metrics.js';
 import type { Disclosure, SentimentLabel } from './events.js';
@@ -202,6 +203,8 @@ export interface ServerToClientEvents {
   alert: (a: Alert) => void;
   comment: (c: CommentItem & { campaign_id: string }) => void;
   post: (p: PostItem & { campaign_id: string }) => void;
+  /** Commissions by status for the socket's view of the campaign: after the snapshot, then when they change. */
+  commissions: (c: CommissionsSummary) => void;
   error: (e: { code: string; message: string }) => void;
 }
 

@@ -42,6 +42,7 @@ import { appendAudit, auditEntries, AUDIT_KINDS, type AuditEntry } from './queri
 import { sourcesLastSeen } from './queries/sources.js';
 import { addAlertChannelRoutes } from './notify/adminRoutes.js';
 import type { AlertNotifier } from './notify/notifier.js';
+import type { MoneyBook } from './money/moneyBook.js';
 import { PARTNER_CSV_SAMPLE, partnersCsv, planPartnerImport } from './partnerCsv.js';
 
 export interface AdminApiDeps {
@@ -53,7 +54,27 @@ export interface AdminApiDeps {
   disconnectToken(tokenId: string): void;
   /** The data key that seals webhook signing secrets (read when first needed: it may be made in the data dir). */
   secretsKey: () => string;
+  money: MoneyBook;
+  /** Event time (what lock dates and periods are measured in). */
+  clock: () => number;
+  /** Payouts were marked paid: the screens' commission figures change. */
+  moneyChanged: (campaignId: string) => void;
 }
+
+const markPaidBody = z.object({
+  period_end: z
+    .union([z.number(), z.string()], { error: 'expected epoch milliseconds or an ISO-8601 date-time' })
+    .transform((v, ctx) => {
+      const ms = typeof v === 'number' ? v : Date.parse(v);
+      if (!Number.isFinite(ms) || (typeof v === 'string' && !/^\d{4}-\d{2}-\d{2}/.test(v))) {
+        ctx.addIssue({ code: 'custom', message: 'expected epoch milliseconds or an ISO-8601 date-time' });
+        return z.NEVER;
+      }
+      return ms;
+    }),
+  partner_ids: z.array(slugId, { error: 'expected an array of partner ids' }).max(10_000).optional(),
+  reference: z.string({ error: 'expected a string' }).max(200, 'expected at most 200 characters').default(''),
+});
 
 const MAX_PAGE = 1000;
 const page = z.object({
@@ -406,6 +427,45 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
         (id) => dims.deal(id),
         () => [],
       ),
+    ],
+  });
+
+  // ---- payouts ----
+  routes.add(admin, '/campaigns/:id/payouts', {
+    post: [
+      async (req, res) => {
+        if (!dims.campaign(req.params.id)) throw notFound('CAMPAIGN_NOT_FOUND', `no campaign "${req.params.id}"`);
+        const body = parseRequest(markPaidBody, req.body);
+        if (body.period_end > d.clock())
+          throw invalidRequest({
+            path: 'period_end',
+            message: 'expected a time that has passed: a period is paid once it ended',
+          });
+        for (const p of body.partner_ids ?? [])
+          if (!dims.dealFor(req.params.id, p))
+            throw invalidRequest({ path: 'partner_ids', message: `partner "${p}" has no deal in this campaign` });
+        const paid = await d.money.markPaid(
+          req.params.id,
+          body.period_end,
+          body.partner_ids ?? null,
+          body.reference,
+          scopeOf(res).label || scopeOf(res).token_id,
+          Date.now(),
+        );
+        if (paid.length === 0)
+          throw conflict(
+            'NOTHING_DUE',
+            'no payout is due for this period: no payable commission or fee, or every total is below the minimum payout',
+          );
+        d.moneyChanged(req.params.id);
+        await audit(res, {
+          action: 'create',
+          kind: 'payout',
+          target_id: req.params.id,
+          detail: { period_end: body.period_end, reference: body.reference, payouts: paid.map((p) => p.payout_id) },
+        });
+        res.status(201).json({ campaign_id: req.params.id, period_end: body.period_end, rows: paid });
+      },
     ],
   });
 

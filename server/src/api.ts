@@ -21,6 +21,9 @@ import {
   type WhoAmI,
   type WindowName,
   WINDOWS,
+  type CommissionsSummary,
+  type OrderHistory,
+  type PayoutsResponse,
 } from '@pulseroom/schema';
 import {
   dataKeyOf,
@@ -39,6 +42,9 @@ import {
   type Store,
 } from '@pulseroom/schema/server';
 import { createAdminApi } from './adminApi.js';
+import { LiveCommissions } from './live/commissions.js';
+import type { MoneyBook } from './money/moneyBook.js';
+import { payoutsCsv } from './money/payoutCsv.js';
 import type { AlertNotifier } from './notify/notifier.js';
 import {
   campaignAllowed,
@@ -77,6 +83,7 @@ export interface ApiDeps {
   logger: Logger;
   clock: () => number;
   notifier: AlertNotifier;
+  money: MoneyBook;
 }
 
 const BODY_LIMIT = 256 * 1024;
@@ -168,6 +175,16 @@ const seriesQuery = viewQuery.extend({
 });
 
 const partnerQuery = z.object({ campaign_id: slugId.optional() });
+const ordersQuery = z.object({
+  partner_id: slugId,
+  limit: z.coerce
+    .number({ error: 'expected a whole number from 1 to 500' })
+    .int('expected a whole number from 1 to 500')
+    .min(1, 'expected a whole number from 1 to 500')
+    .max(500, 'expected a whole number from 1 to 500')
+    .default(100),
+});
+const payoutsQuery = z.object({ period_end: instant.optional(), partner_id: slugId.optional() });
 
 export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[] } {
   const { dims, engine, hub, resolver, config, clock } = deps;
@@ -430,6 +447,66 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     ],
   });
 
+  // ---- commissions by status, order histories, payouts ----
+  const { money } = deps;
+  /** Money is per partner: a wall (one screen, no finance detail) reads the totals only, through `commissions`. */
+  const moneyView = (res: Response, campaignId: string, q: z.infer<typeof viewQuery>, finance: boolean) => {
+    const scope = scopeOf(res);
+    if (finance && scope.role === 'wall')
+      throw new HttpError(403, 'FORBIDDEN', 'a wall token does not read order histories or payouts');
+    return view(scope, campaignId, q);
+  };
+  routes.add(api, '/campaigns/:id/commissions', {
+    get: [
+      async (req, res) => {
+        const q = parseRequest(viewQuery, req.query);
+        const spec = moneyView(res, req.params.id, q, false);
+        const all = await money.commissions(spec.campaign_id, spec.partners, clock());
+        const body: CommissionsSummary = LiveCommissions.scoped(all, (p) => partnerVisible(spec, dims, p));
+        res.json(body);
+      },
+    ],
+  });
+  routes.add(api, '/campaigns/:id/orders', {
+    get: [
+      async (req, res) => {
+        const q = parseRequest(ordersQuery, req.query);
+        const spec = moneyView(res, req.params.id, { partner_id: q.partner_id }, true);
+        if (!partnerVisible(spec, dims, q.partner_id) || !dims.dealFor(spec.campaign_id, q.partner_id))
+          throw notFound('PARTNER_NOT_FOUND', `no partner "${q.partner_id}" in this campaign and token's scope`);
+        const body: OrderHistory[] = await money.orders(spec.campaign_id, q.partner_id, clock(), q.limit);
+        res.json(body);
+      },
+    ],
+  });
+  const payouts = async (req: Request, res: Response): Promise<PayoutsResponse> => {
+    const q = parseRequest(payoutsQuery, req.query);
+    const spec = moneyView(res, String(req.params.id), { partner_id: q.partner_id }, true);
+    const periodEnd = q.period_end ?? clock();
+    const out = await money.payouts(spec.campaign_id, periodEnd, spec.partners);
+    return { ...out, rows: out.rows.filter((r) => partnerVisible(spec, dims, r.partner_id)) };
+  };
+  routes.add(api, '/campaigns/:id/payouts', {
+    get: [
+      async (req, res) => {
+        res.json(await payouts(req, res));
+      },
+    ],
+  });
+  routes.add(api, '/campaigns/:id/payouts.csv', {
+    get: [
+      async (req, res) => {
+        const body = await payouts(req, res);
+        const stream = await payoutsCsv(client, body.rows);
+        const day = new Date(body.period_end).toISOString().slice(0, 10);
+        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+        res.setHeader('Content-Disposition', `attachment; filename="${req.params.id}-payouts-${day}.csv"`);
+        stream.on('error', (e) => res.destroy(e));
+        stream.pipe(res);
+      },
+    ],
+  });
+
   const secretsKey = () => dataKeyOf(config);
   const admin = createAdminApi({
     client,
@@ -438,6 +515,9 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     notifier: deps.notifier,
     disconnectToken: (id) => hub.disconnectToken(id),
     secretsKey,
+    money,
+    clock,
+    moneyChanged: (campaignId) => hub.commissions.markDirty(campaignId),
   });
   api.use('/admin', admin);
 

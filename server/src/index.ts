@@ -26,6 +26,7 @@ import { createApi } from './api.js';
 import type { ServerConfig } from './config.js';
 import { AggregationEngine } from './engine/rollingWindows.js';
 import { LiveFeed } from './live/feed.js';
+import { MoneyBook } from './money/moneyBook.js';
 import { LiveHub } from './live/hub.js';
 import { LiveLoop } from './live/loop.js';
 import { RedisLiveStream } from './live/stream.js';
@@ -71,6 +72,7 @@ export async function createLiveServer(deps: LiveServerDeps) {
     streamGraceMs: deps.inlineStream ? 0 : config.PULSEROOM_STREAM_GRACE_MS,
   });
   const feed = new LiveFeed({ client: store.client, logger });
+  const money = new MoneyBook(store.client, dims);
   const resolver = new TokenResolver(store.client, config.PULSEROOM_TOKEN_CACHE_MS, config.PULSEROOM_ADMIN_TOKEN);
   const hub = new LiveHub({
     engine,
@@ -82,6 +84,8 @@ export async function createLiveServer(deps: LiveServerDeps) {
     metrics,
     shared: Boolean(config.REDIS_URL),
     frameMs: config.PULSEROOM_FRAME_MS,
+    money,
+    clock,
   });
   const alerts = new AlertRules({ engine, dims: dims, client: store.client, config, clock, logger });
   const notifier = new AlertNotifier({ client: store.client, dims, config, logger });
@@ -161,7 +165,7 @@ export async function createLiveServer(deps: LiveServerDeps) {
       },
     ],
   });
-  const api = createApi({ store, dims, engine, hub, resolver, config, logger, clock, notifier });
+  const api = createApi({ store, dims, engine, hub, resolver, config, logger, clock, notifier, money });
   app.use('/api', api);
   for (const r of deps.extraRouters ?? []) app.use(r);
   const webDir = deps.webDir ?? config.PULSEROOM_WEB_DIR;

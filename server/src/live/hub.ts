@@ -18,7 +18,9 @@ import type { ViewSpec } from '../engine/breakdowns.js';
 import type { AggregationEngine, Frame } from '../engine/rollingWindows.js';
 import type { DimensionCacheLike } from '../engine/types.js';
 import type { ServerMetrics } from '../promMetrics.js';
+import type { MoneyBook } from '../money/moneyBook.js';
 import { LiveAlerts } from './alerts.js';
+import { LiveCommissions } from './commissions.js';
 import { Deltas } from './deltas.js';
 import { pushFeed, type LiveFeed } from './feed.js';
 import { Revocation } from './revocation.js';
@@ -41,6 +43,9 @@ export interface LiveHubDeps {
   shared: boolean;
   /** A room gets at most one delta per frame. */
   frameMs: number;
+  /** Commissions by status, pushed to rooms (event time: lock dates are compared with it). */
+  money: MoneyBook;
+  clock: () => number;
 }
 
 /** Counters tests read: snapshots built (not sent) and alert queries made. */
@@ -53,6 +58,7 @@ export class LiveHub {
   io: LiveServer | null = null;
   readonly rooms: Rooms;
   readonly alerts: LiveAlerts;
+  readonly commissions: LiveCommissions;
   private readonly deltas: Deltas;
   private readonly revocation: Revocation;
   private joinFlush: NodeJS.Immediate | null = null;
@@ -65,6 +71,15 @@ export class LiveHub {
     this.rooms = new Rooms({ engine, dims, feed: deps.feed, alerts: this.alerts, metrics });
     this.deltas = new Deltas({ engine, dims, rooms: this.rooms, metrics, minIntervalMs: deps.frameMs });
     this.revocation = new Revocation({ client, logger });
+    this.commissions = new LiveCommissions({
+      money: deps.money,
+      rooms: this.rooms,
+      dims,
+      clock: deps.clock,
+      logger,
+      flushMs: 1_000,
+      refreshMs: 60_000,
+    });
     this.offDims =
       dims.onChange?.(() => {
         this.rooms.dimsEpoch++;
@@ -91,7 +106,8 @@ export class LiveHub {
       serveClient: false,
       cors: { origin: false },
     });
-    this.io = this.alerts.io = this.deltas.io = io;
+    this.io = this.alerts.io = this.deltas.io = this.commissions.io = io;
+    this.commissions.start();
     io.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
       this.deps.resolver.resolve(typeof token === 'string' ? token : null).then(
@@ -243,6 +259,11 @@ export class LiveHub {
       }
       this.io.local.to([...ids]).emit('snapshot', snapshot);
       this.deps.metrics.snapshots.inc(ids.size);
+      void this.commissions.sendTo(
+        joining.map((p) => p.socket),
+        room.req.campaign_id,
+        spec,
+      );
       for (const p of pending) p.done({ ok: true });
     }
   }
@@ -269,6 +290,7 @@ export class LiveHub {
 
   async close(): Promise<void> {
     this.revocation.stop();
+    this.commissions.stop();
     this.deltas.close();
     if (this.joinFlush) clearImmediate(this.joinFlush);
     this.joinFlush = null;

@@ -46,6 +46,7 @@ export class LiveLoop {
     this.deps.metrics.streamed.inc();
     this.deps.metrics.acceptToEngineSeconds.observe(Math.max(0, Date.now() - batch.accepted_at) / 1000);
     this.deps.feed.add(batch.feed);
+    this.deps.hub.commissions.noteBatch(batch);
     return true;
   }
 
@@ -75,7 +76,10 @@ export class LiveLoop {
         stop();
         metrics.reconcileRows.observe(r.rows);
         if (r.corrections > 0) metrics.reconcileCorrections.inc(r.corrections);
-        if (r.confirmedIds.length > 0) this.deps.onConfirmed?.(r.confirmedIds);
+        if (r.confirmedIds.length > 0) {
+          this.deps.onConfirmed?.(r.confirmedIds);
+          this.deps.hub.commissions.confirmed(r.confirmedIds);
+        }
         await this.deps.feed.fromStore(r.storeBatches);
         this.lastReconcileOk = Date.now();
         return r;

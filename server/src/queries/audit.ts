@@ -3,7 +3,7 @@ import type { ClickHouseClient } from '@clickhouse/client';
 import { nextVersion } from '@pulseroom/schema/server';
 
 export const AUDIT_ACTIONS = ['create', 'update', 'delete', 'revoke', 'import'] as const;
-export const AUDIT_KINDS = ['campaign', 'partner', 'deal', 'source', 'token', 'alert_channel'] as const;
+export const AUDIT_KINDS = ['campaign', 'partner', 'deal', 'source', 'token', 'alert_channel', 'payout'] as const;
 
 export interface AuditEntry {
   id: string;
