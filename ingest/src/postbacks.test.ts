@@ -34,10 +34,14 @@ describe('postback parameters', () => {
     expect(incomingEvent.safeParse({ ...ev, campaign_id: 'c1' }).success).toBe(true);
   });
 
-  it('turns status=refunded (or a chargeback) into a refund of the order', () => {
+  it('turns status=refunded into a refund of the order, and a chargeback into its reversal', () => {
+    expect(eventFromPostback({ order_id: 'A-1', amount: '5', status: 'refunded', campaign_id: 'c1' }, 1).event).toEqual(
+      { type: 'refund', event_id: 'pb-A-1-refunded-5', ts: 1, campaign_id: 'c1', order_id: 'A-1', amount: 5 },
+    );
+    // the order resent with its new status: a change of a known order (ingest/src/lifecycle.test.ts)
     expect(
       eventFromPostback({ order_id: 'A-1', amount: '5', status: 'chargeback', campaign_id: 'c1' }, 1).event,
-    ).toEqual({ type: 'refund', event_id: 'pb-A-1-refunded-5', ts: 1, campaign_id: 'c1', order_id: 'A-1', amount: 5 });
+    ).toMatchObject({ type: 'conversion', event_id: 'pb-A-1-reversed', order_id: 'A-1', status: 'reversed' });
   });
 
   it('leaves what is not a number for validation to name', () => {

@@ -20,8 +20,10 @@ const STATUS_ALIASES: Record<string, string> = {
   '2': 'rejected',
   refunded: 'refunded',
   refund: 'refunded',
-  reversed: 'refunded',
-  chargeback: 'refunded',
+  // taken back after approval: the order's net amount and commission leave the approved figures (not a refund of money)
+  reversed: 'reversed',
+  reverse: 'reversed',
+  chargeback: 'reversed',
 };
 
 /** How each known parameter must look: text (a string, or a number taken as its digits), a number, a time, a list. */

@@ -32,6 +32,9 @@ export const PROMO_PER_CLICK_ORDER = 0.35;
 /** Share of orders that cannot be attributed (unknown promo code or click id, or neither). */
 export const UNATTRIBUTABLE_SHARE = 0.03;
 export const STATUS_MIX = { approved: 0.86, pending: 0.1, rejected: 0.04 } as const;
+/** Pending orders approved later (the others are rejected), and approved orders charged back. */
+export const PENDING_APPROVED_SHARE = 0.75;
+export const CHARGEBACK_SHARE = 0.004;
 /** Share of approved orders refunded later, and the share of those refunds that are partial. */
 export const REFUND_SHARE = 0.06;
 export const PARTIAL_REFUND_SHARE = 0.4;

@@ -122,6 +122,7 @@ function buildCampaigns(now: number): CampaignInput[] {
       timezone: 'Europe/Berlin',
       currency: 'EUR',
       budget: 0,
+      min_payout: 50,
       goals: {},
     },
     {
@@ -133,6 +134,7 @@ function buildCampaigns(now: number): CampaignInput[] {
       timezone: 'America/New_York',
       currency: 'USD',
       budget: 0,
+      min_payout: 25,
       goals: {},
     },
     {
@@ -287,8 +289,11 @@ function buildDeals(rng: Rng, partners: DraftPartner[], campaigns: CampaignInput
             ];
         }
         deal.attribution_window_days = rng.pick([7, 30, 30, 45]);
+        // affiliate programmes hold commission while returns are possible; creators on a fee are paid as it comes
+        deal.lock_days = 14;
       } else if (type === 'hybrid') {
         deal.commission_percent = rng.pick([6, 8, 10]);
+        deal.lock_days = 7;
       } else if (type === 'ambassador') {
         deal.commission_percent = rng.pick([10, 12, 15]);
         deal.commission_flat = rng.pick([0, 2, 3]);

@@ -457,6 +457,24 @@ export async function runSimulation(opts: SimulationOptions): Promise<SimStats> 
         event_id: o.event_id,
       },
     });
+    const c = order.change;
+    // a network resends the conversion with its new status: a change of the order, not a duplicate
+    if (c)
+      realAgenda.push({
+        at: Math.max(at + 1000, after(c.at)),
+        kind: 'postback',
+        type: 'conversion',
+        params: {
+          click_id: clickId,
+          order_id: o.order_id,
+          amount: o.amount.toFixed(2),
+          currency: o.currency,
+          status: c.event.status === 'reversed' ? 'reversed' : c.event.status,
+          campaign_id: o.campaign_id,
+          ts: Math.max(at + 1000, after(c.at)),
+          event_id: c.event.event_id,
+        },
+      });
     const r = order.refund;
     if (!r) return;
     const rAt = Math.max(at + 1000, after(r.at));
@@ -500,6 +518,7 @@ export async function runSimulation(opts: SimulationOptions): Promise<SimStats> 
     if (a.order) {
       agenda.push({ at: a.order.at, kind: 'event', event: a.order.event });
       if (a.order.refund) agenda.push({ at: a.order.refund.at, kind: 'event', event: a.order.refund.event });
+      if (a.order.change) agenda.push({ at: a.order.change.at, kind: 'event', event: a.order.change.event });
     }
   };
 

@@ -53,7 +53,9 @@ describe('traffic generator', () => {
         expect(a.at).toBeGreaterThanOrEqual(START + m * 60_000);
         if (a.kind === 'visit' || a.event.type !== 'conversion')
           expect(a.at).toBeLessThan(
-            START + (m + 1) * 60_000 + (a.kind === 'event' && a.event.type === 'refund' ? Infinity : 0),
+            START +
+              (m + 1) * 60_000 +
+              (a.kind === 'event' && (a.event.type === 'refund' || a.event.type === 'status') ? Infinity : 0),
           );
         for (const e of eventsOf(a)) {
           const r = incomingEvent.safeParse(e);

@@ -16,6 +16,7 @@ import {
   type PartnerType,
   type Tier,
   type refundEvent,
+  type statusEvent,
 } from '@pulseroom/schema';
 import {
   BOT_SHARE,
@@ -25,6 +26,8 @@ import {
   PROMO_PER_CLICK_ORDER,
   REFUND_SHARE,
   REPEAT_SHARE,
+  PENDING_APPROVED_SHARE,
+  CHARGEBACK_SHARE,
   STATUS_MIX,
   UNATTRIBUTABLE_SHARE,
 } from './claims.js';
@@ -52,6 +55,7 @@ import { botUserAgent, referrerFor, visitorUserAgent, type Device } from './user
 export type EventInput = z.input<typeof incomingEvent>;
 export type ClickInput = z.input<typeof clickEvent>;
 export type ConversionInput = z.input<typeof conversionEvent>;
+export type StatusInput = z.input<typeof statusEvent>;
 export type RefundInput = z.input<typeof refundEvent>;
 
 /** An event sent as is through POST /v1/events. `at` = its launch time (epoch ms) = its ts. */
@@ -77,12 +81,19 @@ export interface RefundPlan {
   full: boolean;
 }
 
+/** A later change of an order's status: a pending order approved or rejected, an approved one charged back. */
+export interface ChangePlan {
+  at: number;
+  event: StatusInput;
+}
+
 /** An order that follows a click. */
 export interface OrderPlan {
   at: number;
   /** With the simulated click id; the sender swaps in the one from the 302 when the click went through /r/:code. */
   event: ConversionInput;
   refund?: RefundPlan;
+  change?: ChangePlan;
 }
 
 /**
@@ -461,10 +472,45 @@ function refundFor(b: MinuteBuilder, order: ConversionInput, orderAt: number): R
   };
 }
 
+/** A share in [0, 1) drawn from the order id (FNV-1a): the launch's random sequence stays as it was. */
+function shareOf(id: string, salt: string): number {
+  let h = 0x811c9dc5;
+  for (const c of `${salt}:${id}`) h = Math.imul(h ^ c.charCodeAt(0), 0x01000193) >>> 0;
+  return h / 2 ** 32;
+}
+
+/**
+ * The status change an order gets later: a pending order is approved (most) or rejected 20 minutes to 2 hours after,
+ * a few approved ones are charged back hours later.
+ */
+function changeFor(b: MinuteBuilder, order: ConversionInput, orderAt: number): ChangePlan | undefined {
+  const id = order.order_id;
+  const after = (lo: number, hi: number) => orderAt + Math.round((lo + (hi - lo) * shareOf(id, 'delay')) * MINUTE_MS);
+  const make = (status: 'approved' | 'rejected' | 'reversed', at: number, reason?: string): ChangePlan => ({
+    at,
+    event: {
+      event_id: b.id('s'),
+      type: 'status',
+      ts: at,
+      campaign_id: order.campaign_id,
+      order_id: id,
+      status,
+      ...(reason ? { reason } : {}),
+    },
+  });
+  if (order.status === 'pending')
+    return shareOf(id, 'approve') < PENDING_APPROVED_SHARE
+      ? make('approved', after(20, 120), 'payment captured')
+      : make('rejected', after(20, 120), 'payment failed');
+  if (order.status === 'approved' && shareOf(id, 'chargeback') < CHARGEBACK_SHARE)
+    return make('reversed', after(120, 360), 'chargeback');
+  return undefined;
+}
+
 function orderAfterClick(b: MinuteBuilder, deal: Deal, clickAt: number, clickId: string): OrderPlan {
   const at = clickAt + orderDelayMs(b.rng);
   const event = { ...orderEvent(b, deal.campaign_id, at, undefined), click_id: clickId };
-  return { at, event, refund: refundFor(b, event, at) };
+  return { at, event, refund: refundFor(b, event, at), change: changeFor(b, event, at) };
 }
 
 function emitPromoOrder(b: MinuteBuilder, deal: Deal, from: number): void {
@@ -478,6 +524,8 @@ function emitPromoOrder(b: MinuteBuilder, deal: Deal, from: number): void {
   b.event(at, event, { order: 'promo' });
   const refund = refundFor(b, event, at);
   if (refund) b.event(refund.at, refund.event);
+  const change = changeFor(b, event, at);
+  if (change) b.event(change.at, change.event);
 }
 
 const UNKNOWN_PROMOS = ['WELCOME10', 'BLACKFRIDAY25', 'NEWSLETTER5', 'STAFF30'];

@@ -1,7 +1,8 @@
 // The admin API as the setup console calls it: campaigns, partners, deals, the partner CSV import, ingest sources,
 // share links and the audit log. Every change goes through the same zod schemas on the server.
 import type { Api } from './api';
-import { buildQuery } from './api';
+import { buildQuery, payoutsCsvPath } from './api';
+import type { PayoutRow, PayoutsResponse } from './contract';
 
 export type DimensionKind = 'campaigns' | 'partners' | 'deals';
 
@@ -20,6 +21,8 @@ export interface CampaignDoc {
   timezone: string;
   currency: string;
   budget: number;
+  /** Below it a partner's payout is carried into the next period (major units). */
+  min_payout?: number;
   status?: 'draft' | 'live' | 'ended';
   goals: { revenue?: number; clicks?: number; er?: number };
 }
@@ -50,6 +53,8 @@ export interface DealDoc {
   commission_flat: number;
   commission_tiers?: { threshold: number; percent: number }[];
   attribution_window_days: number;
+  /** Days approved commission stays locked before it is payable. */
+  lock_days?: number;
   links: TrackingLinkDoc[];
   promo_codes: string[];
 }
@@ -118,6 +123,18 @@ export class AdminApi {
   createSource = (name: string, campaignIds: string[]) =>
     this.api.send<{ id: string; key: string }>('POST', '/api/admin/sources', { name, campaign_ids: campaignIds });
   revokeSource = (id: string) => this.api.send('DELETE', `/api/admin/sources/${encodeURIComponent(id)}`);
+
+  payouts = (campaignId: string, periodEnd: number) => this.api.payouts(campaignId, periodEnd);
+  markPaid = (campaignId: string, periodEnd: number, reference: string) =>
+    this.api.send<{ rows: PayoutRow[] }>('POST', `/api/admin/campaigns/${encodeURIComponent(campaignId)}/payouts`, {
+      period_end: periodEnd,
+      reference,
+    });
+  downloadPayouts = (r: Pick<PayoutsResponse, 'campaign_id' | 'period_end'>) =>
+    this.api.downloadCsv(
+      payoutsCsvPath(r.campaign_id, r.period_end),
+      `${r.campaign_id}-payouts-${new Date(r.period_end).toISOString().slice(0, 10)}.csv`,
+    );
 
   links = () => this.api.send<ShareLink[]>('GET', '/api/admin/tokens');
   createLink = (req: {

@@ -3,7 +3,10 @@
 import type {
   Alert,
   CampaignInfo,
+  CommissionsSummary,
+  OrderHistory,
   PartnerDetail,
+  PayoutsResponse,
   SeriesResponse,
   SourceFreshness,
   SummaryResponse,
@@ -110,6 +113,19 @@ export class Api {
     this.json<PartnerDetail>(
       `/api/partners/${encodeURIComponent(id)}${buildQuery({ campaign_id: campaignId || undefined })}`,
     );
+  /** Commissions by status (campaign to date) of the partners the token sees, or of one partner. */
+  commissions = (id: string, partnerId?: string) =>
+    this.json<CommissionsSummary>(
+      `/api/campaigns/${encodeURIComponent(id)}/commissions${buildQuery({ partner_id: partnerId })}`,
+    );
+  orders = (id: string, partnerId: string, limit = 50) =>
+    this.json<OrderHistory[]>(
+      `/api/campaigns/${encodeURIComponent(id)}/orders${buildQuery({ partner_id: partnerId, limit })}`,
+    );
+  payouts = (id: string, periodEnd?: number, partnerId?: string) =>
+    this.json<PayoutsResponse>(
+      `/api/campaigns/${encodeURIComponent(id)}/payouts${buildQuery({ period_end: periodEnd, partner_id: partnerId })}`,
+    );
   sources = (id: string) => this.json<SourceFreshness[]>(`/api/campaigns/${encodeURIComponent(id)}/sources`);
   alerts = (id: string) => this.json<Alert[]>(`/api/campaigns/${encodeURIComponent(id)}/alerts`);
   ackAlert = async (id: string) => {
@@ -129,6 +145,10 @@ export class Api {
     a.remove();
     setTimeout(() => URL.revokeObjectURL(url), 10_000);
   }
+}
+
+export function payoutsCsvPath(campaignId: string, periodEnd: number): string {
+  return `/api/campaigns/${encodeURIComponent(campaignId)}/payouts.csv${buildQuery({ period_end: periodEnd })}`;
 }
 
 export function exportPath(

@@ -37,6 +37,16 @@ export type {
   SourceFreshness,
 } from '@pulseroom/schema/live';
 export type { Metrics } from '@pulseroom/schema/metrics';
+export type {
+  CommissionsSummary,
+  MoneyByState,
+  MoneyFigure,
+  MoneyState,
+  OrderHistory,
+  OrderStep,
+  PayoutRow,
+  PayoutsResponse,
+} from '@pulseroom/schema/payouts';
 export type { GroupPatch } from '@pulseroom/schema/live';
 export type { PartnerType, Tier, Platform };
 

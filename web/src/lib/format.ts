@@ -126,6 +126,18 @@ export function formatDate(ts: number, timeZone?: string, locale?: string): stri
   return dtf(locale, { day: 'numeric', month: 'short', year: 'numeric', timeZone }).format(ts);
 }
 
+/** "4 Dec, 14:03" in a time zone: when an order or a status change happened. */
+export function formatDateTime(ts: number, timeZone?: string, locale = 'en-GB'): string {
+  return dtf(locale, {
+    day: 'numeric',
+    month: 'short',
+    hour: '2-digit',
+    minute: '2-digit',
+    hour12: false,
+    timeZone,
+  }).format(ts);
+}
+
 export interface Trend {
   /** Relative change in percent, null when there is nothing to compare with. */
   change: number | null;

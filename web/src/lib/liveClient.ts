@@ -6,6 +6,7 @@ import type {
   Alert,
   ClientToServerEvents,
   CommentItem,
+  CommissionsSummary,
   PostItem,
   ServerToClientEvents,
   Snapshot,
@@ -33,6 +34,8 @@ export interface LiveClientOptions {
   request: SubscribeRequest;
   onView: (v: LiveView) => void;
   onStatus?: (s: LiveStatus) => void;
+  /** Commissions by status of the subscribed view (campaign to date): after the snapshot, then when they change. */
+  onCommissions?: (c: CommissionsSummary) => void;
   /** Injected for tests. */
   connect?: (token: string) => LiveSocket;
   now?: () => number;
@@ -117,6 +120,9 @@ export class LiveClient {
         this.request.partner_id && p.partner_id !== this.request.partner_id ? v : addPost(v, p),
       ),
     );
+    s.on('commissions', (c: CommissionsSummary) => {
+      if (c.campaign_id === this.request.campaign_id) this.o.onCommissions?.(c);
+    });
     s.on('error', (e) => this.patch({ error: e }));
   }
 

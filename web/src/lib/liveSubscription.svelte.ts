@@ -4,11 +4,13 @@
 import { untrack } from 'svelte';
 import { LiveClient, type LiveStatus } from './liveClient';
 import type { LiveView } from './liveState';
-import type { SubscribeRequest } from './contract';
+import type { CommissionsSummary, SubscribeRequest } from './contract';
 
 export class LiveSubscription {
   view = $state.raw<LiveView | null>(null);
   status = $state.raw<LiveStatus | null>(null);
+  /** Commissions by status of the view (campaign to date), pushed by the server. */
+  commissions = $state.raw<CommissionsSummary | null>(null);
   now = $state(Date.now());
   private client: LiveClient | null = null;
 
@@ -29,6 +31,7 @@ export class LiveSubscription {
         request: untrack(request)!,
         onView: (v) => (this.view = v),
         onStatus: (s) => (this.status = s),
+        onCommissions: (c) => (this.commissions = c),
       });
       this.client = c;
       return () => {
