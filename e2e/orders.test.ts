@@ -117,4 +117,49 @@ describe.skipIf(!hasChromium)('an order through its lifecycle', () => {
     expect(at('currency')).toBe(currency);
     expect(['due', 'below_minimum']).toContain(at('status'));
   }, 120_000);
+
+  it('imports past orders from a CSV in the setup console: preview with the bad rows named, then the import', async () => {
+    const { campaignId, partner, currency } = suite.product;
+    const id = `CSV-${Date.now().toString(36)}`;
+    const csv = [
+      'order_id,ts,amount,currency,status,partner_id',
+      `${id}-1,${new Date(Date.now() - 86_400_000).toISOString()},40.00,${currency},approved,${partner.id}`,
+      `${id}-2,${new Date(Date.now() - 86_400_000).toISOString()},25.50,${currency},pending,${partner.id}`,
+      `${id}-3,not a time,10.00,${currency},approved,${partner.id}`,
+    ].join('\n');
+    const page = await open(suite.product.adminToken, '/setup?tab=orders');
+    await page.locator('select').first().selectOption(campaignId);
+    await page.locator('textarea[name="orders-csv"]').fill(csv);
+    await page.getByRole('button', { name: 'Preview' }).click();
+    await expect
+      .poll(async () => (await page.getByTestId('order-import-plan').textContent())?.replace(/\s+/g, ' '), {
+        timeout: 15_000,
+      })
+      .toMatch(/3 rows — 2 new orders, 0 status changes, 0 already stored as they are, 1 problems/);
+    expect(await page.locator('table.errors tbody tr').first().textContent()).toMatch(/^3\s*ts/);
+    await page.getByRole('button', { name: 'Import 2 orders' }).click();
+    await expect
+      .poll(() => page.getByTestId('order-import-result').textContent(), { timeout: 15_000 })
+      .toMatch(/Imported 2 orders/);
+    await expect
+      .poll(
+        async () =>
+          (
+            await admin<{ order_id: string; status: string }[]>(
+              'GET',
+              `/api/campaigns/${campaignId}/orders?partner_id=${partner.id}`,
+            )
+          )
+            .filter((o) => o.order_id.startsWith(id))
+            .map((o) => `${o.order_id} ${o.status}`)
+            .sort(),
+        { timeout: 15_000 },
+      )
+      .toEqual([`${id}-1 approved`, `${id}-2 pending`]);
+    // the console's own import key is revoked once the import is done
+    const sources = await admin<{ name: string; revoked: boolean }[]>('GET', '/api/admin/sources');
+    const mine = sources.filter((s) => s.name.startsWith('Order import (setup console'));
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((s) => s.revoked)).toBe(true);
+  }, 90_000);
 });

@@ -12,7 +12,13 @@ export interface Demo {
   launch: {
     campaigns: { id: string; currency: string }[];
     partners: { id: string; platforms?: string[]; followers: number }[];
-    deals: { id: string; campaign_id: string; partner_id: string; links?: { code: string; destination: string }[] }[];
+    deals: {
+      id: string;
+      campaign_id: string;
+      partner_id: string;
+      links?: { code: string; destination: string }[];
+      promo_codes?: string[];
+    }[];
   };
 }
 

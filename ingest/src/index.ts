@@ -96,6 +96,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   const clicks = new ClickRecorder(() => pipeline, metrics, logger);
   const router = createRouter({
     pipeline: () => pipeline,
+    client: store.client,
     state: () => state,
     auth,
     dims,

@@ -8,6 +8,7 @@ import { MAX_BATCH_BYTES, MAX_EVENTS_PER_BATCH } from '@pulseroom/schema';
 import {
   badRequest,
   HttpError,
+  invalidRequest,
   notFound,
   parseJsonBytes,
   RouteTable,
@@ -30,9 +31,13 @@ import { parseBatch, validateEvents } from './validate.js';
 import type { IngestConfig } from './config.js';
 import { fromMinor } from '@pulseroom/schema';
 import type { IngestState } from './state.js';
+import type { ClickHouseClient } from '@clickhouse/client';
+import { importOrderCsv, MAX_CSV_ORDERS, ORDER_CSV_SAMPLE, planOrderCsv, readOrderCsv } from './ordersCsv.js';
 
 export interface RouterDeps {
   pipeline: () => Pipeline | null;
+  /** The store's client (a CSV is read by ClickHouse's own reader). */
+  client: ClickHouseClient;
   state: () => IngestState | null;
   auth: SourceAuth;
   dims: DimensionCache;
@@ -218,6 +223,49 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
     };
 
   const table = new RouteTable('', 'source');
+  // A backfill of the shop's past orders: a CSV previewed (nothing written) or imported (confirm=true).
+  const csvBody = express.text({ type: () => true, limit: '5mb', defaultCharset: 'utf-8' });
+  table.add(router, '/v1/orders.csv', {
+    get: [
+      (_req, res) => {
+        res.setHeader('Content-Type', 'text/csv; charset=utf-8');
+        res.setHeader('Content-Disposition', 'attachment; filename="pulseroom-orders-sample.csv"');
+        res.send(ORDER_CSV_SAMPLE);
+      },
+    ],
+    post: [
+      count('orders_csv'),
+      authenticate(false),
+      limiter,
+      csvBody,
+      wrap(async (req, res) => {
+        const campaignId = typeof req.query.campaign_id === 'string' ? req.query.campaign_id : '';
+        if (!d.dims.campaign(campaignId))
+          throw invalidRequest({
+            path: 'campaign_id',
+            message: campaignId ? `no campaign "${campaignId}"` : 'required',
+          });
+        const confirm = req.query.confirm === 'true';
+        if (req.query.confirm !== undefined && req.query.confirm !== 'true' && req.query.confirm !== 'false')
+          throw invalidRequest({ path: 'confirm', message: 'expected true (import) or false (preview)' });
+        if (typeof req.body !== 'string' || req.body.trim() === '')
+          throw badRequest('INVALID_CSV', `expected the orders as a CSV body (at most ${MAX_CSV_ORDERS} rows, 5 MB)`);
+        const pipeline = started();
+        const state = d.state();
+        if (!state) throw unavailable('STARTING', 'ingest is starting; retry shortly', 2);
+        const source = res.locals.source as SourceRow;
+        if (source.campaign_ids.length > 0 && !source.campaign_ids.includes(campaignId))
+          throw new HttpError(403, 'CAMPAIGN_NOT_ALLOWED', `this key may not send for campaign "${campaignId}"`);
+        const read = await readOrderCsv(d.client, req.body, campaignId);
+        res.json(
+          confirm
+            ? await importOrderCsv(pipeline, source, state, read)
+            : { ...(await planOrderCsv(pipeline, state, read)), preview: true },
+        );
+      }),
+    ],
+  });
+
   table.add(router, '/v1/events', {
     post: [
       count('events'),

@@ -8,4 +8,5 @@ export * from './dimensionCache.js';
 export * from './queries/dimensions.js';
 export * from './queries/access.js';
 export * from './httpErrors.js';
+export * from './csvText.js';
 export * from './routeTable.js';

@@ -4,7 +4,7 @@
 import type { Readable } from 'node:stream';
 import type { ClickHouseClient } from '@clickhouse/client';
 import { formatPath, partner as partnerSchema, type Partner } from '@pulseroom/schema';
-import { badRequest, type DimensionCache } from '@pulseroom/schema/server';
+import { badRequest, csvHeader, readCsvText, type DimensionCache } from '@pulseroom/schema/server';
 
 /** The columns of an import and an export, in order; `id` may be left empty (the partner is then found by handle). */
 export const PARTNER_CSV_COLUMNS = [
@@ -53,41 +53,6 @@ export interface ImportPlan {
 }
 
 type Raw = Record<Column, string | null> & { row: number };
-
-/** Reads the CSV with ClickHouse (quoting, escapes and line ends as its CSV reader takes them): every cell as text. */
-async function readCsv(client: ClickHouseClient, csv: string): Promise<Raw[]> {
-  const structure = PARTNER_CSV_COLUMNS.map((c) => `${c} Nullable(String)`).join(', ');
-  try {
-    const rs = await client.query({
-      query: `SELECT toUInt32(rowNumberInAllBlocks() + 1) AS row, * FROM format(CSVWithNames, {structure:String}, {csv:String})`,
-      query_params: { structure, csv },
-      format: 'JSONEachRow',
-      // An unknown column is the sender's mistake (a misspelt header would otherwise be dropped silently).
-      clickhouse_settings: { input_format_skip_unknown_fields: 0, input_format_csv_empty_as_default: 1 },
-    });
-    return await rs.json<Raw>();
-  } catch (e) {
-    const message = (e as Error).message
-      .split('\n')[0]
-      .replace(/: While executing.*$/, '')
-      .slice(0, 300);
-    throw badRequest(
-      'INVALID_CSV',
-      `the CSV could not be read (expected the columns ${PARTNER_CSV_COLUMNS.join(', ')}): ${message}`,
-    );
-  }
-}
-
-/** The header's columns, as the first line names them (for the required-column check before any row is read). */
-function headerColumns(csv: string): string[] {
-  const first = csv.replace(/^\uFEFF/, '').split(/\r?\n/, 1)[0] ?? '';
-  return first.split(',').map((h) =>
-    h
-      .trim()
-      .replace(/^"(.*)"$/, '$1')
-      .trim(),
-  );
-}
 
 const slug = (handle: string) =>
   handle
@@ -153,14 +118,14 @@ export async function planPartnerImport(
   dims: DimensionCache,
   csv: string,
 ): Promise<ImportPlan> {
-  const header = headerColumns(csv);
+  const header = csvHeader(csv);
   const missing = REQUIRED.filter((c) => !header.includes(c));
   if (missing.length > 0)
     throw badRequest(
       'INVALID_CSV',
       `the CSV header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${PARTNER_CSV_COLUMNS.join(', ')})`,
     );
-  const raws = await readCsv(client, csv);
+  const raws = (await readCsvText(client, csv, PARTNER_CSV_COLUMNS)) as Raw[];
   if (raws.length === 0) throw badRequest('INVALID_CSV', 'the CSV has a header but no partner rows');
   const byHandle = new Map(dims.allPartners().map((p) => [p.handle.toLowerCase(), p]));
   const plan: ImportPlan = { rows: [], errors: [], summary: { create: 0, update: 0, unchanged: 0, errors: 0 } };

@@ -1,14 +1,7 @@
 // The commission ledger of a campaign, from its stored conversion, refund and status rows: each approval, refund and
 // reversal a line with the date it is due (lock periods), what is pending, approved, payable, paid and reversed, each
 // order's history, and the payouts of a period. Pure arithmetic: money.test.ts holds it to hand-computed cases.
-import {
-  MONEY_STATES,
-  type MoneyByState,
-  type MoneyState,
-  type OrderHistory,
-  type OrderStep,
-  type PayoutRow,
-} from '@pulseroom/schema';
+import { MONEY_STATES, type MoneyByState, type MoneyState, type OrderHistory, type PayoutRow } from '@pulseroom/schema';
 
 export const DAY_MS = 86_400_000;
 
@@ -57,7 +50,11 @@ const applied = (r: LedgerRow) => r.type === 'status' && r.from_status !== '' &&
  * Lines and order states of one campaign's rows; `lockDays` gives each partner's deal lock period. Unattributed orders
  * (no partner) and unconverted amounts owe no commission and make no line.
  */
-export function buildLedger(rows: readonly LedgerRow[], lockDays: (partnerId: string) => number): Ledger {
+export function buildLedger(
+  rows: readonly LedgerRow[],
+  lockDays: (partnerId: string) => number,
+  withSteps = true,
+): Ledger {
   const lines: LedgerLine[] = [];
   const orders = new Map<string, OrderState>();
   const lockOf = new Map<string, number>();
@@ -68,16 +65,6 @@ export function buildLedger(rows: readonly LedgerRow[], lockDays: (partnerId: st
   };
   for (const r of rows) {
     let o = orders.get(r.order_id);
-    const step: OrderStep = {
-      event_id: r.event_id,
-      ts: r.ts,
-      kind: r.type,
-      from: r.type === 'status' ? r.from_status : '',
-      status: r.status,
-      reason: r.status_reason,
-      amount_minor: r.amount_minor,
-      commission_minor: r.commission_minor,
-    };
     if (r.type === 'conversion') {
       const prior = o?.steps ?? []; // changes and refunds that waited for it
       o = {
@@ -109,7 +96,17 @@ export function buildLedger(rows: readonly LedgerRow[], lockDays: (partnerId: st
       };
       orders.set(r.order_id, o);
     }
-    o.steps.push(step);
+    if (withSteps)
+      o.steps.push({
+        event_id: r.event_id,
+        ts: r.ts,
+        kind: r.type,
+        from: r.type === 'status' ? r.from_status : '',
+        status: r.status,
+        reason: r.status_reason,
+        amount_minor: r.amount_minor,
+        commission_minor: r.commission_minor,
+      });
     if (o.status === '') continue; // its order has not arrived: it moves nothing yet
     const owed = r.converted === 1 && o.partner_id !== '';
     const enters = (r.type === 'conversion' && r.status === 'approved') || (applied(r) && r.status === 'approved');
