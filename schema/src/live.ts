@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { Metrics, TOTAL_FIELDS } from './metrics.js';
 import type { Disclosure, SentimentLabel } from './events.js';
 import {
+  ANNOTATION_TEXT_MAX,
   GROUPS,
   PARTNER_TYPES,
   PLATFORMS,
@@ -16,7 +17,15 @@ import { TIERS, type Tier } from './tiers.js';
 import type { Role } from './dimensions.js';
 import { slugId, text, timestamp } from './common.js';
 
-export { WINDOWS, WINDOW_MS, GROUPS, windowRangeEndingAt, type WindowName, type GroupName } from './constants.js';
+export {
+  ANNOTATION_TEXT_MAX,
+  WINDOWS,
+  WINDOW_MS,
+  GROUPS,
+  windowRangeEndingAt,
+  type WindowName,
+  type GroupName,
+} from './constants.js';
 export const windowName = z.enum(WINDOWS, { error: `expected a window: ${WINDOWS.join(', ')}` });
 
 export const groupName = z.enum(GROUPS, { error: `expected a group: ${GROUPS.join(', ')}` });
@@ -133,8 +142,6 @@ export interface Annotation {
   /** Who wrote it: the label of their link, else its role. */
   author: string;
 }
-
-export const ANNOTATION_TEXT_MAX = 280;
 
 /** POST /api/campaigns/:id/annotations */
 export const annotationRequest = z.object({

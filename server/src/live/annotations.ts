@@ -3,7 +3,7 @@
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Annotation, AnnotationRequest, DashboardScope } from '@pulseroom/schema';
 import { forbidden, invalidRequest, newId, notFound } from '@pulseroom/schema/server';
-import { campaignAllowed, partnerAllowed, requireCampaign } from '../access.js';
+import { campaignAllowed, ENV_ADMIN_TOKEN_ID, partnerAllowed, requireCampaign } from '../access.js';
 import { partnerVisible, type ViewSpec } from '../engine/breakdowns.js';
 import type { DimensionCacheLike } from '../engine/types.js';
 import { annotationsOfCampaign, findAnnotation, insertAnnotation } from '../queries/annotations.js';
@@ -74,7 +74,8 @@ export class LiveAnnotations {
       partner_id: partnerId,
       ts,
       text: req.text,
-      author: scope.label || scope.role,
+      // The product's own admin token is labelled with its variable's name: a person reads "Admin".
+      author: scope.token_id === ENV_ADMIN_TOKEN_ID ? 'Admin' : scope.label || scope.role,
     };
     await insertAnnotation(this.deps.client, a, scope.token_id);
     this.memory.add([a]);

@@ -2,10 +2,10 @@
 // in a URL.
 import type {
   Alert,
+  Annotation,
   CampaignInfo,
   PartnerDetail,
   SeriesResponse,
-  SourceFreshness,
   SummaryResponse,
   WhoAmI,
   WindowName,
@@ -110,8 +110,10 @@ export class Api {
     this.json<PartnerDetail>(
       `/api/partners/${encodeURIComponent(id)}${buildQuery({ campaign_id: campaignId || undefined })}`,
     );
-  sources = (id: string) => this.json<SourceFreshness[]>(`/api/campaigns/${encodeURIComponent(id)}/sources`);
   alerts = (id: string) => this.json<Alert[]>(`/api/campaigns/${encodeURIComponent(id)}/alerts`);
+  addAnnotation = (campaignId: string, body: { text: string; partner_id?: string }) =>
+    this.send<Annotation>('POST', `/api/campaigns/${encodeURIComponent(campaignId)}/annotations`, body);
+  removeAnnotation = (id: string) => this.send<Annotation>('DELETE', `/api/annotations/${encodeURIComponent(id)}`);
   ackAlert = async (id: string) => {
     await this.request(`/api/alerts/${encodeURIComponent(id)}/ack`, { method: 'POST' });
   };

@@ -4,7 +4,7 @@
 import { untrack } from 'svelte';
 import { LiveClient, type LiveStatus } from './liveClient';
 import type { LiveView } from './liveState';
-import type { SubscribeRequest } from './contract';
+import type { Annotation, SubscribeRequest } from './contract';
 
 export class LiveSubscription {
   view = $state.raw<LiveView | null>(null);
@@ -44,5 +44,13 @@ export class LiveSubscription {
 
   ackAlert(id: string): void {
     this.client?.ackAlert(id);
+  }
+
+  noteAdded(a: Annotation): void {
+    this.client?.noteAdded(a);
+  }
+
+  noteRemoved(campaignId: string, id: string): void {
+    this.client?.noteRemoved(campaignId, id);
   }
 }
