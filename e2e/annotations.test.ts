@@ -39,6 +39,7 @@ describe.skipIf(!hasChromium)('annotations in the browser', () => {
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('name'))).toBe('text');
     await page.getByLabel('Note', { exact: true }).fill(text);
     expect(await page.getByLabel('About').inputValue()).toBe('');
+    await shoot(page, 'war-room-add-note');
     await page.keyboard.press('Enter');
     const listed = page.getByTestId('chart-annotations').locator('[data-annotation="note"]', { hasText: text });
     await listed.waitFor({ timeout: 10_000 });
@@ -123,6 +124,8 @@ describe.skipIf(!hasChromium)('annotations in the browser', () => {
     await phone.getByTestId('chart-annotations').locator('[data-annotation="alert"]').first().waitFor();
     const overflow = await phone.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     expect(overflow).toBeLessThanOrEqual(0);
+    // In the dark theme, the marks' colours as the wall's.
+    await phone.getByRole('button', { name: 'Switch light or dark theme' }).click();
     await phone.getByTestId('live-chart').scrollIntoViewIfNeeded();
     await shoot(phone, 'phone-war-room-annotations');
   }, 90_000);

@@ -18,7 +18,7 @@ export interface LiveFreshnessDeps {
   reader: SourceFreshnessReader;
   rooms: Rooms;
   logger: Logger;
-  /** How often the campaigns with rooms are checked (their sources' last events read once for all). */
+  /** How often the campaigns with rooms are checked (the sources and their last events read once for all). */
   everyMs: number;
 }
 
@@ -65,14 +65,15 @@ export class LiveFreshness {
     this.checking ??= (async () => {
       const campaigns = new Set([...this.deps.rooms.values()].map((r) => r.req.campaign_id));
       for (const id of this.held.keys()) if (!campaigns.has(id)) this.held.delete(id);
-      for (const id of campaigns) {
-        let sources: SourceFreshness[];
-        try {
-          sources = await this.deps.reader.forCampaign(id);
-        } catch (e) {
-          this.deps.logger.warn({ err: e, campaignId: id }, 'checking the sources of a campaign failed');
-          continue;
-        }
+      if (campaigns.size === 0) return;
+      let read: Map<string, SourceFreshness[]>;
+      try {
+        read = await this.deps.reader.forCampaigns([...campaigns]);
+      } catch (e) {
+        this.deps.logger.warn({ err: e }, 'checking the sources of the campaigns on screen failed');
+        return;
+      }
+      for (const [id, sources] of read) {
         if (!this.hold(id, sources) || !this.io) continue;
         const names = this.deps.rooms.ofCampaign(id).map(({ room }) => room.name);
         if (names.length === 0) continue;

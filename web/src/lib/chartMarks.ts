@@ -18,6 +18,8 @@ export interface ChartMark {
   severity?: Alert['severity'];
   /** A note's id, for removing it. */
   noteId?: string;
+  /** The partner a note is about ('' campaign-wide), so a page knows whether it may remove it. */
+  partnerId?: string;
 }
 
 export interface MarkSources {
@@ -64,6 +66,7 @@ export function chartMarks(s: MarkSources): ChartMark[] {
       title: n.text,
       detail: `Note by ${n.author}${n.partner_id ? ` about ${handleOf(s.partners, n.partner_id)}` : ''}`,
       noteId: n.id,
+      partnerId: n.partner_id,
     });
   return marks.sort((a, b) => b.ts - a.ts || (a.key < b.key ? -1 : 1));
 }
