@@ -162,4 +162,33 @@ describe.skipIf(!hasChromium)('annotations in the browser', () => {
     // Revoked, it leaves the list: the banner goes, pushed again.
     await page.getByTestId('late-sources').waitFor({ state: 'detached', timeout: 20_000 });
   }, 90_000);
+
+  it('keeps the chart readable with many notes: close marks clustered, the list capped with +N', async () => {
+    const { campaignId } = suite.product;
+    const now = Date.now();
+    for (let i = 0; i < 40; i++) {
+      const r = await api('POST', `/api/campaigns/${campaignId}/annotations`, {
+        text: `Crowd note ${i}`,
+        ts: now - i * 12_000,
+      });
+      expect(r.status).toBe(201);
+    }
+    const page = await open(suite.product.adminToken, `/campaigns/${campaignId}`);
+    await page.locator('[data-health="live"]').waitFor({ timeout: 15_000 });
+    const marks = page.getByTestId('live-chart').locator('[data-mark]');
+    await marks.first().waitFor({ timeout: 10_000 });
+    const box = (await page.getByTestId('live-chart').boundingBox())!;
+    const count = await marks.count();
+    // At least 26 px apart: never more marks than fit side by side, and every note is in one of them.
+    expect(count).toBeLessThanOrEqual(Math.ceil(box.width / 26));
+    const held = await marks.evaluateAll((els) => els.reduce((n, e) => n + (Number(e.textContent) || 1), 0));
+    expect(held).toBeGreaterThanOrEqual(40);
+    const more = page.getByTestId('chart-annotations').getByRole('button', { name: /^\+\d+ more$/ });
+    await more.waitFor();
+    await shoot(page, 'war-room-many-notes');
+    await more.click();
+    await expect
+      .poll(() => page.getByTestId('chart-annotations').locator('[data-annotation]').count())
+      .toBeGreaterThanOrEqual(40);
+  }, 60_000);
 });
