@@ -1,21 +1,19 @@
 // Browser end-to-end tests: the running product driven by Debian's Chromium through playwright-core.
 import { describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { browserSuite, commentEvent, hasChromium, postEvent, trafficBurst, type BrowserSuite } from './browserProduct';
+import {
+  browserSuite,
+  commentEvent,
+  hasChromium,
+  openPage,
+  postEvent,
+  trafficBurst,
+  type BrowserSuite,
+} from './browserProduct';
 
 const suite = {} as BrowserSuite;
 
-async function open(token: string, p: string): Promise<Page> {
-  const ctx = await suite.browser.newContext({ viewport: { width: 1920, height: 1080 } });
-  suite.contexts.push(ctx);
-  const page = await ctx.newPage();
-  page.on('dialog', (d) => {
-    throw new Error(`unexpected dialog: ${d.message()}`);
-  });
-  const sep = p.includes('?') ? '&' : '?';
-  await page.goto(`${suite.product.url}${p}${sep}token=${encodeURIComponent(token)}`);
-  return page;
-}
+const open = (token: string, p: string): Promise<Page> => openPage(suite, token, p);
 
 /**
  * The war room must move after events are posted; the lag is logged here, and measured as a figure (p50/p95/p99

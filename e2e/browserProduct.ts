@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { afterAll, beforeAll } from 'vitest';
-import { chromium, type Browser, type BrowserContext } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, ROOT } from './ports.js';
@@ -48,6 +48,24 @@ export function browserSuite(suite: BrowserSuite): BrowserSuite {
     await suite.product?.close();
   }, 60_000);
   return suite;
+}
+
+/** A page of the product opened with a token (in the URL, as a shared link carries it); a dialog fails the test. */
+export async function openPage(
+  suite: BrowserSuite,
+  token: string,
+  p: string,
+  viewport = { width: 1920, height: 1080 },
+): Promise<Page> {
+  const ctx = await suite.browser.newContext({ viewport });
+  suite.contexts.push(ctx);
+  const page = await ctx.newPage();
+  page.on('dialog', (d) => {
+    throw new Error(`unexpected dialog: ${d.message()}`);
+  });
+  const sep = p.includes('?') ? '&' : '?';
+  await page.goto(`${suite.product.url}${p}${sep}token=${encodeURIComponent(token)}`);
+  return page;
 }
 
 /** A partner of the headline campaign with a tracking link, for traffic the tests post. */

@@ -43,3 +43,6 @@ export function windowRangeEndingAt(w: WindowName, end: number, previous = false
 
 export const GROUPS = ['campaign', 'partner', 'type', 'tier', 'platform'] as const;
 export type GroupName = (typeof GROUPS)[number];
+
+/** The longest note on a chart, in characters. */
+export const ANNOTATION_TEXT_MAX = 280;

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Metrics, TOTAL_FIELDS } from './metrics.js';
 import type { Disclosure, SentimentLabel } from './events.js';
 import {
+  ANNOTATION_TEXT_MAX,
   GROUPS,
   PARTNER_TYPES,
   PLATFORMS,
@@ -15,8 +16,17 @@ import {
 } from './constants.js';
 import { TIERS, type Tier } from './tiers.js';
 import type { Role } from './dimensions.js';
+import { slugId, text, timestamp } from './common.js';
 
-export { WINDOWS, WINDOW_MS, GROUPS, windowRangeEndingAt, type WindowName, type GroupName } from './constants.js';
+export {
+  ANNOTATION_TEXT_MAX,
+  WINDOWS,
+  WINDOW_MS,
+  GROUPS,
+  windowRangeEndingAt,
+  type WindowName,
+  type GroupName,
+} from './constants.js';
 export const windowName = z.enum(WINDOWS, { error: `expected a window: ${WINDOWS.join(', ')}` });
 
 export const groupName = z.enum(GROUPS, { error: `expected a group: ${GROUPS.join(', ')}` });
@@ -120,6 +130,33 @@ export interface Alert {
   acknowledged: boolean;
 }
 
+/** A note the war room put on the charts by hand ("creator X went live on stage"). */
+export interface Annotation {
+  id: string;
+  campaign_id: string;
+  /** The partner it is about; '' for a campaign-wide note (shown to every view of the campaign). */
+  partner_id: string;
+  /** Where it stands on the charts (epoch ms, the app's event-time clock). */
+  ts: number;
+  /** Plain text, one line, at most ANNOTATION_TEXT_MAX characters: rendered as text, never as markup. */
+  text: string;
+  /** Who wrote it: the label of their link, else its role. */
+  author: string;
+}
+
+/** POST /api/campaigns/:id/annotations */
+export const annotationRequest = z.object({
+  text: text(4 * ANNOTATION_TEXT_MAX)
+    // One line on a chart: runs of whitespace (newlines too) become one space.
+    .transform((s) => s.replace(/\s+/g, ' ').trim())
+    .refine((s) => s.length > 0, "expected the note's text")
+    .refine((s) => [...s].length <= ANNOTATION_TEXT_MAX, `expected at most ${ANNOTATION_TEXT_MAX} characters`),
+  partner_id: slugId.optional(),
+  /** Default: now. */
+  ts: timestamp.optional(),
+});
+export type AnnotationRequest = z.infer<typeof annotationRequest>;
+
 export interface Snapshot {
   campaign_id: string;
   window: WindowName;
@@ -140,6 +177,10 @@ export interface Snapshot {
   comments: CommentItem[];
   posts: PostItem[];
   alerts: Alert[];
+  /** Notes of the view's partners and campaign-wide ones, newest first (the last 24 h, at most 200). */
+  annotations: Annotation[];
+  /** The campaign's ingest sources and which are late; pushed again (`sources`) when one turns late or recovers. */
+  sources: SourceFreshness[];
 }
 
 /**
@@ -205,6 +246,11 @@ export interface ServerToClientEvents {
   post: (p: PostItem & { campaign_id: string }) => void;
   /** Commissions by status for the socket's view of the campaign: after the snapshot, then when they change. */
   commissions: (c: CommissionsSummary) => void;
+  /** A note added (or the same id again: it replaces the held one). */
+  annotation: (a: Annotation) => void;
+  annotation_removed: (r: { campaign_id: string; id: string }) => void;
+  /** Every source of the campaign, sent when one turned late or recovered (or the list of sources changed). */
+  sources: (s: { campaign_id: string; sources: SourceFreshness[] }) => void;
   error: (e: { code: string; message: string }) => void;
 }
 

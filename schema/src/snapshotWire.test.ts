@@ -55,6 +55,8 @@ const snapshot = (): Snapshot => ({
   comments: [],
   posts: [],
   alerts: [],
+  annotations: [],
+  sources: [],
 });
 
 describe('snapshot on the wire', () => {

@@ -69,7 +69,8 @@ import { BUCKET_MS, type AggregationEngine } from './engine/rollingWindows.js';
 import { campaignInfo, type LiveHub } from './live/hub.js';
 import type { ServerConfig } from './config.js';
 import { alertsOfCampaign } from './queries/alerts.js';
-import { SourceFreshnessReader } from './sourceFreshness.js';
+import type { SourceFreshnessReader } from './sourceFreshness.js';
+import { addAnnotationRoutes } from './annotationRoutes.js';
 import { partnerFeed } from './queries/feed.js';
 import { campaignSeries, campaignSeriesCsv, leaderboardCsv, type HistoryScope } from './queries/history.js';
 
@@ -84,6 +85,7 @@ export interface ApiDeps {
   clock: () => number;
   notifier: AlertNotifier;
   money: MoneyBook;
+  sources: SourceFreshnessReader;
 }
 
 const BODY_LIMIT = 256 * 1024;
@@ -295,12 +297,11 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     ],
   });
 
-  const freshness = new SourceFreshnessReader({ client, defaultEveryS: config.SOURCE_EXPECTED_EVERY_S });
   routes.add(api, '/campaigns/:id/sources', {
     get: [
       async (req, res) => {
         requireCampaign(scopeOf(res), dims, req.params.id);
-        const body: SourceFreshness[] = await freshness.forCampaign(req.params.id);
+        const body: SourceFreshness[] = await deps.sources.forCampaign(req.params.id);
         res.json(body);
       },
     ],
@@ -397,6 +398,12 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
         res.json(await alertsOfCampaign(client, req.params.id, spec.partners ? [...spec.partners] : null));
       },
     ],
+  });
+
+  addAnnotationRoutes(api, routes, {
+    dims,
+    hub,
+    view: (scope, id, partnerId) => view(scope, id, { partner_id: partnerId }),
   });
 
   routes.add(api, '/alerts/:id/ack', {

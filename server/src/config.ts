@@ -69,6 +69,11 @@ export const serverEnv = {
   /** A source with no event for this long is named as late on the war room and the wall (a source may set its own). */
   SOURCE_EXPECTED_EVERY_S: envInt(300, 10, 7 * 86_400),
   /**
+   * How often the sources of campaigns on screen are checked (one read of their last events for all): a source that
+   * turns late or recovers is pushed to the dashboards within about this long.
+   */
+  SOURCE_CHECK_MS: envInt(5_000, 50, 600_000),
+  /**
    * The dashboard's public address (https://pulseroom.example.com): links in Slack messages and webhooks start with it.
    */
   PULSEROOM_PUBLIC_URL: z

@@ -32,6 +32,7 @@ import { LiveLoop } from './live/loop.js';
 import { RedisLiveStream } from './live/stream.js';
 import { AlertNotifier } from './notify/notifier.js';
 import { createMetrics } from './promMetrics.js';
+import { SourceFreshnessReader } from './sourceFreshness.js';
 
 export type { ServerConfig } from './config.js';
 export { loadServerConfig, defaultServerConfig, serverConfig, serverEnv } from './config.js';
@@ -73,6 +74,12 @@ export async function createLiveServer(deps: LiveServerDeps) {
   });
   const feed = new LiveFeed({ client: store.client, logger });
   const money = new MoneyBook(store.client, dims);
+  // One read of the sources' last events serves the pushes and the REST route alike.
+  const sources = new SourceFreshnessReader({
+    client: store.client,
+    defaultEveryS: config.SOURCE_EXPECTED_EVERY_S,
+    ttlMs: config.SOURCE_CHECK_MS,
+  });
   const resolver = new TokenResolver(store.client, config.PULSEROOM_TOKEN_CACHE_MS, config.PULSEROOM_ADMIN_TOKEN);
   const hub = new LiveHub({
     engine,
@@ -86,6 +93,8 @@ export async function createLiveServer(deps: LiveServerDeps) {
     frameMs: config.PULSEROOM_FRAME_MS,
     money,
     clock,
+    sources,
+    sourceCheckMs: config.SOURCE_CHECK_MS,
   });
   const alerts = new AlertRules({ engine, dims: dims, client: store.client, config, clock, logger });
   const notifier = new AlertNotifier({ client: store.client, dims, config, logger });
@@ -165,7 +174,7 @@ export async function createLiveServer(deps: LiveServerDeps) {
       },
     ],
   });
-  const api = createApi({ store, dims, engine, hub, resolver, config, logger, clock, notifier, money });
+  const api = createApi({ store, dims, engine, hub, resolver, config, logger, clock, notifier, sources, money });
   app.use('/api', api);
   for (const r of deps.extraRouters ?? []) app.use(r);
   const webDir = deps.webDir ?? config.PULSEROOM_WEB_DIR;

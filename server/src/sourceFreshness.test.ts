@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SourceFreshness } from '@pulseroom/schema';
 import { createSource, createToken, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
-import { seedWorld, startTestServer, testClock, type TestServer } from './testing/harness.js';
+import { onceSnapshot, seedWorld, startTestServer, testClock, waitFor, type TestServer } from './testing/harness.js';
 import { NOW, testWorld } from './testing/world.js';
 
 let store: Store;
@@ -16,7 +16,10 @@ let admin = '';
 beforeAll(async () => {
   store = await openTestStore();
   await seedWorld(store, testWorld());
-  t = await startTestServer(store, { clock: testClock(NOW).now, config: { SOURCE_EXPECTED_EVERY_S: 300 } });
+  t = await startTestServer(store, {
+    clock: testClock(NOW).now,
+    config: { SOURCE_EXPECTED_EVERY_S: 300, SOURCE_CHECK_MS: 100 },
+  });
   viewer = (await createToken(store.client, { role: 'viewer', campaign_ids: ['c1'] })).token;
   other = (await createToken(store.client, { role: 'viewer', campaign_ids: ['c2'] })).token;
   admin = (await createToken(store.client, { role: 'admin' })).token;
@@ -82,4 +85,38 @@ describe('sources of a campaign', () => {
     expect(r.status).toBe(404);
     expect(r.body.error.code).toBeTruthy();
   });
+});
+
+describe('sources on the live stream', () => {
+  it('come with the snapshot, and are pushed when one turns late and again when it recovers', async () => {
+    const feed = await createSource(store.client, { name: 'Stage feed', campaign_ids: ['c1'], expected_every_s: 10 });
+    await sentAt(feed.id, Date.now() - 8_000, 1); // on time for two more seconds
+    const s = t.connect(viewer);
+    const snap = onceSnapshot(s);
+    const pushed: SourceFreshness[][] = [];
+    s.on('sources', (p) => p.campaign_id === 'c1' && pushed.push(p.sources));
+    s.emit('subscribe', { campaign_id: 'c1', window: '5m' });
+    const first = (await snap).sources.find((x) => x.source_id === feed.id);
+    expect(first).toMatchObject({ name: 'Stage feed', late: false, expected_every_ms: 10_000 });
+    const stateOf = (list: SourceFreshness[] | undefined) => list?.find((x) => x.source_id === feed.id)?.late;
+    await waitFor(() => stateOf(pushed.at(-1)) === true, 6_000, 'a push saying the feed is late');
+    const pushesWhileLate = pushed.length;
+    await new Promise((r) => setTimeout(r, 400));
+    // Nothing changed: no push every check.
+    expect(pushed.length).toBe(pushesWhileLate);
+    await sentAt(feed.id, Date.now(), 2);
+    await waitFor(() => stateOf(pushed.at(-1)) === false, 6_000, 'a push saying the feed recovered');
+    // The REST route says the same.
+    const listed = (await get('/api/campaigns/c1/sources', viewer)).body as SourceFreshness[];
+    expect(stateOf(listed)).toBe(false);
+    // A socket of another campaign heard nothing of it.
+    const o = t.connect(other);
+    const heard: unknown[] = [];
+    o.on('sources', (p) => heard.push(p));
+    const otherSnap = onceSnapshot(o);
+    o.emit('subscribe', { campaign_id: 'c2', window: '5m' });
+    expect((await otherSnap).sources.some((x) => x.source_id === feed.id)).toBe(false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(JSON.stringify(heard)).not.toContain(feed.id);
+  }, 20_000);
 });

@@ -2,9 +2,9 @@
 // expected cadence — so the war room says which source is quiet, not only that the figures are.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { SourceFreshness } from '@pulseroom/schema';
-import { campaignSources, sourcesLastSeen, type CampaignSourceRow } from './queries/sources.js';
+import { activeSources, sourcesLastSeen, type CampaignSourceRow } from './queries/sources.js';
 
-/** How long one read of every source's last event serves: dashboards poll, the store answers once for all of them. */
+/** How long one read of every source's last event serves by default: the store answers once for every campaign. */
 const LAST_SEEN_TTL_MS = 10_000;
 
 /** A source is late when nothing came for longer than its cadence; one that never sent counts from its creation. */
@@ -25,7 +25,9 @@ export function freshnessOf(
 export class SourceFreshnessReader {
   private cached: { at: number; seen: Promise<Map<string, number>> } | null = null;
 
-  constructor(private readonly deps: { client: ClickHouseClient; defaultEveryS: number; now?: () => number }) {}
+  constructor(
+    private readonly deps: { client: ClickHouseClient; defaultEveryS: number; ttlMs?: number; now?: () => number },
+  ) {}
 
   /** Wall clock: events' received_at is wall time, whatever the app's event-time clock says. */
   private get now(): number {
@@ -33,13 +35,23 @@ export class SourceFreshnessReader {
   }
 
   async forCampaign(campaignId: string): Promise<SourceFreshness[]> {
+    return (await this.forCampaigns([campaignId])).get(campaignId) ?? [];
+  }
+
+  /** Several campaigns from one read of the sources and one of their last events. */
+  async forCampaigns(campaignIds: readonly string[]): Promise<Map<string, SourceFreshness[]>> {
     const now = this.now;
-    if (!this.cached || now - this.cached.at > LAST_SEEN_TTL_MS) {
+    if (!this.cached || now - this.cached.at >= (this.deps.ttlMs ?? LAST_SEEN_TTL_MS)) {
       const seen = sourcesLastSeen(this.deps.client, now);
       this.cached = { at: now, seen };
       seen.catch(() => (this.cached = null));
     }
-    const [sources, seen] = await Promise.all([campaignSources(this.deps.client, campaignId), this.cached.seen]);
-    return freshnessOf(sources, seen, now, this.deps.defaultEveryS);
+    const [sources, seen] = await Promise.all([activeSources(this.deps.client), this.cached.seen]);
+    const out = new Map<string, SourceFreshness[]>();
+    for (const id of campaignIds) {
+      const mine = sources.filter((s) => s.campaign_ids.length === 0 || s.campaign_ids.includes(id));
+      out.set(id, freshnessOf(mine, seen, now, this.deps.defaultEveryS));
+    }
+    return out;
   }
 }

@@ -19,8 +19,11 @@ import type { AggregationEngine, Frame } from '../engine/rollingWindows.js';
 import type { DimensionCacheLike } from '../engine/types.js';
 import type { ServerMetrics } from '../promMetrics.js';
 import type { MoneyBook } from '../money/moneyBook.js';
+import type { SourceFreshnessReader } from '../sourceFreshness.js';
 import { LiveAlerts } from './alerts.js';
+import { LiveAnnotations } from './annotations.js';
 import { LiveCommissions } from './commissions.js';
+import { LiveFreshness } from './freshness.js';
 import { Deltas } from './deltas.js';
 import { pushFeed, type LiveFeed } from './feed.js';
 import { Revocation } from './revocation.js';
@@ -43,9 +46,13 @@ export interface LiveHubDeps {
   shared: boolean;
   /** A room gets at most one delta per frame. */
   frameMs: number;
-  /** Commissions by status, pushed to rooms (event time: lock dates are compared with it). */
+  /** Commissions by status, pushed to rooms (lock dates are compared with the clock). */
   money: MoneyBook;
+  /** The app's event-time clock (notes stand on the charts' time axis). */
   clock: () => number;
+  /** Sources' freshness, read for snapshots and checked every `sourceCheckMs` for pushes. */
+  sources: SourceFreshnessReader;
+  sourceCheckMs: number;
 }
 
 /** Counters tests read: snapshots built (not sent) and alert queries made. */
@@ -59,6 +66,8 @@ export class LiveHub {
   readonly rooms: Rooms;
   readonly alerts: LiveAlerts;
   readonly commissions: LiveCommissions;
+  readonly annotations: LiveAnnotations;
+  readonly freshness: LiveFreshness;
   private readonly deltas: Deltas;
   private readonly revocation: Revocation;
   private joinFlush: NodeJS.Immediate | null = null;
@@ -68,7 +77,16 @@ export class LiveHub {
   constructor(private readonly deps: LiveHubDeps) {
     const { engine, dims, metrics, client, logger } = deps;
     this.alerts = new LiveAlerts({ client, dims, shared: deps.shared });
-    this.rooms = new Rooms({ engine, dims, feed: deps.feed, alerts: this.alerts, metrics });
+    this.annotations = new LiveAnnotations({ client, dims, clock: deps.clock, shared: deps.shared });
+    const { alerts, annotations } = this;
+    this.rooms = new Rooms({ engine, dims, feed: deps.feed, alerts, annotations, metrics });
+    this.freshness = new LiveFreshness({
+      reader: deps.sources,
+      rooms: this.rooms,
+      logger,
+      everyMs: deps.sourceCheckMs,
+    });
+    this.rooms.freshness = this.freshness;
     this.deltas = new Deltas({ engine, dims, rooms: this.rooms, metrics, minIntervalMs: deps.frameMs });
     this.revocation = new Revocation({ client, logger });
     this.commissions = new LiveCommissions({
@@ -86,7 +104,7 @@ export class LiveHub {
         // Rows may change with dimensions (fees, followers, filters): members get them before any newcomer's snapshot.
         for (const room of this.rooms.values()) room.dirty = true;
       }) ?? null;
-    const { rooms, alerts } = this;
+    const { rooms } = this;
     this.stats = {
       get snapshotBuilds() {
         return rooms.snapshotBuilds;
@@ -106,7 +124,7 @@ export class LiveHub {
       serveClient: false,
       cors: { origin: false },
     });
-    this.io = this.alerts.io = this.deltas.io = this.commissions.io = io;
+    this.io = this.alerts.io = this.annotations.io = this.freshness.io = this.deltas.io = this.commissions.io = io;
     this.commissions.start();
     io.use((socket, next) => {
       const token = (socket.handshake.auth as { token?: unknown } | undefined)?.token;
@@ -135,6 +153,7 @@ export class LiveHub {
       this.rooms.delete(name);
     });
     this.revocation.start(io);
+    this.freshness.start();
     return io;
   }
 
@@ -196,8 +215,13 @@ export class LiveHub {
       socket.emit('error', error);
       return { ok: false, error };
     }
-    // The campaign's alerts come from memory; the first subscribe of a campaign loads them (one query, shared).
-    if (!this.alerts.memory.peek(req.campaign_id)) await this.alerts.memory.load(req.campaign_id);
+    // The campaign's alerts, notes and sources come from memory; the first subscribe of a campaign loads them.
+    const id = req.campaign_id;
+    await Promise.all([
+      this.alerts.memory.peek(id) ?? this.alerts.memory.load(id),
+      this.annotations.memory.peek(id) ?? this.annotations.memory.load(id),
+      this.freshness.peek(id) ?? this.freshness.load(id),
+    ]);
     if (!socket.connected)
       return failed(new HttpError(409, 'DISCONNECTED', 'the socket disconnected while subscribing'));
     const name = roomName(scope, req, req.window);
@@ -291,6 +315,7 @@ export class LiveHub {
   async close(): Promise<void> {
     this.revocation.stop();
     this.commissions.stop();
+    await this.freshness.stop();
     this.deltas.close();
     if (this.joinFlush) clearImmediate(this.joinFlush);
     this.joinFlush = null;

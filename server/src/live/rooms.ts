@@ -28,6 +28,8 @@ import type { AggregationEngine } from '../engine/rollingWindows.js';
 import type { DimensionCacheLike } from '../engine/types.js';
 import type { ServerMetrics } from '../promMetrics.js';
 import type { LiveAlerts } from './alerts.js';
+import type { LiveAnnotations } from './annotations.js';
+import type { LiveFreshness } from './freshness.js';
 import type { LiveFeed } from './feed.js';
 import type { Ack, LiveSocket } from './types.js';
 
@@ -70,6 +72,7 @@ export interface RoomsDeps {
   dims: DimensionCacheLike;
   feed: LiveFeed;
   alerts: LiveAlerts;
+  annotations: LiveAnnotations;
   metrics: ServerMetrics;
 }
 
@@ -96,6 +99,8 @@ export class Rooms {
   /** Bumped when dimensions change, so cached snapshots (partners, campaign, fees) are rebuilt. */
   dimsEpoch = 0;
   snapshotBuilds = 0;
+  /** The campaigns' sources (set by the hub, which checks them against these rooms). */
+  freshness: LiveFreshness | null = null;
 
   constructor(private readonly deps: RoomsDeps) {}
 
@@ -162,10 +167,12 @@ export class Rooms {
    * or dimensions. The room is not dirty here, so its rows equal what its members hold.
    */
   snapshot(room: Room, spec: ViewSpec): WireSnapshot {
-    const { engine, alerts } = this.deps;
-    const key = `${room.seq}|${engine.lastTickAt}|${engine.bucket}|${alerts.memory.version(room.req.campaign_id)}|${this.dimsEpoch}`;
+    const { engine, alerts, annotations } = this.deps;
+    const id = room.req.campaign_id;
+    const versions = `${alerts.memory.version(id)}|${annotations.memory.version(id)}|${this.freshness?.version(id)}`;
+    const key = `${room.seq}|${engine.lastTickAt}|${engine.bucket}|${versions}|${this.dimsEpoch}`;
     if (room.cached?.key === key) return room.cached.snapshot;
-    const held = alerts.memory.peek(room.req.campaign_id)?.alerts ?? [];
+    const held = alerts.memory.peek(room.req.campaign_id)?.items ?? [];
     // As the alerts query had it: a view narrowed to partners gets only their alerts, campaign-wide ones excluded.
     const shown = held
       .filter(
@@ -187,6 +194,7 @@ export class Rooms {
     const terms = Object.create(null) as Record<string, FeeTerm>;
     const groups = computeGroups(engine, dims, spec, room.window, terms);
     const feed = this.deps.feed.of(room.req.campaign_id);
+    const notes = this.deps.annotations.memory.peek(room.req.campaign_id)?.items ?? [];
     return {
       campaign_id: room.req.campaign_id,
       window: room.window,
@@ -201,6 +209,8 @@ export class Rooms {
       comments: feed.comments.filter((c) => keyVisible(spec, dims, c.partner_id, c.platform)),
       posts: feed.posts.filter((p) => keyVisible(spec, dims, p.partner_id, p.platform)),
       alerts,
+      annotations: notes.filter((a) => this.deps.annotations.inView(spec, a)),
+      sources: this.freshness?.peek(room.req.campaign_id) ?? [],
     };
   }
 }

@@ -19,15 +19,15 @@ export interface CampaignSourceRow {
   name: string;
   expected_every_s: number;
   created_ms: number;
+  /** The campaigns it may send for; empty: all. */
+  campaign_ids: string[];
 }
 
-/** Sources not revoked that may send for a campaign (those limited to no campaign may send for all). */
-export async function campaignSources(client: ClickHouseClient, campaignId: string): Promise<CampaignSourceRow[]> {
+/** Sources not revoked, with the campaigns each may send for (those limited to no campaign may send for all). */
+export async function activeSources(client: ClickHouseClient): Promise<CampaignSourceRow[]> {
   const rs = await client.query({
-    query: `SELECT id, name, expected_every_s, toInt64(toUnixTimestamp64Milli(created_at)) AS created_ms
-      FROM sources FINAL
-      WHERE revoked = 0 AND (empty(campaign_ids) OR has(campaign_ids, {c:String})) ORDER BY name, id`,
-    query_params: { c: campaignId },
+    query: `SELECT id, name, expected_every_s, toInt64(toUnixTimestamp64Milli(created_at)) AS created_ms, campaign_ids
+      FROM sources FINAL WHERE revoked = 0 ORDER BY name, id`,
     format: 'JSONEachRow',
   });
   const rows = await rs.json<CampaignSourceRow>();

@@ -2,13 +2,13 @@
 // in a URL.
 import type {
   Alert,
+  Annotation,
   CampaignInfo,
   CommissionsSummary,
   OrderHistory,
   PartnerDetail,
   PayoutsResponse,
   SeriesResponse,
-  SourceFreshness,
   SummaryResponse,
   WhoAmI,
   WindowName,
@@ -126,8 +126,10 @@ export class Api {
     this.json<PayoutsResponse>(
       `/api/campaigns/${encodeURIComponent(id)}/payouts${buildQuery({ period_end: periodEnd, partner_id: partnerId })}`,
     );
-  sources = (id: string) => this.json<SourceFreshness[]>(`/api/campaigns/${encodeURIComponent(id)}/sources`);
   alerts = (id: string) => this.json<Alert[]>(`/api/campaigns/${encodeURIComponent(id)}/alerts`);
+  addAnnotation = (campaignId: string, body: { text: string; partner_id?: string }) =>
+    this.send<Annotation>('POST', `/api/campaigns/${encodeURIComponent(campaignId)}/annotations`, body);
+  removeAnnotation = (id: string) => this.send<Annotation>('DELETE', `/api/annotations/${encodeURIComponent(id)}`);
   ackAlert = async (id: string) => {
     await this.request(`/api/alerts/${encodeURIComponent(id)}/ack`, { method: 'POST' });
   };

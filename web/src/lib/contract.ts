@@ -1,6 +1,7 @@
 // The server contract as the web app sees it: types from schema/ (type-only, so no zod in the bundle) and its zod-free
 // enum lists.
 import {
+  ANNOTATION_TEXT_MAX,
   GROUPS,
   PARTNER_TYPES,
   PLATFORMS,
@@ -24,6 +25,7 @@ export type {
   PostItem,
   Alert,
   AlertKind,
+  Annotation,
   Snapshot,
   Delta,
   SubscribeRequest,
@@ -68,7 +70,7 @@ export const SHORT_WINDOW_LABELS: Record<WindowName, string> = {
   ctd: 'To date',
 };
 export const WINDOW_MS: Record<WindowName, number | null> = { ...ROLLING_MS, ctd: null };
-export { WINDOWS, GROUPS, PARTNER_TYPES, TIERS, PLATFORMS };
+export { WINDOWS, GROUPS, PARTNER_TYPES, TIERS, PLATFORMS, ANNOTATION_TEXT_MAX };
 
 export function isWindow(v: unknown): v is WindowName {
   return typeof v === 'string' && (WINDOWS as readonly string[]).includes(v);

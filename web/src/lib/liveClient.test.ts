@@ -45,14 +45,16 @@ class FakeSocket {
   }
 }
 
-function setup() {
+function setup(
+  request: { campaign_id: string; window: '5m'; partner_id?: string } = { campaign_id: 'c1', window: '5m' },
+) {
   const sock = new FakeSocket();
   let t = 1_000_000;
   let tick: () => void = () => {};
   const views: LiveView[] = [];
   const client = new LiveClient({
     token: 'tok',
-    request: { campaign_id: 'c1', window: '5m' },
+    request,
     onView: (v) => views.push(v),
     connect: () => sock as unknown as LiveSocket,
     now: () => t,
@@ -152,5 +154,31 @@ describe('LiveClient', () => {
     expect(views.length).toBe(n);
     sock.fire('snapshot', packSnapshot(snapshot({ window: '1h' })));
     expect(views.at(-1)!.window).toBe('1h');
+  });
+
+  it("keeps a partner view's notes and campaign-wide ones, drops removed ones, and takes pushed sources", () => {
+    const { sock, views } = setup({ campaign_id: 'c1', window: '5m', partner_id: 'p1' });
+    sock.serverConnect();
+    sock.fire('snapshot', packSnapshot(snapshot({ partners: [] })));
+    const note = (id: string, partner_id: string, ts: number) => ({
+      id,
+      campaign_id: 'c1',
+      partner_id,
+      ts,
+      text: `note ${id}`,
+      author: 'Ops',
+    });
+    sock.fire('annotation', note('a', 'p1', 10));
+    sock.fire('annotation', note('b', 'p2', 20)); // another partner's: not this view's
+    sock.fire('annotation', note('c', '', 30));
+    sock.fire('annotation', note('x', '', 40));
+    sock.fire('annotation', { ...note('a', 'p1', 10), campaign_id: 'c2' }); // another campaign's
+    sock.fire('annotation_removed', { campaign_id: 'c1', id: 'x' });
+    expect(views.at(-1)!.annotations.map((a) => a.id)).toEqual(['c', 'a']);
+    const late = { source_id: 's1', name: 'Feed', last_event_at: null, expected_every_ms: 10_000, late: true };
+    sock.fire('sources', { campaign_id: 'c1', sources: [late] });
+    expect(views.at(-1)!.sources).toEqual([late]);
+    sock.fire('sources', { campaign_id: 'c2', sources: [] });
+    expect(views.at(-1)!.sources).toEqual([late]);
   });
 });

@@ -4,6 +4,7 @@ import { io, type Socket } from 'socket.io-client';
 import type {
   Ack,
   Alert,
+  Annotation,
   ClientToServerEvents,
   CommentItem,
   CommissionsSummary,
@@ -13,7 +14,18 @@ import type {
   Delta,
   SubscribeRequest,
 } from './contract';
-import { addAlert, addComment, addPost, applyDelta, normalizeSnapshot, type LiveView, ackAlert } from './liveState';
+import {
+  ackAlert,
+  addAlert,
+  addAnnotation,
+  addComment,
+  addPost,
+  applyDelta,
+  normalizeSnapshot,
+  removeAnnotation,
+  setSources,
+  type LiveView,
+} from './liveState';
 import { Backoff, STALE_AFTER_MS } from './stale';
 import type { WireSnapshot } from '@pulseroom/schema/live';
 import { unpackSnapshot } from '@pulseroom/schema/snapshotWire';
@@ -123,6 +135,16 @@ export class LiveClient {
     s.on('commissions', (c: CommissionsSummary) => {
       if (c.campaign_id === this.request.campaign_id) this.o.onCommissions?.(c);
     });
+    // A partner's view keeps its partner's notes and the campaign-wide ones (its socket may hear of others').
+    s.on('annotation', (a) =>
+      this.onItem(a.campaign_id, (v) =>
+        this.request.partner_id && a.partner_id !== '' && a.partner_id !== this.request.partner_id
+          ? v
+          : addAnnotation(v, a),
+      ),
+    );
+    s.on('annotation_removed', (r) => this.onItem(r.campaign_id, (v) => removeAnnotation(v, r.id)));
+    s.on('sources', (r) => this.onItem(r.campaign_id, (v) => setSources(v, r.sources)));
     s.on('error', (e) => this.patch({ error: e }));
   }
 
@@ -224,8 +246,20 @@ export class LiveClient {
   }
 
   ackAlert(id: string): void {
+    this.change((v) => ackAlert(v, id));
+  }
+
+  /** A note this page added or removed through the API: shown at once, before its push comes back. */
+  noteAdded(a: Annotation): void {
+    this.onItem(a.campaign_id, (v) => addAnnotation(v, a));
+  }
+  noteRemoved(campaignId: string, id: string): void {
+    this.onItem(campaignId, (v) => removeAnnotation(v, id));
+  }
+
+  private change(f: (v: LiveView) => LiveView): void {
     if (this.view) {
-      this.view = ackAlert(this.view, id);
+      this.view = f(this.view);
       this.o.onView(this.view);
     }
   }

@@ -1,7 +1,18 @@
 // Client-side live state: applies snapshots, deltas and pushed items to an immutable view with capped arrays (bounded
 // memory for days of running).
 import { patchRows, withPartnerFees } from '@pulseroom/schema/rowPatch';
-import type { Alert, CommentItem, Delta, GroupName, GroupRow, PostItem, SeriesPoint, Snapshot } from './contract';
+import type {
+  Alert,
+  Annotation,
+  CommentItem,
+  Delta,
+  GroupName,
+  GroupRow,
+  PostItem,
+  SeriesPoint,
+  Snapshot,
+  SourceFreshness,
+} from './contract';
 
 export const CAPS = {
   /** Last hour at 10 s buckets, plus slack. */
@@ -9,6 +20,7 @@ export const CAPS = {
   comments: 120,
   posts: 120,
   alerts: 150,
+  annotations: 200,
 };
 
 export type LiveView = Snapshot;
@@ -96,6 +108,8 @@ export function normalizeSnapshot(s: Snapshot): LiveView {
     comments: [...(s.comments ?? [])].sort(byTsDesc).slice(0, CAPS.comments),
     posts: [...(s.posts ?? [])].sort(byTsDesc).slice(0, CAPS.posts),
     alerts: [...(s.alerts ?? [])].sort(byTsDesc).slice(0, CAPS.alerts),
+    annotations: [...(s.annotations ?? [])].sort(byTsDesc).slice(0, CAPS.annotations),
+    sources: s.sources ?? [],
   };
 }
 
@@ -114,6 +128,18 @@ export function addPost(view: LiveView, p: PostItem): LiveView {
 }
 export function addAlert(view: LiveView, a: Alert): LiveView {
   return { ...view, alerts: pushFeed(view.alerts, a, (x) => x.id, CAPS.alerts) };
+}
+/** A note added (or changed): kept in time order, newest first, whatever order the pushes came in. */
+export function addAnnotation(view: LiveView, a: Annotation): LiveView {
+  const list = [a, ...view.annotations.filter((x) => x.id !== a.id)].sort((x, y) => y.ts - x.ts);
+  return { ...view, annotations: list.slice(0, CAPS.annotations) };
+}
+export function removeAnnotation(view: LiveView, id: string): LiveView {
+  if (!view.annotations.some((a) => a.id === id)) return view;
+  return { ...view, annotations: view.annotations.filter((a) => a.id !== id) };
+}
+export function setSources(view: LiveView, sources: SourceFreshness[]): LiveView {
+  return { ...view, sources };
 }
 export function ackAlert(view: LiveView, id: string): LiveView {
   return { ...view, alerts: view.alerts.map((a) => (a.id === id ? { ...a, acknowledged: true } : a)) };

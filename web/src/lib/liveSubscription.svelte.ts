@@ -4,7 +4,7 @@
 import { untrack } from 'svelte';
 import { LiveClient, type LiveStatus } from './liveClient';
 import type { LiveView } from './liveState';
-import type { CommissionsSummary, SubscribeRequest } from './contract';
+import type { Annotation, CommissionsSummary, SubscribeRequest } from './contract';
 
 export class LiveSubscription {
   view = $state.raw<LiveView | null>(null);
@@ -47,5 +47,13 @@ export class LiveSubscription {
 
   ackAlert(id: string): void {
     this.client?.ackAlert(id);
+  }
+
+  noteAdded(a: Annotation): void {
+    this.client?.noteAdded(a);
+  }
+
+  noteRemoved(campaignId: string, id: string): void {
+    this.client?.noteRemoved(campaignId, id);
   }
 }

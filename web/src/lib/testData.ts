@@ -101,6 +101,8 @@ export function snapshot(p: Partial<Snapshot> = {}): Snapshot {
     comments: [],
     posts: [],
     alerts: [],
+    annotations: [],
+    sources: [],
     ...p,
   };
 }
