@@ -78,12 +78,8 @@ function eventOf(r: CsvRow<Column>, campaignId: string): Record<string, unknown>
   return e;
 }
 
-/** Reads and checks a file: the events of its good rows, and each bad row's problems by column. */
-export async function readOrderCsv(
-  client: ClickHouseClient,
-  csv: string,
-  campaignId: string,
-): Promise<{ events: { row: number; event: IncomingEvent }[]; errors: OrderCsvProblem[]; rows: number }> {
+/** A file whose header lacks a required column is refused before anything else (400 naming them). */
+export function requireOrderColumns(csv: string): void {
   const header = csvHeader(csv);
   const missing = REQUIRED.filter((c) => !header.includes(c));
   if (missing.length > 0)
@@ -91,6 +87,15 @@ export async function readOrderCsv(
       'INVALID_CSV',
       `the CSV header lacks the column${missing.length > 1 ? 's' : ''} ${missing.join(', ')} (expected ${ORDER_CSV_COLUMNS.join(', ')})`,
     );
+}
+
+/** Reads and checks a file: the events of its good rows, and each bad row's problems by column. */
+export async function readOrderCsv(
+  client: ClickHouseClient,
+  csv: string,
+  campaignId: string,
+): Promise<{ events: { row: number; event: IncomingEvent }[]; errors: OrderCsvProblem[]; rows: number }> {
+  requireOrderColumns(csv);
   const raws = await readCsvText(client, csv, ORDER_CSV_COLUMNS);
   if (raws.length === 0) throw badRequest('INVALID_CSV', 'the CSV has a header but no order rows');
   if (raws.length > MAX_CSV_ORDERS)

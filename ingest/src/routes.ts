@@ -32,7 +32,14 @@ import type { IngestConfig } from './config.js';
 import { fromMinor } from '@pulseroom/schema';
 import type { IngestState } from './state.js';
 import type { ClickHouseClient } from '@clickhouse/client';
-import { importOrderCsv, MAX_CSV_ORDERS, ORDER_CSV_SAMPLE, planOrderCsv, readOrderCsv } from './ordersCsv.js';
+import {
+  importOrderCsv,
+  MAX_CSV_ORDERS,
+  ORDER_CSV_SAMPLE,
+  planOrderCsv,
+  readOrderCsv,
+  requireOrderColumns,
+} from './ordersCsv.js';
 
 export interface RouterDeps {
   pipeline: () => Pipeline | null;
@@ -225,8 +232,24 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
   const table = new RouteTable('', 'source');
   // A backfill of the shop's past orders: a CSV previewed (nothing written) or imported (confirm=true).
   const csvBody = express.text({ type: () => true, limit: '5mb', defaultCharset: 'utf-8' });
+  /** A CSV upload is text/csv (or text/plain): any other body is named before anything else is read. */
+  const csvOnly = (req: Request, _res: Response, next: NextFunction) => {
+    if (req.is(['text/csv', 'text/plain', 'application/csv'])) return next();
+    // another type is held to the JSON routes' size (a CSV may be larger)
+    if (Number(req.get('content-length') ?? 0) > MAX_BATCH_BYTES)
+      return next(new HttpError(413, 'TOO_LARGE', `a body that is not CSV may be at most ${MAX_BATCH_BYTES} bytes`));
+    next(
+      new HttpError(
+        415,
+        'UNSUPPORTED_MEDIA_TYPE',
+        `expected the orders as a CSV body sent as Content-Type: text/csv (got ${req.get('content-type') ?? 'none'})`,
+      ),
+    );
+  };
   table.add(router, '/v1/orders.csv', {
     get: [
+      count('orders_csv'),
+      authenticate(false),
       (_req, res) => {
         res.setHeader('Content-Type', 'text/csv; charset=utf-8');
         res.setHeader('Content-Disposition', 'attachment; filename="pulseroom-orders-sample.csv"');
@@ -237,8 +260,17 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
       count('orders_csv'),
       authenticate(false),
       limiter,
+      (req, _res, next) => {
+        const len = Number(req.get('content-length') ?? 0);
+        if (len > 5 * 1024 * 1024) return next(new HttpError(413, 'TOO_LARGE', 'a CSV may be at most 5 MB'));
+        next();
+      },
+      csvOnly,
       csvBody,
       wrap(async (req, res) => {
+        if (typeof req.body !== 'string' || req.body.trim() === '')
+          throw badRequest('INVALID_CSV', `expected the orders as a CSV body (at most ${MAX_CSV_ORDERS} rows, 5 MB)`);
+        requireOrderColumns(req.body);
         const campaignId = typeof req.query.campaign_id === 'string' ? req.query.campaign_id : '';
         if (!d.dims.campaign(campaignId))
           throw invalidRequest({
@@ -248,8 +280,6 @@ export function createRouter(d: RouterDeps): express.Router & { routes: RouteEnt
         const confirm = req.query.confirm === 'true';
         if (req.query.confirm !== undefined && req.query.confirm !== 'true' && req.query.confirm !== 'false')
           throw invalidRequest({ path: 'confirm', message: 'expected true (import) or false (preview)' });
-        if (typeof req.body !== 'string' || req.body.trim() === '')
-          throw badRequest('INVALID_CSV', `expected the orders as a CSV body (at most ${MAX_CSV_ORDERS} rows, 5 MB)`);
         const pipeline = started();
         const state = d.state();
         if (!state) throw unavailable('STARTING', 'ingest is starting; retry shortly', 2);

@@ -477,6 +477,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
   routes.add(api, '/campaigns/:id/orders', {
     get: [
       async (req, res) => {
+        moneyView(res, req.params.id, {}, true); // an unknown campaign is a 404 whatever the query
         const q = parseRequest(ordersQuery, req.query);
         const spec = moneyView(res, req.params.id, { partner_id: q.partner_id }, true);
         if (!partnerVisible(spec, dims, q.partner_id) || !dims.dealFor(spec.campaign_id, q.partner_id))
@@ -487,6 +488,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     ],
   });
   const payouts = async (req: Request, res: Response): Promise<PayoutsResponse> => {
+    moneyView(res, String(req.params.id), {}, true);
     const q = parseRequest(payoutsQuery, req.query);
     const spec = moneyView(res, String(req.params.id), { partner_id: q.partner_id }, true);
     const periodEnd = q.period_end ?? clock();

@@ -40,6 +40,13 @@ export class LiveCommissions {
   private running: Promise<void> | null = null;
   /** What each room was last sent (JSON): nothing goes out when nothing changed. */
   private readonly sent = new Map<string, string>();
+  /**
+   * When a campaign may be read again: ten times its last read's cost after it (at least flushMs), so a big ledger read
+   * on the live node's thread takes at most a tenth of it however fast orders come.
+   */
+  private readonly notBefore = new Map<string, number>();
+  /** The last figures read per campaign: a socket joining gets them unless they are known to be out of date. */
+  private readonly latest = new Map<string, CommissionsSummary>();
 
   constructor(private readonly deps: LiveCommissionsDeps) {}
 
@@ -103,7 +110,11 @@ export class LiveCommissions {
   /** Sends joining sockets their room's figures (after their snapshot). */
   async sendTo(sockets: readonly LiveSocket[], campaignId: string, spec: ViewSpec): Promise<void> {
     try {
-      const all = await this.deps.money.commissions(campaignId, null, this.deps.clock());
+      let all = this.dirty.has(campaignId) ? undefined : this.latest.get(campaignId);
+      if (!all) {
+        all = await this.deps.money.commissions(campaignId, null, this.deps.clock());
+        this.latest.set(campaignId, all);
+      }
       const scoped = LiveCommissions.scoped(all, this.visible(spec));
       for (const s of sockets) if (s.connected) s.emit('commissions', scoped);
     } catch (e) {
@@ -131,11 +142,16 @@ export class LiveCommissions {
       this.everything = false;
     }
     const todo = [...watched].filter((c) => refresh || this.dirty.has(c));
-    this.dirty.clear();
     for (const campaignId of todo) {
+      if ((this.notBefore.get(campaignId) ?? 0) > now) continue; // stays dirty: read once its pause is over
+      this.dirty.delete(campaignId);
       let all: CommissionsSummary;
+      const t0 = performance.now();
       try {
         all = await this.deps.money.commissions(campaignId, null, this.deps.clock());
+        this.latest.set(campaignId, all);
+        const cost = performance.now() - t0;
+        this.notBefore.set(campaignId, Date.now() + Math.max(0, 10 * cost - this.deps.flushMs));
       } catch (e) {
         this.deps.logger.warn({ err: e, campaignId }, 'commissions recompute failed; retrying');
         this.dirty.add(campaignId);
@@ -151,5 +167,8 @@ export class LiveCommissions {
       }
     }
     for (const name of this.sent.keys()) if (!this.deps.rooms.map.has(name)) this.sent.delete(name);
+    for (const c of this.notBefore.keys()) if (!watched.has(c)) this.notBefore.delete(c);
+    for (const c of this.latest.keys()) if (!watched.has(c)) this.latest.delete(c);
+    for (const c of this.dirty) if (!watched.has(c)) this.dirty.delete(c);
   }
 }
