@@ -75,6 +75,29 @@ export interface SourceInfo {
   last_event_at: number | null;
 }
 
+/** An alert channel as the admin API shows it: the URL and secret only as hints. */
+export interface AlertChannelInfo {
+  id: string;
+  campaign_id: string;
+  name: string;
+  type: 'slack' | 'webhook';
+  kinds: string[];
+  min_severity: 'info' | 'warning' | 'critical';
+  enabled: boolean;
+  url_hint: string;
+  secret_hint: string | null;
+}
+
+export interface DeliveryInfo {
+  alert_id: string;
+  kind: string;
+  status: string;
+  attempts: number;
+  http_status: number;
+  error: string;
+  at: number;
+}
+
 export interface ShareLink {
   id: string;
   role: 'admin' | 'viewer' | 'manager' | 'wall';
@@ -135,6 +158,24 @@ export class AdminApi {
       payoutsCsvPath(r.campaign_id, r.period_end),
       `${r.campaign_id}-payouts-${new Date(r.period_end).toISOString().slice(0, 10)}.csv`,
     );
+
+  channels = (campaignId: string) =>
+    this.api
+      .send<{ items: AlertChannelInfo[] }>('GET', `/api/admin/alert-channels${buildQuery({ campaign_id: campaignId })}`)
+      .then((r) => r.items);
+  putChannel = (id: string, body: Record<string, unknown>) =>
+    this.api.send<AlertChannelInfo & { created: boolean; secret?: string }>(
+      'PUT',
+      `/api/admin/alert-channels/${encodeURIComponent(id)}`,
+      body,
+    );
+  deleteChannel = (id: string) => this.api.send('DELETE', `/api/admin/alert-channels/${encodeURIComponent(id)}`);
+  testChannel = (id: string) =>
+    this.api.send<{ ok: true; status: number }>('POST', `/api/admin/alert-channels/${encodeURIComponent(id)}/test`);
+  deliveries = (id: string) =>
+    this.api
+      .send<{ items: DeliveryInfo[] }>('GET', `/api/admin/alert-channels/${encodeURIComponent(id)}/deliveries`)
+      .then((r) => r.items);
 
   links = () => this.api.send<ShareLink[]>('GET', '/api/admin/tokens');
   createLink = (req: {
