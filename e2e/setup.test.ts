@@ -3,7 +3,10 @@
 // the shop) and sees the click on the war room; makes a wall share link, opens it elsewhere, revokes it, and the wall
 // loses access. At 390 px the console does not scroll sideways.
 import { describe, expect, it } from 'vitest';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Page } from 'playwright-core';
+import { Webhook } from 'standardwebhooks';
 import { browserSuite, hasChromium, type BrowserSuite } from './browserProduct';
 
 const PERSON =
@@ -204,5 +207,41 @@ describe.skipIf(!hasChromium)('setup console', () => {
   it('is for admins: another link is told so', async () => {
     const p = await page(suite.product.tokens.viewer, '/setup');
     await expect.poll(() => p.locator('body').textContent(), { timeout: 10_000 }).toContain('Setup is for admins');
+  });
+
+  it('sends alerts where people are: a signed webhook channel added in the console, its test message verified', async () => {
+    const got: { headers: Record<string, string>; body: string }[] = [];
+    const receiver = createServer((req, res) => {
+      let body = '';
+      req.on('data', (c) => (body += c));
+      req.on('end', () => {
+        got.push({ headers: req.headers as Record<string, string>, body });
+        res.writeHead(204).end();
+      });
+    });
+    await new Promise<void>((r) => receiver.listen(0, '127.0.0.1', r));
+    try {
+      const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hooks/pulseroom`;
+      const p = await page(suite.product.adminToken, '/setup?tab=alerts');
+      await p.locator('select').first().selectOption(suite.product.campaignId);
+      await p.locator('input[name="channel-name"]').fill('Ops receiver');
+      await p.locator('select[name="channel-type"]').selectOption('webhook');
+      await p.locator('input[name="channel-url"]').fill(url);
+      await p.getByRole('button', { name: 'Add channel' }).click();
+      const secret = (await p.getByTestId('channel-secret').textContent({ timeout: 10_000 }))!.trim();
+      expect(secret).toMatch(/^whsec_/);
+      const row = p.getByTestId('alert-channels').locator('li', { hasText: 'Ops receiver' });
+      await row.getByRole('button', { name: 'Send test' }).click();
+      await expect
+        .poll(() => p.getByRole('status').first().textContent(), { timeout: 15_000 })
+        .toMatch(/Test message delivered/);
+      expect(got).toHaveLength(1);
+      // Standard Webhooks: the receiver checks the signature with the secret it was shown once
+      const payload = new Webhook(secret).verify(got[0].body, got[0].headers) as { type?: string };
+      expect(payload).toBeTruthy();
+      expect(await row.textContent()).not.toContain(secret.slice(10)); // never shown back
+    } finally {
+      receiver.close();
+    }
   });
 });
