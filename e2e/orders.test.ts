@@ -77,7 +77,8 @@ describe.skipIf(!hasChromium)('an order through its lifecycle', () => {
     await expect
       .poll(() => page.getByTestId('money-states').locator('[data-state="reversed"]').textContent())
       .toMatch(/20\.00/);
-    await page.screenshot({ path: 'bench/results/partner-orders-1920.png', fullPage: true });
+    if (process.env.E2E_SHOTS)
+      await page.screenshot({ path: `${process.env.E2E_SHOTS}/partner-orders-1920.png`, fullPage: true });
 
     // the payout CSV of today, downloaded from the setup console, holds the partner's payable commission
     const rest = await admin<{ partners: { partner_id: string; states: { payable: { commission_minor: number } } }[] }>(
