@@ -41,6 +41,7 @@ import { scopeOf, type RouteHandler as Handler, type TokenResolver } from './acc
 import { appendAudit, auditEntries, AUDIT_KINDS, type AuditEntry } from './queries/audit.js';
 import { sourcesLastSeen } from './queries/sources.js';
 import { addAlertChannelRoutes } from './notify/adminRoutes.js';
+import { addConnectorRoutes } from './connectorAdmin.js';
 import type { AlertNotifier } from './notify/notifier.js';
 import { PARTNER_CSV_SAMPLE, partnersCsv, planPartnerImport } from './partnerCsv.js';
 
@@ -53,6 +54,8 @@ export interface AdminApiDeps {
   disconnectToken(tokenId: string): void;
   /** The data key that seals webhook signing secrets (read when first needed: it may be made in the data dir). */
   secretsKey: () => string;
+  /** The daily quota of the YouTube connectors' projects (their plan is shown against it). */
+  youtubeDailyQuota: number;
 }
 
 const MAX_PAGE = 1000;
@@ -502,6 +505,15 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
 
   // ---- alert channels (Slack, signed webhooks) ----
   addAlertChannelRoutes(routes, admin, { client, dims, notifier: d.notifier, audit });
+
+  // ---- platform connectors (YouTube, Instagram, TikTok) ----
+  addConnectorRoutes(routes, admin, {
+    client,
+    dims,
+    audit,
+    secretsKey: d.secretsKey,
+    youtubeDailyQuota: d.youtubeDailyQuota,
+  });
 
   // ---- audit log ----
   routes.add(admin, '/audit', {

@@ -438,6 +438,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     notifier: deps.notifier,
     disconnectToken: (id) => hub.disconnectToken(id),
     secretsKey,
+    youtubeDailyQuota: config.YOUTUBE_DAILY_QUOTA,
   });
   api.use('/admin', admin);
 

@@ -231,6 +231,16 @@ export async function startPlatformFixtures(port = 0): Promise<PlatformFixtures>
       e.body.error.message = e.body.error.message.replace('MEDIA_ID', id);
       return sendError(res, e);
     }
+    if (edge === undefined || edge === '') {
+      const fields: Record<string, unknown> = {
+        id: p.id,
+        caption: p.caption,
+        timestamp: igTime(p.publishedAt),
+        permalink: `https://www.instagram.com/p/${p.shortcode}/`,
+      };
+      const wanted = (q.get('fields') ?? 'id').split(',');
+      return send(res, 200, Object.fromEntries(wanted.filter((f) => f in fields).map((f) => [f, fields[f]])));
+    }
     if (edge === 'insights') {
       const [template] = ig.insights.data;
       const values: Record<string, number> = {

@@ -3,13 +3,18 @@ import type { ConnectorPlatform } from '@pulseroom/schema';
 import type { IngestConfig } from '../config.js';
 import type { PlatformClient } from './platformClient.js';
 import { ConnectorRunner, type ConnectorRunnerDeps } from './runner.js';
+import { instagramClient } from './instagram.js';
+import { tiktokClient } from './tiktok.js';
 import { youtubeClient } from './youtube.js';
 
 export { ConnectorRunner } from './runner.js';
 
-export function platformClients(config: IngestConfig): Partial<Record<ConnectorPlatform, PlatformClient>> {
+export function platformClients(config: IngestConfig): Record<ConnectorPlatform, PlatformClient> {
+  const maxCommentPages = config.CONNECTOR_MAX_COMMENT_PAGES;
   return {
-    youtube: youtubeClient({ baseUrl: config.YOUTUBE_API_URL, maxCommentPages: config.CONNECTOR_MAX_COMMENT_PAGES }),
+    youtube: youtubeClient({ baseUrl: config.YOUTUBE_API_URL, maxCommentPages }),
+    instagram: instagramClient({ baseUrl: config.INSTAGRAM_API_URL, maxCommentPages }),
+    tiktok: tiktokClient({ baseUrl: config.TIKTOK_API_URL }),
   };
 }
 

@@ -16,6 +16,8 @@ export interface PostToPoll {
   /** The newest comment already stored (epoch ms): reading stops at it. */
   lastCommentTs: number;
   commentsOff: boolean;
+  /** The post event is not sent yet in this run: a platform whose poll skips the caption reads it this time. */
+  needsCaption: boolean;
 }
 
 export type PostOutcome =

@@ -129,25 +129,33 @@ export class ConnectorRunner {
     return out;
   }
 
-  /** One round: re-read the registry when due, poll every due post, write the poll log. */
+  /** One round: re-read the registry when due, look up new posts' platform ids, poll every due post, log it all. */
   async tick(): Promise<void> {
     if (this.now - this.lastRefresh >= this.d.config.CONNECTOR_REFRESH_MS) await this.refresh();
-    const jobs: (() => Promise<void>)[] = [];
-    for (const conn of this.connectors.values()) {
-      if (conn.row.status !== 'active' || conn.credential === null || this.now < conn.blockedUntil) continue;
-      const client = this.d.clients[conn.row.platform];
-      if (!client) continue;
-      const mine = [...this.posts.values()].filter((p) => p.row.source_id === conn.row.source_id);
+    const pollable = () => {
+      const bySource = groupBy(this.posts.values(), (p) => p.row.source_id);
+      return [...this.connectors.values()].flatMap((conn) => {
+        const client = this.d.clients[conn.row.platform];
+        const ok = conn.row.status === 'active' && conn.credential !== null && this.now >= conn.blockedUntil;
+        const mine = bySource.get(conn.row.source_id) ?? [];
+        return client && ok && mine.length > 0 ? [{ conn, client, mine }] : [];
+      });
+    };
+    const lookups = pollable().flatMap(({ conn, client, mine }) => {
       const unresolved = mine.filter((p) => !p.contentId);
-      if (unresolved.length > 0 && client.resolve) jobs.push(() => this.resolve(conn, client, unresolved));
-      const due = mine.filter((p) => p.contentId && p.base && p.nextAt <= this.now);
-      due.sort((a, b) => a.nextAt - b.nextAt);
+      return unresolved.length > 0 && client.resolve ? [() => this.resolve(conn, client, unresolved)] : [];
+    });
+    await runLimited(lookups, this.d.config.CONNECTOR_CONCURRENCY);
+    const polls = pollable().flatMap(({ conn, client, mine }) => {
+      const due = mine.filter((p) => p.contentId && p.base && p.nextAt <= this.now).sort((a, b) => a.nextAt - b.nextAt);
+      const jobs: (() => Promise<void>)[] = [];
       for (let i = 0; i < due.length; i += client.batchSize) {
         const batch = due.slice(i, i + client.batchSize);
         jobs.push(() => this.pollBatch(conn, client, batch));
       }
-    }
-    await runLimited(jobs, this.d.config.CONNECTOR_CONCURRENCY);
+      return jobs;
+    });
+    await runLimited(polls, this.d.config.CONNECTOR_CONCURRENCY);
     await this.flushLog();
   }
 
@@ -259,9 +267,7 @@ export class ConnectorRunner {
 
   /** The counters, change count and newest comment each post's source already stored. */
   private async loadBases(posts: PostState[]): Promise<void> {
-    const bySource = new Map<string, PostState[]>();
-    for (const p of posts) bySource.set(p.row.source_id, [...(bySource.get(p.row.source_id) ?? []), p]);
-    for (const [sourceId, list] of bySource) {
+    for (const [sourceId, list] of groupBy(posts, (p) => p.row.source_id)) {
       const stored = await storedCounters(
         this.d.client,
         sourceId,
@@ -522,6 +528,7 @@ const toPoll = (p: PostState): PostToPoll => ({
   commentsSeen: p.commentsSeen,
   lastCommentTs: p.lastCommentTs,
   commentsOff: p.commentsOff,
+  needsCaption: !p.postSent,
 });
 
 const postRef = (p: PostState): PostRef => ({
@@ -531,6 +538,17 @@ const postRef = (p: PostState): PostRef => ({
   content_id: p.contentId,
   url: p.row.url,
 });
+
+function groupBy<T>(items: Iterable<T>, key: (item: T) => string): Map<string, T[]> {
+  const out = new Map<string, T[]>();
+  for (const item of items) {
+    const k = key(item);
+    const list = out.get(k);
+    if (list) list.push(item);
+    else out.set(k, [item]);
+  }
+  return out;
+}
 
 /** Runs `jobs` with at most `limit` at once. */
 async function runLimited(jobs: (() => Promise<void>)[], limit: number): Promise<void> {
