@@ -79,8 +79,15 @@ const igTime = (ms: number) => iso(ms).replace('Z', '+0000');
 const token = (offset: number) => Buffer.from(`o${offset}`).toString('base64url');
 const offsetOf = (t: string | null) => (t ? Number(Buffer.from(t, 'base64url').toString().slice(1)) || 0 : 0);
 
-/** Listens on 127.0.0.1:`port` (0: any free port). */
-export async function startPlatformFixtures(port = 0): Promise<PlatformFixtures> {
+export interface FixtureOptions {
+  /** 127.0.0.1's port to listen on (0: any free one). */
+  port?: number;
+  /** Called each time a post's counters are read (the benchmark makes them grow as a live post's do). */
+  onRead?: (platform: FixturePlatform, post: FixturePost) => void;
+}
+
+export async function startPlatformFixtures(opts: FixtureOptions = {}): Promise<PlatformFixtures> {
+  const read = opts.onRead ?? (() => undefined);
   const posts: PlatformFixtures['posts'] = { youtube: new Map(), instagram: new Map(), tiktok: new Map() };
   const credentials: PlatformFixtures['credentials'] = {
     youtube: new Set(),
@@ -136,6 +143,7 @@ export async function startPlatformFixtures(port = 0): Promise<PlatformFixtures>
         .flatMap((id) => {
           const p = posts.youtube.get(id);
           if (!p) return [];
+          read('youtube', p);
           const item = clone(template);
           item.id = p.id;
           item.snippet.title = p.title ?? '';
@@ -242,6 +250,7 @@ export async function startPlatformFixtures(port = 0): Promise<PlatformFixtures>
       return send(res, 200, Object.fromEntries(wanted.filter((f) => f in fields).map((f) => [f, fields[f]])));
     }
     if (edge === 'insights') {
+      read('instagram', p);
       const [template] = ig.insights.data;
       const values: Record<string, number> = {
         reach: p.reach,
@@ -289,6 +298,7 @@ export async function startPlatformFixtures(port = 0): Promise<PlatformFixtures>
     const videos = ids.flatMap((id) => {
       const p = posts.tiktok.get(String(id));
       if (!p) return [];
+      read('tiktok', p);
       return [
         {
           ...clone(template),
@@ -326,7 +336,7 @@ export async function startPlatformFixtures(port = 0): Promise<PlatformFixtures>
     );
   });
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((r) => server.listen(port, '127.0.0.1', r));
+  await new Promise<void>((r) => server.listen(opts.port ?? 0, '127.0.0.1', r));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   const urls: Record<FixturePlatform, string> = {
     youtube: `${base}/youtube/v3`,
