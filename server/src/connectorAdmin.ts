@@ -197,8 +197,8 @@ export function addConnectorRoutes(routes: RouteTable<Handler>, router: express.
   routes.add(router, '/connectors/:id/credentials', {
     put: [
       async (req, res) => {
-        const c = await existing(req);
         const body = parseRequest(credentialBody, req.body ?? {});
+        const c = await existing(req);
         await setConnectorCredential(
           client,
           c,
