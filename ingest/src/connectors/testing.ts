@@ -12,6 +12,7 @@ import {
 } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
 import { query, runIngest, seedLaunch, testIngestConfig, type RunningIngest } from '../testing.js';
+import { IngestMetrics } from '../metrics.js';
 import { platformClients } from './index.js';
 import { startPlatformFixtures, type FixturePost, type PlatformFixtures } from './fixtureServer.js';
 import { ConnectorRunner } from './runner.js';
@@ -19,6 +20,8 @@ import { ConnectorRunner } from './runner.js';
 export interface ConnectorWorld {
   store: Store;
   ingest: RunningIngest;
+  /** The runners' metrics (calls, events, the YouTube quota plan). */
+  metrics: IngestMetrics;
   fixtures: PlatformFixtures;
   clock: { now: number };
   runner: ConnectorRunner;
@@ -51,7 +54,6 @@ export async function connectorWorld(overrides: Record<string, string> = {}): Pr
     },
   };
   const config = testIngestConfig({
-    CONNECTORS_ENABLED: 'false',
     YOUTUBE_API_URL: fixtures.urls.youtube,
     INSTAGRAM_API_URL: fixtures.urls.instagram,
     TIKTOK_API_URL: fixtures.urls.tiktok,
@@ -60,6 +62,10 @@ export async function connectorWorld(overrides: Record<string, string> = {}): Pr
   });
   const ingest = await runIngest(store, config, () => clock.now);
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const metrics = new IngestMetrics(
+    () => null,
+    () => ({}),
+  );
   const make = () =>
     new ConnectorRunner({
       client: store.client,
@@ -70,10 +76,12 @@ export async function connectorWorld(overrides: Record<string, string> = {}): Pr
       clock: () => clock.now,
       accept: (source, events) => ingest.ingest.accept(source, events),
       random: () => 0.5,
+      metrics,
     });
   const world: ConnectorWorld = {
     store,
     ingest,
+    metrics,
     fixtures,
     clock,
     runner: make(),
@@ -111,6 +119,9 @@ export async function connectorWorld(overrides: Record<string, string> = {}): Pr
       while (Date.now() < deadline) {
         const r = await ingest.ingest.ready();
         const spool = r.checks.spool as { rows?: number; segments?: number } | undefined;
+        const flusher = r.checks.flusher as { quarantinedRows?: number } | undefined;
+        if (flusher?.quarantinedRows)
+          throw new Error(`${flusher.quarantinedRows} rows quarantined: ${JSON.stringify(r)}`);
         if (spool && (spool.rows ?? 0) === 0) return;
         await new Promise((ok) => setTimeout(ok, 50));
       }

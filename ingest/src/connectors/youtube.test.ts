@@ -176,11 +176,20 @@ describe('YouTube connector against the fixture API', () => {
     w.clock.now += 60 * MIN;
     await w.runner.tick();
     expect(w.fixtures.calls.length).toBe(calls); // nothing until midnight Pacific time
+    // the plan's use, in /metrics: units spent today (every call that reached YouTube, the refused one too), the budget
+    const plan = w.runner.plans().get(source)!;
+    expect(plan).toMatchObject({ budget_units_per_day: 10_000, stretch: 1 });
+    const quota = (await w.metrics.connectorQuota.get()).values.filter((v) => v.labels.source_id === source);
+    const of = (kind: string) => quota.find((v) => v.labels.kind === kind)?.value;
+    expect(of('budget')).toBe(10_000);
+    expect(of('used')).toBe(plan.used_today);
+    expect(of('used')).toBeGreaterThanOrEqual(8);
+    const byOutcome = await w.metrics.connectorCalls.get();
+    expect(byOutcome.values.find((v) => v.labels.outcome === 'quota')?.value).toBe(1);
+
     w.clock.now = nextQuotaReset(w.clock.now) + 1;
     await w.runner.tick();
     expect(w.fixtures.calls.length).toBeGreaterThan(calls);
-    const plan = w.runner.plans().get(source)!;
-    expect(plan).toMatchObject({ budget_units_per_day: 10_000, stretch: 1 });
   });
 
   it('marks a deleted video and stops polling it', async () => {
