@@ -118,6 +118,9 @@ describe('connectors in the admin API', () => {
       campaign_id: 'c1',
     });
     expect(again.status).toBe(409);
+    // the connector's source now sends for (and is expected in) the campaign of its post, and only there
+    const src = (await call('GET', '/api/admin/sources')).body.find((s: { id: string }) => s.id === ig);
+    expect(src.campaign_ids).toEqual(['c1']);
     const bad: [unknown, RegExp][] = [
       [
         { url: 'https://youtu.be/dQw4w9WgXcQ', campaign_id: 'c1' },

@@ -27,6 +27,7 @@ import {
   removeConnectorPost,
   sealSecret,
   setConnectorCredential,
+  setSourceCampaigns,
   type ConnectorPostRow,
   type ConnectorRow,
   type DimensionCache,
@@ -63,7 +64,6 @@ const connectorBody = z.object({
   partner_id: slugId.optional(),
   account_id: accountId.optional(),
   name: text(200).optional(),
-  campaign_ids: z.array(slugId).max(1000).default([]),
   expected_every_s: z
     .number({ error: 'expected a number of seconds' })
     .int('expected whole seconds')
@@ -172,9 +172,6 @@ export function addConnectorRoutes(routes: RouteTable<Handler>, router: express.
             path: 'account_id',
             message: 'required: the Instagram professional account id the token belongs to',
           });
-        for (const [i, c] of body.campaign_ids.entries())
-          if (!dims.campaign(c))
-            throw invalidRequest({ path: `campaign_ids[${i}]`, message: `unknown campaign "${c}"` });
         const who = body.partner_id ? ` (${dims.partner(body.partner_id)?.handle ?? body.partner_id})` : '';
         const name = body.name ?? `${CONNECTOR_LABELS[body.platform]} connector${who}`;
         const id = await createConnector(client, {
@@ -183,7 +180,8 @@ export function addConnectorRoutes(routes: RouteTable<Handler>, router: express.
           partner_id: body.partner_id ?? '',
           account_id: body.account_id ?? '',
           sealedCredential: sealSecret(d.secretsKey(), body.credential),
-          campaign_ids: body.campaign_ids,
+          // the campaigns of its posts, added as they are registered: the freshness banner names it only there
+          campaign_ids: [],
           expected_every_s: body.expected_every_s,
         });
         const { credential: _c, ...detail } = body; // never the credential
@@ -232,12 +230,6 @@ export function addConnectorRoutes(routes: RouteTable<Handler>, router: express.
           });
         if (!dims.campaign(body.campaign_id))
           throw invalidRequest({ path: 'campaign_id', message: `unknown campaign "${body.campaign_id}"` });
-        const scope = c.source.campaign_ids;
-        if (scope.length > 0 && !scope.includes(body.campaign_id))
-          throw invalidRequest({
-            path: 'campaign_id',
-            message: `this connector sends only for ${scope.join(', ')}`,
-          });
         const partnerId = body.partner_id ?? c.partner_id;
         if (!partnerId)
           throw invalidRequest({
@@ -256,6 +248,10 @@ export function addConnectorRoutes(routes: RouteTable<Handler>, router: express.
         );
         if (twin)
           throw conflict('POST_ALREADY_REGISTERED', `this post is already registered for the campaign as "${twin.id}"`);
+        // The connector's source sends for its posts' campaigns: only there is it expected, and named when quiet.
+        const scope = c.source.campaign_ids;
+        if (!scope.includes(body.campaign_id))
+          await setSourceCampaigns(client, c.source_id, [...scope, body.campaign_id]);
         const post = await registerConnectorPost(client, {
           source_id: c.source_id,
           campaign_id: body.campaign_id,

@@ -300,9 +300,7 @@ export async function storedCounters(
 }
 
 /** Connectors the platform refused, with the campaigns of their posts: each gets a "needs re-authorisation" alert. */
-export async function connectorsNeedingReauth(
-  client: ClickHouseClient,
-): Promise<
+export async function connectorsNeedingReauth(client: ClickHouseClient): Promise<
   {
     source_id: string;
     name: string;
