@@ -38,6 +38,7 @@ export type ConnectorConfig = Pick<
   | 'CONNECTOR_CONCURRENCY'
   | 'CONNECTOR_TIMEOUT_MS'
   | 'YOUTUBE_DAILY_QUOTA'
+  | 'INGEST_FLUSH_MS'
 >;
 
 export interface ConnectorRunnerDeps {
@@ -75,6 +76,8 @@ interface PostState {
   contentId: string;
   /** The counters already stored, as a sum of the stored changes; null until read from the store. */
   base: Counters | null;
+  /** When to read `base` again (it was found behind the store): once the spool has flushed what ingest holds. */
+  reloadAt: number;
   seq: number;
   lastCommentTs: number;
   commentsSeen: number;
@@ -146,6 +149,8 @@ export class ConnectorRunner {
       return unresolved.length > 0 && client.resolve ? [() => this.resolve(conn, client, unresolved)] : [];
     });
     await runLimited(lookups, this.d.config.CONNECTOR_CONCURRENCY);
+    const stale = [...this.posts.values()].filter((p) => p.contentId && !p.base && p.reloadAt <= this.now);
+    if (stale.length > 0) await this.loadBases(stale);
     const polls = pollable().flatMap(({ conn, client, mine }) => {
       const due = mine.filter((p) => p.contentId && p.base && p.nextAt <= this.now).sort((a, b) => a.nextAt - b.nextAt);
       const jobs: (() => Promise<void>)[] = [];
@@ -205,6 +210,7 @@ export class ConnectorRunner {
         row,
         contentId: row.media_id ? connectorContentId(row.platform, row.media_id) : '',
         base: null,
+        reloadAt: 0,
         seq: 0,
         lastCommentTs: 0,
         commentsSeen: 0,
@@ -406,8 +412,12 @@ export class ConnectorRunner {
         produced += this.counted(conn, events, answer);
         const refused = new Set(answer.rejected.map((r) => r.index));
         if (answer.duplicates > 0) {
-          // Some change was stored already (by a run whose memory this one lost): the store knows the counters.
-          await this.loadBases(changes.map((c) => c.p));
+          // Some change was stored already (by a run whose memory this one lost): the counters are read again from
+          // the store, once the spool has flushed what ingest already holds of them.
+          for (const c of changes) {
+            c.p.base = null;
+            c.p.reloadAt = now + this.d.config.INGEST_FLUSH_MS + 1000;
+          }
         } else
           changes.forEach((c, i) => {
             if (refused.has(i)) return;

@@ -223,3 +223,35 @@ describe('YouTube connector against the fixture API', () => {
     expect(w.fixtures.calls.length).toBe(calls); // no more calls with a refused key
   });
 });
+
+describe('a restart while the last change still waits in the spool', () => {
+  let w: ConnectorWorld;
+  afterAll(async () => w?.close());
+
+  it('never counts a change twice: the re-sent change is a duplicate, and the counters are read again', async () => {
+    // The spool holds accepted events for 3 s before ClickHouse has them: a restart inside that reads stale counters.
+    w = await connectorWorld({ INGEST_FLUSH_MS: '3000' });
+    w.fixtures.credentials.youtube.add(KEY);
+    const source = await w.connector('youtube', KEY);
+    const v = fixturePost('zyxwvutsrqp', { title: 'Live drop', views: 500, likes: 20 });
+    w.fixtures.posts.youtube.set(v.id, v);
+    await w.register(source, `https://youtu.be/${v.id}`);
+    await w.runner.tick(); // change 1: 500 views, 20 likes (in the spool, not yet in ClickHouse)
+    w.restart();
+    v.views = 800;
+    v.likes = 30;
+    w.clock.now += MIN + 1;
+    await w.runner.tick(); // reads no counters from ClickHouse: sends 800/30 as change 1 again → a duplicate
+    await w.flushed();
+    w.clock.now += MIN + 1;
+    await w.runner.tick(); // the counters read again (500/20): change 2 is +300/+10
+    await w.flushed();
+    const rows = await w.rows<{ event_id: string; views: number; likes: number }>(
+      `SELECT event_id, views, likes FROM events WHERE type = 'engagement' ORDER BY event_id`,
+    );
+    expect(rows.map((r) => [r.event_id, Number(r.views), Number(r.likes)])).toEqual([
+      ['yt-zyxwvutsrqp-e1', 500, 20],
+      ['yt-zyxwvutsrqp-e2', 300, 10],
+    ]);
+  });
+});
