@@ -1,5 +1,5 @@
 // Connector benchmark: one connector process polling 2,000 posts (800 YouTube, 800 TikTok, 400 Instagram) against the
-// local fixture APIs in a process of their own — polls/s, CPU per poll, events/s produced — against the same changes
+// local fixture APIs in a process of their own (polls/s, CPU per poll, events/s produced) against the same changes
 // posted straight to /v1/events of a standalone ingest in the same run (its CPU per event, its events/s).
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -57,7 +57,8 @@ async function connectorPhase(ctx: BenchContext, dir: string, eventsFile: string
     const rss = runner.peakRssMb() ?? conn.peak_rss_mb;
     await runner.stop();
     ctx.log(
-      `connector: ${conn.polls} polls in ${conn.poll_seconds} s (${conn.calls} calls), ${conn.events} events, ${conn.cpu_us_per_poll} µs CPU a poll`,
+      `connector: ${conn.polls} polls in ${conn.poll_seconds} s (${conn.calls} calls), ${conn.events} events, ` +
+        `${conn.cpu_us_per_poll} µs CPU a poll`,
     );
     return { conn, rss };
   } finally {
@@ -154,7 +155,9 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     seconds: Math.round((Date.now() - t0) / 1000),
     figures: [
       {
-        metric: `connector polls/s: 2,000 posts (800 YouTube, 800 TikTok, 400 Instagram), ${ROUNDS} rounds, 8 calls in flight (median of ${PAIRS})`,
+        metric:
+          `connector polls/s: 2,000 posts (800 YouTube, 800 TikTok, 400 Instagram), ${ROUNDS} rounds, ` +
+          `8 calls in flight (median of ${PAIRS})`,
         value: pollsPerS,
         unit: 'polls/s',
       },
@@ -181,9 +184,17 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     ],
     memory: { connectors: connRss, ingest: ingestRss },
     notes: [
-      `The connector process's clock jumps 15 min a round so each day-old post is due every round; ${conn.calls} platform calls (${conn.failed_calls} failed) for ${conn.polls} polls: videos.list reads 50 ids, video/query 20, Instagram one media a call plus comment pages.`,
-      `Per pair: polls/s ${each((p) => p.conn.polls_per_s)}; events/s ${each((p) => p.conn.events_per_s)} against ${each((p) => p.replay.events_per_s)} posted; CPU per event ${each((p) => p.conn.cpu_us_per_event)} µs against ${each((p) => p.baseCpuUs)} µs. Round times of the first pair (ms): ${conn.round_ms.join(', ')}. The fixture APIs answer from their own process on this machine: a real API's latency (100–500 ms) would bound polls/s by calls in flight, not by CPU.`,
-      `Baseline: ${replay.batches} batches, ${replay.accepted} accepted, ${replay.duplicates} duplicates, ${replay.rejected} rejected, ${replay.failed} failed; each event re-stamped now.`,
+      "The connector process's clock jumps 15 min a round so each day-old post is due every round; " +
+        `${conn.calls} platform calls (${conn.failed_calls} failed) for ${conn.polls} polls: ` +
+        'videos.list reads 50 ids, video/query 20, Instagram one media a call plus comment pages.',
+      `Per pair: polls/s ${each((p) => p.conn.polls_per_s)}; events/s ${each((p) => p.conn.events_per_s)} ` +
+        `against ${each((p) => p.replay.events_per_s)} posted; CPU per event ${each((p) => p.conn.cpu_us_per_event)} ` +
+        `µs against ${each((p) => p.baseCpuUs)} µs. ` +
+        `Round times of the first pair (ms): ${conn.round_ms.join(', ')}. ` +
+        "The fixture APIs answer from their own process on this machine: a real API's latency (100–500 ms) would " +
+        'bound polls/s by calls in flight, not by CPU.',
+      `Baseline: ${replay.batches} batches, ${replay.accepted} accepted, ${replay.duplicates} duplicates, ` +
+        `${replay.rejected} rejected, ${replay.failed} failed; each event re-stamped now.`,
     ],
     raw: { pairs },
   };

@@ -36,5 +36,10 @@ await Promise.all(
 );
 const seconds = (performance.now() - t0) / 1000;
 process.stdout.write(
-  `${RESULT_PREFIX}${JSON.stringify({ ...totals, batches: batches.length, seconds, events_per_s: Math.round(totals.accepted / seconds) })}\n`,
+  `${RESULT_PREFIX}${JSON.stringify({
+    ...totals,
+    batches: batches.length,
+    seconds,
+    events_per_s: Math.round(totals.accepted / seconds),
+  })}\n`,
 );

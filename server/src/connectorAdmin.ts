@@ -223,11 +223,13 @@ export function addConnectorRoutes(routes: RouteTable<Handler>, router: express.
         const body = parseRequest(postBody, req.body ?? {});
         const ref = resolvePostUrl(body.url);
         if ('error' in ref) throw invalidRequest({ path: 'url', message: ref.error });
-        if (ref.platform !== c.platform)
+        if (ref.platform !== c.platform) {
+          const wanted = `${c.platform === 'instagram' ? 'an' : 'a'} ${CONNECTOR_LABELS[c.platform]} post URL`;
           throw invalidRequest({
             path: 'url',
-            message: `expected ${c.platform === 'instagram' ? 'an' : 'a'} ${CONNECTOR_LABELS[c.platform]} post URL for this connector (this one is ${CONNECTOR_LABELS[ref.platform]}'s)`,
+            message: `expected ${wanted} for this connector (this one is ${CONNECTOR_LABELS[ref.platform]}'s)`,
           });
+        }
         if (!dims.campaign(body.campaign_id))
           throw invalidRequest({ path: 'campaign_id', message: `unknown campaign "${body.campaign_id}"` });
         const partnerId = body.partner_id ?? c.partner_id;

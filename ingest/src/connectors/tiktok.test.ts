@@ -65,7 +65,8 @@ describe('TikTok connector against the fixture Display API', () => {
     await w.runner.tick();
     await w.flushed();
     const [e] = await w.rows<{ likes: string }>(
-      `SELECT likes FROM events WHERE content_id = 'tt-${id(3)}' AND type = 'engagement' ORDER BY event_id DESC LIMIT 1`,
+      `SELECT likes FROM events WHERE content_id = 'tt-${id(3)}' AND type = 'engagement'
+       ORDER BY event_id DESC LIMIT 1`,
     );
     expect(Number(e.likes)).toBe(30);
   });
