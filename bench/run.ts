@@ -10,7 +10,18 @@ import { dataDisk, describeDisk, fileCreateMicros, type DataDisk } from './lib/d
 import { renderResults } from './lib/report.js';
 import type { BenchContext, BenchResult } from './lib/types.js';
 
-const BENCHMARKS = ['ingest', 'live', 'fanout', 'tick', 'link', 'web', 'sentiment', 'webhooks', 'payouts'] as const;
+const BENCHMARKS = [
+  'ingest',
+  'live',
+  'fanout',
+  'tick',
+  'link',
+  'web',
+  'sentiment',
+  'webhooks',
+  'payouts',
+  'connectors',
+] as const;
 type Name = (typeof BENCHMARKS)[number];
 
 export interface Machine {

@@ -35,7 +35,7 @@ function row(bench: string, f: Figure): string {
   return `| ${bench} | ${cell(f.metric)} | ${num(f.value)} ${f.unit} | ${cell(baseline)} | ${f.ratio == null ? '—' : `${f.ratio}×`} | ${f.target ? cell(f.target) : '—'} | ${met} |`;
 }
 
-const ORDER = ['ingest', 'live', 'fanout', 'tick', 'link', 'web', 'sentiment'];
+const ORDER = ['ingest', 'live', 'fanout', 'tick', 'link', 'web', 'sentiment', 'connectors'];
 
 export function renderResults(file: FileLike): string {
   const m = file.machine;

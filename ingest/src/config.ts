@@ -36,6 +36,12 @@ const fxRates = z.record(
     .positive('expected a positive number of USD per unit'),
 );
 
+const apiUrl = (fallback: string) =>
+  z
+    .url({ protocol: /^https?$/, error: 'expected an http(s) base URL' })
+    .default(fallback)
+    .transform((u) => u.replace(/\/+$/, ''));
+
 export const ingestEnv = z.object({
   ...storeEnv,
   INGEST_PORT: envPort(8081),
@@ -84,6 +90,24 @@ export const ingestEnv = z.object({
       }
     })
     .pipe(fxRates),
+  /** Poll the registered posts of the YouTube, Instagram and TikTok connectors in this process. */
+  CONNECTORS_ENABLED: envBool(true),
+  /** How often the connectors look for posts due for a poll. */
+  CONNECTOR_TICK_MS: envInt(1000, 10, 60_000),
+  /** How often the connectors re-read their posts and credentials from the store. */
+  CONNECTOR_REFRESH_MS: envInt(10_000, 100, 3_600_000),
+  /** Platform calls in flight at once, over every connector. */
+  CONNECTOR_CONCURRENCY: envInt(8, 1, 256),
+  /** A platform call that has not answered by then counts as failed (and is retried with backoff). */
+  CONNECTOR_TIMEOUT_MS: envInt(15_000, 100, 300_000),
+  /** Comment pages read per post and poll at most (the newest first; older ones were read before). */
+  CONNECTOR_MAX_COMMENT_PAGES: envInt(5, 1, 100),
+  /** Each API's base URL (tests and the benchmark point them at local fixture servers). */
+  YOUTUBE_API_URL: apiUrl('https://www.googleapis.com/youtube/v3'),
+  INSTAGRAM_API_URL: apiUrl('https://graph.instagram.com/v23.0'),
+  TIKTOK_API_URL: apiUrl('https://open.tiktokapis.com'),
+  /** The daily quota of the Google Cloud project behind each YouTube connector's key, in units. */
+  YOUTUBE_DAILY_QUOTA: envInt(10_000, 1, 1_000_000_000),
   /** Key of the keyed hashes of personal identifiers; generated and kept in the data dir when unset. */
   PULSEROOM_HASH_KEY: z.string().min(16, 'expected at least 16 characters').optional(),
 });

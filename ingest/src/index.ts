@@ -4,13 +4,20 @@ import type { Router } from 'express';
 import type { Logger } from 'pino';
 import type { Registry } from 'prom-client';
 import { DEFAULT_ATTRIBUTION_DAYS, liveBatchOf, type LiveBatch } from '@pulseroom/schema';
-import type { DimensionCache, RouteEntry, Store } from '@pulseroom/schema/server';
+import {
+  unavailable,
+  type DimensionCache,
+  type RouteEntry,
+  type SourceRow,
+  type Store,
+} from '@pulseroom/schema/server';
 import { SourceAuth } from './auth.js';
+import { createConnectorRunner, type ConnectorRunner } from './connectors/index.js';
 import type { IngestConfig } from './config.js';
 import { SentimentPool } from './enrich/sentiment.js';
 import { Flusher } from './flusher.js';
 import { IngestMetrics } from './metrics.js';
-import { Pipeline } from './pipeline.js';
+import { Pipeline, type BatchAnswer } from './pipeline.js';
 import {
   allDealRevenueBefore,
   clickFingerprintsSince,
@@ -27,10 +34,12 @@ import { fastRedirect, trustNone, type TrustProxy } from './redirects.js';
 import { createRouter } from './routes.js';
 import { Spool, type ReplayInfo } from './spool.js';
 import { IngestState, UNIQUE_CLICK_WINDOW_MS } from './state.js';
+import { validateEvents } from './validate.js';
 
 export type { IngestConfig } from './config.js';
 export { loadIngestConfig, resolveIngestConfig, ingestEnv } from './config.js';
 export type { BatchAnswer } from './pipeline.js';
+export type { ConnectorRunner } from './connectors/index.js';
 
 export interface IngestDeps {
   store: Store;
@@ -68,6 +77,10 @@ export interface Ingest {
   start(): Promise<void>;
   /** Stops accepting, flushes the spool to ClickHouse (what cannot be flushed stays for the next start), closes. */
   stop(): Promise<void>;
+  /** Events from a source inside this process (the platform connectors): the path /v1/events takes, minus HTTP. */
+  accept(source: SourceRow, events: Record<string, unknown>[]): Promise<BatchAnswer>;
+  /** The platform connectors polling in this process (null until started, or when CONNECTORS_ENABLED is off). */
+  connectors(): ConnectorRunner | null;
 }
 
 const REBUILD_RETRY_MS = 5000;
@@ -84,6 +97,7 @@ export function createIngest(deps: IngestDeps): Ingest {
   let flusher: Flusher | null = null;
   let sentiment: SentimentPool | null = null;
   let replay: ReplayInfo | null = null;
+  let connectors: ConnectorRunner | null = null;
   let memoryRebuilt = false;
   let timers: NodeJS.Timeout[] = [];
 
@@ -93,6 +107,11 @@ export function createIngest(deps: IngestDeps): Ingest {
   );
   const auth = new SourceAuth(store.client, config.INGEST_AUTH_CACHE_MS, clock, config.secretsKey);
   const acceptedListeners = new Set<(batch: LiveBatch) => void>();
+  const prefix = (i: number) => `events[${i}]`;
+  const accept = (source: SourceRow, events: Record<string, unknown>[]): Promise<BatchAnswer> => {
+    if (!pipeline) throw unavailable('STARTING', 'ingest is not started', 5);
+    return pipeline.accept(source, validateEvents(events, prefix), prefix);
+  };
   const clicks = new ClickRecorder(() => pipeline, metrics, logger);
   const router = createRouter({
     pipeline: () => pipeline,
@@ -221,6 +240,8 @@ export function createIngest(deps: IngestDeps): Ingest {
     },
     redirect: fastRedirect({ dims, clicks, metrics, clock }, deps.trustProxy ?? trustNone),
     registry: metrics.registry,
+    accept: async (source, events) => accept(source, events),
+    connectors: () => connectors,
 
     async start() {
       if (pipeline) return;
@@ -293,6 +314,10 @@ export function createIngest(deps: IngestDeps): Ingest {
         },
       });
       flusher.start();
+      if (config.CONNECTORS_ENABLED) {
+        connectors = createConnectorRunner(config, { client: store.client, logger, clock, accept, metrics });
+        connectors.start();
+      }
       const s = state;
       const prune = setInterval(() => s.prune(clock()), PRUNE_EVERY_MS);
       prune.unref();
@@ -302,6 +327,8 @@ export function createIngest(deps: IngestDeps): Ingest {
 
     async stop() {
       if (!pipeline) return;
+      await connectors?.stop();
+      connectors = null;
       await clicks.drain(); // redirects already answered: their clicks go to the spool before it closes
       pipeline = null; // new requests get 503 from here on
       for (const t of timers) clearInterval(t);

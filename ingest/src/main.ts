@@ -1,6 +1,8 @@
 // The standalone ingest service (`npm run start:ingest`): ingest's router plus health, readiness, metrics and graceful
-// shutdown.
+// shutdown. With --connectors-only (`npm run start:connectors`) it runs the platform connectors alone: no ingest
+// routes, its own spool, the same pipeline.
 import { createServer } from 'node:http';
+import { join } from 'node:path';
 import express from 'express';
 import helmet from 'helmet';
 import { pino } from 'pino';
@@ -34,9 +36,23 @@ async function openStoreWhenReady(open: () => Promise<Store>, logger: pino.Logge
   }
 }
 
+/** The connectors alone poll and spool on their own (a spool dir of their own beside ingest's), and serve no routes. */
+function connectorsOnlyEnv(env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+  const dataDir = env.PULSEROOM_DATA_DIR ?? './data';
+  return {
+    ...env,
+    CONNECTORS_ENABLED: 'true',
+    INGEST_SPOOL_DIR: env.INGEST_SPOOL_DIR ?? join(dataDir, 'spool-connectors'),
+  };
+}
+
 async function main(): Promise<void> {
-  const config = loadIngestConfig();
-  const logger = pino({ level: config.LOG_LEVEL, base: { service: 'pulseroom-ingest' } });
+  const connectorsOnly = process.argv.includes('--connectors-only');
+  const config = loadIngestConfig(connectorsOnly ? connectorsOnlyEnv(process.env) : process.env);
+  const logger = pino({
+    level: config.LOG_LEVEL,
+    base: { service: connectorsOnly ? 'pulseroom-connectors' : 'pulseroom-ingest' },
+  });
   const diskWarning = storeDiskWarning(config);
   if (diskWarning) logger.warn(diskWarning);
   const store = await openStoreWhenReady(async () => {
@@ -70,15 +86,17 @@ async function main(): Promise<void> {
   app.get('/metrics', async (_req, res) => {
     res.type(ingest.registry.contentType).send(await ingest.registry.metrics());
   });
-  app.use(ingest.router);
+  if (!connectorsOnly) app.use(ingest.router);
   app.use((req, _res, next) => next(routeNotFound(req.method, req.path)));
   app.use((err: unknown, _req: express.Request, res: express.Response, _next: express.NextFunction) =>
     sendError(res, toHttpError(err)),
   );
 
   // Tracking links are answered before the app's middleware: a shopper's redirect is the hot path.
-  const server = createServer((req, res) => ingest.redirect(req, res) || app(req, res));
-  server.listen(config.INGEST_PORT, () => logger.info({ port: config.INGEST_PORT }, 'ingest listening'));
+  const server = createServer(connectorsOnly ? app : (req, res) => ingest.redirect(req, res) || app(req, res));
+  server.listen(config.INGEST_PORT, () =>
+    logger.info({ port: config.INGEST_PORT }, connectorsOnly ? 'connectors running' : 'ingest listening'),
+  );
   server.keepAliveTimeout = 65_000;
 
   let stopping = false;

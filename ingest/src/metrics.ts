@@ -60,6 +60,24 @@ export class IngestMetrics {
     help: 'ClickHouse look-ups (clicks, orders, deal revenue) that failed; enrichment used memory only',
     registers: [this.registry],
   });
+  readonly connectorCalls = new Counter({
+    name: 'pulseroom_connector_calls_total',
+    help: 'Platform API calls of the connectors, by platform, endpoint and outcome',
+    labelNames: ['platform', 'endpoint', 'outcome'] as const,
+    registers: [this.registry],
+  });
+  readonly connectorEvents = new Counter({
+    name: 'pulseroom_connector_events_total',
+    help: 'Events the connectors produced and ingest accepted, by platform and type',
+    labelNames: ['platform', 'type'] as const,
+    registers: [this.registry],
+  });
+  readonly connectorQuota = new Gauge({
+    name: 'pulseroom_connector_quota_units',
+    help: "A YouTube connector's daily quota plan: budget, used today, wanted and planned units per day",
+    labelNames: ['source_id', 'kind'] as const,
+    registers: [this.registry],
+  });
   readonly redirects = new Counter({
     name: 'pulseroom_ingest_redirects_total',
     help: 'Tracking-link redirects',

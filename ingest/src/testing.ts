@@ -125,6 +125,12 @@ export function testIngestConfig(overrides: Record<string, string> = {}): Ingest
       INGEST_FLUSH_MS: '100',
       INGEST_SENTIMENT_THREADS: '0',
       LOG_LEVEL: 'silent',
+      // Nothing in a test reaches the internet: connectors are off, and their APIs a closed local port, unless a test
+      // points them at the fixture servers.
+      CONNECTORS_ENABLED: 'false',
+      YOUTUBE_API_URL: 'http://127.0.0.1:9/youtube/v3',
+      INSTAGRAM_API_URL: 'http://127.0.0.1:9/instagram/v23.0',
+      TIKTOK_API_URL: 'http://127.0.0.1:9/tiktok',
       ...overrides,
     }),
   );

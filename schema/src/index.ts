@@ -1,6 +1,7 @@
 // The single source of truth shared by ingest, server and web: schemas, types, formulas, contracts and the store.
 export * from './common.js';
 export * from './config.js';
+export * from './connectors.js';
 export * from './dimensions.js';
 export * from './events.js';
 export * from './live.js';

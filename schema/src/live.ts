@@ -115,6 +115,7 @@ export const ALERT_KINDS = [
   'goal_reached',
   'disclosure_missing',
   'unattributed_rising',
+  'connector_reauth',
 ] as const;
 export type AlertKind = (typeof ALERT_KINDS)[number];
 

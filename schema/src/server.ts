@@ -7,6 +7,7 @@ export * from './versions.js';
 export * from './dimensionCache.js';
 export * from './queries/dimensions.js';
 export * from './queries/access.js';
+export * from './queries/connectors.js';
 export * from './httpErrors.js';
 export * from './csvText.js';
 export * from './routeTable.js';

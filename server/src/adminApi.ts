@@ -41,6 +41,7 @@ import { scopeOf, type RouteHandler as Handler, type TokenResolver } from './acc
 import { appendAudit, auditEntries, AUDIT_KINDS, type AuditEntry } from './queries/audit.js';
 import { sourcesLastSeen } from './queries/sources.js';
 import { addAlertChannelRoutes } from './notify/adminRoutes.js';
+import { addConnectorRoutes } from './connectorAdmin.js';
 import type { AlertNotifier } from './notify/notifier.js';
 import type { MoneyBook } from './money/moneyBook.js';
 import { PARTNER_CSV_SAMPLE, partnersCsv, planPartnerImport } from './partnerCsv.js';
@@ -59,6 +60,8 @@ export interface AdminApiDeps {
   clock: () => number;
   /** Payouts were marked paid: the screens' commission figures change. */
   moneyChanged: (campaignId: string) => void;
+  /** The daily quota of the YouTube connectors' projects (their plan is shown against it). */
+  youtubeDailyQuota: number;
 }
 
 const markPaidBody = z.object({
@@ -562,6 +565,15 @@ export function createAdminApi(d: AdminApiDeps): express.Router & { routes: Rout
 
   // ---- alert channels (Slack, signed webhooks) ----
   addAlertChannelRoutes(routes, admin, { client, dims, notifier: d.notifier, audit });
+
+  // ---- platform connectors (YouTube, Instagram, TikTok) ----
+  addConnectorRoutes(routes, admin, {
+    client,
+    dims,
+    audit,
+    secretsKey: d.secretsKey,
+    youtubeDailyQuota: d.youtubeDailyQuota,
+  });
 
   // ---- audit log ----
   routes.add(admin, '/audit', {

@@ -2,8 +2,17 @@
 // partner.
 import type { ClickHouseClient } from '@clickhouse/client';
 import type { Logger } from 'pino';
-import { currencyExponent, netSentiment, toMinor, type Alert, type AlertKind, type PostItem } from '@pulseroom/schema';
-import { newId } from '@pulseroom/schema/server';
+import {
+  CONNECTOR_LABELS,
+  currencyExponent,
+  netSentiment,
+  toMinor,
+  type Alert,
+  type AlertKind,
+  type ConnectorPlatform,
+  type PostItem,
+} from '@pulseroom/schema';
+import { connectorsNeedingReauth, newId } from '@pulseroom/schema/server';
 import type { ServerConfig } from './config.js';
 import { FIELD_INDEX as I, NF, windowIndex, type AggregationEngine, type KeyState } from './engine/rollingWindows.js';
 import { toTotals } from './engine/breakdowns.js';
@@ -35,8 +44,9 @@ export class AlertRules {
   async init(): Promise<void> {
     const since = this.deps.clock() - this.deps.config.ALERT_COOLDOWN_MS;
     for (const a of await alertsForCooldown(this.deps.client, since)) {
-      const key = a.kind === 'goal_reached' ? a.id : `${a.campaign_id}|${a.kind}|${a.partner_id}`;
-      this.lastFired.set(key, Math.max(this.lastFired.get(key) ?? 0, a.kind === 'goal_reached' ? Infinity : a.ts));
+      const once = a.kind === 'goal_reached' || a.kind === 'connector_reauth';
+      const key = once ? a.id : `${a.campaign_id}|${a.kind}|${a.partner_id}`;
+      this.lastFired.set(key, Math.max(this.lastFired.get(key) ?? 0, once ? Infinity : a.ts));
     }
   }
 
@@ -70,6 +80,7 @@ export class AlertRules {
       this.lastEval = now;
       for (const c of this.deps.engine.campaigns.values())
         if (this.deps.dims.campaign(c.id)) this.campaignRules(out, c.id, [...c.keys.values()]);
+      await this.connectorRules(out);
     }
     if (out.length > 0) {
       try {
@@ -80,6 +91,37 @@ export class AlertRules {
       for (const a of out) this.deps.logger.info({ alert: a }, 'alert');
     }
     return out;
+  }
+
+  /**
+   * A connector the platform refused (Instagram's error 190, a revoked TikTok token, an invalid YouTube key) polls
+   * nothing until someone pastes a new credential: raised once per refusal, in each campaign its posts belong to.
+   */
+  private async connectorRules(out: Alert[]): Promise<void> {
+    let refused: Awaited<ReturnType<typeof connectorsNeedingReauth>>;
+    try {
+      refused = await connectorsNeedingReauth(this.deps.client);
+    } catch (e) {
+      this.deps.logger.warn({ err: e }, 'could not read the connectors needing re-authorisation');
+      return;
+    }
+    for (const c of refused)
+      for (const campaignId of c.campaign_ids) {
+        if (!this.deps.dims.campaign(campaignId)) continue;
+        const id = `reauth-${c.source_id}-${c.status_at}-${campaignId}`;
+        const label = CONNECTOR_LABELS[c.platform as ConnectorPlatform] ?? c.platform;
+        this.fire(
+          out,
+          {
+            campaign_id: campaignId,
+            partner_id: c.partner_id,
+            kind: 'connector_reauth',
+            severity: 'critical',
+            message: `${c.name || `${label} connector`} needs re-authorisation: ${label} refused its credential (${c.status_message}). No figures come from it until a new one is pasted in the setup console (PUT /api/admin/connectors/${c.source_id}/credentials).`,
+          },
+          { id, key: id },
+        );
+      }
   }
 
   private disclosure(out: Alert[], campaignId: string, post: PostItem): void {

@@ -527,6 +527,7 @@ export function createApi(deps: ApiDeps): express.Router & { routes: RouteEntry[
     money,
     clock,
     moneyChanged: (campaignId) => hub.commissions.markDirty(campaignId),
+    youtubeDailyQuota: config.YOUTUBE_DAILY_QUOTA,
   });
   api.use('/admin', admin);
 

@@ -68,6 +68,8 @@ export const serverEnv = {
   ALERTS_ENABLED: envBool(true),
   /** A source with no event for this long is named as late on the war room and the wall (a source may set its own). */
   SOURCE_EXPECTED_EVERY_S: envInt(300, 10, 7 * 86_400),
+  /** The daily quota of the Google Cloud project behind each YouTube connector's key (as ingest reads it). */
+  YOUTUBE_DAILY_QUOTA: envInt(10_000, 1, 1_000_000_000),
   /**
    * How often the sources of campaigns on screen are checked (one read of their last events for all): a source that
    * turns late or recovers is pushed to the dashboards within about this long.

@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createToken, findSourceWebhook, openSecret, type Store } from '@pulseroom/schema/server';
 import { openTestStore } from '@pulseroom/schema/testing';
-import { startTestServer, type TestServer } from './testing/harness.js';
+import { apiCall, startTestServer, type TestServer } from './testing/harness.js';
 
 const DATA_KEY = 'test-data-key-for-sealed-secrets';
 let store: Store;
@@ -22,14 +22,7 @@ afterAll(async () => {
   await store?.close();
 });
 
-const call = async (method: string, path: string, body?: unknown, token = admin) => {
-  const res = await fetch(`${t.url}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  return { status: res.status, body: await res.json() };
-};
+const call = (method: string, path: string, body?: unknown, token = admin) => apiCall(t, token, method, path, body);
 
 describe("a source's webhook secret", () => {
   it("keeps the source's other settings: its cadence when the secret is set, its secret when it is revoked", async () => {

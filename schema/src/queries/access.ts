@@ -76,6 +76,11 @@ async function updateSource(client: ClickHouseClient, id: string, change: Record
   return true;
 }
 
+/** Sets the campaigns a source may send for (a connector's: the campaigns of its registered posts). */
+export function setSourceCampaigns(client: ClickHouseClient, id: string, campaignIds: string[]): Promise<boolean> {
+  return updateSource(client, id, { campaign_ids: campaignIds });
+}
+
 export function revokeSource(client: ClickHouseClient, id: string): Promise<boolean> {
   return updateSource(client, id, { revoked: 1 });
 }

@@ -26,6 +26,7 @@ export const KIND_LABELS: Record<Alert['kind'], string> = {
   goal_reached: 'Goal reached',
   disclosure_missing: 'Missing ad disclosure',
   unattributed_rising: 'Unattributed conversions rising',
+  connector_reauth: 'Connector needs re-authorisation',
 };
 
 /** "12 Engagement spike, 3 Click spike": a storm in one line, most frequent first. */

@@ -74,10 +74,13 @@ export async function findAlert(client: ClickHouseClient, id: string): Promise<A
   return row ? toAlert(row) : null;
 }
 
-/** Alerts raised since `sinceMs` (to restore cooldowns after a restart) and every goal alert ever raised. */
+/**
+ * Alerts raised since `sinceMs` (to restore cooldowns after a restart) and every alert raised once for good (goals
+ * reached, a connector's refused credential).
+ */
 export async function alertsForCooldown(client: ClickHouseClient, sinceMs: number): Promise<Alert[]> {
   const rs = await client.query({
-    query: `SELECT ${COLUMNS} FROM alerts FINAL WHERE ts >= fromUnixTimestamp64Milli({since:Int64}, 'UTC') OR kind = 'goal_reached'`,
+    query: `SELECT ${COLUMNS} FROM alerts FINAL WHERE ts >= fromUnixTimestamp64Milli({since:Int64}, 'UTC') OR kind IN ('goal_reached', 'connector_reauth')`,
     query_params: { since: Math.max(0, Math.floor(sinceMs)) },
     format: 'JSONEachRow',
   });

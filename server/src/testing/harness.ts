@@ -147,6 +147,22 @@ export async function followPlatformViews(
   return () => views;
 }
 
+/** A JSON request to the test server as `token`: its status and parsed body. */
+export async function apiCall(
+  t: Pick<TestServer, 'url'>,
+  token: string,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: any }> {
+  const res = await fetch(`${t.url}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  return { status: res.status, body: await res.json() };
+}
+
 export async function waitFor(check: () => boolean, ms = 5_000, what = 'condition'): Promise<void> {
   const until = Date.now() + ms;
   while (!check()) {

@@ -1,5 +1,5 @@
 // The admin API as the setup console calls it: campaigns, partners, deals, the partner CSV import, ingest sources,
-// share links and the audit log. Every change goes through the same zod schemas on the server.
+// platform connectors, share links and the audit log. Every change goes through the same zod schemas on the server.
 import type { Api } from './api';
 import { buildQuery, payoutsCsvPath } from './api';
 import type { PayoutRow, PayoutsResponse } from './contract';
@@ -110,6 +110,44 @@ export interface ShareLink {
   last_used_at: string | null;
 }
 
+export interface QuotaPlanInfo {
+  budget_units_per_day: number;
+  wanted_units_per_day: number;
+  planned_units_per_day: number;
+  stretch: number;
+  used_today: number;
+}
+
+/** A platform connector as the admin API shows it (never its credential). */
+export interface ConnectorInfo {
+  id: string;
+  platform: 'youtube' | 'instagram' | 'tiktok';
+  name: string;
+  partner_id: string | null;
+  account_id: string | null;
+  campaign_ids: string[];
+  status: 'active' | 'needs_reauth';
+  status_message: string | null;
+  status_at: number;
+  posts: number;
+  last_event_at: number | null;
+  quota: QuotaPlanInfo | null;
+}
+
+export interface ConnectorPostInfo {
+  id: string;
+  platform: string;
+  url: string;
+  url_id: string;
+  media_id: string | null;
+  campaign_id: string;
+  partner_id: string;
+  published_at: number | null;
+  registered_at: number;
+  status: 'polling' | 'deleted' | 'not_found';
+  status_message: string | null;
+}
+
 export interface AuditEntry {
   id: string;
   at: number;
@@ -176,6 +214,21 @@ export class AdminApi {
     this.api
       .send<{ items: DeliveryInfo[] }>('GET', `/api/admin/alert-channels/${encodeURIComponent(id)}/deliveries`)
       .then((r) => r.items);
+  connectors = () => this.api.send<ConnectorInfo[]>('GET', '/api/admin/connectors');
+  connect = (req: {
+    platform: ConnectorInfo['platform'];
+    credential: string;
+    partner_id?: string;
+    account_id?: string;
+  }) => this.api.send<{ id: string; name: string }>('POST', '/api/admin/connectors', req);
+  replaceCredential = (id: string, credential: string) =>
+    this.api.send('PUT', `/api/admin/connectors/${encodeURIComponent(id)}/credentials`, { credential });
+  connectorPosts = (id: string) =>
+    this.api.send<ConnectorPostInfo[]>('GET', `/api/admin/connectors/${encodeURIComponent(id)}/posts`);
+  registerPost = (id: string, req: { url: string; campaign_id: string; partner_id?: string }) =>
+    this.api.send<ConnectorPostInfo>('POST', `/api/admin/connectors/${encodeURIComponent(id)}/posts`, req);
+  removePost = (id: string, postId: string) =>
+    this.api.send('DELETE', `/api/admin/connectors/${encodeURIComponent(id)}/posts/${encodeURIComponent(postId)}`);
 
   links = () => this.api.send<ShareLink[]>('GET', '/api/admin/tokens');
   createLink = (req: {

@@ -34,6 +34,7 @@ export const ALERT_KIND: Record<AlertKind, string> = {
   goal_reached: 'Goal reached',
   disclosure_missing: 'Disclosure missing',
   unattributed_rising: 'Unattributed rising',
+  connector_reauth: 'Connector needs re-authorisation',
 };
 
 const PLATFORM_NAMES: Record<string, string> = {
