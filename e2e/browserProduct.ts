@@ -201,14 +201,15 @@ export async function startProduct(opts: { log?: boolean } = {}): Promise<Produc
       await waitHealthy(url);
     },
     async post(events) {
-      // As a source does: a 503 (the store busy just after a start) is retried after its Retry-After, a few times.
+      // As a source does: a 503 (the store busy just after a start: its start-up reads queue before the key look-up on
+      // chDB's one connection) is retried after its Retry-After, for up to about a minute.
       for (let attempt = 1; ; attempt++) {
         const r = await fetch(`${url}/v1/events`, {
           method: 'POST',
           headers: { Authorization: `Bearer ${info.sourceKey}`, 'Content-Type': 'application/json' },
           body: JSON.stringify({ events }),
         });
-        if (r.status === 503 && attempt < 4) {
+        if (r.status === 503 && attempt < 12) {
           await new Promise((res) => setTimeout(res, Math.min(5, Number(r.headers.get('retry-after')) || 1) * 1000));
           continue;
         }
