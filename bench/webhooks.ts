@@ -27,7 +27,10 @@ async function admin<T>(base: string, token: string, method: string, path: strin
 
 export async function run(ctx: BenchContext): Promise<BenchResult> {
   const t0 = Date.now();
-  const product = await startProduct('webhooks');
+  // No rate limits: the bench measures the routes, not the limiter (a key at 2,000 requests/s is over the default).
+  const product = await startProduct('webhooks', {
+    env: { INGEST_RATE_LIMIT_PER_MIN: '0', INGEST_RATE_LIMIT_PER_IP_PER_MIN: '0' },
+  });
   const results: Record<string, LoadResult> = {};
   let productRss: number | null;
   try {
@@ -47,11 +50,13 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     });
     // events first, then webhooks, then events again: the mean of the two event runs is the baseline (a store that
     // grows or merges during the run weighs on both sides alike)
-    for (const [label, mode] of [
-      ['events-1', 'events'],
-      ['shopify', 'shopify'],
-      ['events-2', 'events'],
-    ] as const) {
+    for (const [run, [label, mode]] of (
+      [
+        ['events-1', 'events'],
+        ['shopify', 'shopify'],
+        ['events-2', 'events'],
+      ] as const
+    ).entries()) {
       ctx.log(`${label}: 16 connections, 2 s warm-up + 10 s`);
       const c = spawnTs('webhook-load', 'bench/load/webhookLoad.ts', {
         args: [
@@ -71,6 +76,8 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
           deal.promo_codes[0],
           '--currency',
           campaign.currency,
+          '--offset',
+          String(run * 10_000_000),
           ...ARGS,
         ],
       });
@@ -81,17 +88,18 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     productRss = (await product.stop()).peakRssMb;
   }
   const hook = results.shopify;
-  const eventsPerS = Math.round((results['events-1'].per_s + results['events-2'].per_s) / 2);
+  const eventsPerS = Math.round((results['events-1'].accepted_per_s + results['events-2'].accepted_per_s) / 2);
   const eventsP99 = Math.max(results['events-1'].latency_ms.p99 ?? 0, results['events-2'].latency_ms.p99 ?? 0);
-  const r = ratio(hook.per_s, eventsPerS);
+  const r = ratio(hook.accepted_per_s, eventsPerS);
   return {
     name: 'webhooks',
     seconds: Math.round((Date.now() - t0) / 1000),
     figures: [
       {
-        metric: 'Shopify orders/create webhooks acked/s (HMAC checked, mapped, one order a request), 16 connections',
-        value: hook.per_s,
-        unit: 'webhooks/s',
+        metric:
+          'Shopify orders/create webhooks: orders accepted/s (HMAC checked, mapped, one order a request), 16 connections',
+        value: hook.accepted_per_s,
+        unit: 'orders/s',
         baseline: {
           label: 'the same orders to /v1/events, one a request (mean of a run before and after)',
           value: eventsPerS,
@@ -117,7 +125,7 @@ export async function run(ctx: BenchContext): Promise<BenchResult> {
     ],
     memory: { product: productRss, 'load generator': hook.peak_rss_mb },
     notes: [
-      `Answers: webhooks ${JSON.stringify(hook.statuses)} (${hook.accepted_per_s} orders accepted/s), events runs ${JSON.stringify(results['events-1'].statuses)} / ${JSON.stringify(results['events-2'].statuses)} (${results['events-1'].per_s} and ${results['events-2'].per_s}/s). Every request is a new order (its own id and webhook id), attributed by the deal's promo code; the load shares the machine's cores with the product.`,
+      `Answers: webhooks ${JSON.stringify(hook.statuses)} (${hook.accepted_per_s} orders accepted/s), events runs ${JSON.stringify(results['events-1'].statuses)} / ${JSON.stringify(results['events-2'].statuses)} (${results['events-1'].accepted_per_s} and ${results['events-2'].accepted_per_s} accepted/s). Every request is a new order (its own id and webhook id), attributed by the deal's promo code; the load shares the machine's cores with the product.`,
     ],
     raw: results,
   };

@@ -18,6 +18,8 @@ const { values } = parseArgs({
     campaign: { type: 'string' },
     promo: { type: 'string' },
     currency: { type: 'string', default: 'EUR' },
+    /** The first order number: each run orders its own (a repeat of another run's order would be a duplicate). */
+    offset: { type: 'string', default: '0' },
     connections: { type: 'string', default: '16' },
     'warmup-ms': { type: 'string', default: '2000' },
     'duration-ms': { type: 'string', default: '10000' },
@@ -32,7 +34,7 @@ const run = Date.now().toString(36);
 
 /** Order i: the documented payload with its own id, the bench's promo code and currency. */
 function order(i: number): { id: number; amount: string; body: string } {
-  const id = 5_000_000_000 + i;
+  const id = 5_000_000_000 + Number(values.offset) + i;
   const amount = (20 + (i % 180)).toFixed(2);
   const money = { shop_money: { amount, currency_code: values.currency } };
   const body = JSON.stringify({
