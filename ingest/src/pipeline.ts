@@ -344,7 +344,7 @@ export class Pipeline {
       missingOrders.length > 0,
     );
     // Commission tiers depend on the deal's revenue so far: load it once per deal that has tiers.
-    const ctx: MoneyContext = { state, dims, fxRates: this.d.config.PULSEROOM_FX_RATES };
+    const ctx = this.moneyContext();
     const pairs = new Map<string, { campaign_id: string; partner_id: string }>();
     for (const e of money) {
       if (e.type !== 'conversion') continue;
@@ -401,6 +401,11 @@ export class Pipeline {
       this.d.metrics.lookupFailures.inc();
       this.d.logger.warn({ err, what }, 'look-up in the store failed; enriching from memory');
     }
+  }
+
+  /** What conversions, refunds and status changes are enriched from. */
+  private moneyContext(): MoneyContext {
+    return { state: this.d.state, dims: this.d.dims, fxRates: this.d.config.PULSEROOM_FX_RATES };
   }
 
   /**
@@ -500,16 +505,15 @@ export class Pipeline {
         break;
       }
       case 'conversion': {
-        const r = enrichConversion(e, row, { state, dims, fxRates: config.PULSEROOM_FX_RATES });
+        const r = enrichConversion(e, row, this.moneyContext());
         if (r === 'duplicate') return r;
         break;
       }
       case 'refund':
-        enrichRefund(e, row, { state, dims, fxRates: config.PULSEROOM_FX_RATES });
+        enrichRefund(e, row, this.moneyContext());
         break;
       case 'status': {
-        const ctx = { state, dims, fxRates: config.PULSEROOM_FX_RATES };
-        const r = enrichChange(state.order(e.campaign_id, e.order_id), e, row, ctx);
+        const r = enrichChange(state.order(e.campaign_id, e.order_id), e, row, this.moneyContext());
         if (r === 'duplicate') return r;
         break;
       }

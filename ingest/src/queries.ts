@@ -315,6 +315,7 @@ export async function storedOrders(
  * start-up hands them back to memory, to apply when the order arrives.
  */
 export async function waitingChanges(client: ClickHouseClient): Promise<WaitingChange[]> {
+  // isWaitingForOrder (schema/src/events.ts) in SQL
   const waiting = `((type = 'status' AND from_status = '') OR (type = 'refund' AND status = '')) AND order_id != ''`;
   return rows(
     client,

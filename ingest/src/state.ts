@@ -1,5 +1,5 @@
 // What ingest remembers between events: recent event ids, clicks, orders and deal revenue, rebuilt at start-up.
-import type { StoredEvent } from '@pulseroom/schema';
+import { isAppliedChange, isWaitingForOrder, type StoredEvent } from '@pulseroom/schema';
 import { FingerprintSet, HashRing, Interner } from './compactMemory.js';
 import { hash64, hash64Pair, type Hash64 } from './idHash.js';
 import type { ClickFact, OrderRow } from './queries.js';
@@ -361,11 +361,10 @@ export class IngestState {
       this.putOrder(row.campaign_id, row.order_id, orderFromRow(row));
     } else if (row.type === 'refund') {
       this.addRefund(row.campaign_id, row.order_id, -row.amount_minor, -row.commission_minor);
-    } else if (row.type === 'status' && row.from_status !== '' && row.from_status !== row.status) {
+    } else if (isAppliedChange(row)) {
       this.setOrderStatus(row.campaign_id, row.order_id, row.status, row.ts);
     }
-    if ((row.type === 'status' && row.from_status === '') || (row.type === 'refund' && row.status === ''))
-      this.addWaiting(waitingOf(row));
+    if (isWaitingForOrder(row)) this.addWaiting(waitingOf(row));
     this.addToLedger(row, 1);
   }
 
@@ -425,9 +424,8 @@ export class IngestState {
     if (row.type === 'refund') this.addRefund(row.campaign_id, row.order_id, row.amount_minor, row.commission_minor);
     // the change's own time stands in for the time of the status before it (not kept): a later change between the two
     // would be taken for an old one; this happens only when the spool refused a batch
-    if (row.type === 'status' && row.from_status !== '' && row.from_status !== row.status)
-      this.setOrderStatus(row.campaign_id, row.order_id, row.from_status, row.ts);
-    if ((row.type === 'status' && row.from_status === '') || (row.type === 'refund' && row.status === '')) {
+    if (isAppliedChange(row)) this.setOrderStatus(row.campaign_id, row.order_id, row.from_status, row.ts);
+    if (isWaitingForOrder(row)) {
       const k = pairKey(row.campaign_id, row.order_id);
       const left = (this.waiting.get(k) ?? []).filter((w) => w.event_id !== row.event_id);
       if (left.length > 0) this.waiting.set(k, left);
@@ -513,7 +511,7 @@ export class IngestState {
     const fact = orderFromRow(conv);
     for (const r of rows) {
       // rows come in the order they were received: the last change applied is the current status
-      if (r.type === 'status' && r.from_status !== '' && r.from_status !== r.status) {
+      if (isAppliedChange(r)) {
         fact.status = r.status;
         fact.status_ts = r.ts;
       }

@@ -260,6 +260,16 @@ export const storedEvent = z.object({
 });
 export type StoredEvent = z.infer<typeof storedEvent>;
 
+type StatusFields = Pick<StoredEvent, 'type' | 'status' | 'from_status'>;
+
+/** A `status` row that changed its order's status: not one waiting for its order, nor an older status kept as history. */
+export const isAppliedChange = (r: StatusFields) =>
+  r.type === 'status' && r.from_status !== '' && r.from_status !== r.status;
+
+/** A status change or refund stored before its order was known: counted nowhere until ingest applies it. */
+export const isWaitingForOrder = (r: StatusFields) =>
+  (r.type === 'status' && r.from_status === '') || (r.type === 'refund' && r.status === '');
+
 /** A stored row with every field at its neutral value; enrichment fills in what applies. */
 export function blankStoredEvent(): StoredEvent {
   return {

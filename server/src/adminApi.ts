@@ -10,6 +10,7 @@ import {
   dealCodeConflicts,
   partner as partnerSchema,
   slugId,
+  timestamp,
   text,
   tokenRequest,
 } from '@pulseroom/schema';
@@ -65,16 +66,7 @@ export interface AdminApiDeps {
 }
 
 const markPaidBody = z.object({
-  period_end: z
-    .union([z.number(), z.string()], { error: 'expected epoch milliseconds or an ISO-8601 date-time' })
-    .transform((v, ctx) => {
-      const ms = typeof v === 'number' ? v : Date.parse(v);
-      if (!Number.isFinite(ms) || (typeof v === 'string' && !/^\d{4}-\d{2}-\d{2}/.test(v))) {
-        ctx.addIssue({ code: 'custom', message: 'expected epoch milliseconds or an ISO-8601 date-time' });
-        return z.NEVER;
-      }
-      return ms;
-    }),
+  period_end: timestamp,
   partner_ids: z.array(slugId, { error: 'expected an array of partner ids' }).max(10_000).optional(),
   reference: z.string({ error: 'expected a string' }).max(200, 'expected at most 200 characters').default(''),
 });

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { FIELD_INDEX, type CommissionsSummary, type LiveBatch } from '@pulseroom/schema';
 import { partnerVisible, type ViewSpec } from '../engine/breakdowns.js';
 import type { DimensionCacheLike } from '../engine/types.js';
+import { totalOf } from '../money/ledger.js';
 import type { MoneyBook } from '../money/moneyBook.js';
 import type { Rooms } from './rooms.js';
 import type { LiveServer, LiveSocket } from './types.js';
@@ -91,16 +92,7 @@ export class LiveCommissions {
   static scoped(all: CommissionsSummary, visible: (partnerId: string) => boolean): CommissionsSummary {
     const partners = all.partners.filter((p) => visible(p.partner_id));
     if (partners.length === all.partners.length) return all;
-    const total = structuredClone(all.total);
-    for (const s of Object.keys(total) as (keyof typeof total)[])
-      total[s] = { revenue_minor: 0, commission_minor: 0, n: 0 };
-    for (const p of partners)
-      for (const s of Object.keys(total) as (keyof typeof total)[]) {
-        total[s].revenue_minor += p.states[s].revenue_minor;
-        total[s].commission_minor += p.states[s].commission_minor;
-        total[s].n += p.states[s].n;
-      }
-    return { ...all, total, partners };
+    return { ...all, total: totalOf(partners), partners };
   }
 
   private visible(spec: ViewSpec) {

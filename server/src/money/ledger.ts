@@ -1,7 +1,15 @@
 // The commission ledger of a campaign, from its stored conversion, refund and status rows: each approval, refund and
 // reversal a line with the date it is due (lock periods), what is pending, approved, payable, paid and reversed, each
 // order's history, and the payouts of a period. Pure arithmetic: money.test.ts holds it to hand-computed cases.
-import { MONEY_STATES, type MoneyByState, type MoneyState, type OrderHistory, type PayoutRow } from '@pulseroom/schema';
+import {
+  isAppliedChange,
+  MONEY_STATES,
+  type MoneyByState,
+  type MoneyState,
+  type OrderHistory,
+  type PartnerMoney,
+  type PayoutRow,
+} from '@pulseroom/schema';
 
 export const DAY_MS = 86_400_000;
 
@@ -42,9 +50,6 @@ export interface Ledger {
   lines: LedgerLine[];
   orders: Map<string, OrderState>;
 }
-
-/** Is a status row a change that was applied (not waiting for its order, not older than the current status)? */
-const applied = (r: LedgerRow) => r.type === 'status' && r.from_status !== '' && r.from_status !== r.status;
 
 /**
  * Lines and order states of one campaign's rows; `lockDays` gives each partner's deal lock period. Unattributed orders
@@ -109,7 +114,8 @@ export function buildLedger(
       });
     if (o.status === '') continue; // its order has not arrived: it moves nothing yet
     const owed = r.converted === 1 && o.partner_id !== '';
-    const enters = (r.type === 'conversion' && r.status === 'approved') || (applied(r) && r.status === 'approved');
+    const enters =
+      (r.type === 'conversion' && r.status === 'approved') || (isAppliedChange(r) && r.status === 'approved');
     if (enters) {
       o.approved_at ??= r.ts;
       o.lock_until ??= r.ts + lock(o.partner_id);
@@ -125,7 +131,7 @@ export function buildLedger(
           commission_minor: r.commission_minor,
         });
     }
-    if (applied(r)) {
+    if (isAppliedChange(r)) {
       if (r.from_status === 'approved' && owed)
         lines.push({
           event_id: r.event_id,
@@ -201,12 +207,16 @@ export function moneyByPartner(ledger: Ledger, paid: ReadonlySet<string>, now: n
   return out;
 }
 
-export function addMoney(into: MoneyByState, m: MoneyByState): void {
-  for (const s of MONEY_STATES) {
-    into[s].revenue_minor += m[s].revenue_minor;
-    into[s].commission_minor += m[s].commission_minor;
-    into[s].n += m[s].n;
-  }
+/** The sum of some partners' money by state: a summary's total. */
+export function totalOf(partners: readonly PartnerMoney[]): MoneyByState {
+  const total = emptyMoney();
+  for (const p of partners)
+    for (const s of MONEY_STATES) {
+      total[s].revenue_minor += p.states[s].revenue_minor;
+      total[s].commission_minor += p.states[s].commission_minor;
+      total[s].n += p.states[s].n;
+    }
+  return total;
 }
 
 /** An order's history as the API shows it, with where its commission stands. */

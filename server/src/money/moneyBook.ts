@@ -11,12 +11,11 @@ import {
 } from '@pulseroom/schema';
 import { conflict, type DimensionCache } from '@pulseroom/schema/server';
 import {
-  addMoney,
   buildLedger,
   duePayouts,
-  emptyMoney,
   moneyByPartner,
   orderHistory,
+  totalOf,
   type Ledger,
   type LedgerRow,
   type PayoutTerms,
@@ -24,6 +23,13 @@ import {
 
 /** Partners a reader may see (null: all, unattributed included). */
 export type PartnerFilter = ReadonlySet<string> | null;
+
+/** The query parameters of a campaign read limited to some partners (`all` when not). */
+const scopeParams = (campaignId: string, partners: PartnerFilter) => ({
+  c: campaignId,
+  all: partners === null,
+  partners: partners ? [...partners] : [],
+});
 
 const LEDGER_COLUMNS = [
   'partner_id',
@@ -67,7 +73,7 @@ export class MoneyBook {
               WHERE campaign_id = {c:String} AND type IN ('conversion', 'refund', 'status') AND order_id != ''
                 AND ({all:Bool} OR partner_id IN {partners:Array(String)})
               ORDER BY order_id, received_at, type != 'conversion', ts, event_id`,
-      query_params: { c: campaignId, all: partners === null, partners: partners ? [...partners] : [] },
+      query_params: scopeParams(campaignId, partners),
       format: 'JSONColumnsWithMetadata',
       clickhouse_settings: { output_format_json_quote_64bit_integers: 0 },
     });
@@ -97,7 +103,7 @@ export class MoneyBook {
     const rs = await this.client.query({
       query: `SELECT event_id, payout_id FROM payout_lines FINAL
               WHERE campaign_id = {c:String} AND ({all:Bool} OR partner_id IN {partners:Array(String)})`,
-      query_params: { c: campaignId, all: partners === null, partners: partners ? [...partners] : [] },
+      query_params: scopeParams(campaignId, partners),
       format: 'JSONCompactEachRow',
     });
     return new Map((await rs.json<[string, string]>()).map(([e, p]) => [e, p]));
@@ -111,7 +117,7 @@ export class MoneyBook {
               FROM payouts FINAL
               WHERE campaign_id = {c:String} AND ({all:Bool} OR partner_id IN {partners:Array(String)})
               ORDER BY period_end, partner_id`,
-      query_params: { c: campaignId, all: partners === null, partners: partners ? [...partners] : [] },
+      query_params: scopeParams(campaignId, partners),
       format: 'JSONEachRow',
     });
     return (await rs.json<Record<string, unknown>>()).map((r) => {
@@ -139,19 +145,14 @@ export class MoneyBook {
   }
 
   summarize(campaignId: string, ledger: Ledger, paid: ReadonlySet<string>, now: number): CommissionsSummary {
-    const by = moneyByPartner(ledger, paid, now);
-    const total = emptyMoney();
-    const partners = [...by.entries()]
+    const partners = [...moneyByPartner(ledger, paid, now).entries()]
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([partner_id, states]) => {
-        addMoney(total, states);
-        return { partner_id, states };
-      });
+      .map(([partner_id, states]) => ({ partner_id, states }));
     return {
       campaign_id: campaignId,
       currency: this.dims.campaign(campaignId)?.currency ?? 'USD',
       at: now,
-      total,
+      total: totalOf(partners),
       partners,
     };
   }

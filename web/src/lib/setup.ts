@@ -1,5 +1,6 @@
 // The setup console's logic that is not about rendering: ids made from names, share-link URLs, form values.
 import type { ShareLink } from './adminApi';
+import { ApiError } from './api';
 export { dayInZone, zonedDayBoundary } from '@pulseroom/schema/timeZones';
 
 /** An id of 1–64 letters, digits and "-" from a name ("Halo Launch – Été 2027" → "halo-launch-ete-2027"). */
@@ -55,4 +56,10 @@ export function isWebUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** What a form shows of a failed call: the fields the server named, else its message. */
+export function problemsOf(err: unknown): { path: string; message: string }[] {
+  if (!(err instanceof ApiError)) return [{ path: '', message: String(err) }];
+  return err.fields.length ? err.fields : [{ path: '', message: err.message }];
 }
